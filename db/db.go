@@ -1,0 +1,113 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	pgxdecimal "github.com/jackc/pgx-shopspring-decimal"
+)
+
+// Open connects a pool to dsn. Every connection learns to read and write
+// numeric as shopspring decimal.Decimal, so money never passes through a float.
+func Open(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	cfg.AfterConnect = func(_ context.Context, conn *pgx.Conn) error {
+		pgxdecimal.Register(conn.TypeMap())
+		return nil
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("reach database: %w", err)
+	}
+	return pool, nil
+}
+
+// Beginner is what WithTx needs: a pool or a connection.
+type Beginner interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// maxAttempts bounds how often WithTx reruns fn after a serialization failure
+// or a deadlock. Anything else is returned at once.
+const maxAttempts = 3
+
+// WithTx runs fn in one transaction: it commits when fn returns nil and rolls
+// back otherwise. A rollback runs under context.WithoutCancel so a cancelled
+// request still releases its locks. Serialization failures and deadlocks are
+// retried up to three attempts in all; fn must therefore be safe to rerun
+// (it must not keep state from a failed attempt).
+func WithTx(ctx context.Context, b Beginner, fn func(tx pgx.Tx) error) error {
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		err = runTx(ctx, b, fn)
+		if err == nil || !IsRetryable(err) {
+			return err
+		}
+	}
+	return fmt.Errorf("%w: %w", ErrConflict, err)
+}
+
+func runTx(ctx context.Context, b Beginner, fn func(tx pgx.Tx) error) (err error) {
+	tx, err := b.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// ErrConflict reports that a transaction kept losing serialization or
+// deadlock races after its bounded retries. Clients may retry later.
+var ErrConflict = errors.New("transaction conflict, retries exhausted")
+
+// ErrNotFound is pgx.ErrNoRows under a name the domains can share.
+var ErrNotFound = errors.New("not found")
+
+// IsRetryable reports a serialization failure (40001) or deadlock (40P01).
+func IsRetryable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
+}
+
+// UniqueViolation returns the constraint name when err is a unique violation
+// (23505), and "" otherwise. Callers compare it with the constraint constants
+// in constraints.go.
+func UniqueViolation(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return pgErr.ConstraintName
+	}
+	return ""
+}
+
+// NotFound turns pgx.ErrNoRows into ErrNotFound and leaves other errors as they are.
+func NotFound(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}

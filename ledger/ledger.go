@@ -1,0 +1,261 @@
+package ledger
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/munimhq/munim/db"
+	"github.com/munimhq/munim/gen/dbq"
+)
+
+// Config tunes a Ledger. The zero value is usable.
+type Config struct {
+	// Logger receives batch failures. Default: slog.Default().
+	Logger *slog.Logger
+	// Now is the clock, injectable so tests can pin time. Default: time.Now.
+	Now func() time.Time
+	// MaxBatchLines caps how many voucher lines the group committer puts in
+	// one transaction. Default: 5000.
+	MaxBatchLines int
+	// BatchTimeout bounds one group commit. Default: 2 minutes.
+	BatchTimeout time.Duration
+}
+
+// Ledger posts vouchers and reads the books of every tenant.
+type Ledger struct {
+	pool    *pgxpool.Pool
+	log     *slog.Logger
+	now     func() time.Time
+	chart   *chartCache
+	maxLine int
+	timeout time.Duration
+
+	mu     sync.Mutex
+	queues map[string]*queue
+}
+
+// New returns a Ledger over pool.
+func New(pool *pgxpool.Pool, cfg Config) *Ledger {
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Ledger{
+		pool:    pool,
+		log:     cmp.Or(cfg.Logger, slog.Default()),
+		now:     now,
+		chart:   newChartCache(pool, now),
+		maxLine: cmp.Or(cfg.MaxBatchLines, 5000),
+		timeout: cmp.Or(cfg.BatchTimeout, 2*time.Minute),
+		queues:  map[string]*queue{},
+	}
+}
+
+// prepare validates vouchers on their own and against the tenant's chart,
+// naming each violation by its path in the request ("vouchers[i]...").
+func (l *Ledger) prepare(ctx context.Context, tenant string, vouchers []Voucher) error {
+	if len(vouchers) == 0 {
+		return invalid("vouchers", "at least one voucher is required")
+	}
+	var vs []FieldViolation
+	keys := make(map[string]int, len(vouchers))
+	for i := range vouchers {
+		prefix := fmt.Sprintf("vouchers[%d]", i)
+		v := &vouchers[i]
+		err := v.Validate(prefix)
+		if err == nil {
+			err = l.chart.check(ctx, tenant, prefix, v)
+		}
+		var ve *ValidationError
+		switch {
+		case errors.As(err, &ve):
+			vs = append(vs, ve.Violations...)
+		case err != nil:
+			return err
+		}
+		if first, dup := keys[v.IdempotencyKey]; dup && v.IdempotencyKey != "" {
+			vs = append(vs, FieldViolation{prefix + ".idempotency_key", fmt.Sprintf("repeats the key of vouchers[%d]; keys must be unique within a request", first)})
+		}
+		keys[v.IdempotencyKey] = i
+	}
+	if len(vs) > 0 {
+		return &ValidationError{Violations: vs}
+	}
+	return nil
+}
+
+// Post posts vouchers for tenant, all or nothing, and returns them as
+// posted (or, for a replay, as first posted). Concurrent calls for one
+// tenant are grouped into shared transactions by the group committer; each
+// call still commits entirely or not at all.
+func (l *Ledger) Post(ctx context.Context, tenant, actor string, vouchers []Voucher) ([]Posted, error) {
+	if err := l.prepare(ctx, tenant, vouchers); err != nil {
+		return nil, err
+	}
+	return l.submit(ctx, newRequest(ctx, tenant, actor, vouchers))
+}
+
+// PostTx posts vouchers inside the caller's transaction, so that a business
+// record (a receipt, a demand) and its voucher commit together. It takes the
+// tenant's chain-head lock, which the caller holds until it commits.
+func (l *Ledger) PostTx(ctx context.Context, tx pgx.Tx, tenant, actor string, vouchers []Voucher) ([]Posted, error) {
+	if err := l.prepare(ctx, tenant, vouchers); err != nil {
+		return nil, err
+	}
+	results, err := writeBatch(ctx, tx, tenant, []*request{newRequest(ctx, tenant, actor, vouchers)}, l.now())
+	if err != nil {
+		return nil, err
+	}
+	return l.answer(ctx, tx, tenant, results[0])
+}
+
+// Reverse posts the mirror of voucher id on date (debits become credits),
+// at most once per voucher.
+func (l *Ledger) Reverse(ctx context.Context, tenant, actor string, id int64, date time.Time, reason, key string) (Posted, error) {
+	orig, err := l.Voucher(ctx, tenant, id)
+	if err != nil {
+		return Posted{}, err
+	}
+	if reason == "" {
+		return Posted{}, invalid("reason", "is required")
+	}
+	if date.Before(orig.Date) {
+		return Posted{}, invalid("date", "a reversal cannot be dated before the voucher it reverses (%s)", orig.Date.Format(time.DateOnly))
+	}
+	if orig.ReversesID != 0 {
+		return Posted{}, &PreconditionError{Field: "voucher_id", Kind: ErrAlreadyReversed,
+			Reason: fmt.Sprintf("%s is itself a reversal; post a new voucher instead", orig.Number)}
+	}
+	v := Voucher{
+		Type: orig.Type, Date: date, IdempotencyKey: key, SourceRef: orig.Number,
+		Narration: fmt.Sprintf("Reversal of %s: %s", orig.Number, reason),
+		reverses:  orig.ID, reversalReason: reason,
+	}
+	for _, ln := range orig.Lines {
+		m := ln.Line
+		m.Debit, m.Credit = ln.Credit, ln.Debit
+		v.Lines = append(v.Lines, m)
+	}
+	posted, err := l.Post(ctx, tenant, actor, []Voucher{v})
+	if err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			// Name fields of the reverse request, not of a voucher list.
+			for i := range ve.Violations {
+				ve.Violations[i].Field = "reversal: " + ve.Violations[i].Field
+			}
+		}
+		return Posted{}, err
+	}
+	return posted[0], nil
+}
+
+// answer turns a batch result into the vouchers a caller sees, reading
+// replayed vouchers back from the books.
+func (l *Ledger) answer(ctx context.Context, q dbq.DBTX, tenant string, r result) ([]Posted, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	if r.replay != nil {
+		return getVouchers(ctx, q, tenant, r.replay)
+	}
+	return r.posted, nil
+}
+
+// queue holds a tenant's requests waiting for the group committer.
+type queue struct {
+	waiting []*request
+	running bool
+}
+
+// submit queues r for its tenant's committer and waits for the answer. The
+// first request to find the committer idle starts it; it then drains the
+// queue batch by batch, so requests that arrive while a batch commits share
+// the next one. No timer: an idle tenant commits a lone request at once.
+func (l *Ledger) submit(ctx context.Context, r *request) ([]Posted, error) {
+	l.mu.Lock()
+	q := l.queues[r.tenant]
+	if q == nil {
+		q = &queue{}
+		l.queues[r.tenant] = q
+	}
+	q.waiting = append(q.waiting, r)
+	if !q.running {
+		q.running = true
+		go l.drain(r.tenant, q)
+	}
+	l.mu.Unlock()
+
+	select {
+	case res := <-r.done:
+		return l.answer(ctx, l.pool, r.tenant, res)
+	case <-ctx.Done():
+		// The request may still commit; its idempotency key makes a retry safe.
+		return nil, ctx.Err()
+	}
+}
+
+func (l *Ledger) drain(tenant string, q *queue) {
+	for {
+		l.mu.Lock()
+		if len(q.waiting) == 0 {
+			q.running = false
+			delete(l.queues, tenant)
+			l.mu.Unlock()
+			return
+		}
+		var batch []*request
+		lines := 0
+		for len(q.waiting) > 0 && (len(batch) == 0 || lines+q.waiting[0].lines <= l.maxLine) {
+			r := q.waiting[0]
+			q.waiting = q.waiting[1:]
+			if r.ctx.Err() != nil {
+				r.done <- result{err: r.ctx.Err()}
+				continue
+			}
+			batch = append(batch, r)
+			lines += r.lines
+		}
+		l.mu.Unlock()
+		if len(batch) > 0 {
+			l.commit(tenant, batch)
+		}
+	}
+}
+
+// commit writes one batch in one transaction. If the transaction fails for
+// a reason no single request was charged with (a constraint the checks did
+// not foresee), every request is retried alone, so one bad request cannot
+// fail its batch-mates.
+func (l *Ledger) commit(tenant string, batch []*request) {
+	ctx, cancel := context.WithTimeout(context.Background(), l.timeout)
+	defer cancel()
+	var results []result
+	err := db.WithTx(ctx, l.pool, func(tx pgx.Tx) error {
+		var err error
+		results, err = writeBatch(ctx, tx, tenant, batch, l.now())
+		return err
+	})
+	if err != nil && len(batch) > 1 {
+		l.log.Warn("group commit failed; retrying its requests one by one", "tenant", tenant, "requests", len(batch), "err", err)
+		for _, r := range batch {
+			l.commit(tenant, []*request{r})
+		}
+		return
+	}
+	if err != nil {
+		batch[0].done <- result{err: err}
+		return
+	}
+	for i, r := range batch {
+		r.done <- results[i]
+	}
+}
