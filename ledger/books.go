@@ -22,10 +22,10 @@ type TrialBalanceRow struct {
 
 // TrialBalance is every account with a balance or a movement in the year.
 type TrialBalance struct {
-	FiscalYear                           int
-	AsOf                                 time.Time
-	Rows                                 []TrialBalanceRow
-	TotalDebit, TotalCredit              decimal.Decimal
+	FiscalYear                            int
+	AsOf                                  time.Time
+	Rows                                  []TrialBalanceRow
+	TotalDebit, TotalCredit               decimal.Decimal
 	TotalClosingDebit, TotalClosingCredit decimal.Decimal
 }
 

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -21,7 +20,9 @@ type Options struct {
 
 	// SocketDir is where the server puts its unix socket. Default: DataDir
 	// when the socket path fits the kernel's ~100-byte limit on socket paths,
-	// else a fresh directory under os.TempDir() that Stop removes.
+	// else a fresh directory under os.TempDir() that Stop removes. The
+	// server trusts whoever reaches the socket, so a directory given here
+	// should be closed to other users; made ones are 0700.
 	SocketDir string
 
 	// Durable keeps PostgreSQL's crash-safe defaults (fsync, synchronous
@@ -67,18 +68,13 @@ const maxSocketPath = 100
 func (o Options) withDefaults() Options {
 	o.StartTimeout = cmp.Or(o.StartTimeout, 60*time.Second)
 	o.StopTimeout = cmp.Or(o.StopTimeout, 30*time.Second)
-	if o.Log == nil {
-		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
+	o.Log = cmp.Or(o.Log, slog.New(slog.DiscardHandler))
 	return o
 }
 
 func (o Options) validate() error {
 	if o.DataDir == "" {
 		return errors.New("pgserver: Options.DataDir is required")
-	}
-	if o.SocketDir != "" && !fitsSocket(o.SocketDir) {
-		return fmt.Errorf("pgserver: socket path under %q exceeds %d bytes", o.SocketDir, maxSocketPath)
 	}
 	return nil
 }

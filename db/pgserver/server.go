@@ -48,6 +48,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgserver: %w", err)
 	}
+	// A relative socket directory would read as a TCP host name in a DSN.
+	if opts.SocketDir != "" {
+		if opts.SocketDir, err = filepath.Abs(opts.SocketDir); err != nil {
+			return nil, fmt.Errorf("pgserver: %w", err)
+		}
+	}
 	acct, err := serverAccount()
 	if err != nil {
 		return nil, err
@@ -125,8 +131,11 @@ func initdb(ctx context.Context, acct account, binDir, dataDir string, opts Opti
 func pickSocketDir(acct account, given, dataDir string) (string, bool, error) {
 	switch {
 	case given != "":
+		if !fitsSocket(given) {
+			return "", false, fmt.Errorf("pgserver: socket path under %s exceeds %d bytes", given, maxSocketPath)
+		}
 		if _, err := os.Stat(given); errors.Is(err, os.ErrNotExist) {
-			return given, false, acct.ownDir(given, 0o755)
+			return given, false, acct.ownDir(given, 0o700)
 		}
 		// An existing directory (perhaps /tmp) is the caller's to
 		// prepare; changing its mode could break other users of it.
@@ -146,7 +155,8 @@ func pickSocketDir(acct account, given, dataDir string) (string, bool, error) {
 		_ = os.Remove(dir)
 		return "", false, err
 	}
-	if err := acct.ownDir(dir, 0o755); err != nil {
+	// Authentication is "trust": only the account may reach the socket.
+	if err := acct.ownDir(dir, 0o700); err != nil {
 		_ = os.Remove(dir)
 		return "", false, err
 	}

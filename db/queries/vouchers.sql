@@ -26,9 +26,15 @@ VALUES (@tenant_id, @voucher_id, @line_no, @account_code, @fund_code, @function_
         @field_code, @party, @debit, @credit, @voucher_date);
 
 -- name: VoucherByIdempotencyKeys :many
-SELECT id, idempotency_key, request_hash
-  FROM vouchers
- WHERE tenant_id = @tenant_id AND idempotency_key = ANY(@keys::text[]);
+-- One unique-index probe per key. Written as a lateral join rather than
+-- "idempotency_key = ANY(keys)" because a tenant that grew since the last
+-- ANALYZE looks tiny to the planner, which then scans all its vouchers.
+SELECT v.id, v.idempotency_key, v.request_hash
+  FROM unnest(@keys::text[]) AS k(key)
+ CROSS JOIN LATERAL (
+       SELECT id, idempotency_key, request_hash
+         FROM vouchers
+        WHERE tenant_id = @tenant_id AND idempotency_key = k.key) v;
 
 -- name: VoucherReversalsOf :many
 -- For each given voucher, the voucher that reverses it, if any.
