@@ -373,7 +373,7 @@ func insertVouchers(ctx context.Context, q *dbq.Queries, tenant string, posted [
 			TenantID: tenant, ID: p.ID, VoucherType: string(p.Type), FiscalYear: int32(p.FiscalYear),
 			Period: int16(p.Period), Serial: p.Serial, Number: p.Number, VoucherDate: p.Date,
 			Narration: p.Narration, SourceRef: p.SourceRef, IdempotencyKey: p.IdempotencyKey,
-			RequestHash: items[k].hash, ReversesID: pgtype.Int8{Int64: p.ReversesID, Valid: p.ReversesID != 0},
+			ReversesID: pgtype.Int8{Int64: p.ReversesID, Valid: p.ReversesID != 0},
 			ReversalReason: p.ReversalReason, Total: p.Total, LineCount: int16(len(p.Lines)),
 			PostedBy: p.PostedBy, PostedAt: p.PostedAt, ChainSeq: p.ChainSeq, Hash: p.Hash,
 		}
@@ -385,8 +385,15 @@ func insertVouchers(ctx context.Context, q *dbq.Queries, tenant string, posted [
 			})
 		}
 	}
+	keys := make([]dbq.VoucherKeyInsertManyParams, len(posted))
+	for k, p := range posted {
+		keys[k] = dbq.VoucherKeyInsertManyParams{TenantID: tenant, IdempotencyKey: p.IdempotencyKey, VoucherID: p.ID, RequestHash: items[k].hash}
+	}
 	if _, err := q.VoucherInsertMany(ctx, headers); err != nil {
 		return fmt.Errorf("copy vouchers: %w", err)
+	}
+	if _, err := q.VoucherKeyInsertMany(ctx, keys); err != nil {
+		return fmt.Errorf("copy idempotency keys: %w", err)
 	}
 	if _, err := q.VoucherLineInsertMany(ctx, lines); err != nil {
 		return fmt.Errorf("copy voucher lines: %w", err)

@@ -119,7 +119,6 @@ CREATE TABLE vouchers (
     narration       text NOT NULL,
     source_ref      text NOT NULL DEFAULT '',
     idempotency_key text NOT NULL CHECK (idempotency_key <> ''),
-    request_hash    bytea NOT NULL,
     reverses_id     bigint,
     reversal_reason text NOT NULL DEFAULT '',
     total           numeric(18,2) NOT NULL CHECK (total > 0),
@@ -130,13 +129,25 @@ CREATE TABLE vouchers (
     hash            bytea NOT NULL,
     PRIMARY KEY (tenant_id, id),
     CONSTRAINT vouchers_serial_unique UNIQUE (tenant_id, fiscal_year, voucher_type, serial),
-    CONSTRAINT vouchers_idempotency_key_unique UNIQUE (tenant_id, idempotency_key),
     CONSTRAINT vouchers_reversed_once UNIQUE (tenant_id, reverses_id),
     CONSTRAINT vouchers_chain_seq_unique UNIQUE (tenant_id, chain_seq),
     FOREIGN KEY (tenant_id, reverses_id) REFERENCES vouchers (tenant_id, id),
     FOREIGN KEY (tenant_id, fiscal_year, period) REFERENCES periods
 );
 CREATE INDEX vouchers_by_date ON vouchers (tenant_id, voucher_date);
+
+-- Idempotency: each voucher's key and the hash of the request that posted
+-- it. A table of its own, with one index, so that the per-key probe made by
+-- every posting can only be a primary-key lookup (on vouchers, with several
+-- tenant-led indexes, a planner with stale statistics for a fast-growing
+-- tenant picked one that scanned all the tenant's vouchers).
+CREATE TABLE voucher_keys (
+    tenant_id       text NOT NULL,
+    idempotency_key text NOT NULL CHECK (idempotency_key <> ''),
+    voucher_id      bigint NOT NULL,
+    request_hash    bytea NOT NULL,
+    PRIMARY KEY (tenant_id, idempotency_key)
+);
 
 CREATE TABLE voucher_lines (
     tenant_id     text NOT NULL,
@@ -193,6 +204,8 @@ CREATE TRIGGER voucher_lines_immutable BEFORE UPDATE OR DELETE ON voucher_lines
     FOR EACH ROW EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER voucher_lines_no_truncate BEFORE TRUNCATE ON voucher_lines
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER voucher_keys_immutable BEFORE UPDATE OR DELETE ON voucher_keys
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER period_events_immutable BEFORE UPDATE OR DELETE ON period_events
     FOR EACH ROW EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER period_events_no_truncate BEFORE TRUNCATE ON period_events
@@ -282,7 +295,7 @@ CREATE TRIGGER functions_kept BEFORE UPDATE OR DELETE ON functions
     FOR EACH ROW EXECUTE FUNCTION refuse_master_change();
 
 -- +goose Down
-DROP TABLE balances, voucher_lines, vouchers, chain_heads, voucher_series,
+DROP TABLE balances, voucher_lines, voucher_keys, vouchers, chain_heads, voucher_series,
     period_events, periods, fiscal_years, accounts, functions, funds, tenants;
 DROP FUNCTION check_voucher_lines();
 DROP FUNCTION refuse_master_change();

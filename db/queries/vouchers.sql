@@ -13,10 +13,10 @@ SELECT nextval(pg_get_serial_sequence('vouchers', 'id'))::bigint AS id FROM gene
 
 -- name: VoucherInsertMany :copyfrom
 INSERT INTO vouchers (tenant_id, id, voucher_type, fiscal_year, period, serial, number, voucher_date,
-                      narration, source_ref, idempotency_key, request_hash, reverses_id, reversal_reason,
+                      narration, source_ref, idempotency_key, reverses_id, reversal_reason,
                       total, line_count, posted_by, posted_at, chain_seq, hash)
 VALUES (@tenant_id, @id, @voucher_type, @fiscal_year, @period, @serial, @number, @voucher_date,
-        @narration, @source_ref, @idempotency_key, @request_hash, @reverses_id, @reversal_reason,
+        @narration, @source_ref, @idempotency_key, @reverses_id, @reversal_reason,
         @total, @line_count, @posted_by, @posted_at, @chain_seq, @hash);
 
 -- name: VoucherLineInsertMany :copyfrom
@@ -25,16 +25,15 @@ INSERT INTO voucher_lines (tenant_id, voucher_id, line_no, account_code, fund_co
 VALUES (@tenant_id, @voucher_id, @line_no, @account_code, @fund_code, @function_code,
         @field_code, @party, @debit, @credit, @voucher_date);
 
+-- name: VoucherKeyInsertMany :copyfrom
+INSERT INTO voucher_keys (tenant_id, idempotency_key, voucher_id, request_hash)
+VALUES (@tenant_id, @idempotency_key, @voucher_id, @request_hash);
+
 -- name: VoucherByIdempotencyKeys :many
--- One unique-index probe per key. Written as a lateral join rather than
--- "idempotency_key = ANY(keys)" because a tenant that grew since the last
--- ANALYZE looks tiny to the planner, which then scans all its vouchers.
-SELECT v.id, v.idempotency_key, v.request_hash
-  FROM unnest(@keys::text[]) AS k(key)
- CROSS JOIN LATERAL (
-       SELECT id, idempotency_key, request_hash
-         FROM vouchers
-        WHERE tenant_id = @tenant_id AND idempotency_key = k.key) v;
+-- One primary-key probe per key.
+SELECT k.voucher_id AS id, k.idempotency_key, k.request_hash
+  FROM unnest(@keys::text[]) AS q(key)
+  JOIN voucher_keys k ON k.tenant_id = @tenant_id AND k.idempotency_key = q.key;
 
 -- name: VoucherReversalsOf :many
 -- For each given voucher, the voucher that reverses it, if any.

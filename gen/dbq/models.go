@@ -99,7 +99,6 @@ type Voucher struct {
 	Narration      string
 	SourceRef      string
 	IdempotencyKey string
-	RequestHash    []byte
 	ReversesID     pgtype.Int8
 	ReversalReason string
 	Total          decimal.Decimal
@@ -108,6 +107,13 @@ type Voucher struct {
 	PostedAt       time.Time
 	ChainSeq       int64
 	Hash           []byte
+}
+
+type VoucherKey struct {
+	TenantID       string
+	IdempotencyKey string
+	VoucherID      int64
+	RequestHash    []byte
 }
 
 type VoucherLine struct {

@@ -14,12 +14,9 @@ import (
 )
 
 const voucherByIdempotencyKeys = `-- name: VoucherByIdempotencyKeys :many
-SELECT v.id, v.idempotency_key, v.request_hash
-  FROM unnest($1::text[]) AS k(key)
- CROSS JOIN LATERAL (
-       SELECT id, idempotency_key, request_hash
-         FROM vouchers
-        WHERE tenant_id = $2 AND idempotency_key = k.key) v
+SELECT k.voucher_id AS id, k.idempotency_key, k.request_hash
+  FROM unnest($1::text[]) AS q(key)
+  JOIN voucher_keys k ON k.tenant_id = $2 AND k.idempotency_key = q.key
 `
 
 type VoucherByIdempotencyKeysParams struct {
@@ -33,9 +30,7 @@ type VoucherByIdempotencyKeysRow struct {
 	RequestHash    []byte
 }
 
-// One unique-index probe per key. Written as a lateral join rather than
-// "idempotency_key = ANY(keys)" because a tenant that grew since the last
-// ANALYZE looks tiny to the planner, which then scans all its vouchers.
+// One primary-key probe per key.
 func (q *Queries) VoucherByIdempotencyKeys(ctx context.Context, arg VoucherByIdempotencyKeysParams) ([]VoucherByIdempotencyKeysRow, error) {
 	rows, err := q.db.Query(ctx, voucherByIdempotencyKeys, arg.Keys, arg.TenantID)
 	if err != nil {
@@ -208,7 +203,6 @@ type VoucherInsertManyParams struct {
 	Narration      string
 	SourceRef      string
 	IdempotencyKey string
-	RequestHash    []byte
 	ReversesID     pgtype.Int8
 	ReversalReason string
 	Total          decimal.Decimal
@@ -217,6 +211,13 @@ type VoucherInsertManyParams struct {
 	PostedAt       time.Time
 	ChainSeq       int64
 	Hash           []byte
+}
+
+type VoucherKeyInsertManyParams struct {
+	TenantID       string
+	IdempotencyKey string
+	VoucherID      int64
+	RequestHash    []byte
 }
 
 type VoucherLineInsertManyParams struct {
