@@ -35,6 +35,9 @@ type Server struct {
 
 // New builds a Server with reflection, health, /metrics and /healthz already
 // mounted. It returns an error when cfg does not validate.
+// compressMinBytes is the smallest reply the server gzips when a client accepts it.
+const compressMinBytes = 4 << 10
+
 func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -66,6 +69,10 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 			// Per message rather than per body: a whole-body limit would
 			// also cut long-lived streams such as reflection.
 			connect.WithReadMaxBytes(int(cfg.MaxRequestBytes)),
+			// Gzip costs more CPU than it saves bandwidth on small replies
+			// (a posted voucher is a few hundred bytes); compress only
+			// replies worth it.
+			connect.WithCompressMinBytes(compressMinBytes),
 		},
 	}
 

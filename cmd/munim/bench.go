@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -52,10 +53,22 @@ func runBench(ctx context.Context, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("bench ledger", flag.ContinueOnError)
 	duration := fs.Duration("duration", 10*time.Second, "how long each phase drives load")
 	only := fs.String("phases", "a,b,c1,c2", "which phases to run, comma-separated")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server and clients) to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	dsn := os.Getenv("DATABASE_URL")
 	where := "DATABASE_URL"

@@ -129,12 +129,13 @@ CREATE TABLE vouchers (
     hash            bytea NOT NULL,
     PRIMARY KEY (tenant_id, id),
     CONSTRAINT vouchers_serial_unique UNIQUE (tenant_id, fiscal_year, voucher_type, serial),
-    CONSTRAINT vouchers_reversed_once UNIQUE (tenant_id, reverses_id),
     CONSTRAINT vouchers_chain_seq_unique UNIQUE (tenant_id, chain_seq),
     FOREIGN KEY (tenant_id, reverses_id) REFERENCES vouchers (tenant_id, id),
     FOREIGN KEY (tenant_id, fiscal_year, period) REFERENCES periods
 );
 CREATE INDEX vouchers_by_date ON vouchers (tenant_id, voucher_date);
+-- A voucher is reversed at most once. Partial: most vouchers reverse nothing.
+CREATE UNIQUE INDEX vouchers_reversed_once ON vouchers (tenant_id, reverses_id) WHERE reverses_id IS NOT NULL;
 
 -- Idempotency: each voucher's key and the hash of the request that posted
 -- it. A table of its own, with one index, so that the per-key probe made by
