@@ -373,7 +373,7 @@ func insertVouchers(ctx context.Context, q *dbq.Queries, tenant string, posted [
 			TenantID: tenant, ID: p.ID, VoucherType: string(p.Type), FiscalYear: int32(p.FiscalYear),
 			Period: int16(p.Period), Serial: p.Serial, Number: p.Number, VoucherDate: p.Date,
 			Narration: p.Narration, SourceRef: p.SourceRef, IdempotencyKey: p.IdempotencyKey,
-			ReversesID: pgtype.Int8{Int64: p.ReversesID, Valid: p.ReversesID != 0},
+			ReversesID:     pgtype.Int8{Int64: p.ReversesID, Valid: p.ReversesID != 0},
 			ReversalReason: p.ReversalReason, Total: p.Total, LineCount: int16(len(p.Lines)),
 			PostedBy: p.PostedBy, PostedAt: p.PostedAt, ChainSeq: p.ChainSeq, Hash: p.Hash,
 		}
