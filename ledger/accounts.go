@@ -79,5 +79,6 @@ func (l *Ledger) CreateAccount(ctx context.Context, tenant, code, name string) (
 	if err != nil {
 		return Account{}, fmt.Errorf("create account: %w", err)
 	}
+	l.chart.forget(tenant)
 	return accountOf(a), nil
 }

@@ -53,6 +53,14 @@ func (c *chartCache) get(ctx context.Context, tenant string, fresh bool) (*chart
 	return ch, nil
 }
 
+// forget drops a tenant's cached chart, so the next posting reads the heads
+// this process has just added.
+func (c *chartCache) forget(tenant string) {
+	c.mu.Lock()
+	delete(c.byID, tenant)
+	c.mu.Unlock()
+}
+
 func loadChart(ctx context.Context, pool *pgxpool.Pool, tenant string, now time.Time) (*chart, error) {
 	q := dbq.New(pool)
 	accounts, err := q.AccountNames(ctx, tenant)

@@ -20,7 +20,6 @@ import (
 
 	"connectrpc.com/connect"
 
-	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/db/pgserver"
 	ledgerv1 "github.com/munimhq/munim/gen/pb/munim/ledger/v1"
 	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
@@ -91,10 +90,7 @@ func runBench(ctx context.Context, log *slog.Logger, args []string) error {
 		dsn = pg.DSN("postgres")
 		where = "a private PostgreSQL (durable: fsync and synchronous_commit on)"
 	}
-	if err := db.Migrate(ctx, dsn, quiet); err != nil {
-		return err
-	}
-	pool, err := db.Open(ctx, dsn)
+	pool, err := openDatabase(ctx, dsn, true, quiet)
 	if err != nil {
 		return err
 	}

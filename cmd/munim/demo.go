@@ -15,7 +15,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
 
-	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/db/pgserver"
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/server"
@@ -52,10 +51,7 @@ func runDemo(ctx context.Context, log *slog.Logger, args []string) error {
 		}()
 		dsn = pg.DSN("postgres")
 	}
-	if err := db.Migrate(ctx, dsn, log); err != nil {
-		return err
-	}
-	pool, err := db.Open(ctx, dsn)
+	pool, err := openDatabase(ctx, dsn, true, log)
 	if err != nil {
 		return err
 	}

@@ -21,12 +21,7 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *migrate {
-		if err := db.Migrate(ctx, dsn, log); err != nil {
-			return err
-		}
-	}
-	pool, err := db.Open(ctx, dsn)
+	pool, err := openDatabase(ctx, dsn, *migrate, log)
 	if err != nil {
 		return err
 	}
