@@ -149,6 +149,15 @@ func TestIdempotentReplay(t *testing.T) {
 	assert.ErrorIs(t, err, ledger.ErrIdempotencyConflict)
 	assert.Equal(t, "vouchers[0].idempotency_key", ce.Field)
 
+	// A replay is answered even after its period closed.
+	_, err = b.ledger.ClosePeriod(b.ctx, tenant, 2026, 1, "test", "April closed")
+	require.NoError(t, err)
+	again, err = b.ledger.Post(b.ctx, tenant, "test", []ledger.Voucher{jv("k1", "250.00"), jv("k2", "10.50")})
+	require.NoError(t, err)
+	assert.Equal(t, first[1].ID, again[1].ID)
+	_, err = b.ledger.ReopenPeriod(b.ctx, tenant, 2026, 1, "test", "April reopened")
+	require.NoError(t, err)
+
 	// A replay posted nothing new: the series still ends at 2.
 	next, err := b.ledger.Post(b.ctx, tenant, "test", []ledger.Voucher{jv("k3", "1.00")})
 	require.NoError(t, err)

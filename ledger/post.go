@@ -69,38 +69,24 @@ func writeBatch(ctx context.Context, tx pgx.Tx, tenant string, reqs []*request, 
 		return nil, fmt.Errorf("lock chain head: %w", err)
 	}
 
-	todo, err := sortOutReplays(ctx, q, tenant, reqs, results)
+	items, ids, err := claimFast(ctx, tx, tenant, reqs)
 	if err != nil {
 		return nil, err
 	}
-	periodOf, err := lockPeriods(ctx, q, tenant, reqs, todo, results)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkReversals(ctx, q, tenant, reqs, todo, results); err != nil {
-		return nil, err
-	}
-
-	// What survives is written together.
-	var items []pending
-	for _, i := range todo {
-		if results[i].err != nil {
-			continue
-		}
-		for j := range reqs[i].vouchers {
-			v := &reqs[i].vouchers[j]
-			items = append(items, pending{v: v, hash: reqs[i].hashes[j], actor: reqs[i].actor, owner: i, period: periodOf[v]})
+	if items == nil {
+		if items, ids, err = claimCareful(ctx, q, tenant, reqs, results); err != nil {
+			return nil, err
 		}
 	}
 	if len(items) == 0 {
 		return results, nil
 	}
 
-	posted, err := allocate(ctx, q, tenant, items, head, now)
+	posted, err := allocate(ctx, q, tenant, items, ids, head, now)
 	if err != nil {
 		return nil, err
 	}
-	if err := insertVouchers(ctx, q, tenant, posted, items); err != nil {
+	if err := insertVouchers(ctx, q, tenant, posted); err != nil {
 		return nil, err
 	}
 	if err := addBalances(ctx, q, tenant, posted); err != nil {
@@ -120,6 +106,109 @@ func writeBatch(ctx context.Context, tx pgx.Tx, tenant string, reqs []*request, 
 		}
 	}
 	return results, nil
+}
+
+// survivors lists the vouchers of the requests in todo that have no error.
+func survivors(reqs []*request, todo []int, results []result, periodOf map[*Voucher]periodKey) []pending {
+	var items []pending
+	for _, i := range todo {
+		if results[i].err != nil {
+			continue
+		}
+		for j := range reqs[i].vouchers {
+			v := &reqs[i].vouchers[j]
+			items = append(items, pending{v: v, hash: reqs[i].hashes[j], actor: reqs[i].actor, owner: i, period: periodOf[v]})
+		}
+	}
+	return items
+}
+
+// claimFast is the common case in one statement: every request passes the
+// period and reversal checks and every idempotency key is new, so the keys
+// are recorded at once. It returns nil items, having written nothing, when
+// any of that is not so; claimCareful then sorts the requests out.
+func claimFast(ctx context.Context, tx pgx.Tx, tenant string, reqs []*request) ([]pending, []int64, error) {
+	q := dbq.New(tx)
+	all := make([]int, len(reqs))
+	for i := range all {
+		all[i] = i
+	}
+	scratch := make([]result, len(reqs))
+	periodOf, err := lockPeriods(ctx, q, tenant, reqs, all, scratch)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkReversals(ctx, q, tenant, reqs, all, scratch); err != nil {
+		return nil, nil, err
+	}
+	for _, r := range scratch {
+		if r.err != nil {
+			return nil, nil, nil
+		}
+	}
+	items := survivors(reqs, all, scratch, periodOf)
+	ids, err := q.VoucherIDsNext(ctx, int32(len(items)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reserve voucher ids: %w", err)
+	}
+	// A savepoint, so that a batch holding a replayed key leaves no trace.
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := dbq.New(sp).VoucherKeyClaim(ctx, keyClaim(tenant, items, ids))
+	if err != nil {
+		_ = sp.Rollback(ctx)
+		return nil, nil, fmt.Errorf("claim idempotency keys: %w", err)
+	}
+	if n != int64(len(items)) {
+		return nil, nil, sp.Rollback(ctx)
+	}
+	return items, ids, sp.Commit(ctx)
+}
+
+// claimCareful sets aside replays, key conflicts, vouchers in closed periods
+// or unopened years, and second reversals, each failing only its request,
+// then records the keys of what is left.
+func claimCareful(ctx context.Context, q *dbq.Queries, tenant string, reqs []*request, results []result) ([]pending, []int64, error) {
+	todo, err := sortOutReplays(ctx, q, tenant, reqs, results)
+	if err != nil {
+		return nil, nil, err
+	}
+	periodOf, err := lockPeriods(ctx, q, tenant, reqs, todo, results)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkReversals(ctx, q, tenant, reqs, todo, results); err != nil {
+		return nil, nil, err
+	}
+	items := survivors(reqs, todo, results, periodOf)
+	if len(items) == 0 {
+		return items, nil, nil
+	}
+	ids, err := q.VoucherIDsNext(ctx, int32(len(items)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reserve voucher ids: %w", err)
+	}
+	n, err := q.VoucherKeyClaim(ctx, keyClaim(tenant, items, ids))
+	if err != nil {
+		return nil, nil, fmt.Errorf("claim idempotency keys: %w", err)
+	}
+	if n != int64(len(items)) {
+		// Impossible while the chain-head lock serialises the tenant's postings.
+		return nil, nil, fmt.Errorf("claimed %d of %d idempotency keys after checking them", n, len(items))
+	}
+	return items, ids, nil
+}
+
+func keyClaim(tenant string, items []pending, ids []int64) dbq.VoucherKeyClaimParams {
+	arg := dbq.VoucherKeyClaimParams{TenantID: tenant, VoucherIds: ids,
+		Keys: make([]string, len(items)), RequestHashes: make([][]byte, len(items))}
+	for k, it := range items {
+		arg.Keys[k] = it.v.IdempotencyKey
+		arg.RequestHashes[k] = it.hash
+	}
+	return arg
 }
 
 // sortOutReplays compares every voucher's idempotency key with what is
@@ -309,7 +398,7 @@ type pending struct {
 
 // allocate gives each voucher its id, its gapless number and its link in
 // the hash chain.
-func allocate(ctx context.Context, q *dbq.Queries, tenant string, items []pending, head dbq.ChainHeadLockRow, now time.Time) ([]Posted, error) {
+func allocate(ctx context.Context, q *dbq.Queries, tenant string, items []pending, ids []int64, head dbq.ChainHeadLockRow, now time.Time) ([]Posted, error) {
 	type seriesKey struct {
 		fy int32
 		t  VoucherType
@@ -331,11 +420,6 @@ func allocate(ctx context.Context, q *dbq.Queries, tenant string, items []pendin
 		}
 		next[k] = last - counts[k] + 1
 	}
-	ids, err := q.VoucherIDsNext(ctx, int32(len(items)))
-	if err != nil {
-		return nil, fmt.Errorf("reserve voucher ids: %w", err)
-	}
-
 	postedAt := now.UTC().Truncate(time.Microsecond)
 	prev, seq := head.LastHash, head.LastSeq
 	posted := make([]Posted, len(items))
@@ -365,7 +449,7 @@ func allocate(ctx context.Context, q *dbq.Queries, tenant string, items []pendin
 	return posted, nil
 }
 
-func insertVouchers(ctx context.Context, q *dbq.Queries, tenant string, posted []Posted, items []pending) error {
+func insertVouchers(ctx context.Context, q *dbq.Queries, tenant string, posted []Posted) error {
 	headers := make([]dbq.VoucherInsertManyParams, len(posted))
 	var lines []dbq.VoucherLineInsertManyParams
 	for k, p := range posted {
@@ -385,15 +469,8 @@ func insertVouchers(ctx context.Context, q *dbq.Queries, tenant string, posted [
 			})
 		}
 	}
-	keys := make([]dbq.VoucherKeyInsertManyParams, len(posted))
-	for k, p := range posted {
-		keys[k] = dbq.VoucherKeyInsertManyParams{TenantID: tenant, IdempotencyKey: p.IdempotencyKey, VoucherID: p.ID, RequestHash: items[k].hash}
-	}
 	if _, err := q.VoucherInsertMany(ctx, headers); err != nil {
 		return fmt.Errorf("copy vouchers: %w", err)
-	}
-	if _, err := q.VoucherKeyInsertMany(ctx, keys); err != nil {
-		return fmt.Errorf("copy idempotency keys: %w", err)
 	}
 	if _, err := q.VoucherLineInsertMany(ctx, lines); err != nil {
 		return fmt.Errorf("copy voucher lines: %w", err)

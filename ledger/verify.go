@@ -37,15 +37,16 @@ func (l *Ledger) Verify(ctx context.Context, tenant string) (Verification, error
 	q := dbq.New(l.pool)
 	var out Verification
 	var prev []byte
-	var seq int64
+	var seq, afterID int64
 	for {
-		rows, err := q.VoucherChainPage(ctx, dbq.VoucherChainPageParams{TenantID: tenant, AfterSeq: seq, RowLimit: verifyPage})
+		rows, err := q.VoucherChainPage(ctx, dbq.VoucherChainPageParams{TenantID: tenant, AfterID: afterID, RowLimit: verifyPage})
 		if err != nil {
 			return out, fmt.Errorf("read chain: %w", err)
 		}
 		if len(rows) == 0 {
 			break
 		}
+		afterID = rows[len(rows)-1]
 		vs, err := getVouchers(ctx, l.pool, tenant, rows)
 		if err != nil {
 			return out, err

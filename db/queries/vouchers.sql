@@ -25,9 +25,16 @@ INSERT INTO voucher_lines (tenant_id, voucher_id, line_no, account_code, fund_co
 VALUES (@tenant_id, @voucher_id, @line_no, @account_code, @fund_code, @function_code,
         @field_code, @party, @debit, @credit, @voucher_date);
 
--- name: VoucherKeyInsertMany :copyfrom
-INSERT INTO voucher_keys (tenant_id, idempotency_key, voucher_id, request_hash)
-VALUES (@tenant_id, @idempotency_key, @voucher_id, @request_hash);
+-- name: VoucherKeyClaim :one
+-- Records the idempotency keys of vouchers about to be written and counts
+-- the keys that were new. Fewer than given means a replay or a conflict.
+WITH claimed AS (
+    INSERT INTO voucher_keys (tenant_id, idempotency_key, voucher_id, request_hash)
+    SELECT @tenant_id::text, unnest(@keys::text[]), unnest(@voucher_ids::bigint[]), unnest(@request_hashes::bytea[])
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+)
+SELECT count(*) FROM claimed;
 
 -- name: VoucherByIdempotencyKeys :many
 -- One primary-key probe per key.
@@ -73,11 +80,12 @@ SELECT v.id
  LIMIT @row_limit;
 
 -- name: VoucherChainPage :many
--- A tenant's voucher ids in chain order, for verification.
+-- A tenant's voucher ids in posting order, for verification. Ids are taken
+-- under the tenant's chain-head lock, so id order is chain order.
 SELECT id
   FROM vouchers
- WHERE tenant_id = @tenant_id AND chain_seq > @after_seq
- ORDER BY chain_seq
+ WHERE tenant_id = @tenant_id AND id > @after_id
+ ORDER BY id
  LIMIT @row_limit;
 
 -- name: VoucherSeriesCheck :many

@@ -201,41 +201,6 @@ func (q *Queries) VoucherInsertMany(ctx context.Context, arg []VoucherInsertMany
 	return q.db.CopyFrom(ctx, []string{"vouchers"}, []string{"tenant_id", "id", "voucher_type", "fiscal_year", "period", "serial", "number", "voucher_date", "narration", "source_ref", "idempotency_key", "reverses_id", "reversal_reason", "total", "line_count", "posted_by", "posted_at", "chain_seq", "hash"}, &iteratorForVoucherInsertMany{rows: arg})
 }
 
-// iteratorForVoucherKeyInsertMany implements pgx.CopyFromSource.
-type iteratorForVoucherKeyInsertMany struct {
-	rows                 []VoucherKeyInsertManyParams
-	skippedFirstNextCall bool
-}
-
-func (r *iteratorForVoucherKeyInsertMany) Next() bool {
-	if len(r.rows) == 0 {
-		return false
-	}
-	if !r.skippedFirstNextCall {
-		r.skippedFirstNextCall = true
-		return true
-	}
-	r.rows = r.rows[1:]
-	return len(r.rows) > 0
-}
-
-func (r iteratorForVoucherKeyInsertMany) Values() ([]interface{}, error) {
-	return []interface{}{
-		r.rows[0].TenantID,
-		r.rows[0].IdempotencyKey,
-		r.rows[0].VoucherID,
-		r.rows[0].RequestHash,
-	}, nil
-}
-
-func (r iteratorForVoucherKeyInsertMany) Err() error {
-	return nil
-}
-
-func (q *Queries) VoucherKeyInsertMany(ctx context.Context, arg []VoucherKeyInsertManyParams) (int64, error) {
-	return q.db.CopyFrom(ctx, []string{"voucher_keys"}, []string{"tenant_id", "idempotency_key", "voucher_id", "request_hash"}, &iteratorForVoucherKeyInsertMany{rows: arg})
-}
-
 // iteratorForVoucherLineInsertMany implements pgx.CopyFromSource.
 type iteratorForVoucherLineInsertMany struct {
 	rows                 []VoucherLineInsertManyParams

@@ -54,20 +54,21 @@ func (q *Queries) VoucherByIdempotencyKeys(ctx context.Context, arg VoucherByIde
 const voucherChainPage = `-- name: VoucherChainPage :many
 SELECT id
   FROM vouchers
- WHERE tenant_id = $1 AND chain_seq > $2
- ORDER BY chain_seq
+ WHERE tenant_id = $1 AND id > $2
+ ORDER BY id
  LIMIT $3
 `
 
 type VoucherChainPageParams struct {
 	TenantID string
-	AfterSeq int64
+	AfterID  int64
 	RowLimit int32
 }
 
-// A tenant's voucher ids in chain order, for verification.
+// A tenant's voucher ids in posting order, for verification. Ids are taken
+// under the tenant's chain-head lock, so id order is chain order.
 func (q *Queries) VoucherChainPage(ctx context.Context, arg VoucherChainPageParams) ([]int64, error) {
-	rows, err := q.db.Query(ctx, voucherChainPage, arg.TenantID, arg.AfterSeq, arg.RowLimit)
+	rows, err := q.db.Query(ctx, voucherChainPage, arg.TenantID, arg.AfterID, arg.RowLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -213,11 +214,35 @@ type VoucherInsertManyParams struct {
 	Hash           []byte
 }
 
-type VoucherKeyInsertManyParams struct {
-	TenantID       string
-	IdempotencyKey string
-	VoucherID      int64
-	RequestHash    []byte
+const voucherKeyClaim = `-- name: VoucherKeyClaim :one
+WITH claimed AS (
+    INSERT INTO voucher_keys (tenant_id, idempotency_key, voucher_id, request_hash)
+    SELECT $1::text, unnest($2::text[]), unnest($3::bigint[]), unnest($4::bytea[])
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+)
+SELECT count(*) FROM claimed
+`
+
+type VoucherKeyClaimParams struct {
+	TenantID      string
+	Keys          []string
+	VoucherIds    []int64
+	RequestHashes [][]byte
+}
+
+// Records the idempotency keys of vouchers about to be written and counts
+// the keys that were new. Fewer than given means a replay or a conflict.
+func (q *Queries) VoucherKeyClaim(ctx context.Context, arg VoucherKeyClaimParams) (int64, error) {
+	row := q.db.QueryRow(ctx, voucherKeyClaim,
+		arg.TenantID,
+		arg.Keys,
+		arg.VoucherIds,
+		arg.RequestHashes,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
 }
 
 type VoucherLineInsertManyParams struct {
