@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	pgxdecimal "github.com/jackc/pgx-shopspring-decimal"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/munimhq/munim/gen/dbq"
 )
 
 // Open connects a pool to dsn. Every connection learns to read and write
@@ -19,8 +22,13 @@ func Open(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
-	cfg.AfterConnect = func(_ context.Context, conn *pgx.Conn) error {
+	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		pgxdecimal.Register(conn.TypeMap())
+		// Run as munim_app, which owns no table, so row-level security
+		// applies even when the login role is the tables' owner.
+		if _, err := conn.Exec(ctx, "SET ROLE munim_app"); err != nil {
+			return fmt.Errorf("switch to role munim_app (run `munim migrate`, and grant munim_app to the login role): %w", err)
+		}
 		return nil
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
@@ -39,6 +47,80 @@ func Open(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 // Beginner is what WithTx needs: a pool or a connection.
 type Beginner interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// Scope names the tenants a transaction may see: a tenant id, a whole state
+// ("uk.*") or "*" (every tenant: Munim's own cross-tenant work). Several are
+// joined with commas. Only a single-tenant scope may write.
+type Scope string
+
+// AllTenants is the scope of work that spans every tenant.
+const AllTenants Scope = "*"
+
+// InTenant runs fn in a transaction scoped to scope (see WithTx for
+// commit, rollback and retries). Row-level security hides every other
+// tenant's rows from it and refuses writes to them.
+func InTenant(ctx context.Context, b Beginner, scope Scope, fn func(tx pgx.Tx) error) error {
+	return WithTx(ctx, b, func(tx pgx.Tx) error {
+		if err := SetScope(ctx, tx, scope); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// ReadTenant is InTenant for reads: a read-only transaction.
+func ReadTenant(ctx context.Context, b TxBeginner, scope Scope, fn func(tx pgx.Tx) error) error {
+	return WithTx(ctx, readOnly{b}, func(tx pgx.Tx) error {
+		if err := SetScope(ctx, tx, scope); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// SetScope declares the transaction's scope; callers that compose a
+// transaction of their own call it first.
+func SetScope(ctx context.Context, tx pgx.Tx, scope Scope) error {
+	if scope == "" {
+		return errors.New("db: empty tenant scope")
+	}
+	single := ""
+	if !strings.ContainsAny(string(scope), ",*") {
+		single = string(scope)
+	}
+	if err := dbq.New(tx).ScopeSet(ctx, dbq.ScopeSetParams{Tenants: string(scope), Tenant: single}); err != nil {
+		return fmt.Errorf("set tenant scope: %w", err)
+	}
+	return nil
+}
+
+// WriterTx runs fn as munim_writer, the role that may COPY into the ledger
+// tables; the transaction must be scoped to one tenant, whose rows alone
+// the tables' statement triggers accept.
+func WriterTx(ctx context.Context, tx pgx.Tx, fn func() error) error {
+	q := dbq.New(tx)
+	if err := q.RoleWriterBegin(ctx); err != nil {
+		return fmt.Errorf("switch to munim_writer: %w", err)
+	}
+	if err := fn(); err != nil {
+		return err
+	}
+	if err := q.RoleWriterEnd(ctx); err != nil {
+		return fmt.Errorf("switch back to munim_app: %w", err)
+	}
+	return nil
+}
+
+// TxBeginner is what ReadTenant needs: a pool or a connection.
+type TxBeginner interface {
+	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
+}
+
+type readOnly struct{ b TxBeginner }
+
+func (r readOnly) Begin(ctx context.Context) (pgx.Tx, error) {
+	return r.b.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 }
 
 // maxAttempts bounds how often WithTx reruns fn after a serialization failure

@@ -8,7 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/db/dbtest"
+	"github.com/munimhq/munim/tenancy"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -48,4 +50,55 @@ func TestEveryKeyStartsWithTenantID(t *testing.T) {
 	for _, k := range idx {
 		assert.Equal(t, "tenant_id", k.First, "unique index %s leads with %s", k.Name, k.First)
 	}
+}
+
+// Row-level security: the application's role sees and writes only the
+// tenants its transaction declares; without a declaration it sees nothing.
+func TestRowLevelSecurityKeepsTenantsApart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := dbtest.NewDB(t)
+	tenants := tenancy.NewService(pool)
+	for _, id := range []string{"uk.dehradun", "uk.haridwar", "mh.pune"} {
+		_, err := tenants.Create(ctx, id, id, 2026, "test")
+		require.NoError(t, err)
+	}
+	count := func(scope db.Scope) int {
+		var n int
+		run := func(tx pgx.Tx) error { return tx.QueryRow(ctx, "SELECT count(*) FROM accounts").Scan(&n) }
+		if scope == "" {
+			require.NoError(t, db.WithTx(ctx, pool, run))
+		} else {
+			require.NoError(t, db.ReadTenant(ctx, pool, scope, run))
+		}
+		return n
+	}
+	perTenant := count("uk.dehradun")
+	require.Positive(t, perTenant)
+	assert.Zero(t, count(""), "no scope declared: no rows")
+	assert.Equal(t, 2*perTenant, count("uk.*"), "a state sees its tenants only")
+	assert.Equal(t, 2*perTenant, count("uk.dehradun,mh.pune"))
+	assert.Equal(t, 3*perTenant, count(db.AllTenants))
+
+	// Writing another tenant's row from a tenant's transaction is refused.
+	err := db.InTenant(ctx, pool, "uk.dehradun", func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO funds (tenant_id, code, name) VALUES ('uk.haridwar', '09', 'Smuggled')")
+		return err
+	})
+	assert.ErrorContains(t, err, "row-level security")
+	// So is a bulk COPY of another tenant's rows through the writer role.
+	err = db.InTenant(ctx, pool, "uk.dehradun", func(tx pgx.Tx) error {
+		return db.WriterTx(ctx, tx, func() error {
+			_, err := tx.CopyFrom(ctx, pgx.Identifier{"funds"}, []string{"tenant_id", "code", "name"},
+				pgx.CopyFromRows([][]any{{"uk.haridwar", "09", "Smuggled"}}))
+			return err
+		})
+	})
+	assert.ErrorContains(t, err, "outside that tenant's scope")
+	// And a wider scope may read but not write.
+	err = db.InTenant(ctx, pool, "uk.*", func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO funds (tenant_id, code, name) VALUES ('uk.haridwar', '09', 'Smuggled')")
+		return err
+	})
+	assert.ErrorContains(t, err, "row-level security")
 }

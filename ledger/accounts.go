@@ -33,8 +33,13 @@ type AccountFilter struct {
 // Accounts lists a tenant's chart in code order.
 func (l *Ledger) Accounts(ctx context.Context, tenant string, f AccountFilter) ([]Account, string, error) {
 	size := pageSize(f.PageSize, 500, 2000)
-	rows, err := dbq.New(l.pool).AccountList(ctx, dbq.AccountListParams{TenantID: tenant, AfterCode: f.PageToken,
-		CodePrefix: f.CodePrefix, PostableOnly: f.PostableOnly, RowLimit: int32(size + 1)})
+	var rows []dbq.Account
+	err := l.read(ctx, tenant, func(_ pgx.Tx, q *dbq.Queries) error {
+		var err error
+		rows, err = q.AccountList(ctx, dbq.AccountListParams{TenantID: tenant, AfterCode: f.PageToken,
+			CodePrefix: f.CodePrefix, PostableOnly: f.PostableOnly, RowLimit: int32(size + 1)})
+		return err
+	})
 	if err != nil {
 		return nil, "", fmt.Errorf("list accounts: %w", err)
 	}
@@ -60,19 +65,22 @@ func (l *Ledger) CreateAccount(ctx context.Context, tenant, code, name string) (
 	if name == "" {
 		return Account{}, invalid("name", "is required")
 	}
-	q := dbq.New(l.pool)
-	parent, err := q.AccountGet(ctx, dbq.AccountGetParams{TenantID: tenant, Code: code[:5]})
-	if errors.Is(err, pgx.ErrNoRows) {
-		if err := l.requireTenant(ctx, tenant); err != nil {
-			return Account{}, err
+	if err := l.requireTenant(ctx, tenant); err != nil {
+		return Account{}, err
+	}
+	var a dbq.Account
+	err := l.write(ctx, tenant, func(_ pgx.Tx, q *dbq.Queries) error {
+		parent, err := q.AccountGet(ctx, dbq.AccountGetParams{TenantID: tenant, Code: code[:5]})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return invalid("code", "no minor head %s exists to hold %s", code[:5], code)
 		}
-		return Account{}, invalid("code", "no minor head %s exists to hold %s", code[:5], code)
-	}
-	if err != nil {
-		return Account{}, fmt.Errorf("read minor head: %w", err)
-	}
-	a, err := q.AccountInsert(ctx, dbq.AccountInsertParams{TenantID: tenant, Code: code, Name: name, Kind: parent.Kind,
-		Level: "detailed", ParentCode: pgtype.Text{String: parent.Code, Valid: true}, Postable: true})
+		if err != nil {
+			return fmt.Errorf("read minor head: %w", err)
+		}
+		a, err = q.AccountInsert(ctx, dbq.AccountInsertParams{TenantID: tenant, Code: code, Name: name, Kind: parent.Kind,
+			Level: "detailed", ParentCode: pgtype.Text{String: parent.Code, Valid: true}, Postable: true})
+		return err
+	})
 	if db.UniqueViolation(err) != "" {
 		return Account{}, &ExistsError{What: fmt.Sprintf("account %s", code)}
 	}

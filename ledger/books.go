@@ -41,7 +41,16 @@ func (tb *TrialBalance) Balanced() bool {
 // closing balance. Whole periods are read from the maintained balances; only
 // the days of asOf's own month up to asOf are read from lines.
 func (l *Ledger) TrialBalance(ctx context.Context, tenant string, asOf time.Time, fund string) (TrialBalance, error) {
-	q := dbq.New(l.pool)
+	var tb TrialBalance
+	err := l.read(ctx, tenant, func(_ pgx.Tx, q *dbq.Queries) error {
+		var err error
+		tb, err = trialBalance(ctx, q, tenant, asOf, fund)
+		return err
+	})
+	return tb, err
+}
+
+func trialBalance(ctx context.Context, q *dbq.Queries, tenant string, asOf time.Time, fund string) (TrialBalance, error) {
 	p, err := q.PeriodContaining(ctx, dbq.PeriodContainingParams{TenantID: tenant, OnDate: asOf})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return TrialBalance{}, &PreconditionError{Field: "as_of", Kind: ErrYearNotOpen,
@@ -125,7 +134,16 @@ func (l *Ledger) AccountStatement(ctx context.Context, tenant string, sq Stateme
 	if err != nil {
 		return Statement{}, err
 	}
-	q := dbq.New(l.pool)
+	var st Statement
+	err = l.read(ctx, tenant, func(_ pgx.Tx, q *dbq.Queries) error {
+		var err error
+		st, err = accountStatement(ctx, q, tenant, sq, cur)
+		return err
+	})
+	return st, err
+}
+
+func accountStatement(ctx context.Context, q *dbq.Queries, tenant string, sq StatementQuery, cur dateCursor) (Statement, error) {
 	acct, err := q.AccountGet(ctx, dbq.AccountGetParams{TenantID: tenant, Code: sq.AccountCode})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Statement{}, &NotFoundError{What: fmt.Sprintf("account %q", sq.AccountCode)}
@@ -134,7 +152,7 @@ func (l *Ledger) AccountStatement(ctx context.Context, tenant string, sq Stateme
 		return Statement{}, fmt.Errorf("read account: %w", err)
 	}
 	st := Statement{AccountCode: acct.Code, AccountName: acct.Name}
-	if st.Opening, err = l.balanceBefore(ctx, q, tenant, sq.AccountCode, sq.Party, sq.From); err != nil {
+	if st.Opening, err = balanceBefore(ctx, q, tenant, sq.AccountCode, sq.Party, sq.From); err != nil {
 		return Statement{}, err
 	}
 	running := st.Opening
@@ -177,7 +195,7 @@ func (l *Ledger) AccountStatement(ctx context.Context, tenant string, sq Stateme
 // periods from the maintained balances, the rest of that day's month from
 // lines. With a party, balances cannot help (they are not kept per party),
 // so every earlier line of the party is summed, through its index.
-func (l *Ledger) balanceBefore(ctx context.Context, q *dbq.Queries, tenant, account, party string, day time.Time) (decimal.Decimal, error) {
+func balanceBefore(ctx context.Context, q *dbq.Queries, tenant, account, party string, day time.Time) (decimal.Decimal, error) {
 	if party != "" {
 		b, err := q.LineSumBefore(ctx, dbq.LineSumBeforeParams{TenantID: tenant, AccountCode: account, Party: party,
 			FromDate: time.Time{}, BeforeDate: day})

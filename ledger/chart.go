@@ -6,8 +6,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/gen/dbq"
 )
 
@@ -43,7 +45,11 @@ func (c *chartCache) get(ctx context.Context, tenant string, fresh bool) (*chart
 	if ch != nil && (!fresh || c.now().Sub(ch.loadedAt) < time.Second) {
 		return ch, nil
 	}
-	ch, err := loadChart(ctx, c.pool, tenant, c.now())
+	err := db.ReadTenant(ctx, c.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		var err error
+		ch, err = loadChart(ctx, dbq.New(tx), tenant, c.now())
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -61,8 +67,7 @@ func (c *chartCache) forget(tenant string) {
 	c.mu.Unlock()
 }
 
-func loadChart(ctx context.Context, pool *pgxpool.Pool, tenant string, now time.Time) (*chart, error) {
-	q := dbq.New(pool)
+func loadChart(ctx context.Context, q *dbq.Queries, tenant string, now time.Time) (*chart, error) {
 	accounts, err := q.AccountNames(ctx, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("load accounts: %w", err)

@@ -59,6 +59,16 @@ func New(pool *pgxpool.Pool, cfg Config) *Ledger {
 	}
 }
 
+// read runs fn in a read-only transaction that sees only tenant's rows.
+func (l *Ledger) read(ctx context.Context, tenant string, fn func(tx pgx.Tx, q *dbq.Queries) error) error {
+	return db.ReadTenant(ctx, l.pool, db.Scope(tenant), func(tx pgx.Tx) error { return fn(tx, dbq.New(tx)) })
+}
+
+// write runs fn in a transaction that sees and writes only tenant's rows.
+func (l *Ledger) write(ctx context.Context, tenant string, fn func(tx pgx.Tx, q *dbq.Queries) error) error {
+	return db.InTenant(ctx, l.pool, db.Scope(tenant), func(tx pgx.Tx) error { return fn(tx, dbq.New(tx)) })
+}
+
 // prepare validates vouchers on their own and against the tenant's chart,
 // naming each violation by its path in the request ("vouchers[i]...").
 func (l *Ledger) prepare(ctx context.Context, tenant string, vouchers []Voucher) error {
@@ -105,7 +115,8 @@ func (l *Ledger) Post(ctx context.Context, tenant, actor string, vouchers []Vouc
 
 // PostTx posts vouchers inside the caller's transaction, so that a business
 // record (a receipt, a demand) and its voucher commit together. It takes the
-// tenant's chain-head lock, which the caller holds until it commits.
+// tenant's chain-head lock, which the caller holds until it commits. The
+// caller's transaction must be scoped to the tenant (db.InTenant).
 func (l *Ledger) PostTx(ctx context.Context, tx pgx.Tx, tenant, actor string, vouchers []Voucher) ([]Posted, error) {
 	if err := l.prepare(ctx, tenant, vouchers); err != nil {
 		return nil, err
@@ -196,7 +207,16 @@ func (l *Ledger) submit(ctx context.Context, r *request) ([]Posted, error) {
 
 	select {
 	case res := <-r.done:
-		return l.answer(ctx, l.pool, r.tenant, res)
+		if res.replay == nil {
+			return l.answer(ctx, nil, r.tenant, res)
+		}
+		var out []Posted
+		err := l.read(ctx, r.tenant, func(tx pgx.Tx, _ *dbq.Queries) error {
+			var err error
+			out, err = l.answer(ctx, tx, r.tenant, res)
+			return err
+		})
+		return out, err
 	case <-ctx.Done():
 		// The request may still commit; its idempotency key makes a retry safe.
 		return nil, ctx.Err()
@@ -239,7 +259,7 @@ func (l *Ledger) commit(tenant string, batch []*request) {
 	ctx, cancel := context.WithTimeout(context.Background(), l.timeout)
 	defer cancel()
 	var results []result
-	err := db.WithTx(ctx, l.pool, func(tx pgx.Tx) error {
+	err := l.write(ctx, tenant, func(tx pgx.Tx, _ *dbq.Queries) error {
 		var err error
 		results, err = writeBatch(ctx, tx, tenant, batch, l.now())
 		return err

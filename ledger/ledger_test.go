@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/db/dbtest"
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/tenancy"
@@ -221,21 +222,33 @@ func TestDatabaseRefusesChangesToPostedVouchers(t *testing.T) {
 	p, err := b.ledger.Post(b.ctx, tenant, "test", []ledger.Voucher{jv("imm", "70.00")})
 	require.NoError(t, err)
 	id := p[0].ID
+	// Even the tables' owner, whom row-level security does not bind, is refused.
+	owner := func(stmt string, args ...any) error {
+		var err error
+		dbtest.AsOwner(t, b.pool, func(tx pgx.Tx) {
+			_, err = tx.Exec(b.ctx, "SAVEPOINT attempt")
+			require.NoError(t, err)
+			if _, err = tx.Exec(b.ctx, stmt, args...); err != nil {
+				_, rerr := tx.Exec(b.ctx, "ROLLBACK TO SAVEPOINT attempt")
+				require.NoError(t, rerr)
+			}
+		})
+		return err
+	}
 	for _, stmt := range []string{
 		"UPDATE vouchers SET narration = 'edited' WHERE id = $1",
 		"DELETE FROM vouchers WHERE id = $1",
 		"UPDATE voucher_lines SET debit = 71 WHERE voucher_id = $1 AND line_no = 1",
 		"DELETE FROM voucher_lines WHERE voucher_id = $1",
+		"DELETE FROM voucher_keys WHERE voucher_id = $1",
 	} {
-		_, err := b.pool.Exec(b.ctx, stmt, id)
-		assert.ErrorContains(t, err, "immutable", stmt)
+		assert.ErrorContains(t, owner(stmt, id), "immutable", stmt)
 	}
 	for _, stmt := range []string{"TRUNCATE voucher_lines", "TRUNCATE vouchers CASCADE"} {
-		_, err := b.pool.Exec(b.ctx, stmt)
-		assert.ErrorContains(t, err, "immutable", stmt)
+		assert.ErrorContains(t, owner(stmt), "immutable", stmt)
 	}
 	// An unbalanced line written straight into the table is refused too.
-	_, err = b.pool.Exec(b.ctx, `INSERT INTO voucher_lines (tenant_id, voucher_id, line_no, account_code, fund_code, function_code, debit, voucher_date)
+	err = owner(`INSERT INTO voucher_lines (tenant_id, voucher_id, line_no, account_code, fund_code, function_code, debit, voucher_date)
 		VALUES ($1, $2, 3, '4501001', '01', '9091', 5, '2026-04-15')`, tenant, id)
 	assert.ErrorContains(t, err, "does not balance")
 }
@@ -282,20 +295,14 @@ func TestVerifyFindsARemovedVoucher(t *testing.T) {
 // an attacker with superuser rights could.
 func tamper(t *testing.T, b bundle, table, trigger, stmt string, args ...any) {
 	t.Helper()
-	tx, err := b.pool.Begin(b.ctx)
-	require.NoError(t, err)
-	defer tx.Rollback(b.ctx)
-	_, err = tx.Exec(b.ctx, fmt.Sprintf("ALTER TABLE %s DISABLE TRIGGER %s", table, trigger))
-	require.NoError(t, err)
-	_, err = tx.Exec(b.ctx, "ALTER TABLE voucher_lines DISABLE TRIGGER voucher_lines_check")
-	require.NoError(t, err)
-	_, err = tx.Exec(b.ctx, stmt, args...)
-	require.NoError(t, err)
-	_, err = tx.Exec(b.ctx, fmt.Sprintf("ALTER TABLE %s ENABLE TRIGGER %s", table, trigger))
-	require.NoError(t, err)
-	_, err = tx.Exec(b.ctx, "ALTER TABLE voucher_lines ENABLE TRIGGER voucher_lines_check")
-	require.NoError(t, err)
-	require.NoError(t, tx.Commit(b.ctx))
+	dbtest.AsOwner(t, b.pool, func(tx pgx.Tx) {
+		_, err := tx.Exec(b.ctx, fmt.Sprintf("ALTER TABLE %s DISABLE TRIGGER %s", table, trigger))
+		require.NoError(t, err)
+		_, err = tx.Exec(b.ctx, stmt, args...)
+		require.NoError(t, err)
+		_, err = tx.Exec(b.ctx, fmt.Sprintf("ALTER TABLE %s ENABLE TRIGGER %s", table, trigger))
+		require.NoError(t, err)
+	})
 }
 
 func TestConcurrentPostingKeepsBalancesEqualToLines(t *testing.T) {
@@ -343,6 +350,8 @@ func TestNumbersStayGaplessWhenATransactionRollsBack(t *testing.T) {
 	// A business operation posts its voucher, then fails: everything rolls back.
 	tx, err := b.pool.Begin(b.ctx)
 	require.NoError(t, err)
+	defer tx.Rollback(b.ctx)
+	require.NoError(t, db.SetScope(b.ctx, tx, tenant))
 	p, err := b.ledger.PostTx(b.ctx, tx, tenant, "test", []ledger.Voucher{jv("g2", "2.00")})
 	require.NoError(t, err)
 	assert.Equal(t, "JV/2026-27/000002", p[0].Number)
@@ -469,10 +478,12 @@ func TestClosePeriodRecordsAndRefusesRepeat(t *testing.T) {
 	require.NoError(t, err)
 
 	var actors []string
-	rows, err := b.pool.Query(b.ctx, "SELECT actor || ':' || action || ':' || reason FROM period_events WHERE tenant_id = $1 ORDER BY id", tenant)
-	require.NoError(t, err)
-	actors, err = pgx.CollectRows(rows, pgx.RowTo[string])
-	require.NoError(t, err)
+	dbtest.AsOwner(t, b.pool, func(tx pgx.Tx) {
+		rows, err := tx.Query(b.ctx, "SELECT actor || ':' || action || ':' || reason FROM period_events WHERE tenant_id = $1 ORDER BY id", tenant)
+		require.NoError(t, err)
+		actors, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+	})
 	assert.Equal(t, []string{"accountant-1:close:April books closed", "approver-1:reopen:late bank charges"}, actors)
 }
 

@@ -43,7 +43,11 @@ func OpenFiscalYearTx(ctx context.Context, tx pgx.Tx, tenant string, fy int, act
 		rows[i] = dbq.PeriodInsertManyParams{TenantID: tenant, FiscalYear: int32(fy), Period: int16(i + 1), StartsOn: s, EndsOn: e}
 		out[i] = PeriodInfo{FiscalYear: fy, Period: i + 1, StartsOn: s, EndsOn: e}
 	}
-	if _, err := q.PeriodInsertMany(ctx, rows); err != nil {
+	err = db.WriterTx(ctx, tx, func() error {
+		_, err := q.PeriodInsertMany(ctx, rows)
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("create periods: %w", err)
 	}
 	return out, nil
@@ -55,7 +59,7 @@ func (l *Ledger) OpenFiscalYear(ctx context.Context, tenant string, fy int, acto
 		return nil, err
 	}
 	var out []PeriodInfo
-	err := db.WithTx(ctx, l.pool, func(tx pgx.Tx) error {
+	err := l.write(ctx, tenant, func(tx pgx.Tx, _ *dbq.Queries) error {
 		var err error
 		out, err = OpenFiscalYearTx(ctx, tx, tenant, fy, actor)
 		return err
@@ -65,7 +69,12 @@ func (l *Ledger) OpenFiscalYear(ctx context.Context, tenant string, fy int, acto
 
 // Periods lists a fiscal year's periods.
 func (l *Ledger) Periods(ctx context.Context, tenant string, fy int) ([]PeriodInfo, error) {
-	rows, err := dbq.New(l.pool).PeriodList(ctx, dbq.PeriodListParams{TenantID: tenant, FiscalYear: int32(fy)})
+	var rows []dbq.PeriodListRow
+	err := l.read(ctx, tenant, func(_ pgx.Tx, q *dbq.Queries) error {
+		var err error
+		rows, err = q.PeriodList(ctx, dbq.PeriodListParams{TenantID: tenant, FiscalYear: int32(fy)})
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list periods: %w", err)
 	}
@@ -98,8 +107,7 @@ func (l *Ledger) setPeriod(ctx context.Context, tenant string, fy, period int, c
 		return PeriodInfo{}, invalid("period", "must be 1 (April) to 12 (March)")
 	}
 	var out PeriodInfo
-	err := db.WithTx(ctx, l.pool, func(tx pgx.Tx) error {
-		q := dbq.New(tx)
+	err := l.write(ctx, tenant, func(_ pgx.Tx, q *dbq.Queries) error {
 		p, err := q.PeriodGetForUpdate(ctx, dbq.PeriodGetForUpdateParams{TenantID: tenant, FiscalYear: int32(fy), Period: int16(period)})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return &NotFoundError{What: fmt.Sprintf("period %d of fiscal year %s", period, FiscalYearLabel(fy))}
@@ -125,7 +133,10 @@ func (l *Ledger) setPeriod(ctx context.Context, tenant string, fy, period int, c
 }
 
 func (l *Ledger) requireTenant(ctx context.Context, tenant string) error {
-	_, err := dbq.New(l.pool).TenantGet(ctx, tenant)
+	err := l.read(ctx, tenant, func(_ pgx.Tx, q *dbq.Queries) error {
+		_, err := q.TenantGet(ctx, tenant)
+		return err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return &NotFoundError{What: fmt.Sprintf("tenant %q", tenant)}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/shopspring/decimal"
 
+	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/gen/dbq"
 )
 
@@ -86,7 +87,7 @@ func writeBatch(ctx context.Context, tx pgx.Tx, tenant string, reqs []*request, 
 	if err != nil {
 		return nil, err
 	}
-	if err := insertVouchers(ctx, q, tenant, posted); err != nil {
+	if err := db.WriterTx(ctx, tx, func() error { return insertVouchers(ctx, q, tenant, posted) }); err != nil {
 		return nil, err
 	}
 	if err := addBalances(ctx, q, tenant, posted); err != nil {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/munimhq/munim/gen/dbq"
 )
 
@@ -50,7 +52,12 @@ func getVouchers(ctx context.Context, conn dbq.DBTX, tenant string, ids []int64)
 
 // Voucher returns one posted voucher with its lines.
 func (l *Ledger) Voucher(ctx context.Context, tenant string, id int64) (Posted, error) {
-	vs, err := getVouchers(ctx, l.pool, tenant, []int64{id})
+	var vs []Posted
+	err := l.read(ctx, tenant, func(tx pgx.Tx, _ *dbq.Queries) error {
+		var err error
+		vs, err = getVouchers(ctx, tx, tenant, []int64{id})
+		return err
+	})
 	if err != nil {
 		return Posted{}, err
 	}
@@ -130,18 +137,22 @@ func (l *Ledger) ListVouchers(ctx context.Context, tenant string, f VoucherFilte
 	}
 	after, _ := time.Parse(time.DateOnly, cur.Date)
 	size := pageSize(f.PageSize, 100, 1000)
-	ids, err := dbq.New(l.pool).VoucherList(ctx, dbq.VoucherListParams{
-		TenantID: tenant, FromDate: f.From, ToDate: f.To, AfterDate: after, AfterID: cur.ID,
-		VoucherType: string(f.Type), AccountCode: f.AccountCode, RowLimit: int32(size + 1),
+	var vs []Posted
+	more := false
+	err = l.read(ctx, tenant, func(tx pgx.Tx, q *dbq.Queries) error {
+		ids, err := q.VoucherList(ctx, dbq.VoucherListParams{
+			TenantID: tenant, FromDate: f.From, ToDate: f.To, AfterDate: after, AfterID: cur.ID,
+			VoucherType: string(f.Type), AccountCode: f.AccountCode, RowLimit: int32(size + 1),
+		})
+		if err != nil {
+			return fmt.Errorf("list vouchers: %w", err)
+		}
+		if more = len(ids) > size; more {
+			ids = ids[:size]
+		}
+		vs, err = getVouchers(ctx, tx, tenant, ids)
+		return err
 	})
-	if err != nil {
-		return nil, "", fmt.Errorf("list vouchers: %w", err)
-	}
-	more := len(ids) > size
-	if more {
-		ids = ids[:size]
-	}
-	vs, err := getVouchers(ctx, l.pool, tenant, ids)
 	if err != nil {
 		return nil, "", err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/gen/dbq"
 )
 
@@ -39,8 +40,18 @@ func readTSV(name string) ([][]string, error) {
 }
 
 // SeedTx gives a new tenant its chart of accounts, funds, functions and an
-// empty hash chain, in the caller's transaction.
+// empty hash chain, in the caller's transaction (scoped to the tenant).
 func SeedTx(ctx context.Context, tx pgx.Tx, tenant string) error {
+	if err := db.WriterTx(ctx, tx, func() error { return seedMasters(ctx, tx, tenant) }); err != nil {
+		return err
+	}
+	if err := dbq.New(tx).ChainHeadInsert(ctx, tenant); err != nil {
+		return fmt.Errorf("start hash chain: %w", err)
+	}
+	return nil
+}
+
+func seedMasters(ctx context.Context, tx pgx.Tx, tenant string) error {
 	q := dbq.New(tx)
 	var accounts []dbq.AccountInsertManyParams
 	for _, file := range []string{"nmam-chart-of-accounts.tsv", "munim-additions.tsv"} {
@@ -86,9 +97,6 @@ func SeedTx(ctx context.Context, tx pgx.Tx, tenant string) error {
 	}
 	if _, err := q.FunctionInsertMany(ctx, fnRows); err != nil {
 		return fmt.Errorf("seed functions: %w", err)
-	}
-	if err := q.ChainHeadInsert(ctx, tenant); err != nil {
-		return fmt.Errorf("start hash chain: %w", err)
 	}
 	return nil
 }

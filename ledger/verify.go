@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/munimhq/munim/gen/dbq"
 )
 
@@ -34,7 +36,16 @@ func (l *Ledger) Verify(ctx context.Context, tenant string) (Verification, error
 	if err := l.requireTenant(ctx, tenant); err != nil {
 		return Verification{}, err
 	}
-	q := dbq.New(l.pool)
+	var out Verification
+	err := l.read(ctx, tenant, func(tx pgx.Tx, q *dbq.Queries) error {
+		var err error
+		out, err = verifyChain(ctx, tx, q, tenant)
+		return err
+	})
+	return out, err
+}
+
+func verifyChain(ctx context.Context, tx pgx.Tx, q *dbq.Queries, tenant string) (Verification, error) {
 	var out Verification
 	var prev []byte
 	var seq, afterID int64
@@ -47,7 +58,7 @@ func (l *Ledger) Verify(ctx context.Context, tenant string) (Verification, error
 			break
 		}
 		afterID = rows[len(rows)-1]
-		vs, err := getVouchers(ctx, l.pool, tenant, rows)
+		vs, err := getVouchers(ctx, tx, tenant, rows)
 		if err != nil {
 			return out, err
 		}
@@ -93,7 +104,16 @@ func (i Integrity) OK() bool { return len(i.BalanceMismatches) == 0 && len(i.Ser
 // CheckIntegrity compares every maintained balance with the sum of its lines
 // and every voucher series with a gapless 1..n.
 func (l *Ledger) CheckIntegrity(ctx context.Context, tenant string) (Integrity, error) {
-	q := dbq.New(l.pool)
+	var out Integrity
+	err := l.read(ctx, tenant, func(_ pgx.Tx, q *dbq.Queries) error {
+		var err error
+		out, err = checkIntegrity(ctx, q, tenant)
+		return err
+	})
+	return out, err
+}
+
+func checkIntegrity(ctx context.Context, q *dbq.Queries, tenant string) (Integrity, error) {
 	var out Integrity
 	mism, err := q.BalanceMismatches(ctx, tenant)
 	if err != nil {

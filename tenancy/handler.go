@@ -4,10 +4,13 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/munimhq/munim/auth"
+	"github.com/munimhq/munim/db"
 	tenancyv1 "github.com/munimhq/munim/gen/pb/munim/tenancy/v1"
 	"github.com/munimhq/munim/gen/pb/munim/tenancy/v1/tenancyv1connect"
 	"github.com/munimhq/munim/ledger"
@@ -52,7 +55,9 @@ func (h *Handler) GetTenant(ctx context.Context, req *connect.Request[tenancyv1.
 
 // ListTenants implements TenantService.ListTenants.
 func (h *Handler) ListTenants(ctx context.Context, req *connect.Request[tenancyv1.ListTenantsRequest]) (*connect.Response[tenancyv1.ListTenantsResponse], error) {
-	ts, next, err := h.svc.List(ctx, req.Msg.GetStateCode(), req.Msg.GetPageToken(), int(req.Msg.GetPageSize()))
+	// Only the tenants the caller may see: row-level security enforces it.
+	scope := db.Scope(strings.Join(auth.FromContext(ctx).TenantsOrNone(), ","))
+	ts, next, err := h.svc.List(ctx, scope, req.Msg.GetStateCode(), req.Msg.GetPageToken(), int(req.Msg.GetPageSize()))
 	if err != nil {
 		return nil, ledger.ToConnect(ctx, h.log, req.Spec().Procedure, err)
 	}

@@ -53,7 +53,7 @@ func (s *Service) Create(ctx context.Context, id, name string, fy int, actor str
 	case strings.TrimSpace(name) == "":
 		return Tenant{}, &ledger.ValidationError{Violations: []ledger.FieldViolation{{Field: "name", Rule: "is required"}}}
 	}
-	err := db.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := db.InTenant(ctx, s.pool, db.Scope(id), func(tx pgx.Tx) error {
 		q := dbq.New(tx)
 		if err := q.TenantInsert(ctx, dbq.TenantInsertParams{TenantID: id, Name: name}); err != nil {
 			return err
@@ -82,7 +82,12 @@ func (s *Service) Create(ctx context.Context, id, name string, fy int, actor str
 
 // Get returns one tenant.
 func (s *Service) Get(ctx context.Context, id string) (Tenant, error) {
-	t, err := dbq.New(s.pool).TenantGet(ctx, id)
+	var t dbq.Tenant
+	err := db.ReadTenant(ctx, s.pool, db.Scope(id), func(tx pgx.Tx) error {
+		var err error
+		t, err = dbq.New(tx).TenantGet(ctx, id)
+		return err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Tenant{}, &ledger.NotFoundError{What: fmt.Sprintf("tenant %q", id)}
 	}
@@ -96,12 +101,18 @@ func tenantOf(t dbq.Tenant) Tenant {
 	return Tenant{ID: t.TenantID, Name: t.Name, StateCode: t.StateCode.String, CreatedAt: t.CreatedAt}
 }
 
-// List returns tenants in id order after the given id, optionally of one state.
-func (s *Service) List(ctx context.Context, state, after string, size int) ([]Tenant, string, error) {
+// List returns the tenants within scope in id order after the given id,
+// optionally of one state.
+func (s *Service) List(ctx context.Context, scope db.Scope, state, after string, size int) ([]Tenant, string, error) {
 	if size <= 0 || size > 1000 {
 		size = 100
 	}
-	rows, err := dbq.New(s.pool).TenantList(ctx, dbq.TenantListParams{StateCode: state, AfterTenantID: after, RowLimit: int32(size + 1)})
+	var rows []dbq.Tenant
+	err := db.ReadTenant(ctx, s.pool, scope, func(tx pgx.Tx) error {
+		var err error
+		rows, err = dbq.New(tx).TenantList(ctx, dbq.TenantListParams{StateCode: state, AfterTenantID: after, RowLimit: int32(size + 1)})
+		return err
+	})
 	if err != nil {
 		return nil, "", fmt.Errorf("list tenants: %w", err)
 	}
@@ -112,7 +123,7 @@ func (s *Service) List(ctx context.Context, state, after string, size int) ([]Te
 	}
 	out := make([]Tenant, len(rows))
 	for i, r := range rows {
-		out[i] = tenantOf(dbq.Tenant{TenantID: r.TenantID, Name: r.Name, StateCode: r.StateCode, CreatedAt: r.CreatedAt})
+		out[i] = tenantOf(r)
 	}
 	return out, next, nil
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -31,10 +32,12 @@ func TestVerifyPassesTheDemoAndFailsAfterTampering(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, tb.Balanced())
 
-	_, err = pool.Exec(ctx, `
-		ALTER TABLE voucher_lines DISABLE TRIGGER voucher_lines_immutable;
-		UPDATE voucher_lines SET debit = debit + 1 WHERE tenant_id = 'uk.dehradun' AND voucher_id = (SELECT min(id) + 100 FROM vouchers) AND debit > 0;
-		ALTER TABLE voucher_lines ENABLE TRIGGER voucher_lines_immutable;`)
-	require.NoError(t, err)
+	dbtest.AsOwner(t, pool, func(tx pgx.Tx) {
+		_, err = tx.Exec(ctx, `
+			ALTER TABLE voucher_lines DISABLE TRIGGER voucher_lines_immutable;
+			UPDATE voucher_lines SET debit = debit + 1 WHERE tenant_id = 'uk.dehradun' AND voucher_id = (SELECT min(id) + 100 FROM vouchers) AND debit > 0;
+			ALTER TABLE voucher_lines ENABLE TRIGGER voucher_lines_immutable;`)
+		require.NoError(t, err)
+	})
 	assert.ErrorIs(t, verifyTenant(ctx, led, demoTenant), errVerifyFailed)
 }

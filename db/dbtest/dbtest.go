@@ -272,3 +272,24 @@ func withDatabase(dsn, dbname string) string {
 	// Later keywords win, and our names need no quoting.
 	return dsn + " dbname=" + dbname
 }
+
+// AsOwner runs fn in a transaction as the login role (the tables' owner, a
+// superuser on the private server) rather than munim_app: row-level
+// security does not bind it, so a test can look at every tenant's rows or
+// play an attacker who edits the tables directly. The transaction commits
+// when fn returns.
+func AsOwner(t testing.TB, pool *pgxpool.Pool, fn func(tx pgx.Tx)) {
+	t.Helper()
+	tx, err := pool.Begin(t.Context())
+	if err != nil {
+		t.Fatalf("dbtest: begin: %v", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(t.Context()))
+	if _, err := tx.Exec(t.Context(), "SET LOCAL ROLE NONE"); err != nil {
+		t.Fatalf("dbtest: become owner: %v", err)
+	}
+	fn(tx)
+	if err := tx.Commit(t.Context()); err != nil {
+		t.Fatalf("dbtest: commit: %v", err)
+	}
+}

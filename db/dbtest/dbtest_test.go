@@ -17,14 +17,18 @@ import (
 func tenants(t *testing.T, pool *pgxpool.Pool) int {
 	t.Helper()
 	var n int
-	require.NoError(t, pool.QueryRow(t.Context(), "SELECT count(*) FROM tenants").Scan(&n))
+	dbtest.AsOwner(t, pool, func(tx pgx.Tx) {
+		require.NoError(t, tx.QueryRow(t.Context(), "SELECT count(*) FROM tenants").Scan(&n))
+	})
 	return n
 }
 
 func writeTenant(t *testing.T, pool *pgxpool.Pool) {
 	t.Helper()
-	_, err := pool.Exec(t.Context(), "INSERT INTO tenants (tenant_id, name) VALUES ('ka.testpura', 'Testpura')")
-	require.NoError(t, err)
+	dbtest.AsOwner(t, pool, func(tx pgx.Tx) {
+		_, err := tx.Exec(t.Context(), "INSERT INTO tenants (tenant_id, name) VALUES ('ka.testpura', 'Testpura')")
+		require.NoError(t, err)
+	})
 }
 
 func currentDatabase(t *testing.T, q interface {

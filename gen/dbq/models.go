@@ -22,6 +22,33 @@ type Account struct {
 	CreatedAt  time.Time
 }
 
+type ApiKey struct {
+	TenantID   string
+	KeyID      string
+	Name       string
+	SecretHash []byte
+	Scopes     []string
+	CreatedBy  string
+	CreatedAt  time.Time
+	RevokedAt  pgtype.Timestamptz
+	RevokedBy  pgtype.Text
+	LastUsedAt pgtype.Timestamptz
+}
+
+type AuditEvent struct {
+	TenantID       string
+	ID             int64
+	At             time.Time
+	Principal      string
+	Roles          []string
+	Procedure      string
+	RequestID      string
+	IdempotencyKey string
+	Code           string
+	Detail         string
+	ClientIp       string
+}
+
 type Balance struct {
 	TenantID     string
 	AccountCode  string
@@ -107,6 +134,20 @@ type Voucher struct {
 	PostedAt       time.Time
 	ChainSeq       int64
 	Hash           []byte
+}
+
+type VoucherDraft struct {
+	TenantID       string
+	ID             int64
+	IdempotencyKey string
+	RequestHash    []byte
+	Body           []byte
+	Maker          string
+	CreatedAt      time.Time
+	Status         string
+	Checker        pgtype.Text
+	DecidedAt      pgtype.Timestamptz
+	VoucherID      pgtype.Int8
 }
 
 type VoucherKey struct {
