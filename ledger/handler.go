@@ -138,6 +138,16 @@ func (h *Handler) PostVouchers(ctx context.Context, req *connect.Request[ledgerv
 	return connect.NewResponse(&ledgerv1.PostVouchersResponse{Vouchers: vouchersOut(posted)}), nil
 }
 
+// ApproveVoucher implements LedgerService.ApproveVoucher.
+func (h *Handler) ApproveVoucher(ctx context.Context, req *connect.Request[ledgerv1.ApproveVoucherRequest]) (*connect.Response[ledgerv1.ApproveVoucherResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, nil)
+}
+
+// RejectVoucher implements LedgerService.RejectVoucher.
+func (h *Handler) RejectVoucher(ctx context.Context, req *connect.Request[ledgerv1.RejectVoucherRequest]) (*connect.Response[ledgerv1.RejectVoucherResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, nil)
+}
+
 // ReverseVoucher implements LedgerService.ReverseVoucher.
 func (h *Handler) ReverseVoucher(ctx context.Context, req *connect.Request[ledgerv1.ReverseVoucherRequest]) (*connect.Response[ledgerv1.ReverseVoucherResponse], error) {
 	m := req.Msg

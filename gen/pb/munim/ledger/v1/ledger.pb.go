@@ -90,6 +90,10 @@ const (
 	VoucherStatus_VOUCHER_STATUS_UNSPECIFIED VoucherStatus = 0
 	// Posted: in the books, immutable.
 	VoucherStatus_VOUCHER_STATUS_POSTED VoucherStatus = 1
+	// Draft: entered by a maker, waiting for a checker; not in the books.
+	VoucherStatus_VOUCHER_STATUS_DRAFT VoucherStatus = 2
+	// Rejected: a draft the checker refused; never posted.
+	VoucherStatus_VOUCHER_STATUS_REJECTED VoucherStatus = 3
 )
 
 // Enum value maps for VoucherStatus.
@@ -97,10 +101,14 @@ var (
 	VoucherStatus_name = map[int32]string{
 		0: "VOUCHER_STATUS_UNSPECIFIED",
 		1: "VOUCHER_STATUS_POSTED",
+		2: "VOUCHER_STATUS_DRAFT",
+		3: "VOUCHER_STATUS_REJECTED",
 	}
 	VoucherStatus_value = map[string]int32{
 		"VOUCHER_STATUS_UNSPECIFIED": 0,
 		"VOUCHER_STATUS_POSTED":      1,
+		"VOUCHER_STATUS_DRAFT":       2,
+		"VOUCHER_STATUS_REJECTED":    3,
 	}
 )
 
@@ -343,9 +351,14 @@ type Voucher struct {
 	PostedBy            string                 `protobuf:"bytes,17,opt,name=posted_by,json=postedBy,proto3" json:"posted_by,omitempty"`
 	PostedAt            *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=posted_at,json=postedAt,proto3" json:"posted_at,omitempty"`
 	// hash is this voucher's link in the tenant's SHA-256 chain, hex.
-	Hash          string `protobuf:"bytes,19,opt,name=hash,proto3" json:"hash,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Hash string `protobuf:"bytes,19,opt,name=hash,proto3" json:"hash,omitempty"`
+	// For drafts: who entered it, who decided it, and the voucher posted on
+	// approval (whose own id differs from the draft's).
+	Maker           string `protobuf:"bytes,20,opt,name=maker,proto3" json:"maker,omitempty"`
+	Checker         string `protobuf:"bytes,21,opt,name=checker,proto3" json:"checker,omitempty"`
+	PostedVoucherId int64  `protobuf:"varint,22,opt,name=posted_voucher_id,json=postedVoucherId,proto3" json:"posted_voucher_id,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Voucher) Reset() {
@@ -509,6 +522,27 @@ func (x *Voucher) GetHash() string {
 		return x.Hash
 	}
 	return ""
+}
+
+func (x *Voucher) GetMaker() string {
+	if x != nil {
+		return x.Maker
+	}
+	return ""
+}
+
+func (x *Voucher) GetChecker() string {
+	if x != nil {
+		return x.Checker
+	}
+	return ""
+}
+
+func (x *Voucher) GetPostedVoucherId() int64 {
+	if x != nil {
+		return x.PostedVoucherId
+	}
+	return 0
 }
 
 // Line is one posted line.
@@ -708,6 +742,208 @@ func (x *PostVouchersResponse) GetVouchers() []*Voucher {
 	return nil
 }
 
+type ApproveVoucherRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	TenantId string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	// voucher_id is the draft's id, as PostVouchers returned it.
+	VoucherId     int64 `protobuf:"varint,2,opt,name=voucher_id,json=voucherId,proto3" json:"voucher_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveVoucherRequest) Reset() {
+	*x = ApproveVoucherRequest{}
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveVoucherRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveVoucherRequest) ProtoMessage() {}
+
+func (x *ApproveVoucherRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveVoucherRequest.ProtoReflect.Descriptor instead.
+func (*ApproveVoucherRequest) Descriptor() ([]byte, []int) {
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ApproveVoucherRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *ApproveVoucherRequest) GetVoucherId() int64 {
+	if x != nil {
+		return x.VoucherId
+	}
+	return 0
+}
+
+type ApproveVoucherResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// voucher is the posted voucher.
+	Voucher       *Voucher `protobuf:"bytes,1,opt,name=voucher,proto3" json:"voucher,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveVoucherResponse) Reset() {
+	*x = ApproveVoucherResponse{}
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveVoucherResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveVoucherResponse) ProtoMessage() {}
+
+func (x *ApproveVoucherResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveVoucherResponse.ProtoReflect.Descriptor instead.
+func (*ApproveVoucherResponse) Descriptor() ([]byte, []int) {
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ApproveVoucherResponse) GetVoucher() *Voucher {
+	if x != nil {
+		return x.Voucher
+	}
+	return nil
+}
+
+type RejectVoucherRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	VoucherId     int64                  `protobuf:"varint,2,opt,name=voucher_id,json=voucherId,proto3" json:"voucher_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RejectVoucherRequest) Reset() {
+	*x = RejectVoucherRequest{}
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RejectVoucherRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RejectVoucherRequest) ProtoMessage() {}
+
+func (x *RejectVoucherRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RejectVoucherRequest.ProtoReflect.Descriptor instead.
+func (*RejectVoucherRequest) Descriptor() ([]byte, []int) {
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *RejectVoucherRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *RejectVoucherRequest) GetVoucherId() int64 {
+	if x != nil {
+		return x.VoucherId
+	}
+	return 0
+}
+
+func (x *RejectVoucherRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type RejectVoucherResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Voucher       *Voucher               `protobuf:"bytes,1,opt,name=voucher,proto3" json:"voucher,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RejectVoucherResponse) Reset() {
+	*x = RejectVoucherResponse{}
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RejectVoucherResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RejectVoucherResponse) ProtoMessage() {}
+
+func (x *RejectVoucherResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RejectVoucherResponse.ProtoReflect.Descriptor instead.
+func (*RejectVoucherResponse) Descriptor() ([]byte, []int) {
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *RejectVoucherResponse) GetVoucher() *Voucher {
+	if x != nil {
+		return x.Voucher
+	}
+	return nil
+}
+
 type ReverseVoucherRequest struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	TenantId  string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
@@ -722,7 +958,7 @@ type ReverseVoucherRequest struct {
 
 func (x *ReverseVoucherRequest) Reset() {
 	*x = ReverseVoucherRequest{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[6]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -734,7 +970,7 @@ func (x *ReverseVoucherRequest) String() string {
 func (*ReverseVoucherRequest) ProtoMessage() {}
 
 func (x *ReverseVoucherRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[6]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -747,7 +983,7 @@ func (x *ReverseVoucherRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReverseVoucherRequest.ProtoReflect.Descriptor instead.
 func (*ReverseVoucherRequest) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{6}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ReverseVoucherRequest) GetTenantId() string {
@@ -794,7 +1030,7 @@ type ReverseVoucherResponse struct {
 
 func (x *ReverseVoucherResponse) Reset() {
 	*x = ReverseVoucherResponse{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[7]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -806,7 +1042,7 @@ func (x *ReverseVoucherResponse) String() string {
 func (*ReverseVoucherResponse) ProtoMessage() {}
 
 func (x *ReverseVoucherResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[7]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -819,7 +1055,7 @@ func (x *ReverseVoucherResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReverseVoucherResponse.ProtoReflect.Descriptor instead.
 func (*ReverseVoucherResponse) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{7}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ReverseVoucherResponse) GetVoucher() *Voucher {
@@ -839,7 +1075,7 @@ type GetVoucherRequest struct {
 
 func (x *GetVoucherRequest) Reset() {
 	*x = GetVoucherRequest{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[8]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -851,7 +1087,7 @@ func (x *GetVoucherRequest) String() string {
 func (*GetVoucherRequest) ProtoMessage() {}
 
 func (x *GetVoucherRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[8]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -864,7 +1100,7 @@ func (x *GetVoucherRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetVoucherRequest.ProtoReflect.Descriptor instead.
 func (*GetVoucherRequest) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{8}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetVoucherRequest) GetTenantId() string {
@@ -890,7 +1126,7 @@ type GetVoucherResponse struct {
 
 func (x *GetVoucherResponse) Reset() {
 	*x = GetVoucherResponse{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[9]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -902,7 +1138,7 @@ func (x *GetVoucherResponse) String() string {
 func (*GetVoucherResponse) ProtoMessage() {}
 
 func (x *GetVoucherResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[9]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -915,7 +1151,7 @@ func (x *GetVoucherResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetVoucherResponse.ProtoReflect.Descriptor instead.
 func (*GetVoucherResponse) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{9}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetVoucherResponse) GetVoucher() *Voucher {
@@ -941,7 +1177,7 @@ type ListVouchersRequest struct {
 
 func (x *ListVouchersRequest) Reset() {
 	*x = ListVouchersRequest{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[10]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -953,7 +1189,7 @@ func (x *ListVouchersRequest) String() string {
 func (*ListVouchersRequest) ProtoMessage() {}
 
 func (x *ListVouchersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[10]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -966,7 +1202,7 @@ func (x *ListVouchersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListVouchersRequest.ProtoReflect.Descriptor instead.
 func (*ListVouchersRequest) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{10}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListVouchersRequest) GetTenantId() string {
@@ -1028,7 +1264,7 @@ type ListVouchersResponse struct {
 
 func (x *ListVouchersResponse) Reset() {
 	*x = ListVouchersResponse{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[11]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1040,7 +1276,7 @@ func (x *ListVouchersResponse) String() string {
 func (*ListVouchersResponse) ProtoMessage() {}
 
 func (x *ListVouchersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[11]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1053,7 +1289,7 @@ func (x *ListVouchersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListVouchersResponse.ProtoReflect.Descriptor instead.
 func (*ListVouchersResponse) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{11}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListVouchersResponse) GetVouchers() []*Voucher {
@@ -1082,7 +1318,7 @@ type GetTrialBalanceRequest struct {
 
 func (x *GetTrialBalanceRequest) Reset() {
 	*x = GetTrialBalanceRequest{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[12]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1094,7 +1330,7 @@ func (x *GetTrialBalanceRequest) String() string {
 func (*GetTrialBalanceRequest) ProtoMessage() {}
 
 func (x *GetTrialBalanceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[12]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1107,7 +1343,7 @@ func (x *GetTrialBalanceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTrialBalanceRequest.ProtoReflect.Descriptor instead.
 func (*GetTrialBalanceRequest) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{12}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetTrialBalanceRequest) GetTenantId() string {
@@ -1148,7 +1384,7 @@ type TrialBalanceRow struct {
 
 func (x *TrialBalanceRow) Reset() {
 	*x = TrialBalanceRow{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[13]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1160,7 +1396,7 @@ func (x *TrialBalanceRow) String() string {
 func (*TrialBalanceRow) ProtoMessage() {}
 
 func (x *TrialBalanceRow) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[13]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1173,7 +1409,7 @@ func (x *TrialBalanceRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TrialBalanceRow.ProtoReflect.Descriptor instead.
 func (*TrialBalanceRow) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{13}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *TrialBalanceRow) GetAccountCode() string {
@@ -1236,7 +1472,7 @@ type GetTrialBalanceResponse struct {
 
 func (x *GetTrialBalanceResponse) Reset() {
 	*x = GetTrialBalanceResponse{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[14]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1248,7 +1484,7 @@ func (x *GetTrialBalanceResponse) String() string {
 func (*GetTrialBalanceResponse) ProtoMessage() {}
 
 func (x *GetTrialBalanceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[14]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1261,7 +1497,7 @@ func (x *GetTrialBalanceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTrialBalanceResponse.ProtoReflect.Descriptor instead.
 func (*GetTrialBalanceResponse) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{14}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetTrialBalanceResponse) GetRows() []*TrialBalanceRow {
@@ -1329,7 +1565,7 @@ type GetAccountStatementRequest struct {
 
 func (x *GetAccountStatementRequest) Reset() {
 	*x = GetAccountStatementRequest{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[15]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1341,7 +1577,7 @@ func (x *GetAccountStatementRequest) String() string {
 func (*GetAccountStatementRequest) ProtoMessage() {}
 
 func (x *GetAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[15]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1354,7 +1590,7 @@ func (x *GetAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*GetAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{15}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetAccountStatementRequest) GetTenantId() string {
@@ -1428,7 +1664,7 @@ type StatementLine struct {
 
 func (x *StatementLine) Reset() {
 	*x = StatementLine{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[16]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1440,7 +1676,7 @@ func (x *StatementLine) String() string {
 func (*StatementLine) ProtoMessage() {}
 
 func (x *StatementLine) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[16]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1453,7 +1689,7 @@ func (x *StatementLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatementLine.ProtoReflect.Descriptor instead.
 func (*StatementLine) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{16}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *StatementLine) GetDate() string {
@@ -1556,7 +1792,7 @@ type GetAccountStatementResponse struct {
 
 func (x *GetAccountStatementResponse) Reset() {
 	*x = GetAccountStatementResponse{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[17]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1568,7 +1804,7 @@ func (x *GetAccountStatementResponse) String() string {
 func (*GetAccountStatementResponse) ProtoMessage() {}
 
 func (x *GetAccountStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[17]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1581,7 +1817,7 @@ func (x *GetAccountStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAccountStatementResponse.ProtoReflect.Descriptor instead.
 func (*GetAccountStatementResponse) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{17}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetAccountStatementResponse) GetAccountCode() string {
@@ -1639,7 +1875,7 @@ type GetDayBookRequest struct {
 
 func (x *GetDayBookRequest) Reset() {
 	*x = GetDayBookRequest{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[18]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1651,7 +1887,7 @@ func (x *GetDayBookRequest) String() string {
 func (*GetDayBookRequest) ProtoMessage() {}
 
 func (x *GetDayBookRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[18]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1664,7 +1900,7 @@ func (x *GetDayBookRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDayBookRequest.ProtoReflect.Descriptor instead.
 func (*GetDayBookRequest) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{18}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetDayBookRequest) GetTenantId() string {
@@ -1712,7 +1948,7 @@ type GetDayBookResponse struct {
 
 func (x *GetDayBookResponse) Reset() {
 	*x = GetDayBookResponse{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[19]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1724,7 +1960,7 @@ func (x *GetDayBookResponse) String() string {
 func (*GetDayBookResponse) ProtoMessage() {}
 
 func (x *GetDayBookResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[19]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1737,7 +1973,7 @@ func (x *GetDayBookResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDayBookResponse.ProtoReflect.Descriptor instead.
 func (*GetDayBookResponse) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{19}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetDayBookResponse) GetVouchers() []*Voucher {
@@ -1764,7 +2000,7 @@ type OpenFiscalYearRequest struct {
 
 func (x *OpenFiscalYearRequest) Reset() {
 	*x = OpenFiscalYearRequest{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[20]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1776,7 +2012,7 @@ func (x *OpenFiscalYearRequest) String() string {
 func (*OpenFiscalYearRequest) ProtoMessage() {}
 
 func (x *OpenFiscalYearRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[20]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1789,7 +2025,7 @@ func (x *OpenFiscalYearRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenFiscalYearRequest.ProtoReflect.Descriptor instead.
 func (*OpenFiscalYearRequest) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{20}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *OpenFiscalYearRequest) GetTenantId() string {
@@ -1815,7 +2051,7 @@ type OpenFiscalYearResponse struct {
 
 func (x *OpenFiscalYearResponse) Reset() {
 	*x = OpenFiscalYearResponse{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[21]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1827,7 +2063,7 @@ func (x *OpenFiscalYearResponse) String() string {
 func (*OpenFiscalYearResponse) ProtoMessage() {}
 
 func (x *OpenFiscalYearResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[21]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1840,7 +2076,7 @@ func (x *OpenFiscalYearResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenFiscalYearResponse.ProtoReflect.Descriptor instead.
 func (*OpenFiscalYearResponse) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{21}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *OpenFiscalYearResponse) GetPeriods() []*Period {
@@ -1864,7 +2100,7 @@ type Period struct {
 
 func (x *Period) Reset() {
 	*x = Period{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[22]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1876,7 +2112,7 @@ func (x *Period) String() string {
 func (*Period) ProtoMessage() {}
 
 func (x *Period) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[22]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1889,7 +2125,7 @@ func (x *Period) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Period.ProtoReflect.Descriptor instead.
 func (*Period) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{22}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Period) GetFiscalYear() int32 {
@@ -1937,7 +2173,7 @@ type ListPeriodsRequest struct {
 
 func (x *ListPeriodsRequest) Reset() {
 	*x = ListPeriodsRequest{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[23]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1949,7 +2185,7 @@ func (x *ListPeriodsRequest) String() string {
 func (*ListPeriodsRequest) ProtoMessage() {}
 
 func (x *ListPeriodsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[23]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1962,7 +2198,7 @@ func (x *ListPeriodsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPeriodsRequest.ProtoReflect.Descriptor instead.
 func (*ListPeriodsRequest) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{23}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListPeriodsRequest) GetTenantId() string {
@@ -1988,7 +2224,7 @@ type ListPeriodsResponse struct {
 
 func (x *ListPeriodsResponse) Reset() {
 	*x = ListPeriodsResponse{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[24]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2000,7 +2236,7 @@ func (x *ListPeriodsResponse) String() string {
 func (*ListPeriodsResponse) ProtoMessage() {}
 
 func (x *ListPeriodsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[24]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2013,7 +2249,7 @@ func (x *ListPeriodsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPeriodsResponse.ProtoReflect.Descriptor instead.
 func (*ListPeriodsResponse) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{24}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListPeriodsResponse) GetPeriods() []*Period {
@@ -2035,7 +2271,7 @@ type ClosePeriodRequest struct {
 
 func (x *ClosePeriodRequest) Reset() {
 	*x = ClosePeriodRequest{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[25]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2047,7 +2283,7 @@ func (x *ClosePeriodRequest) String() string {
 func (*ClosePeriodRequest) ProtoMessage() {}
 
 func (x *ClosePeriodRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[25]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2060,7 +2296,7 @@ func (x *ClosePeriodRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClosePeriodRequest.ProtoReflect.Descriptor instead.
 func (*ClosePeriodRequest) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{25}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ClosePeriodRequest) GetTenantId() string {
@@ -2100,7 +2336,7 @@ type ClosePeriodResponse struct {
 
 func (x *ClosePeriodResponse) Reset() {
 	*x = ClosePeriodResponse{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[26]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2112,7 +2348,7 @@ func (x *ClosePeriodResponse) String() string {
 func (*ClosePeriodResponse) ProtoMessage() {}
 
 func (x *ClosePeriodResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[26]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2125,7 +2361,7 @@ func (x *ClosePeriodResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClosePeriodResponse.ProtoReflect.Descriptor instead.
 func (*ClosePeriodResponse) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{26}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ClosePeriodResponse) GetPeriod() *Period {
@@ -2147,7 +2383,7 @@ type ReopenPeriodRequest struct {
 
 func (x *ReopenPeriodRequest) Reset() {
 	*x = ReopenPeriodRequest{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[27]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2159,7 +2395,7 @@ func (x *ReopenPeriodRequest) String() string {
 func (*ReopenPeriodRequest) ProtoMessage() {}
 
 func (x *ReopenPeriodRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[27]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2172,7 +2408,7 @@ func (x *ReopenPeriodRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReopenPeriodRequest.ProtoReflect.Descriptor instead.
 func (*ReopenPeriodRequest) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{27}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ReopenPeriodRequest) GetTenantId() string {
@@ -2212,7 +2448,7 @@ type ReopenPeriodResponse struct {
 
 func (x *ReopenPeriodResponse) Reset() {
 	*x = ReopenPeriodResponse{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[28]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2224,7 +2460,7 @@ func (x *ReopenPeriodResponse) String() string {
 func (*ReopenPeriodResponse) ProtoMessage() {}
 
 func (x *ReopenPeriodResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[28]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2237,7 +2473,7 @@ func (x *ReopenPeriodResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReopenPeriodResponse.ProtoReflect.Descriptor instead.
 func (*ReopenPeriodResponse) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{28}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ReopenPeriodResponse) GetPeriod() *Period {
@@ -2264,7 +2500,7 @@ type Account struct {
 
 func (x *Account) Reset() {
 	*x = Account{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[29]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2276,7 +2512,7 @@ func (x *Account) String() string {
 func (*Account) ProtoMessage() {}
 
 func (x *Account) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[29]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2289,7 +2525,7 @@ func (x *Account) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Account.ProtoReflect.Descriptor instead.
 func (*Account) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{29}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Account) GetCode() string {
@@ -2348,7 +2584,7 @@ type ListAccountsRequest struct {
 
 func (x *ListAccountsRequest) Reset() {
 	*x = ListAccountsRequest{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[30]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2360,7 +2596,7 @@ func (x *ListAccountsRequest) String() string {
 func (*ListAccountsRequest) ProtoMessage() {}
 
 func (x *ListAccountsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[30]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2373,7 +2609,7 @@ func (x *ListAccountsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountsRequest.ProtoReflect.Descriptor instead.
 func (*ListAccountsRequest) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{30}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListAccountsRequest) GetTenantId() string {
@@ -2421,7 +2657,7 @@ type ListAccountsResponse struct {
 
 func (x *ListAccountsResponse) Reset() {
 	*x = ListAccountsResponse{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[31]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2433,7 +2669,7 @@ func (x *ListAccountsResponse) String() string {
 func (*ListAccountsResponse) ProtoMessage() {}
 
 func (x *ListAccountsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[31]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2446,7 +2682,7 @@ func (x *ListAccountsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountsResponse.ProtoReflect.Descriptor instead.
 func (*ListAccountsResponse) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{31}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ListAccountsResponse) GetAccounts() []*Account {
@@ -2476,7 +2712,7 @@ type CreateAccountRequest struct {
 
 func (x *CreateAccountRequest) Reset() {
 	*x = CreateAccountRequest{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[32]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2488,7 +2724,7 @@ func (x *CreateAccountRequest) String() string {
 func (*CreateAccountRequest) ProtoMessage() {}
 
 func (x *CreateAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[32]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2501,7 +2737,7 @@ func (x *CreateAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAccountRequest.ProtoReflect.Descriptor instead.
 func (*CreateAccountRequest) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{32}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *CreateAccountRequest) GetTenantId() string {
@@ -2534,7 +2770,7 @@ type CreateAccountResponse struct {
 
 func (x *CreateAccountResponse) Reset() {
 	*x = CreateAccountResponse{}
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[33]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2546,7 +2782,7 @@ func (x *CreateAccountResponse) String() string {
 func (*CreateAccountResponse) ProtoMessage() {}
 
 func (x *CreateAccountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[33]
+	mi := &file_munim_ledger_v1_ledger_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2559,7 +2795,7 @@ func (x *CreateAccountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAccountResponse.ProtoReflect.Descriptor instead.
 func (*CreateAccountResponse) Descriptor() ([]byte, []int) {
-	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{33}
+	return file_munim_ledger_v1_ledger_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *CreateAccountResponse) GetAccount() *Account {
@@ -2596,7 +2832,7 @@ const file_munim_ledger_v1_ledger_proto_rawDesc = "" +
 	"field_code\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18(R\tfieldCode\x12\x1d\n" +
 	"\x05party\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18dR\x05party\x12\x1d\n" +
 	"\x05debit\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18\x18R\x05debit\x12\x1f\n" +
-	"\x06credit\x18\a \x01(\tB\a\xbaH\x04r\x02\x18\x18R\x06credit\"\xa6\x05\n" +
+	"\x06credit\x18\a \x01(\tB\a\xbaH\x04r\x02\x18\x18R\x06credit\"\x82\x06\n" +
 	"\aVoucher\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1b\n" +
 	"\ttenant_id\x18\x02 \x01(\tR\btenantId\x12\x16\n" +
@@ -2619,7 +2855,10 @@ const file_munim_ledger_v1_ledger_proto_rawDesc = "" +
 	"\x16reversed_by_voucher_id\x18\x10 \x01(\x03R\x13reversedByVoucherId\x12\x1b\n" +
 	"\tposted_by\x18\x11 \x01(\tR\bpostedBy\x127\n" +
 	"\tposted_at\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\bpostedAt\x12\x12\n" +
-	"\x04hash\x18\x13 \x01(\tR\x04hash\"\xe7\x01\n" +
+	"\x04hash\x18\x13 \x01(\tR\x04hash\x12\x14\n" +
+	"\x05maker\x18\x14 \x01(\tR\x05maker\x12\x18\n" +
+	"\achecker\x18\x15 \x01(\tR\achecker\x12*\n" +
+	"\x11posted_voucher_id\x18\x16 \x01(\x03R\x0fpostedVoucherId\"\xe7\x01\n" +
 	"\x04Line\x12\x17\n" +
 	"\aline_no\x18\x01 \x01(\x05R\x06lineNo\x12!\n" +
 	"\faccount_code\x18\x02 \x01(\tR\vaccountCode\x12\x1b\n" +
@@ -2634,7 +2873,21 @@ const file_munim_ledger_v1_ledger_proto_rawDesc = "" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12F\n" +
 	"\bvouchers\x18\x02 \x03(\v2\x1d.munim.ledger.v1.VoucherInputB\v\xbaH\b\x92\x01\x05\b\x01\x10\xe8\aR\bvouchers\"L\n" +
 	"\x14PostVouchersResponse\x124\n" +
-	"\bvouchers\x18\x01 \x03(\v2\x18.munim.ledger.v1.VoucherR\bvouchers\"\xf7\x01\n" +
+	"\bvouchers\x18\x01 \x03(\v2\x18.munim.ledger.v1.VoucherR\bvouchers\"e\n" +
+	"\x15ApproveVoucherRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12&\n" +
+	"\n" +
+	"voucher_id\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\tvoucherId\"L\n" +
+	"\x16ApproveVoucherResponse\x122\n" +
+	"\avoucher\x18\x01 \x01(\v2\x18.munim.ledger.v1.VoucherR\avoucher\"\x88\x01\n" +
+	"\x14RejectVoucherRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12&\n" +
+	"\n" +
+	"voucher_id\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\tvoucherId\x12\"\n" +
+	"\x06reason\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xe8\aR\x06reason\"K\n" +
+	"\x15RejectVoucherResponse\x122\n" +
+	"\avoucher\x18\x01 \x01(\v2\x18.munim.ledger.v1.VoucherR\avoucher\"\xf7\x01\n" +
 	"\x15ReverseVoucherRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12&\n" +
 	"\n" +
@@ -2801,13 +3054,16 @@ const file_munim_ledger_v1_ledger_proto_rawDesc = "" +
 	"\x14VOUCHER_TYPE_JOURNAL\x10\x01\x12\x18\n" +
 	"\x14VOUCHER_TYPE_RECEIPT\x10\x02\x12\x18\n" +
 	"\x14VOUCHER_TYPE_PAYMENT\x10\x03\x12\x17\n" +
-	"\x13VOUCHER_TYPE_CONTRA\x10\x04*J\n" +
+	"\x13VOUCHER_TYPE_CONTRA\x10\x04*\x81\x01\n" +
 	"\rVoucherStatus\x12\x1e\n" +
 	"\x1aVOUCHER_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
-	"\x15VOUCHER_STATUS_POSTED\x10\x012\x86\n" +
-	"\n" +
+	"\x15VOUCHER_STATUS_POSTED\x10\x01\x12\x18\n" +
+	"\x14VOUCHER_STATUS_DRAFT\x10\x02\x12\x1b\n" +
+	"\x17VOUCHER_STATUS_REJECTED\x10\x032\xc9\v\n" +
 	"\rLedgerService\x12[\n" +
 	"\fPostVouchers\x12$.munim.ledger.v1.PostVouchersRequest\x1a%.munim.ledger.v1.PostVouchersResponse\x12a\n" +
+	"\x0eApproveVoucher\x12&.munim.ledger.v1.ApproveVoucherRequest\x1a'.munim.ledger.v1.ApproveVoucherResponse\x12^\n" +
+	"\rRejectVoucher\x12%.munim.ledger.v1.RejectVoucherRequest\x1a&.munim.ledger.v1.RejectVoucherResponse\x12a\n" +
 	"\x0eReverseVoucher\x12&.munim.ledger.v1.ReverseVoucherRequest\x1a'.munim.ledger.v1.ReverseVoucherResponse\x12Z\n" +
 	"\n" +
 	"GetVoucher\x12\".munim.ledger.v1.GetVoucherRequest\x1a#.munim.ledger.v1.GetVoucherResponse\"\x03\x90\x02\x01\x12`\n" +
@@ -2837,7 +3093,7 @@ func file_munim_ledger_v1_ledger_proto_rawDescGZIP() []byte {
 }
 
 var file_munim_ledger_v1_ledger_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_munim_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_munim_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
 var file_munim_ledger_v1_ledger_proto_goTypes = []any{
 	(VoucherType)(0),                    // 0: munim.ledger.v1.VoucherType
 	(VoucherStatus)(0),                  // 1: munim.ledger.v1.VoucherStatus
@@ -2847,35 +3103,39 @@ var file_munim_ledger_v1_ledger_proto_goTypes = []any{
 	(*Line)(nil),                        // 5: munim.ledger.v1.Line
 	(*PostVouchersRequest)(nil),         // 6: munim.ledger.v1.PostVouchersRequest
 	(*PostVouchersResponse)(nil),        // 7: munim.ledger.v1.PostVouchersResponse
-	(*ReverseVoucherRequest)(nil),       // 8: munim.ledger.v1.ReverseVoucherRequest
-	(*ReverseVoucherResponse)(nil),      // 9: munim.ledger.v1.ReverseVoucherResponse
-	(*GetVoucherRequest)(nil),           // 10: munim.ledger.v1.GetVoucherRequest
-	(*GetVoucherResponse)(nil),          // 11: munim.ledger.v1.GetVoucherResponse
-	(*ListVouchersRequest)(nil),         // 12: munim.ledger.v1.ListVouchersRequest
-	(*ListVouchersResponse)(nil),        // 13: munim.ledger.v1.ListVouchersResponse
-	(*GetTrialBalanceRequest)(nil),      // 14: munim.ledger.v1.GetTrialBalanceRequest
-	(*TrialBalanceRow)(nil),             // 15: munim.ledger.v1.TrialBalanceRow
-	(*GetTrialBalanceResponse)(nil),     // 16: munim.ledger.v1.GetTrialBalanceResponse
-	(*GetAccountStatementRequest)(nil),  // 17: munim.ledger.v1.GetAccountStatementRequest
-	(*StatementLine)(nil),               // 18: munim.ledger.v1.StatementLine
-	(*GetAccountStatementResponse)(nil), // 19: munim.ledger.v1.GetAccountStatementResponse
-	(*GetDayBookRequest)(nil),           // 20: munim.ledger.v1.GetDayBookRequest
-	(*GetDayBookResponse)(nil),          // 21: munim.ledger.v1.GetDayBookResponse
-	(*OpenFiscalYearRequest)(nil),       // 22: munim.ledger.v1.OpenFiscalYearRequest
-	(*OpenFiscalYearResponse)(nil),      // 23: munim.ledger.v1.OpenFiscalYearResponse
-	(*Period)(nil),                      // 24: munim.ledger.v1.Period
-	(*ListPeriodsRequest)(nil),          // 25: munim.ledger.v1.ListPeriodsRequest
-	(*ListPeriodsResponse)(nil),         // 26: munim.ledger.v1.ListPeriodsResponse
-	(*ClosePeriodRequest)(nil),          // 27: munim.ledger.v1.ClosePeriodRequest
-	(*ClosePeriodResponse)(nil),         // 28: munim.ledger.v1.ClosePeriodResponse
-	(*ReopenPeriodRequest)(nil),         // 29: munim.ledger.v1.ReopenPeriodRequest
-	(*ReopenPeriodResponse)(nil),        // 30: munim.ledger.v1.ReopenPeriodResponse
-	(*Account)(nil),                     // 31: munim.ledger.v1.Account
-	(*ListAccountsRequest)(nil),         // 32: munim.ledger.v1.ListAccountsRequest
-	(*ListAccountsResponse)(nil),        // 33: munim.ledger.v1.ListAccountsResponse
-	(*CreateAccountRequest)(nil),        // 34: munim.ledger.v1.CreateAccountRequest
-	(*CreateAccountResponse)(nil),       // 35: munim.ledger.v1.CreateAccountResponse
-	(*timestamppb.Timestamp)(nil),       // 36: google.protobuf.Timestamp
+	(*ApproveVoucherRequest)(nil),       // 8: munim.ledger.v1.ApproveVoucherRequest
+	(*ApproveVoucherResponse)(nil),      // 9: munim.ledger.v1.ApproveVoucherResponse
+	(*RejectVoucherRequest)(nil),        // 10: munim.ledger.v1.RejectVoucherRequest
+	(*RejectVoucherResponse)(nil),       // 11: munim.ledger.v1.RejectVoucherResponse
+	(*ReverseVoucherRequest)(nil),       // 12: munim.ledger.v1.ReverseVoucherRequest
+	(*ReverseVoucherResponse)(nil),      // 13: munim.ledger.v1.ReverseVoucherResponse
+	(*GetVoucherRequest)(nil),           // 14: munim.ledger.v1.GetVoucherRequest
+	(*GetVoucherResponse)(nil),          // 15: munim.ledger.v1.GetVoucherResponse
+	(*ListVouchersRequest)(nil),         // 16: munim.ledger.v1.ListVouchersRequest
+	(*ListVouchersResponse)(nil),        // 17: munim.ledger.v1.ListVouchersResponse
+	(*GetTrialBalanceRequest)(nil),      // 18: munim.ledger.v1.GetTrialBalanceRequest
+	(*TrialBalanceRow)(nil),             // 19: munim.ledger.v1.TrialBalanceRow
+	(*GetTrialBalanceResponse)(nil),     // 20: munim.ledger.v1.GetTrialBalanceResponse
+	(*GetAccountStatementRequest)(nil),  // 21: munim.ledger.v1.GetAccountStatementRequest
+	(*StatementLine)(nil),               // 22: munim.ledger.v1.StatementLine
+	(*GetAccountStatementResponse)(nil), // 23: munim.ledger.v1.GetAccountStatementResponse
+	(*GetDayBookRequest)(nil),           // 24: munim.ledger.v1.GetDayBookRequest
+	(*GetDayBookResponse)(nil),          // 25: munim.ledger.v1.GetDayBookResponse
+	(*OpenFiscalYearRequest)(nil),       // 26: munim.ledger.v1.OpenFiscalYearRequest
+	(*OpenFiscalYearResponse)(nil),      // 27: munim.ledger.v1.OpenFiscalYearResponse
+	(*Period)(nil),                      // 28: munim.ledger.v1.Period
+	(*ListPeriodsRequest)(nil),          // 29: munim.ledger.v1.ListPeriodsRequest
+	(*ListPeriodsResponse)(nil),         // 30: munim.ledger.v1.ListPeriodsResponse
+	(*ClosePeriodRequest)(nil),          // 31: munim.ledger.v1.ClosePeriodRequest
+	(*ClosePeriodResponse)(nil),         // 32: munim.ledger.v1.ClosePeriodResponse
+	(*ReopenPeriodRequest)(nil),         // 33: munim.ledger.v1.ReopenPeriodRequest
+	(*ReopenPeriodResponse)(nil),        // 34: munim.ledger.v1.ReopenPeriodResponse
+	(*Account)(nil),                     // 35: munim.ledger.v1.Account
+	(*ListAccountsRequest)(nil),         // 36: munim.ledger.v1.ListAccountsRequest
+	(*ListAccountsResponse)(nil),        // 37: munim.ledger.v1.ListAccountsResponse
+	(*CreateAccountRequest)(nil),        // 38: munim.ledger.v1.CreateAccountRequest
+	(*CreateAccountResponse)(nil),       // 39: munim.ledger.v1.CreateAccountResponse
+	(*timestamppb.Timestamp)(nil),       // 40: google.protobuf.Timestamp
 }
 var file_munim_ledger_v1_ledger_proto_depIdxs = []int32{
 	0,  // 0: munim.ledger.v1.VoucherInput.type:type_name -> munim.ledger.v1.VoucherType
@@ -2883,53 +3143,59 @@ var file_munim_ledger_v1_ledger_proto_depIdxs = []int32{
 	0,  // 2: munim.ledger.v1.Voucher.type:type_name -> munim.ledger.v1.VoucherType
 	1,  // 3: munim.ledger.v1.Voucher.status:type_name -> munim.ledger.v1.VoucherStatus
 	5,  // 4: munim.ledger.v1.Voucher.lines:type_name -> munim.ledger.v1.Line
-	36, // 5: munim.ledger.v1.Voucher.posted_at:type_name -> google.protobuf.Timestamp
+	40, // 5: munim.ledger.v1.Voucher.posted_at:type_name -> google.protobuf.Timestamp
 	2,  // 6: munim.ledger.v1.PostVouchersRequest.vouchers:type_name -> munim.ledger.v1.VoucherInput
 	4,  // 7: munim.ledger.v1.PostVouchersResponse.vouchers:type_name -> munim.ledger.v1.Voucher
-	4,  // 8: munim.ledger.v1.ReverseVoucherResponse.voucher:type_name -> munim.ledger.v1.Voucher
-	4,  // 9: munim.ledger.v1.GetVoucherResponse.voucher:type_name -> munim.ledger.v1.Voucher
-	0,  // 10: munim.ledger.v1.ListVouchersRequest.type:type_name -> munim.ledger.v1.VoucherType
-	4,  // 11: munim.ledger.v1.ListVouchersResponse.vouchers:type_name -> munim.ledger.v1.Voucher
-	15, // 12: munim.ledger.v1.GetTrialBalanceResponse.rows:type_name -> munim.ledger.v1.TrialBalanceRow
-	18, // 13: munim.ledger.v1.GetAccountStatementResponse.lines:type_name -> munim.ledger.v1.StatementLine
-	4,  // 14: munim.ledger.v1.GetDayBookResponse.vouchers:type_name -> munim.ledger.v1.Voucher
-	24, // 15: munim.ledger.v1.OpenFiscalYearResponse.periods:type_name -> munim.ledger.v1.Period
-	24, // 16: munim.ledger.v1.ListPeriodsResponse.periods:type_name -> munim.ledger.v1.Period
-	24, // 17: munim.ledger.v1.ClosePeriodResponse.period:type_name -> munim.ledger.v1.Period
-	24, // 18: munim.ledger.v1.ReopenPeriodResponse.period:type_name -> munim.ledger.v1.Period
-	31, // 19: munim.ledger.v1.ListAccountsResponse.accounts:type_name -> munim.ledger.v1.Account
-	31, // 20: munim.ledger.v1.CreateAccountResponse.account:type_name -> munim.ledger.v1.Account
-	6,  // 21: munim.ledger.v1.LedgerService.PostVouchers:input_type -> munim.ledger.v1.PostVouchersRequest
-	8,  // 22: munim.ledger.v1.LedgerService.ReverseVoucher:input_type -> munim.ledger.v1.ReverseVoucherRequest
-	10, // 23: munim.ledger.v1.LedgerService.GetVoucher:input_type -> munim.ledger.v1.GetVoucherRequest
-	12, // 24: munim.ledger.v1.LedgerService.ListVouchers:input_type -> munim.ledger.v1.ListVouchersRequest
-	14, // 25: munim.ledger.v1.LedgerService.GetTrialBalance:input_type -> munim.ledger.v1.GetTrialBalanceRequest
-	17, // 26: munim.ledger.v1.LedgerService.GetAccountStatement:input_type -> munim.ledger.v1.GetAccountStatementRequest
-	20, // 27: munim.ledger.v1.LedgerService.GetDayBook:input_type -> munim.ledger.v1.GetDayBookRequest
-	22, // 28: munim.ledger.v1.LedgerService.OpenFiscalYear:input_type -> munim.ledger.v1.OpenFiscalYearRequest
-	25, // 29: munim.ledger.v1.LedgerService.ListPeriods:input_type -> munim.ledger.v1.ListPeriodsRequest
-	27, // 30: munim.ledger.v1.LedgerService.ClosePeriod:input_type -> munim.ledger.v1.ClosePeriodRequest
-	29, // 31: munim.ledger.v1.LedgerService.ReopenPeriod:input_type -> munim.ledger.v1.ReopenPeriodRequest
-	32, // 32: munim.ledger.v1.LedgerService.ListAccounts:input_type -> munim.ledger.v1.ListAccountsRequest
-	34, // 33: munim.ledger.v1.LedgerService.CreateAccount:input_type -> munim.ledger.v1.CreateAccountRequest
-	7,  // 34: munim.ledger.v1.LedgerService.PostVouchers:output_type -> munim.ledger.v1.PostVouchersResponse
-	9,  // 35: munim.ledger.v1.LedgerService.ReverseVoucher:output_type -> munim.ledger.v1.ReverseVoucherResponse
-	11, // 36: munim.ledger.v1.LedgerService.GetVoucher:output_type -> munim.ledger.v1.GetVoucherResponse
-	13, // 37: munim.ledger.v1.LedgerService.ListVouchers:output_type -> munim.ledger.v1.ListVouchersResponse
-	16, // 38: munim.ledger.v1.LedgerService.GetTrialBalance:output_type -> munim.ledger.v1.GetTrialBalanceResponse
-	19, // 39: munim.ledger.v1.LedgerService.GetAccountStatement:output_type -> munim.ledger.v1.GetAccountStatementResponse
-	21, // 40: munim.ledger.v1.LedgerService.GetDayBook:output_type -> munim.ledger.v1.GetDayBookResponse
-	23, // 41: munim.ledger.v1.LedgerService.OpenFiscalYear:output_type -> munim.ledger.v1.OpenFiscalYearResponse
-	26, // 42: munim.ledger.v1.LedgerService.ListPeriods:output_type -> munim.ledger.v1.ListPeriodsResponse
-	28, // 43: munim.ledger.v1.LedgerService.ClosePeriod:output_type -> munim.ledger.v1.ClosePeriodResponse
-	30, // 44: munim.ledger.v1.LedgerService.ReopenPeriod:output_type -> munim.ledger.v1.ReopenPeriodResponse
-	33, // 45: munim.ledger.v1.LedgerService.ListAccounts:output_type -> munim.ledger.v1.ListAccountsResponse
-	35, // 46: munim.ledger.v1.LedgerService.CreateAccount:output_type -> munim.ledger.v1.CreateAccountResponse
-	34, // [34:47] is the sub-list for method output_type
-	21, // [21:34] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	4,  // 8: munim.ledger.v1.ApproveVoucherResponse.voucher:type_name -> munim.ledger.v1.Voucher
+	4,  // 9: munim.ledger.v1.RejectVoucherResponse.voucher:type_name -> munim.ledger.v1.Voucher
+	4,  // 10: munim.ledger.v1.ReverseVoucherResponse.voucher:type_name -> munim.ledger.v1.Voucher
+	4,  // 11: munim.ledger.v1.GetVoucherResponse.voucher:type_name -> munim.ledger.v1.Voucher
+	0,  // 12: munim.ledger.v1.ListVouchersRequest.type:type_name -> munim.ledger.v1.VoucherType
+	4,  // 13: munim.ledger.v1.ListVouchersResponse.vouchers:type_name -> munim.ledger.v1.Voucher
+	19, // 14: munim.ledger.v1.GetTrialBalanceResponse.rows:type_name -> munim.ledger.v1.TrialBalanceRow
+	22, // 15: munim.ledger.v1.GetAccountStatementResponse.lines:type_name -> munim.ledger.v1.StatementLine
+	4,  // 16: munim.ledger.v1.GetDayBookResponse.vouchers:type_name -> munim.ledger.v1.Voucher
+	28, // 17: munim.ledger.v1.OpenFiscalYearResponse.periods:type_name -> munim.ledger.v1.Period
+	28, // 18: munim.ledger.v1.ListPeriodsResponse.periods:type_name -> munim.ledger.v1.Period
+	28, // 19: munim.ledger.v1.ClosePeriodResponse.period:type_name -> munim.ledger.v1.Period
+	28, // 20: munim.ledger.v1.ReopenPeriodResponse.period:type_name -> munim.ledger.v1.Period
+	35, // 21: munim.ledger.v1.ListAccountsResponse.accounts:type_name -> munim.ledger.v1.Account
+	35, // 22: munim.ledger.v1.CreateAccountResponse.account:type_name -> munim.ledger.v1.Account
+	6,  // 23: munim.ledger.v1.LedgerService.PostVouchers:input_type -> munim.ledger.v1.PostVouchersRequest
+	8,  // 24: munim.ledger.v1.LedgerService.ApproveVoucher:input_type -> munim.ledger.v1.ApproveVoucherRequest
+	10, // 25: munim.ledger.v1.LedgerService.RejectVoucher:input_type -> munim.ledger.v1.RejectVoucherRequest
+	12, // 26: munim.ledger.v1.LedgerService.ReverseVoucher:input_type -> munim.ledger.v1.ReverseVoucherRequest
+	14, // 27: munim.ledger.v1.LedgerService.GetVoucher:input_type -> munim.ledger.v1.GetVoucherRequest
+	16, // 28: munim.ledger.v1.LedgerService.ListVouchers:input_type -> munim.ledger.v1.ListVouchersRequest
+	18, // 29: munim.ledger.v1.LedgerService.GetTrialBalance:input_type -> munim.ledger.v1.GetTrialBalanceRequest
+	21, // 30: munim.ledger.v1.LedgerService.GetAccountStatement:input_type -> munim.ledger.v1.GetAccountStatementRequest
+	24, // 31: munim.ledger.v1.LedgerService.GetDayBook:input_type -> munim.ledger.v1.GetDayBookRequest
+	26, // 32: munim.ledger.v1.LedgerService.OpenFiscalYear:input_type -> munim.ledger.v1.OpenFiscalYearRequest
+	29, // 33: munim.ledger.v1.LedgerService.ListPeriods:input_type -> munim.ledger.v1.ListPeriodsRequest
+	31, // 34: munim.ledger.v1.LedgerService.ClosePeriod:input_type -> munim.ledger.v1.ClosePeriodRequest
+	33, // 35: munim.ledger.v1.LedgerService.ReopenPeriod:input_type -> munim.ledger.v1.ReopenPeriodRequest
+	36, // 36: munim.ledger.v1.LedgerService.ListAccounts:input_type -> munim.ledger.v1.ListAccountsRequest
+	38, // 37: munim.ledger.v1.LedgerService.CreateAccount:input_type -> munim.ledger.v1.CreateAccountRequest
+	7,  // 38: munim.ledger.v1.LedgerService.PostVouchers:output_type -> munim.ledger.v1.PostVouchersResponse
+	9,  // 39: munim.ledger.v1.LedgerService.ApproveVoucher:output_type -> munim.ledger.v1.ApproveVoucherResponse
+	11, // 40: munim.ledger.v1.LedgerService.RejectVoucher:output_type -> munim.ledger.v1.RejectVoucherResponse
+	13, // 41: munim.ledger.v1.LedgerService.ReverseVoucher:output_type -> munim.ledger.v1.ReverseVoucherResponse
+	15, // 42: munim.ledger.v1.LedgerService.GetVoucher:output_type -> munim.ledger.v1.GetVoucherResponse
+	17, // 43: munim.ledger.v1.LedgerService.ListVouchers:output_type -> munim.ledger.v1.ListVouchersResponse
+	20, // 44: munim.ledger.v1.LedgerService.GetTrialBalance:output_type -> munim.ledger.v1.GetTrialBalanceResponse
+	23, // 45: munim.ledger.v1.LedgerService.GetAccountStatement:output_type -> munim.ledger.v1.GetAccountStatementResponse
+	25, // 46: munim.ledger.v1.LedgerService.GetDayBook:output_type -> munim.ledger.v1.GetDayBookResponse
+	27, // 47: munim.ledger.v1.LedgerService.OpenFiscalYear:output_type -> munim.ledger.v1.OpenFiscalYearResponse
+	30, // 48: munim.ledger.v1.LedgerService.ListPeriods:output_type -> munim.ledger.v1.ListPeriodsResponse
+	32, // 49: munim.ledger.v1.LedgerService.ClosePeriod:output_type -> munim.ledger.v1.ClosePeriodResponse
+	34, // 50: munim.ledger.v1.LedgerService.ReopenPeriod:output_type -> munim.ledger.v1.ReopenPeriodResponse
+	37, // 51: munim.ledger.v1.LedgerService.ListAccounts:output_type -> munim.ledger.v1.ListAccountsResponse
+	39, // 52: munim.ledger.v1.LedgerService.CreateAccount:output_type -> munim.ledger.v1.CreateAccountResponse
+	38, // [38:53] is the sub-list for method output_type
+	23, // [23:38] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_munim_ledger_v1_ledger_proto_init() }
@@ -2943,7 +3209,7 @@ func file_munim_ledger_v1_ledger_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_ledger_v1_ledger_proto_rawDesc), len(file_munim_ledger_v1_ledger_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   34,
+			NumMessages:   38,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -36,6 +36,12 @@ const (
 	// LedgerServicePostVouchersProcedure is the fully-qualified name of the LedgerService's
 	// PostVouchers RPC.
 	LedgerServicePostVouchersProcedure = "/munim.ledger.v1.LedgerService/PostVouchers"
+	// LedgerServiceApproveVoucherProcedure is the fully-qualified name of the LedgerService's
+	// ApproveVoucher RPC.
+	LedgerServiceApproveVoucherProcedure = "/munim.ledger.v1.LedgerService/ApproveVoucher"
+	// LedgerServiceRejectVoucherProcedure is the fully-qualified name of the LedgerService's
+	// RejectVoucher RPC.
+	LedgerServiceRejectVoucherProcedure = "/munim.ledger.v1.LedgerService/RejectVoucher"
 	// LedgerServiceReverseVoucherProcedure is the fully-qualified name of the LedgerService's
 	// ReverseVoucher RPC.
 	LedgerServiceReverseVoucherProcedure = "/munim.ledger.v1.LedgerService/ReverseVoucher"
@@ -80,7 +86,16 @@ type LedgerServiceClient interface {
 	// carries an idempotency key: a replay returns the vouchers first posted;
 	// the same key with a different body is AlreadyExists. An error names the
 	// failing voucher and line, e.g. "vouchers[3].lines[1].debit".
+	//
+	// Vouchers entered by people (a staff token) are maker-checker: they come
+	// back as VOUCHER_STATUS_DRAFT, outside the books, until ApproveVoucher.
+	// Department apps' API keys with the ledger.post scope post directly.
 	PostVouchers(context.Context, *connect.Request[v1.PostVouchersRequest]) (*connect.Response[v1.PostVouchersResponse], error)
+	// ApproveVoucher posts a draft. The approver must be another person than
+	// its maker. Approving a draft already posted returns the posted voucher.
+	ApproveVoucher(context.Context, *connect.Request[v1.ApproveVoucherRequest]) (*connect.Response[v1.ApproveVoucherResponse], error)
+	// RejectVoucher marks a draft rejected; it is kept, never posted.
+	RejectVoucher(context.Context, *connect.Request[v1.RejectVoucherRequest]) (*connect.Response[v1.RejectVoucherResponse], error)
 	// ReverseVoucher posts the mirror of a posted voucher on the given date, at
 	// most once per voucher.
 	ReverseVoucher(context.Context, *connect.Request[v1.ReverseVoucherRequest]) (*connect.Response[v1.ReverseVoucherResponse], error)
@@ -127,6 +142,18 @@ func NewLedgerServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			httpClient,
 			baseURL+LedgerServicePostVouchersProcedure,
 			connect.WithSchema(ledgerServiceMethods.ByName("PostVouchers")),
+			connect.WithClientOptions(opts...),
+		),
+		approveVoucher: connect.NewClient[v1.ApproveVoucherRequest, v1.ApproveVoucherResponse](
+			httpClient,
+			baseURL+LedgerServiceApproveVoucherProcedure,
+			connect.WithSchema(ledgerServiceMethods.ByName("ApproveVoucher")),
+			connect.WithClientOptions(opts...),
+		),
+		rejectVoucher: connect.NewClient[v1.RejectVoucherRequest, v1.RejectVoucherResponse](
+			httpClient,
+			baseURL+LedgerServiceRejectVoucherProcedure,
+			connect.WithSchema(ledgerServiceMethods.ByName("RejectVoucher")),
 			connect.WithClientOptions(opts...),
 		),
 		reverseVoucher: connect.NewClient[v1.ReverseVoucherRequest, v1.ReverseVoucherResponse](
@@ -214,6 +241,8 @@ func NewLedgerServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 // ledgerServiceClient implements LedgerServiceClient.
 type ledgerServiceClient struct {
 	postVouchers        *connect.Client[v1.PostVouchersRequest, v1.PostVouchersResponse]
+	approveVoucher      *connect.Client[v1.ApproveVoucherRequest, v1.ApproveVoucherResponse]
+	rejectVoucher       *connect.Client[v1.RejectVoucherRequest, v1.RejectVoucherResponse]
 	reverseVoucher      *connect.Client[v1.ReverseVoucherRequest, v1.ReverseVoucherResponse]
 	getVoucher          *connect.Client[v1.GetVoucherRequest, v1.GetVoucherResponse]
 	listVouchers        *connect.Client[v1.ListVouchersRequest, v1.ListVouchersResponse]
@@ -231,6 +260,16 @@ type ledgerServiceClient struct {
 // PostVouchers calls munim.ledger.v1.LedgerService.PostVouchers.
 func (c *ledgerServiceClient) PostVouchers(ctx context.Context, req *connect.Request[v1.PostVouchersRequest]) (*connect.Response[v1.PostVouchersResponse], error) {
 	return c.postVouchers.CallUnary(ctx, req)
+}
+
+// ApproveVoucher calls munim.ledger.v1.LedgerService.ApproveVoucher.
+func (c *ledgerServiceClient) ApproveVoucher(ctx context.Context, req *connect.Request[v1.ApproveVoucherRequest]) (*connect.Response[v1.ApproveVoucherResponse], error) {
+	return c.approveVoucher.CallUnary(ctx, req)
+}
+
+// RejectVoucher calls munim.ledger.v1.LedgerService.RejectVoucher.
+func (c *ledgerServiceClient) RejectVoucher(ctx context.Context, req *connect.Request[v1.RejectVoucherRequest]) (*connect.Response[v1.RejectVoucherResponse], error) {
+	return c.rejectVoucher.CallUnary(ctx, req)
 }
 
 // ReverseVoucher calls munim.ledger.v1.LedgerService.ReverseVoucher.
@@ -299,7 +338,16 @@ type LedgerServiceHandler interface {
 	// carries an idempotency key: a replay returns the vouchers first posted;
 	// the same key with a different body is AlreadyExists. An error names the
 	// failing voucher and line, e.g. "vouchers[3].lines[1].debit".
+	//
+	// Vouchers entered by people (a staff token) are maker-checker: they come
+	// back as VOUCHER_STATUS_DRAFT, outside the books, until ApproveVoucher.
+	// Department apps' API keys with the ledger.post scope post directly.
 	PostVouchers(context.Context, *connect.Request[v1.PostVouchersRequest]) (*connect.Response[v1.PostVouchersResponse], error)
+	// ApproveVoucher posts a draft. The approver must be another person than
+	// its maker. Approving a draft already posted returns the posted voucher.
+	ApproveVoucher(context.Context, *connect.Request[v1.ApproveVoucherRequest]) (*connect.Response[v1.ApproveVoucherResponse], error)
+	// RejectVoucher marks a draft rejected; it is kept, never posted.
+	RejectVoucher(context.Context, *connect.Request[v1.RejectVoucherRequest]) (*connect.Response[v1.RejectVoucherResponse], error)
 	// ReverseVoucher posts the mirror of a posted voucher on the given date, at
 	// most once per voucher.
 	ReverseVoucher(context.Context, *connect.Request[v1.ReverseVoucherRequest]) (*connect.Response[v1.ReverseVoucherResponse], error)
@@ -342,6 +390,18 @@ func NewLedgerServiceHandler(svc LedgerServiceHandler, opts ...connect.HandlerOp
 		LedgerServicePostVouchersProcedure,
 		svc.PostVouchers,
 		connect.WithSchema(ledgerServiceMethods.ByName("PostVouchers")),
+		connect.WithHandlerOptions(opts...),
+	)
+	ledgerServiceApproveVoucherHandler := connect.NewUnaryHandler(
+		LedgerServiceApproveVoucherProcedure,
+		svc.ApproveVoucher,
+		connect.WithSchema(ledgerServiceMethods.ByName("ApproveVoucher")),
+		connect.WithHandlerOptions(opts...),
+	)
+	ledgerServiceRejectVoucherHandler := connect.NewUnaryHandler(
+		LedgerServiceRejectVoucherProcedure,
+		svc.RejectVoucher,
+		connect.WithSchema(ledgerServiceMethods.ByName("RejectVoucher")),
 		connect.WithHandlerOptions(opts...),
 	)
 	ledgerServiceReverseVoucherHandler := connect.NewUnaryHandler(
@@ -427,6 +487,10 @@ func NewLedgerServiceHandler(svc LedgerServiceHandler, opts ...connect.HandlerOp
 		switch r.URL.Path {
 		case LedgerServicePostVouchersProcedure:
 			ledgerServicePostVouchersHandler.ServeHTTP(w, r)
+		case LedgerServiceApproveVoucherProcedure:
+			ledgerServiceApproveVoucherHandler.ServeHTTP(w, r)
+		case LedgerServiceRejectVoucherProcedure:
+			ledgerServiceRejectVoucherHandler.ServeHTTP(w, r)
 		case LedgerServiceReverseVoucherProcedure:
 			ledgerServiceReverseVoucherHandler.ServeHTTP(w, r)
 		case LedgerServiceGetVoucherProcedure:
@@ -462,6 +526,14 @@ type UnimplementedLedgerServiceHandler struct{}
 
 func (UnimplementedLedgerServiceHandler) PostVouchers(context.Context, *connect.Request[v1.PostVouchersRequest]) (*connect.Response[v1.PostVouchersResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.ledger.v1.LedgerService.PostVouchers is not implemented"))
+}
+
+func (UnimplementedLedgerServiceHandler) ApproveVoucher(context.Context, *connect.Request[v1.ApproveVoucherRequest]) (*connect.Response[v1.ApproveVoucherResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.ledger.v1.LedgerService.ApproveVoucher is not implemented"))
+}
+
+func (UnimplementedLedgerServiceHandler) RejectVoucher(context.Context, *connect.Request[v1.RejectVoucherRequest]) (*connect.Response[v1.RejectVoucherResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.ledger.v1.LedgerService.RejectVoucher is not implemented"))
 }
 
 func (UnimplementedLedgerServiceHandler) ReverseVoucher(context.Context, *connect.Request[v1.ReverseVoucherRequest]) (*connect.Response[v1.ReverseVoucherResponse], error) {
