@@ -22,6 +22,12 @@ func Open(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
+	// pgxpool's default (4, or the CPU count) is too few once the group
+	// committer, the audit writer and readers share a pool. A DSN may still
+	// say pool_max_conns.
+	if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = 16
+	}
 	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		pgxdecimal.Register(conn.TypeMap())
 		// Run as munim_app, which owns no table, so row-level security

@@ -39,11 +39,14 @@ func ToConnect(ctx context.Context, log *slog.Logger, procedure string, err erro
 			cerr.AddDetail(d)
 		}
 		return cerr
+	case errors.Is(err, ErrSelfApproval):
+		return connect.NewError(connect.CodePermissionDenied, err)
 	case errors.Is(err, ErrNotFound), errors.Is(err, db.ErrNotFound):
 		return connect.NewError(connect.CodeNotFound, err)
 	case errors.Is(err, ErrIdempotencyConflict), errors.Is(err, ErrExists):
 		return connect.NewError(connect.CodeAlreadyExists, err)
-	case errors.Is(err, ErrPeriodClosed), errors.Is(err, ErrYearNotOpen), errors.Is(err, ErrAlreadyReversed), errors.Is(err, ErrPeriodState):
+	case errors.Is(err, ErrPeriodClosed), errors.Is(err, ErrYearNotOpen), errors.Is(err, ErrAlreadyReversed),
+		errors.Is(err, ErrPeriodState), errors.Is(err, ErrDraftDecided):
 		return connect.NewError(connect.CodeFailedPrecondition, err)
 	case errors.Is(err, db.ErrConflict):
 		return connect.NewError(connect.CodeAborted, errors.New("the request lost a race with a concurrent change; retry it"))

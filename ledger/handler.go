@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/munimhq/munim/auth"
 	ledgerv1 "github.com/munimhq/munim/gen/pb/munim/ledger/v1"
 	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
 )
@@ -20,14 +22,16 @@ import (
 type Handler struct {
 	ledger *Ledger
 	log    *slog.Logger
-	actor  func(context.Context) string
 }
 
 // NewHandler returns the Connect path and handler of the ledger service.
-// actor names who is calling, for the books' posted_by and period events.
-func NewHandler(l *Ledger, log *slog.Logger, actor func(context.Context) string, opts ...connect.HandlerOption) (string, http.Handler) {
-	return ledgerv1connect.NewLedgerServiceHandler(&Handler{ledger: l, log: log, actor: actor}, opts...)
+// The caller's principal (auth.FromContext) names the actor the books
+// record, and decides maker-checker: vouchers entered by people are drafts.
+func NewHandler(l *Ledger, log *slog.Logger, opts ...connect.HandlerOption) (string, http.Handler) {
+	return ledgerv1connect.NewLedgerServiceHandler(&Handler{ledger: l, log: log}, opts...)
 }
+
+func (h *Handler) actor(ctx context.Context) string { return auth.Actor(ctx) }
 
 var _ ledgerv1connect.LedgerServiceHandler = (*Handler)(nil)
 
@@ -106,6 +110,29 @@ func vouchersOut(ps []Posted) []*ledgerv1.Voucher {
 	return out
 }
 
+var draftStatusOut = map[string]ledgerv1.VoucherStatus{
+	DraftPending:  ledgerv1.VoucherStatus_VOUCHER_STATUS_DRAFT,
+	DraftPosted:   ledgerv1.VoucherStatus_VOUCHER_STATUS_POSTED,
+	DraftRejected: ledgerv1.VoucherStatus_VOUCHER_STATUS_REJECTED,
+}
+
+// draftOut shows a draft as a voucher without a number: it gets one only
+// when posted (posted_voucher_id then names the voucher in the books).
+func draftOut(d Draft) *ledgerv1.Voucher {
+	v := voucherOut(Posted{ID: d.ID, TenantID: d.TenantID, Type: d.Voucher.Type, Date: d.Voucher.Date,
+		FiscalYear: FiscalYearOf(d.Voucher.Date), Narration: d.Voucher.Narration, SourceRef: d.Voucher.SourceRef,
+		IdempotencyKey: d.Voucher.IdempotencyKey, Total: d.Voucher.total()})
+	v.Status = draftStatusOut[d.Status]
+	v.Maker, v.Checker, v.PostedVoucherId = d.Maker, d.Checker, d.VoucherID
+	v.PostedAt = nil
+	for i, l := range d.Voucher.Lines {
+		v.Lines = append(v.Lines, &ledgerv1.Line{LineNo: int32(i + 1), AccountCode: l.AccountCode, FundCode: l.FundCode,
+			FunctionCode: l.FunctionCode, FieldCode: l.FieldCode, Party: l.Party,
+			Debit: l.Debit.StringFixed(2), Credit: l.Credit.StringFixed(2)})
+	}
+	return v
+}
+
 func periodOut(p PeriodInfo) *ledgerv1.Period {
 	return &ledgerv1.Period{FiscalYear: int32(p.FiscalYear), Period: int32(p.Period),
 		StartsOn: p.StartsOn.Format(time.DateOnly), EndsOn: p.EndsOn.Format(time.DateOnly), Closed: p.Closed}
@@ -131,6 +158,17 @@ func (h *Handler) PostVouchers(ctx context.Context, req *connect.Request[ledgerv
 	if err != nil {
 		return nil, h.fail(ctx, req.Spec().Procedure, err)
 	}
+	if p := auth.FromContext(ctx); p != nil && p.Kind == auth.KindUser {
+		drafts, err := h.ledger.SaveDrafts(ctx, req.Msg.GetTenantId(), h.actor(ctx), vs)
+		if err != nil {
+			return nil, h.fail(ctx, req.Spec().Procedure, err)
+		}
+		out := &ledgerv1.PostVouchersResponse{}
+		for _, d := range drafts {
+			out.Vouchers = append(out.Vouchers, draftOut(d))
+		}
+		return connect.NewResponse(out), nil
+	}
 	posted, err := h.ledger.Post(ctx, req.Msg.GetTenantId(), h.actor(ctx), vs)
 	if err != nil {
 		return nil, h.fail(ctx, req.Spec().Procedure, err)
@@ -140,12 +178,20 @@ func (h *Handler) PostVouchers(ctx context.Context, req *connect.Request[ledgerv
 
 // ApproveVoucher implements LedgerService.ApproveVoucher.
 func (h *Handler) ApproveVoucher(ctx context.Context, req *connect.Request[ledgerv1.ApproveVoucherRequest]) (*connect.Response[ledgerv1.ApproveVoucherResponse], error) {
-	return nil, connect.NewError(connect.CodeUnimplemented, nil)
+	p, err := h.ledger.Approve(ctx, req.Msg.GetTenantId(), req.Msg.GetVoucherId(), h.actor(ctx))
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&ledgerv1.ApproveVoucherResponse{Voucher: voucherOut(p)}), nil
 }
 
 // RejectVoucher implements LedgerService.RejectVoucher.
 func (h *Handler) RejectVoucher(ctx context.Context, req *connect.Request[ledgerv1.RejectVoucherRequest]) (*connect.Response[ledgerv1.RejectVoucherResponse], error) {
-	return nil, connect.NewError(connect.CodeUnimplemented, nil)
+	d, err := h.ledger.Reject(ctx, req.Msg.GetTenantId(), req.Msg.GetVoucherId(), h.actor(ctx), req.Msg.GetReason())
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&ledgerv1.RejectVoucherResponse{Voucher: draftOut(d)}), nil
 }
 
 // ReverseVoucher implements LedgerService.ReverseVoucher.
@@ -165,6 +211,14 @@ func (h *Handler) ReverseVoucher(ctx context.Context, req *connect.Request[ledge
 // GetVoucher implements LedgerService.GetVoucher.
 func (h *Handler) GetVoucher(ctx context.Context, req *connect.Request[ledgerv1.GetVoucherRequest]) (*connect.Response[ledgerv1.GetVoucherResponse], error) {
 	p, err := h.ledger.Voucher(ctx, req.Msg.GetTenantId(), req.Msg.GetVoucherId())
+	if errors.Is(err, ErrNotFound) {
+		// Drafts share the id space of vouchers.
+		d, derr := h.ledger.DraftByID(ctx, req.Msg.GetTenantId(), req.Msg.GetVoucherId())
+		if derr != nil {
+			return nil, h.fail(ctx, req.Spec().Procedure, derr)
+		}
+		return connect.NewResponse(&ledgerv1.GetVoucherResponse{Voucher: draftOut(d)}), nil
+	}
 	if err != nil {
 		return nil, h.fail(ctx, req.Spec().Procedure, err)
 	}

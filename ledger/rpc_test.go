@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
+	"github.com/munimhq/munim/auth"
 	"github.com/munimhq/munim/db/dbtest"
 	ledgerv1 "github.com/munimhq/munim/gen/pb/munim/ledger/v1"
 	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
@@ -36,11 +37,17 @@ func setupRPC(t *testing.T) rpc {
 	t.Helper()
 	pool := dbtest.NewDB(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := server.New(server.Config{}, log)
+	// Authentication is auth's to test (cmd/munim tests the whole guard):
+	// here every call is Munim's own, as a system job's would be.
+	asSystem := connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			return next(auth.WithPrincipal(ctx, auth.System("rpc-test")), req)
+		}
+	})
+	srv, err := server.New(server.Config{Guard: asSystem}, log)
 	require.NoError(t, err)
-	actor := func(context.Context) string { return "rpc-test" }
-	srv.Register(ledger.NewHandler(ledger.New(pool, ledger.Config{}), log, actor, srv.HandlerOptions()...))
-	srv.Register(tenancy.NewHandler(tenancy.NewService(pool), log, actor, srv.HandlerOptions()...))
+	srv.Register(ledger.NewHandler(ledger.New(pool, ledger.Config{}), log, srv.HandlerOptions()...))
+	srv.Register(tenancy.NewHandler(tenancy.NewService(pool), log, srv.HandlerOptions()...))
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	r := rpc{ctx: context.Background(),
@@ -86,7 +93,7 @@ func TestRPCPostAndReadBack(t *testing.T) {
 	v := res.Msg.Vouchers[0]
 	assert.Equal(t, "RV/2026-27/000001", v.Number)
 	assert.Equal(t, "1250.50", v.Total)
-	assert.Equal(t, "rpc-test", v.PostedBy)
+	assert.Equal(t, "system:rpc-test", v.PostedBy)
 
 	got, err := r.ledger.GetVoucher(r.ctx, connect.NewRequest(&ledgerv1.GetVoucherRequest{TenantId: tenant, VoucherId: v.Id}))
 	require.NoError(t, err)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"time"
+
+	"connectrpc.com/connect"
 )
 
 // Config is the configuration of a [Server]. The zero value is usable: every
@@ -32,6 +34,12 @@ type Config struct {
 	// IdleTimeout bounds how long a keep-alive connection waits for its
 	// next request. Default 120s.
 	IdleTimeout time.Duration
+
+	// Guard runs on every RPC after tracing, metrics and logging (so refused
+	// calls are still seen) and before validation (so nobody learns a
+	// request's rules before proving who they are): authentication,
+	// authorisation and the audit log. Nil: none (tests of this package).
+	Guard connect.Interceptor
 
 	// MaxRequestBytes is the largest request message a Connect handler
 	// accepts (ResourceExhausted above it) and the largest body a plain

@@ -35,6 +35,17 @@ type Server struct {
 
 // New builds a Server with reflection, health, /metrics and /healthz already
 // mounted. It returns an error when cfg does not validate.
+// interceptors drops the absent ones.
+func interceptors(all ...connect.Interceptor) []connect.Interceptor {
+	var out []connect.Interceptor
+	for _, i := range all {
+		if i != nil {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // compressMinBytes is the smallest reply the server gzips when a client accepts it.
 const compressMinBytes = 4 << 10
 
@@ -60,12 +71,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		options: []connect.HandlerOption{
 			// Outermost first. Validation is innermost so that rejected
 			// requests still get a span, a count and a log line.
-			connect.WithInterceptors(
-				tracing,
-				metrics,
-				&rpcLogger{log: log},
-				validate.NewInterceptor(),
-			),
+			connect.WithInterceptors(interceptors(tracing, metrics, &rpcLogger{log: log}, cfg.Guard, validate.NewInterceptor())...),
 			// Per message rather than per body: a whole-body limit would
 			// also cut long-lived streams such as reflection.
 			connect.WithReadMaxBytes(int(cfg.MaxRequestBytes)),

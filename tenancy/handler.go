@@ -18,14 +18,13 @@ import (
 
 // Handler serves munim.tenancy.v1.TenantService.
 type Handler struct {
-	svc   *Service
-	log   *slog.Logger
-	actor func(context.Context) string
+	svc *Service
+	log *slog.Logger
 }
 
 // NewHandler returns the Connect path and handler of the tenant service.
-func NewHandler(svc *Service, log *slog.Logger, actor func(context.Context) string, opts ...connect.HandlerOption) (string, http.Handler) {
-	return tenancyv1connect.NewTenantServiceHandler(&Handler{svc: svc, log: log, actor: actor}, opts...)
+func NewHandler(svc *Service, log *slog.Logger, opts ...connect.HandlerOption) (string, http.Handler) {
+	return tenancyv1connect.NewTenantServiceHandler(&Handler{svc: svc, log: log}, opts...)
 }
 
 var _ tenancyv1connect.TenantServiceHandler = (*Handler)(nil)
@@ -37,7 +36,7 @@ func tenantOut(t Tenant) *tenancyv1.Tenant {
 // CreateTenant implements TenantService.CreateTenant.
 func (h *Handler) CreateTenant(ctx context.Context, req *connect.Request[tenancyv1.CreateTenantRequest]) (*connect.Response[tenancyv1.CreateTenantResponse], error) {
 	m := req.Msg
-	t, err := h.svc.Create(ctx, m.GetTenantId(), m.GetName(), int(m.GetFiscalYear()), h.actor(ctx))
+	t, err := h.svc.Create(ctx, m.GetTenantId(), m.GetName(), int(m.GetFiscalYear()), auth.Actor(ctx))
 	if err != nil {
 		return nil, ledger.ToConnect(ctx, h.log, req.Spec().Procedure, err)
 	}

@@ -2,19 +2,75 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/munimhq/munim/audit"
+	"github.com/munimhq/munim/auth"
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/server"
 	"github.com/munimhq/munim/tenancy"
 )
 
-// unauthenticated names the actor of every change until authentication
-// lands (issue 3): the books record it in posted_by and period events.
-func unauthenticated(context.Context) string { return "unauthenticated" }
+// authConfig is how the server verifies staff tokens, from the environment:
+//
+//	MUNIM_JWT_SECRET    HS256 shared secret, at least 32 bytes (development, small installs)
+//	MUNIM_JWKS_URL      RS256/ES256 keys published as a JWKS document (needs MUNIM_JWT_ISSUER)
+//	MUNIM_OIDC_ISSUER   or: discover the keys from an OIDC issuer (a state's single sign-on)
+//	MUNIM_JWT_ISSUER    required "iss" (default "munim" with a secret only; the OIDC issuer with OIDC)
+//	MUNIM_JWT_AUDIENCE  required "aud" (default "munim")
+type authConfig struct {
+	secret              []byte
+	jwksURL, oidcIssuer string
+	issuer, audience    string
+}
+
+func authConfigFromEnv() authConfig {
+	return authConfig{
+		secret:     []byte(os.Getenv("MUNIM_JWT_SECRET")),
+		jwksURL:    os.Getenv("MUNIM_JWKS_URL"),
+		oidcIssuer: os.Getenv("MUNIM_OIDC_ISSUER"),
+		issuer:     os.Getenv("MUNIM_JWT_ISSUER"),
+		audience:   os.Getenv("MUNIM_JWT_AUDIENCE"),
+	}
+}
+
+// errNoSigningKey is why a server refuses to start without --dev.
+var errNoSigningKey = errors.New("no way to verify tokens: set MUNIM_JWT_SECRET, MUNIM_JWKS_URL or MUNIM_OIDC_ISSUER (or start with --dev)")
+
+// devSecret returns the secret a --dev server signs and verifies with:
+// MUNIM_JWT_SECRET when set, else one kept in dir (so tokens survive a
+// restart), made on first use.
+func devSecret(dir string) ([]byte, error) {
+	if s := os.Getenv("MUNIM_JWT_SECRET"); s != "" {
+		return []byte(s), nil
+	}
+	path := filepath.Join(dir, "dev-jwt-secret")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	secret := hex.EncodeToString(raw)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return []byte(secret), nil
+}
 
 // openDatabase connects to dsn, first applying pending migrations when
 // migrate is set.
@@ -27,14 +83,41 @@ func openDatabase(ctx context.Context, dsn string, migrate bool, log *slog.Logge
 	return db.Open(ctx, dsn)
 }
 
-// newServer wires every service of the binary onto one server.
-func newServer(cfg server.Config, pool *pgxpool.Pool, led *ledger.Ledger, log *slog.Logger) (*server.Server, error) {
-	srv, err := server.New(cfg, log)
+// app is every service of the binary on one server.
+type app struct {
+	srv    *server.Server
+	ledger *ledger.Ledger
+	keys   *auth.KeyStore
+	audit  *audit.Recorder
+}
+
+// Close flushes what the app buffers (the audit log writer).
+func (a *app) Close() { a.audit.Close() }
+
+// newApp wires every service onto one server behind the auth guard.
+func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool.Pool, log *slog.Logger) (*app, error) {
+	if len(ac.secret) == 0 && ac.jwksURL == "" && ac.oidcIssuer == "" {
+		return nil, errNoSigningKey
+	}
+	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{HS256Secret: ac.secret, JWKSURL: ac.jwksURL,
+		OIDCIssuer: ac.oidcIssuer, Issuer: ac.issuer, Audience: ac.audience, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("token verification: %w", err)
+	}
+	a := &app{ledger: ledger.New(pool, ledger.Config{Logger: log}), keys: auth.NewKeyStore(pool, nil),
+		audit: audit.NewRecorder(pool, log)}
+	guard, err := auth.NewGuard(auth.GuardConfig{Tokens: verifier, Keys: a.keys, Audit: a.audit, Log: log})
 	if err != nil {
 		return nil, err
 	}
-	opts := srv.HandlerOptions()
-	srv.Register(ledger.NewHandler(led, log, unauthenticated, opts...))
-	srv.Register(tenancy.NewHandler(tenancy.NewService(pool), log, unauthenticated, opts...))
-	return srv, nil
+	cfg.Guard = guard
+	if a.srv, err = server.New(cfg, log); err != nil {
+		return nil, err
+	}
+	opts := a.srv.HandlerOptions()
+	a.srv.Register(ledger.NewHandler(a.ledger, log, opts...))
+	a.srv.Register(tenancy.NewHandler(tenancy.NewService(pool), log, opts...))
+	a.srv.Register(auth.NewKeyHandler(a.keys, log, opts...))
+	a.srv.Register(audit.NewHandler(audit.NewService(pool), log, opts...))
+	return a, nil
 }

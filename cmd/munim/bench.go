@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	crand "crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,12 +21,14 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/munimhq/munim/auth"
 	"github.com/munimhq/munim/db/pgserver"
+	accessv1 "github.com/munimhq/munim/gen/pb/munim/access/v1"
+	"github.com/munimhq/munim/gen/pb/munim/access/v1/accessv1connect"
 	ledgerv1 "github.com/munimhq/munim/gen/pb/munim/ledger/v1"
 	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
 	tenancyv1 "github.com/munimhq/munim/gen/pb/munim/tenancy/v1"
 	"github.com/munimhq/munim/gen/pb/munim/tenancy/v1/tenancyv1connect"
-	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/server"
 )
 
@@ -36,6 +39,17 @@ type benchPhase struct {
 	perCall  int  // vouchers per PostVouchers request
 	hot      bool // every voucher touches 4501002 and 4311001
 	tenantID string
+	client   ledgerv1connect.LedgerServiceClient // authenticated with the tenant's API key
+}
+
+// bearer sends credentials with every call of a client.
+func bearer(credential string) connect.UnaryInterceptorFunc {
+	return func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			req.Header().Set("Authorization", "Bearer "+credential)
+			return next(ctx, req)
+		}
+	}
 }
 
 type phaseResult struct {
@@ -95,8 +109,20 @@ func runBench(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	led := ledger.New(pool, ledger.Config{Logger: log})
-	srv, err := newServer(server.Config{}, pool, led, quiet)
+	secret := make([]byte, 32)
+	if _, err := crand.Read(secret); err != nil {
+		return err
+	}
+	a, err := newApp(ctx, server.Config{}, authConfig{secret: secret}, pool, quiet)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	srv, led := a.srv, a.ledger
+	// An admin of every "bn" tenant creates the bench tenants and their
+	// department apps' keys; the load is posted with those keys, as a
+	// department app would (its vouchers post directly, no maker-checker).
+	adminToken, err := auth.MintHS256(secret, auth.TokenSpec{Subject: "bench", Roles: []auth.Role{auth.RoleAdmin}, Tenants: []string{"bn.*"}}, time.Now())
 	if err != nil {
 		return err
 	}
@@ -116,8 +142,9 @@ func runBench(ctx context.Context, log *slog.Logger, args []string) error {
 	// network would: gzip of a 100-voucher reply costs more CPU than the
 	// loopback saves, and this machine's two cores are shared by clients,
 	// server and PostgreSQL.
-	ledgerClient := ledgerv1connect.NewLedgerServiceClient(hc, base, connect.WithAcceptCompression("gzip", nil, nil))
-	tenants := tenancyv1connect.NewTenantServiceClient(hc, base)
+	noGzip := connect.WithAcceptCompression("gzip", nil, nil)
+	tenants := tenancyv1connect.NewTenantServiceClient(hc, base, connect.WithInterceptors(bearer(adminToken)))
+	keys := accessv1connect.NewApiKeyServiceClient(hc, base, connect.WithInterceptors(bearer(adminToken)))
 
 	run := fmt.Sprintf("%d", time.Now().Unix()%100000)
 	phases := []benchPhase{
@@ -137,7 +164,13 @@ func runBench(ctx context.Context, log *slog.Logger, args []string) error {
 			TenantId: p.tenantID, Name: "Bench " + p.name, FiscalYear: 2026})); err != nil {
 			return fmt.Errorf("create bench tenant: %w", err)
 		}
-		r := drive(ctx, ledgerClient, *p, *duration)
+		key, err := keys.CreateApiKey(ctx, connect.NewRequest(&accessv1.CreateApiKeyRequest{TenantId: p.tenantID,
+			Name: "bench app", Scopes: []string{string(auth.PermLedgerPost), string(auth.PermLedgerRead)}}))
+		if err != nil {
+			return fmt.Errorf("create bench API key: %w", err)
+		}
+		p.client = ledgerv1connect.NewLedgerServiceClient(hc, base, noGzip, connect.WithInterceptors(bearer(key.Msg.Key)))
+		r := drive(ctx, p.client, *p, *duration)
 		slices.Sort(r.latencies)
 		fmt.Printf("%s\n  %d requests, %d vouchers, %d lines in %s; %d errors\n  %.0f lines/s, %.0f vouchers/s; latency p50 %s, p99 %s\n\n",
 			p.name, r.calls, r.vouchers, r.lines, r.elapsed.Round(time.Millisecond), r.errors,
@@ -148,7 +181,7 @@ func runBench(ctx context.Context, log *slog.Logger, args []string) error {
 	fmt.Println("checks:")
 	ok := true
 	for _, p := range phases {
-		tb, err := ledgerClient.GetTrialBalance(ctx, connect.NewRequest(&ledgerv1.GetTrialBalanceRequest{TenantId: p.tenantID, AsOf: "2027-03-31"}))
+		tb, err := p.client.GetTrialBalance(ctx, connect.NewRequest(&ledgerv1.GetTrialBalanceRequest{TenantId: p.tenantID, AsOf: "2027-03-31"}))
 		if err != nil {
 			return err
 		}

@@ -10,11 +10,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
 
+	"github.com/munimhq/munim/auth"
 	"github.com/munimhq/munim/db/pgserver"
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/server"
@@ -33,12 +35,16 @@ func runDemo(ctx context.Context, log *slog.Logger, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	dir, err := filepath.Abs(cmp.Or(os.Getenv("MUNIM_DATA"), ".munim"))
+	if err != nil {
+		return err
+	}
+	secret, err := devSecret(dir)
+	if err != nil {
+		return err
+	}
 	dsn := os.Getenv("DATABASE_URL")
 	if dsn == "" {
-		dir, err := filepath.Abs(cmp.Or(os.Getenv("MUNIM_DATA"), ".munim"))
-		if err != nil {
-			return err
-		}
 		log.Info("starting private PostgreSQL", "data", dir)
 		pg, err := pgserver.Start(ctx, pgserver.Options{DataDir: filepath.Join(dir, "pg"), Durable: true, Log: log})
 		if err != nil {
@@ -56,16 +62,20 @@ func runDemo(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	led := ledger.New(pool, ledger.Config{Logger: log})
-	if err := seedDemo(ctx, log, pool, led); err != nil {
-		return err
-	}
-	srv, err := newServer(server.Config{Addr: *addr}, pool, led, log)
+	a, err := newApp(ctx, server.Config{Addr: *addr}, authConfig{secret: secret}, pool, log)
 	if err != nil {
 		return err
 	}
-	printExamples(*addr)
-	return srv.ListenAndServe(ctx)
+	defer a.Close()
+	if err := seedDemo(ctx, log, pool, a.ledger); err != nil {
+		return err
+	}
+	tokens, err := demoTokens(secret)
+	if err != nil {
+		return err
+	}
+	printExamples(*addr, tokens, filepath.Join(dir, "dev-jwt-secret"))
+	return a.srv.ListenAndServe(ctx)
 }
 
 // seedDemo creates the demo ULB with seven months of vouchers, once.
@@ -178,23 +188,56 @@ func demoVouchers() []ledger.Voucher {
 	return vs
 }
 
-func printExamples(addr string) {
-	base := "http://" + addr
-	fmt.Printf(`
-Munim demo is serving %[1]s (tenant %[2]s, FY 2026-27). Ctrl-C stops it.
+// demoRoles are the people the demo prints a token for.
+var demoRoles = []struct {
+	role    auth.Role
+	user    string
+	tenants []string
+}{
+	{auth.RoleAdmin, "admin.asha", []string{demoTenant}},
+	{auth.RoleAccountant, "accountant.ravi", []string{demoTenant}},
+	{auth.RoleApprover, "approver.meena", []string{demoTenant}},
+	{auth.RoleCashier, "cashier.sunil", []string{demoTenant}},
+	{auth.RoleAuditor, "auditor.state", []string{"uk.*"}},
+}
 
-Try:
+func demoTokens(secret []byte) (map[auth.Role]string, error) {
+	out := map[auth.Role]string{}
+	for _, r := range demoRoles {
+		tok, err := auth.MintHS256(secret, auth.TokenSpec{Subject: r.user, Roles: []auth.Role{r.role}, Tenants: r.tenants, TTL: 24 * time.Hour}, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		out[r.role] = tok
+	}
+	return out, nil
+}
+
+func printExamples(addr string, tokens map[auth.Role]string, secretFile string) {
+	base := "http://" + addr
+	fmt.Printf("\nMunim demo is serving %s (tenant %s, FY 2026-27). Ctrl-C stops it.\n\n", base, demoTenant)
+	fmt.Println("Tokens, valid 24 hours (mint more with: MUNIM_JWT_SECRET=$(cat " + secretFile + ") munim token --tenant " + demoTenant + " --role accountant):")
+	fmt.Println()
+	for _, r := range demoRoles {
+		fmt.Printf("export %s=%s\n", strings.ToUpper(string(r.role)), tokens[r.role])
+	}
+	fmt.Printf(`
+Then try (the accountant's voucher is a draft until the approver approves it):
 
   curl -s %[1]s/munim.ledger.v1.LedgerService/GetTrialBalance \
-    -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $AUDITOR" -H 'Content-Type: application/json' \
     -d '{"tenant_id":"%[2]s","as_of":"2026-10-31"}'
 
   curl -s %[1]s/munim.ledger.v1.LedgerService/PostVouchers \
-    -H 'Content-Type: application/json' \
-    -d '{"tenant_id":"%[2]s","vouchers":[{"type":"VOUCHER_TYPE_RECEIPT","date":"2026-11-02","narration":"Property tax collected PT-00042","idempotency_key":"try-1","lines":[{"account_code":"4501001","fund_code":"01","function_code":"9091","debit":"1250.00"},{"account_code":"4311001","fund_code":"01","function_code":"9091","party":"PT-00042","credit":"1250.00"}]}]}'
+    -H "Authorization: Bearer $ACCOUNTANT" -H 'Content-Type: application/json' \
+    -d '{"tenant_id":"%[2]s","vouchers":[{"type":"VOUCHER_TYPE_JOURNAL","date":"2026-11-02","narration":"Bank charges for October","idempotency_key":"try-1","lines":[{"account_code":"2408003","fund_code":"01","function_code":"0200","debit":"118.00"},{"account_code":"4502101","fund_code":"01","function_code":"0200","credit":"118.00"}]}]}'
+
+  curl -s %[1]s/munim.ledger.v1.LedgerService/ApproveVoucher \
+    -H "Authorization: Bearer $APPROVER" -H 'Content-Type: application/json' \
+    -d '{"tenant_id":"%[2]s","voucher_id":"<the id PostVouchers returned>"}'
 
   curl -s %[1]s/munim.ledger.v1.LedgerService/GetAccountStatement \
-    -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $AUDITOR" -H 'Content-Type: application/json' \
     -d '{"tenant_id":"%[2]s","account_code":"4311001","party":"PT-00042","from":"2026-04-01","to":"2027-03-31"}'
 
 `, base, demoTenant)

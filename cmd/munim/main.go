@@ -1,7 +1,8 @@
 // Command munim is Munim's one binary: the API server, migrations, the
 // hash-chain verifier, a self-contained demo and the benchmarks.
 //
-//	munim serve   [--addr 127.0.0.1:8080] [--migrate]   (DATABASE_URL)
+//	munim serve   [--addr 127.0.0.1:8080] [--migrate] [--dev]   (DATABASE_URL, MUNIM_JWT_SECRET | MUNIM_JWKS_URL | MUNIM_OIDC_ISSUER)
+//	munim token   --tenant uk.dehradun --role accountant [--user name] [--ttl 8h]   (MUNIM_JWT_SECRET)
 //	munim migrate                                        (DATABASE_URL)
 //	munim verify  --tenant uk.dehradun                   (DATABASE_URL)
 //	munim demo    [--addr 127.0.0.1:8080]                (MUNIM_DATA, default ./.munim)
@@ -20,7 +21,8 @@ import (
 const usage = `usage: munim <command> [flags]
 
 commands:
-  serve     serve the Connect API (DATABASE_URL)
+  serve     serve the Connect API (DATABASE_URL; a token secret or JWKS, or --dev)
+  token     mint a staff token with MUNIM_JWT_SECRET (--tenant, --role, [--user], [--ttl])
   migrate   apply database migrations (DATABASE_URL)
   verify    recompute a tenant's hash chain and check balances and numbering (DATABASE_URL)
   demo      run a private PostgreSQL with a demo ULB and serve the API
@@ -38,6 +40,7 @@ func main() {
 
 	cmds := map[string]func(context.Context, *slog.Logger, []string) error{
 		"serve":   runServe,
+		"token":   runToken,
 		"migrate": runMigrate,
 		"verify":  runVerify,
 		"demo":    runDemo,

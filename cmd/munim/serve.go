@@ -1,12 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"log/slog"
+	"os"
 
 	"github.com/munimhq/munim/db"
-	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/server"
 )
 
@@ -14,12 +15,20 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	migrate := fs.Bool("migrate", false, "apply pending migrations before serving")
+	dev := fs.Bool("dev", false, "development: without a configured secret or JWKS, sign and verify tokens with a local secret")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	dsn, err := databaseURL()
 	if err != nil {
 		return err
+	}
+	ac := authConfigFromEnv()
+	if *dev && len(ac.secret) == 0 && ac.jwksURL == "" && ac.oidcIssuer == "" {
+		if ac.secret, err = devSecret(cmp.Or(os.Getenv("MUNIM_DATA"), ".munim")); err != nil {
+			return err
+		}
+		log.Warn("development mode: tokens are signed with a local secret; mint one with `munim token`")
 	}
 	pool, err := openDatabase(ctx, dsn, *migrate, log)
 	if err != nil {
@@ -31,12 +40,13 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	defer shutdownTracing(context.WithoutCancel(ctx))
-	srv, err := newServer(server.Config{Addr: *addr}, pool, ledger.New(pool, ledger.Config{Logger: log}), log)
+	a, err := newApp(ctx, server.Config{Addr: *addr}, ac, pool, log)
 	if err != nil {
 		return err
 	}
+	defer a.Close()
 	log.Info("serving", "addr", *addr)
-	return srv.ListenAndServe(ctx)
+	return a.srv.ListenAndServe(ctx)
 }
 
 func runMigrate(ctx context.Context, log *slog.Logger, args []string) error {

@@ -68,6 +68,7 @@ CREATE TABLE voucher_drafts (
     status          text NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'posted', 'rejected')),
     checker         text,
     decided_at      timestamptz,
+    decision_reason text NOT NULL DEFAULT '',
     voucher_id      bigint,
     PRIMARY KEY (tenant_id, id),
     CONSTRAINT voucher_drafts_idempotency_key_unique UNIQUE (tenant_id, idempotency_key),

@@ -30,9 +30,9 @@ type ApiKey struct {
 	Scopes     []string
 	CreatedBy  string
 	CreatedAt  time.Time
-	RevokedAt  pgtype.Timestamptz
+	RevokedAt  *time.Time
 	RevokedBy  pgtype.Text
-	LastUsedAt pgtype.Timestamptz
+	LastUsedAt *time.Time
 }
 
 type AuditEvent struct {
@@ -146,7 +146,8 @@ type VoucherDraft struct {
 	CreatedAt      time.Time
 	Status         string
 	Checker        pgtype.Text
-	DecidedAt      pgtype.Timestamptz
+	DecidedAt      *time.Time
+	DecisionReason string
 	VoucherID      pgtype.Int8
 }
 

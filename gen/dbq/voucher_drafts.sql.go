@@ -12,7 +12,7 @@ import (
 )
 
 const draftByIdempotencyKeys = `-- name: DraftByIdempotencyKeys :many
-SELECT tenant_id, id, idempotency_key, request_hash, body, maker, created_at, status, checker, decided_at, voucher_id
+SELECT tenant_id, id, idempotency_key, request_hash, body, maker, created_at, status, checker, decided_at, decision_reason, voucher_id
   FROM voucher_drafts
  WHERE tenant_id = $1 AND idempotency_key = ANY($2::text[])
 `
@@ -42,6 +42,7 @@ func (q *Queries) DraftByIdempotencyKeys(ctx context.Context, arg DraftByIdempot
 			&i.Status,
 			&i.Checker,
 			&i.DecidedAt,
+			&i.DecisionReason,
 			&i.VoucherID,
 		); err != nil {
 			return nil, err
@@ -55,23 +56,26 @@ func (q *Queries) DraftByIdempotencyKeys(ctx context.Context, arg DraftByIdempot
 }
 
 const draftDecide = `-- name: DraftDecide :one
-UPDATE voucher_drafts SET status = $1, checker = $2, decided_at = now(), voucher_id = $3
- WHERE tenant_id = $4 AND id = $5 AND status = 'draft'
-RETURNING tenant_id, id, idempotency_key, request_hash, body, maker, created_at, status, checker, decided_at, voucher_id
+UPDATE voucher_drafts SET status = $1, checker = $2, decided_at = now(),
+       decision_reason = $3, voucher_id = $4
+ WHERE tenant_id = $5 AND id = $6 AND status = 'draft'
+RETURNING tenant_id, id, idempotency_key, request_hash, body, maker, created_at, status, checker, decided_at, decision_reason, voucher_id
 `
 
 type DraftDecideParams struct {
-	Status    string
-	Checker   pgtype.Text
-	VoucherID pgtype.Int8
-	TenantID  string
-	ID        int64
+	Status         string
+	Checker        pgtype.Text
+	DecisionReason string
+	VoucherID      pgtype.Int8
+	TenantID       string
+	ID             int64
 }
 
 func (q *Queries) DraftDecide(ctx context.Context, arg DraftDecideParams) (VoucherDraft, error) {
 	row := q.db.QueryRow(ctx, draftDecide,
 		arg.Status,
 		arg.Checker,
+		arg.DecisionReason,
 		arg.VoucherID,
 		arg.TenantID,
 		arg.ID,
@@ -88,13 +92,14 @@ func (q *Queries) DraftDecide(ctx context.Context, arg DraftDecideParams) (Vouch
 		&i.Status,
 		&i.Checker,
 		&i.DecidedAt,
+		&i.DecisionReason,
 		&i.VoucherID,
 	)
 	return i, err
 }
 
 const draftGet = `-- name: DraftGet :one
-SELECT tenant_id, id, idempotency_key, request_hash, body, maker, created_at, status, checker, decided_at, voucher_id
+SELECT tenant_id, id, idempotency_key, request_hash, body, maker, created_at, status, checker, decided_at, decision_reason, voucher_id
   FROM voucher_drafts
  WHERE tenant_id = $1 AND id = $2
 `
@@ -118,13 +123,14 @@ func (q *Queries) DraftGet(ctx context.Context, arg DraftGetParams) (VoucherDraf
 		&i.Status,
 		&i.Checker,
 		&i.DecidedAt,
+		&i.DecisionReason,
 		&i.VoucherID,
 	)
 	return i, err
 }
 
 const draftGetForUpdate = `-- name: DraftGetForUpdate :one
-SELECT tenant_id, id, idempotency_key, request_hash, body, maker, created_at, status, checker, decided_at, voucher_id
+SELECT tenant_id, id, idempotency_key, request_hash, body, maker, created_at, status, checker, decided_at, decision_reason, voucher_id
   FROM voucher_drafts
  WHERE tenant_id = $1 AND id = $2
    FOR UPDATE
@@ -149,6 +155,7 @@ func (q *Queries) DraftGetForUpdate(ctx context.Context, arg DraftGetForUpdatePa
 		&i.Status,
 		&i.Checker,
 		&i.DecidedAt,
+		&i.DecisionReason,
 		&i.VoucherID,
 	)
 	return i, err
@@ -157,7 +164,7 @@ func (q *Queries) DraftGetForUpdate(ctx context.Context, arg DraftGetForUpdatePa
 const draftInsert = `-- name: DraftInsert :one
 INSERT INTO voucher_drafts (tenant_id, idempotency_key, request_hash, body, maker)
 VALUES ($1, $2, $3, $4, $5)
-RETURNING tenant_id, id, idempotency_key, request_hash, body, maker, created_at, status, checker, decided_at, voucher_id
+RETURNING tenant_id, id, idempotency_key, request_hash, body, maker, created_at, status, checker, decided_at, decision_reason, voucher_id
 `
 
 type DraftInsertParams struct {
@@ -188,6 +195,7 @@ func (q *Queries) DraftInsert(ctx context.Context, arg DraftInsertParams) (Vouch
 		&i.Status,
 		&i.Checker,
 		&i.DecidedAt,
+		&i.DecisionReason,
 		&i.VoucherID,
 	)
 	return i, err

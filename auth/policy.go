@@ -1,0 +1,99 @@
+package auth
+
+import (
+	"slices"
+
+	"github.com/munimhq/munim/gen/pb/munim/access/v1/accessv1connect"
+	"github.com/munimhq/munim/gen/pb/munim/audit/v1/auditv1connect"
+	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
+	"github.com/munimhq/munim/gen/pb/munim/tenancy/v1/tenancyv1connect"
+)
+
+// Permission is one thing a caller may do. Roles grant permissions; an API
+// key's scopes are permissions.
+type Permission string
+
+// The permissions.
+const (
+	// PermPublic needs no credentials (health, reflection; later dues lookup,
+	// receipt verification and gateway webhooks). Rate-limited per client.
+	PermPublic        Permission = "public"
+	PermTenantCreate  Permission = "tenant.create"
+	PermTenantRead    Permission = "tenant.read"
+	PermYearOpen      Permission = "year.open"
+	PermMasterManage  Permission = "master.manage"
+	PermAPIKeyManage  Permission = "apikey.manage"
+	PermLedgerRead    Permission = "ledger.read"
+	PermLedgerPost    Permission = "ledger.post"
+	PermLedgerApprove Permission = "ledger.approve"
+	PermPeriodManage  Permission = "period.manage"
+	PermAuditRead     Permission = "audit.read"
+)
+
+// RolePermissions is what each role may do. Auditors only read; a
+// department app has no permission of its own: its key's scopes decide.
+var RolePermissions = map[Role][]Permission{
+	RoleAdmin:         {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead},
+	RoleAccountant:    {PermTenantRead, PermLedgerRead, PermLedgerPost},
+	RoleApprover:      {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage},
+	RoleCashier:       {PermTenantRead},
+	RoleAuditor:       {PermTenantRead, PermLedgerRead, PermAuditRead},
+	RoleDepartmentApp: {},
+}
+
+// KeyScopes are the permissions an API key may be given.
+var KeyScopes = []Permission{PermTenantRead, PermLedgerRead, PermLedgerPost}
+
+// Procedures maps every Connect procedure the server serves to the
+// permission it needs. A procedure missing here is denied to everyone; a
+// test walks every registered service and fails on a missing entry.
+var Procedures = map[string]Permission{
+	"/grpc.health.v1.Health/Check":                                   PermPublic,
+	"/grpc.health.v1.Health/Watch":                                   PermPublic,
+	"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo":      PermPublic,
+	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": PermPublic,
+	tenancyv1connect.TenantServiceCreateTenantProcedure:              PermTenantCreate,
+	tenancyv1connect.TenantServiceGetTenantProcedure:                 PermTenantRead,
+	tenancyv1connect.TenantServiceListTenantsProcedure:               PermTenantRead,
+	ledgerv1connect.LedgerServicePostVouchersProcedure:               PermLedgerPost,
+	ledgerv1connect.LedgerServiceApproveVoucherProcedure:             PermLedgerApprove,
+	ledgerv1connect.LedgerServiceRejectVoucherProcedure:              PermLedgerApprove,
+	ledgerv1connect.LedgerServiceReverseVoucherProcedure:             PermLedgerApprove,
+	ledgerv1connect.LedgerServiceGetVoucherProcedure:                 PermLedgerRead,
+	ledgerv1connect.LedgerServiceListVouchersProcedure:               PermLedgerRead,
+	ledgerv1connect.LedgerServiceGetTrialBalanceProcedure:            PermLedgerRead,
+	ledgerv1connect.LedgerServiceGetAccountStatementProcedure:        PermLedgerRead,
+	ledgerv1connect.LedgerServiceGetDayBookProcedure:                 PermLedgerRead,
+	ledgerv1connect.LedgerServiceListPeriodsProcedure:                PermLedgerRead,
+	ledgerv1connect.LedgerServiceListAccountsProcedure:               PermLedgerRead,
+	ledgerv1connect.LedgerServiceOpenFiscalYearProcedure:             PermYearOpen,
+	ledgerv1connect.LedgerServiceClosePeriodProcedure:                PermPeriodManage,
+	ledgerv1connect.LedgerServiceReopenPeriodProcedure:               PermPeriodManage,
+	ledgerv1connect.LedgerServiceCreateAccountProcedure:              PermMasterManage,
+	accessv1connect.ApiKeyServiceCreateApiKeyProcedure:               PermAPIKeyManage,
+	accessv1connect.ApiKeyServiceListApiKeysProcedure:                PermAPIKeyManage,
+	accessv1connect.ApiKeyServiceRevokeApiKeyProcedure:               PermAPIKeyManage,
+	auditv1connect.AuditServiceListEventsProcedure:                   PermAuditRead,
+}
+
+// Allows reports whether p may use permission perm (tenants aside).
+func (p *Principal) Allows(perm Permission) bool {
+	if perm == PermPublic {
+		return true
+	}
+	if p == nil {
+		return false
+	}
+	if p.Kind == KindSystem {
+		return true
+	}
+	if p.Kind == KindAPIKey {
+		return p.Has(RoleDepartmentApp) && slices.Contains(p.Scopes, string(perm))
+	}
+	for _, r := range p.Roles {
+		if slices.Contains(RolePermissions[r], perm) {
+			return true
+		}
+	}
+	return false
+}
