@@ -50,6 +50,7 @@ var KeyScopes = []Permission{PermTenantRead, PermLedgerRead, PermLedgerPost}
 var Procedures = map[string]Permission{
 	"/grpc.health.v1.Health/Check":                                   PermPublic,
 	"/grpc.health.v1.Health/Watch":                                   PermPublic,
+	"/grpc.health.v1.Health/List":                                    PermPublic,
 	"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo":      PermPublic,
 	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": PermPublic,
 	tenancyv1connect.TenantServiceCreateTenantProcedure:              PermTenantCreate,

@@ -129,6 +129,13 @@ func (s *Server) mountConnect(path string, h http.Handler) {
 	s.mux.Handle(path, h)
 }
 
+// Services lists the fully qualified names of every gRPC service the server
+// answers: the registered ones, health, and reflection (v1 and v1alpha).
+// The auth policy test walks it.
+func (s *Server) Services() []string {
+	return append(s.serviceNames(), "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection")
+}
+
 func (s *Server) serviceNames() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

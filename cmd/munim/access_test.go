@@ -1,0 +1,406 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+
+	"github.com/munimhq/munim/auth"
+	"github.com/munimhq/munim/db/dbtest"
+	accessv1 "github.com/munimhq/munim/gen/pb/munim/access/v1"
+	"github.com/munimhq/munim/gen/pb/munim/access/v1/accessv1connect"
+	auditv1 "github.com/munimhq/munim/gen/pb/munim/audit/v1"
+	"github.com/munimhq/munim/gen/pb/munim/audit/v1/auditv1connect"
+	ledgerv1 "github.com/munimhq/munim/gen/pb/munim/ledger/v1"
+	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
+	tenancyv1 "github.com/munimhq/munim/gen/pb/munim/tenancy/v1"
+	"github.com/munimhq/munim/gen/pb/munim/tenancy/v1/tenancyv1connect"
+	"github.com/munimhq/munim/server"
+	"github.com/munimhq/munim/tenancy"
+)
+
+var testSecret = []byte("a-test-secret-that-is-long-enough-for-hs256")
+
+// world is the fully wired server over a fresh database with three ULBs
+// in two states, and clients that present a given credential.
+type world struct {
+	ctx  context.Context
+	app  *app
+	url  string
+	http *http.Client
+}
+
+func setupWorld(t *testing.T) world {
+	t.Helper()
+	ctx := context.Background()
+	pool := dbtest.NewDB(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := newApp(ctx, server.Config{}, authConfig{secret: testSecret}, pool, log)
+	require.NoError(t, err)
+	t.Cleanup(a.Close)
+	for _, id := range []string{"uk.dehradun", "uk.haridwar", "mh.pune"} {
+		_, err := tenancy.NewService(pool).Create(ctx, id, id, 2026, "test")
+		require.NoError(t, err)
+	}
+	hs := httptest.NewServer(a.srv.Handler())
+	t.Cleanup(hs.Close)
+	return world{ctx: ctx, app: a, url: hs.URL, http: hs.Client()}
+}
+
+func token(t *testing.T, user string, roles []auth.Role, tenants ...string) string {
+	t.Helper()
+	tok, err := auth.MintHS256(testSecret, auth.TokenSpec{Subject: user, Roles: roles, Tenants: tenants}, time.Now())
+	require.NoError(t, err)
+	return tok
+}
+
+func (w world) ledger(cred string) ledgerv1connect.LedgerServiceClient {
+	return ledgerv1connect.NewLedgerServiceClient(w.http, w.url, connect.WithInterceptors(bearer(cred)))
+}
+
+func (w world) tenants(cred string) tenancyv1connect.TenantServiceClient {
+	return tenancyv1connect.NewTenantServiceClient(w.http, w.url, connect.WithInterceptors(bearer(cred)))
+}
+
+func (w world) keys(cred string) accessv1connect.ApiKeyServiceClient {
+	return accessv1connect.NewApiKeyServiceClient(w.http, w.url, connect.WithInterceptors(bearer(cred)))
+}
+
+func (w world) audit(cred string) auditv1connect.AuditServiceClient {
+	return auditv1connect.NewAuditServiceClient(w.http, w.url, connect.WithInterceptors(bearer(cred)))
+}
+
+func journal(key string) *ledgerv1.PostVouchersRequest {
+	return &ledgerv1.PostVouchersRequest{TenantId: "uk.dehradun", Vouchers: []*ledgerv1.VoucherInput{{
+		Type: ledgerv1.VoucherType_VOUCHER_TYPE_JOURNAL, Date: "2026-05-10", Narration: "bank charges", IdempotencyKey: key,
+		Lines: []*ledgerv1.LineInput{
+			{AccountCode: "2408003", FundCode: "01", FunctionCode: "0200", Debit: "118.00"},
+			{AccountCode: "4502101", FundCode: "01", FunctionCode: "0200", Credit: "118.00"},
+		}}}}
+}
+
+// Every procedure of every service the server answers has a rule, and
+// every rule names a procedure the server answers.
+func TestEveryProcedureHasAPermissionRule(t *testing.T) {
+	t.Parallel()
+	w := setupWorld(t)
+	served := map[string]bool{}
+	for _, name := range w.app.srv.Services() {
+		var methods []string
+		if strings.HasPrefix(name, "grpc.reflection.") {
+			// grpcreflect keeps its descriptors out of the global registry;
+			// the reflection protocol has this one method.
+			methods = []string{"ServerReflectionInfo"}
+		} else {
+			d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(name))
+			require.NoError(t, err, name)
+			ms := d.(protoreflect.ServiceDescriptor).Methods()
+			for i := range ms.Len() {
+				methods = append(methods, string(ms.Get(i).Name()))
+			}
+		}
+		for _, m := range methods {
+			proc := fmt.Sprintf("/%s/%s", name, m)
+			served[proc] = true
+			_, ok := auth.Procedures[proc]
+			assert.True(t, ok, "%s has no permission rule", proc)
+		}
+	}
+	for proc := range auth.Procedures {
+		assert.True(t, served[proc], "rule for %s, which the server does not serve", proc)
+	}
+}
+
+// The role x procedure matrix: each role may do what its permissions say
+// and is refused the rest.
+func TestRoleMatrix(t *testing.T) {
+	t.Parallel()
+	w := setupWorld(t)
+	roles := []auth.Role{auth.RoleAdmin, auth.RoleAccountant, auth.RoleApprover, auth.RoleCashier, auth.RoleAuditor}
+	// A draft for the approvers to approve, made by someone else.
+	drafted, err := w.ledger(token(t, "maker", []auth.Role{auth.RoleAccountant}, "uk.dehradun")).PostVouchers(w.ctx, connect.NewRequest(journal("matrix-draft")))
+	require.NoError(t, err)
+	draftID := drafted.Msg.Vouchers[0].Id
+
+	type attempt func(cred string, role auth.Role) error
+	cases := []struct {
+		name    string
+		call    attempt
+		allowed []auth.Role
+	}{
+		{"CreateTenant", func(c string, r auth.Role) error {
+			_, err := w.tenants(c).CreateTenant(w.ctx, connect.NewRequest(&tenancyv1.CreateTenantRequest{TenantId: "uk.new-" + string(r), Name: "New", FiscalYear: 2026}))
+			return err
+		}, []auth.Role{auth.RoleAdmin}},
+		{"GetTenant", func(c string, _ auth.Role) error {
+			_, err := w.tenants(c).GetTenant(w.ctx, connect.NewRequest(&tenancyv1.GetTenantRequest{TenantId: "uk.dehradun"}))
+			return err
+		}, roles},
+		{"PostVouchers", func(c string, r auth.Role) error {
+			_, err := w.ledger(c).PostVouchers(w.ctx, connect.NewRequest(journal("matrix-" + string(r))))
+			return err
+		}, []auth.Role{auth.RoleAccountant}},
+		{"ApproveVoucher", func(c string, _ auth.Role) error {
+			_, err := w.ledger(c).ApproveVoucher(w.ctx, connect.NewRequest(&ledgerv1.ApproveVoucherRequest{TenantId: "uk.dehradun", VoucherId: draftID}))
+			return err
+		}, []auth.Role{auth.RoleApprover}},
+		{"GetTrialBalance", func(c string, _ auth.Role) error {
+			_, err := w.ledger(c).GetTrialBalance(w.ctx, connect.NewRequest(&ledgerv1.GetTrialBalanceRequest{TenantId: "uk.dehradun", AsOf: "2026-05-31"}))
+			return err
+		}, []auth.Role{auth.RoleAdmin, auth.RoleAccountant, auth.RoleApprover, auth.RoleAuditor}},
+		{"ReopenPeriod", func(c string, _ auth.Role) error {
+			// Refused or not, a closed period afterwards: close it first as the approver would.
+			_, err := w.ledger(c).ReopenPeriod(w.ctx, connect.NewRequest(&ledgerv1.ReopenPeriodRequest{TenantId: "uk.dehradun", FiscalYear: 2026, Period: 12, Reason: "matrix"}))
+			return err
+		}, []auth.Role{auth.RoleApprover}},
+		{"CreateAccount", func(c string, r auth.Role) error {
+			code := fmt.Sprintf("45021%02d", 90+slices.Index(roles, r))
+			_, err := w.ledger(c).CreateAccount(w.ctx, connect.NewRequest(&ledgerv1.CreateAccountRequest{TenantId: "uk.dehradun", Code: code, Name: "Bank " + code}))
+			return err
+		}, []auth.Role{auth.RoleAdmin}},
+		{"CreateApiKey", func(c string, _ auth.Role) error {
+			_, err := w.keys(c).CreateApiKey(w.ctx, connect.NewRequest(&accessv1.CreateApiKeyRequest{TenantId: "uk.dehradun", Name: "app", Scopes: []string{"ledger.read"}}))
+			return err
+		}, []auth.Role{auth.RoleAdmin}},
+		{"ListEvents", func(c string, _ auth.Role) error {
+			_, err := w.audit(c).ListEvents(w.ctx, connect.NewRequest(&auditv1.ListEventsRequest{TenantId: "uk.dehradun"}))
+			return err
+		}, []auth.Role{auth.RoleAdmin, auth.RoleAuditor}},
+	}
+	for _, c := range cases {
+		for _, r := range roles {
+			t.Run(c.name+"/"+string(r), func(t *testing.T) {
+				err := c.call(token(t, "user-"+string(r), []auth.Role{r}, "uk.*"), r)
+				if slices.Contains(c.allowed, r) {
+					code := connect.CodeOf(err)
+					assert.NotContains(t, []connect.Code{connect.CodePermissionDenied, connect.CodeUnauthenticated}, code, "%v", err)
+					// ReopenPeriod of an open period is refused by the books, not by the guard.
+					if c.name != "ReopenPeriod" {
+						assert.NoError(t, err)
+					}
+				} else {
+					assert.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err), "%v", err)
+				}
+			})
+		}
+	}
+}
+
+func TestBadTokensAreUnauthenticated(t *testing.T) {
+	t.Parallel()
+	w := setupWorld(t)
+	now := time.Now()
+	sign := func(method jwt.SigningMethod, key any, claims jwt.MapClaims) string {
+		s, err := jwt.NewWithClaims(method, claims).SignedString(key)
+		require.NoError(t, err)
+		return s
+	}
+	claims := func(edit func(jwt.MapClaims)) jwt.MapClaims {
+		c := jwt.MapClaims{"sub": "x", "iss": "munim", "aud": "munim", "roles": []string{"auditor"}, "tenants": []string{"uk.dehradun"},
+			"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+		if edit != nil {
+			edit(c)
+		}
+		return c
+	}
+	cases := map[string]string{
+		"missing":        "",
+		"expired":        sign(jwt.SigningMethodHS256, testSecret, claims(func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Hour).Unix() })),
+		"wrong secret":   sign(jwt.SigningMethodHS256, []byte("another-secret-that-is-long-enough-to-sign"), claims(nil)),
+		"alg none":       sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims(nil)),
+		"wrong issuer":   sign(jwt.SigningMethodHS256, testSecret, claims(func(c jwt.MapClaims) { c["iss"] = "evil" })),
+		"wrong audience": sign(jwt.SigningMethodHS256, testSecret, claims(func(c jwt.MapClaims) { c["aud"] = "other-app" })),
+		"garbage":        "not.a.token",
+		"unknown key":    "mk_0123456789abcdef_" + fmt.Sprintf("%064d", 0),
+	}
+	// The same claims, well signed, are accepted: the cases fail for their one fault.
+	_, err := w.tenants(sign(jwt.SigningMethodHS256, testSecret, claims(nil))).GetTenant(w.ctx, connect.NewRequest(&tenancyv1.GetTenantRequest{TenantId: "uk.dehradun"}))
+	require.NoError(t, err)
+	for name, tok := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := tenancyv1connect.NewTenantServiceClient(w.http, w.url)
+			if tok != "" {
+				c = w.tenants(tok)
+			}
+			_, err := c.GetTenant(w.ctx, connect.NewRequest(&tenancyv1.GetTenantRequest{TenantId: "uk.dehradun"}))
+			assert.Equal(t, connect.CodeUnauthenticated, connect.CodeOf(err), "%v", err)
+		})
+	}
+}
+
+func TestTenantIsolation(t *testing.T) {
+	t.Parallel()
+	w := setupWorld(t)
+	dehradun := token(t, "ravi", []auth.Role{auth.RoleAccountant}, "uk.dehradun")
+	_, err := w.ledger(dehradun).GetTrialBalance(w.ctx, connect.NewRequest(&ledgerv1.GetTrialBalanceRequest{TenantId: "uk.haridwar", AsOf: "2026-05-31"}))
+	assert.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err))
+	_, err = w.ledger(dehradun).PostVouchers(w.ctx, connect.NewRequest(&ledgerv1.PostVouchersRequest{TenantId: "mh.pune", Vouchers: journal("x").Vouchers}))
+	assert.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err))
+
+	// A state auditor sees every ULB of the state and no other.
+	list, err := w.tenants(token(t, "state-auditor", []auth.Role{auth.RoleAuditor}, "uk.*")).ListTenants(w.ctx, connect.NewRequest(&tenancyv1.ListTenantsRequest{}))
+	require.NoError(t, err)
+	var ids []string
+	for _, tn := range list.Msg.Tenants {
+		ids = append(ids, tn.TenantId)
+	}
+	assert.Equal(t, []string{"uk.dehradun", "uk.haridwar"}, ids)
+	// A ULB's own staff list only their ULB.
+	list, err = w.tenants(dehradun).ListTenants(w.ctx, connect.NewRequest(&tenancyv1.ListTenantsRequest{}))
+	require.NoError(t, err)
+	require.Len(t, list.Msg.Tenants, 1)
+	assert.Equal(t, "uk.dehradun", list.Msg.Tenants[0].TenantId)
+}
+
+func TestMakerChecker(t *testing.T) {
+	t.Parallel()
+	w := setupWorld(t)
+	both := token(t, "ravi", []auth.Role{auth.RoleAccountant, auth.RoleApprover}, "uk.dehradun")
+	res, err := w.ledger(both).PostVouchers(w.ctx, connect.NewRequest(journal("mc-1")))
+	require.NoError(t, err)
+	draft := res.Msg.Vouchers[0]
+	assert.Equal(t, ledgerv1.VoucherStatus_VOUCHER_STATUS_DRAFT, draft.Status)
+	assert.Empty(t, draft.Number, "a draft has no number until it is posted")
+
+	// Replaying the maker's request returns the same draft.
+	again, err := w.ledger(both).PostVouchers(w.ctx, connect.NewRequest(journal("mc-1")))
+	require.NoError(t, err)
+	assert.Equal(t, draft.Id, again.Msg.Vouchers[0].Id)
+
+	// The maker may not approve their own draft, whatever roles they hold.
+	_, err = w.ledger(both).ApproveVoucher(w.ctx, connect.NewRequest(&ledgerv1.ApproveVoucherRequest{TenantId: "uk.dehradun", VoucherId: draft.Id}))
+	assert.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err), "%v", err)
+
+	// Nothing reached the books yet.
+	tb, err := w.ledger(both).GetTrialBalance(w.ctx, connect.NewRequest(&ledgerv1.GetTrialBalanceRequest{TenantId: "uk.dehradun", AsOf: "2026-05-31"}))
+	require.NoError(t, err)
+	assert.Equal(t, "0.00", tb.Msg.TotalDebit)
+
+	checker := token(t, "meena", []auth.Role{auth.RoleApprover}, "uk.dehradun")
+	posted, err := w.ledger(checker).ApproveVoucher(w.ctx, connect.NewRequest(&ledgerv1.ApproveVoucherRequest{TenantId: "uk.dehradun", VoucherId: draft.Id}))
+	require.NoError(t, err)
+	v := posted.Msg.Voucher
+	assert.Equal(t, ledgerv1.VoucherStatus_VOUCHER_STATUS_POSTED, v.Status)
+	assert.Equal(t, "JV/2026-27/000001", v.Number)
+	assert.Equal(t, "user:meena", v.PostedBy)
+
+	got, err := w.ledger(checker).GetVoucher(w.ctx, connect.NewRequest(&ledgerv1.GetVoucherRequest{TenantId: "uk.dehradun", VoucherId: draft.Id}))
+	require.NoError(t, err)
+	assert.Equal(t, v.Id, got.Msg.Voucher.PostedVoucherId)
+	assert.Equal(t, "user:ravi", got.Msg.Voucher.Maker)
+	assert.Equal(t, "user:meena", got.Msg.Voucher.Checker)
+
+	// Approving again returns the same voucher and posts nothing new.
+	again2, err := w.ledger(checker).ApproveVoucher(w.ctx, connect.NewRequest(&ledgerv1.ApproveVoucherRequest{TenantId: "uk.dehradun", VoucherId: draft.Id}))
+	require.NoError(t, err)
+	assert.Equal(t, v.Id, again2.Msg.Voucher.Id)
+}
+
+func TestAPIKeys(t *testing.T) {
+	t.Parallel()
+	w := setupWorld(t)
+	admin := token(t, "asha", []auth.Role{auth.RoleAdmin}, "uk.dehradun")
+	created, err := w.keys(admin).CreateApiKey(w.ctx, connect.NewRequest(&accessv1.CreateApiKeyRequest{TenantId: "uk.dehradun",
+		Name: "building plan app", Scopes: []string{"ledger.post"}}))
+	require.NoError(t, err)
+	key := created.Msg.Key
+	require.NotEmpty(t, key)
+
+	// A department app's voucher posts directly: it is the system of a department, not a person.
+	res, err := w.ledger(key).PostVouchers(w.ctx, connect.NewRequest(journal("app-1")))
+	require.NoError(t, err)
+	assert.Equal(t, ledgerv1.VoucherStatus_VOUCHER_STATUS_POSTED, res.Msg.Vouchers[0].Status)
+	assert.Equal(t, "key:"+created.Msg.ApiKey.KeyId, res.Msg.Vouchers[0].PostedBy)
+
+	// Out of scope: the key may post but not read the books.
+	_, err = w.ledger(key).GetTrialBalance(w.ctx, connect.NewRequest(&ledgerv1.GetTrialBalanceRequest{TenantId: "uk.dehradun", AsOf: "2026-05-31"}))
+	assert.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err))
+	// Out of tenant.
+	_, err = w.ledger(key).PostVouchers(w.ctx, connect.NewRequest(&ledgerv1.PostVouchersRequest{TenantId: "uk.haridwar", Vouchers: journal("app-2").Vouchers}))
+	assert.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err))
+	// A scope a key may never hold.
+	_, err = w.keys(admin).CreateApiKey(w.ctx, connect.NewRequest(&accessv1.CreateApiKeyRequest{TenantId: "uk.dehradun", Name: "x", Scopes: []string{"ledger.approve"}}))
+	assert.Equal(t, connect.CodeInvalidArgument, connect.CodeOf(err))
+
+	// The secret is never stored or shown again.
+	list, err := w.keys(admin).ListApiKeys(w.ctx, connect.NewRequest(&accessv1.ListApiKeysRequest{TenantId: "uk.dehradun"}))
+	require.NoError(t, err)
+	require.Len(t, list.Msg.ApiKeys, 1)
+	assert.NotNil(t, list.Msg.ApiKeys[0].LastUsedAt)
+
+	_, err = w.keys(admin).RevokeApiKey(w.ctx, connect.NewRequest(&accessv1.RevokeApiKeyRequest{TenantId: "uk.dehradun", KeyId: created.Msg.ApiKey.KeyId}))
+	require.NoError(t, err)
+	_, err = w.ledger(key).PostVouchers(w.ctx, connect.NewRequest(journal("app-3")))
+	assert.Equal(t, connect.CodeUnauthenticated, connect.CodeOf(err))
+}
+
+func TestAuditLogRecordsAllowedFailedAndDeniedCalls(t *testing.T) {
+	t.Parallel()
+	w := setupWorld(t)
+	ravi := token(t, "ravi", []auth.Role{auth.RoleAccountant}, "uk.dehradun")
+	_, err := w.ledger(ravi).PostVouchers(w.ctx, connect.NewRequest(journal("audit-ok")))
+	require.NoError(t, err)
+	bad := journal("audit-bad")
+	bad.Vouchers[0].Lines[1].Credit = "117.00"
+	_, err = w.ledger(ravi).PostVouchers(w.ctx, connect.NewRequest(bad))
+	require.Equal(t, connect.CodeInvalidArgument, connect.CodeOf(err))
+	_, err = w.ledger(ravi).ClosePeriod(w.ctx, connect.NewRequest(&ledgerv1.ClosePeriodRequest{TenantId: "uk.dehradun", FiscalYear: 2026, Period: 1, Reason: "not mine to close"}))
+	require.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err))
+	_, err = tenancyv1connect.NewTenantServiceClient(w.http, w.url).CreateTenant(w.ctx, connect.NewRequest(&tenancyv1.CreateTenantRequest{TenantId: "uk.dehradun", Name: "x", FiscalYear: 2026}))
+	require.Equal(t, connect.CodeUnauthenticated, connect.CodeOf(err))
+
+	events, err := w.audit(token(t, "state", []auth.Role{auth.RoleAuditor}, "uk.*")).ListEvents(w.ctx, connect.NewRequest(&auditv1.ListEventsRequest{TenantId: "uk.dehradun"}))
+	require.NoError(t, err)
+	var got []string
+	for _, e := range events.Msg.Events {
+		got = append(got, fmt.Sprintf("%s %s %s %s", e.Principal, e.Procedure, e.Code, e.IdempotencyKey))
+	}
+	assert.ElementsMatch(t, []string{
+		"user:ravi /munim.ledger.v1.LedgerService/PostVouchers ok audit-ok",
+		"user:ravi /munim.ledger.v1.LedgerService/PostVouchers invalid_argument audit-bad",
+		"user:ravi /munim.ledger.v1.LedgerService/ClosePeriod permission_denied ",
+		"anonymous /munim.tenancy.v1.TenantService/CreateTenant unauthenticated ",
+	}, got)
+	// Reads are not audited.
+	for _, e := range events.Msg.Events {
+		assert.NotContains(t, e.Procedure, "Get")
+	}
+}
+
+func TestPublicCallsAreRateLimitedPerAddress(t *testing.T) {
+	t.Parallel()
+	w := setupWorld(t)
+	limited := 0
+	for range 40 {
+		res, err := w.http.Post(w.url+"/grpc.health.v1.Health/Check", "application/json", strings.NewReader("{}"))
+		require.NoError(t, err)
+		res.Body.Close()
+		if res.StatusCode == http.StatusTooManyRequests {
+			limited++
+		} else {
+			require.Equal(t, http.StatusOK, res.StatusCode)
+		}
+	}
+	assert.Positive(t, limited, "40 calls at once exceed a burst of 20")
+	assert.Less(t, limited, 40)
+}
+
+func TestServerRefusesToStartWithoutAWayToVerifyTokens(t *testing.T) {
+	t.Parallel()
+	_, err := newApp(context.Background(), server.Config{}, authConfig{}, nil, slog.Default())
+	assert.ErrorIs(t, err, errNoSigningKey)
+}
