@@ -151,7 +151,7 @@ func TestRoleMatrix(t *testing.T) {
 			return err
 		}, roles},
 		{"PostVouchers", func(c string, r auth.Role) error {
-			_, err := w.ledger(c).PostVouchers(w.ctx, connect.NewRequest(journal("matrix-" + string(r))))
+			_, err := w.ledger(c).PostVouchers(w.ctx, connect.NewRequest(journal("matrix-"+string(r))))
 			return err
 		}, []auth.Role{auth.RoleAccountant}},
 		{"ApproveVoucher", func(c string, _ auth.Role) error {
