@@ -19,16 +19,20 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	dsn, err := databaseURL()
-	if err != nil {
-		return err
-	}
 	ac := authConfigFromEnv()
-	if *dev && len(ac.secret) == 0 && ac.jwksURL == "" && ac.oidcIssuer == "" {
+	if len(ac.secret) == 0 && ac.jwksURL == "" && ac.oidcIssuer == "" {
+		if !*dev {
+			return errNoSigningKey
+		}
+		var err error
 		if ac.secret, err = devSecret(cmp.Or(os.Getenv("MUNIM_DATA"), ".munim")); err != nil {
 			return err
 		}
 		log.Warn("development mode: tokens are signed with a local secret; mint one with `munim token`")
+	}
+	dsn, err := databaseURL()
+	if err != nil {
+		return err
 	}
 	pool, err := openDatabase(ctx, dsn, *migrate, log)
 	if err != nil {
