@@ -2,11 +2,9 @@ package audit
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -15,12 +13,11 @@ import (
 
 	"github.com/munimhq/munim/auth"
 	"github.com/munimhq/munim/db"
-	"github.com/munimhq/munim/gen/dbq"
 )
 
 // NoTenant is the tenant id under which events that named no tenant (or
 // named one no transaction can be scoped to) are stored.
-const NoTenant = "-"
+const NoTenant = auth.NoTenant
 
 const (
 	// maxBatch bounds one wake of the writer, so that a burst becomes a few
@@ -160,22 +157,12 @@ func (r *Recorder) write(batch []*entry) {
 func (r *Recorder) insert(tenant string, entries []*entry) error {
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
-	p := dbq.AuditEventInsertManyParams{TenantID: tenant}
-	for _, en := range entries {
-		e := en.e
-		roles, _ := json.Marshal(e.Roles) // a []string always encodes
-		p.At = append(p.At, e.At)
-		p.Principal = append(p.Principal, e.Principal)
-		p.Roles = append(p.Roles, string(roles))
-		p.Procedure = append(p.Procedure, e.Procedure)
-		p.RequestID = append(p.RequestID, e.RequestID)
-		p.IdempotencyKey = append(p.IdempotencyKey, e.IdempotencyKey)
-		p.Code = append(p.Code, e.Code)
-		p.Detail = append(p.Detail, e.Detail)
-		p.ClientIp = append(p.ClientIp, e.ClientIP)
+	events := make([]auth.Event, len(entries))
+	for i, en := range entries {
+		events[i] = en.e
 	}
 	err := db.InTenant(ctx, r.pool, db.Scope(tenant), func(tx pgx.Tx) error {
-		return dbq.New(tx).AuditEventInsertMany(ctx, p)
+		return auth.InsertEventsTx(ctx, tx, tenant, events)
 	})
 	if err != nil {
 		r.log.Error("audit events not written; their calls fail", "tenant", tenant, "events", len(entries), "err", err)
@@ -184,33 +171,5 @@ func (r *Recorder) insert(tenant string, entries []*entry) error {
 	return nil
 }
 
-// clean makes e storable, so that no caller-supplied value can fail the
-// insert it shares with other callers' events: PostgreSQL text refuses NUL
-// bytes and invalid UTF-8, and a tenant id holding a scope's separators
-// ("," or "*") cannot scope a write.
-func (r *Recorder) clean(e auth.Event) auth.Event {
-	for _, s := range []*string{&e.TenantID, &e.Principal, &e.Procedure, &e.RequestID,
-		&e.IdempotencyKey, &e.Code, &e.Detail, &e.ClientIP} {
-		*s = storable(*s)
-	}
-	e.Roles = append([]string{}, e.Roles...) // never nil: the column is NOT NULL, and the caller keeps its slice
-	for i := range e.Roles {
-		e.Roles[i] = storable(e.Roles[i])
-	}
-	switch {
-	case e.TenantID == "":
-		e.TenantID = NoTenant
-	case strings.ContainsAny(e.TenantID, ",*"):
-		// Kept in the detail: who tried to name a wildcard is worth knowing.
-		e.Detail = strings.TrimSuffix(fmt.Sprintf("tenant %q; %s", e.TenantID, e.Detail), "; ")
-		e.TenantID = NoTenant
-	}
-	if e.At.IsZero() {
-		e.At = r.now()
-	}
-	return e
-}
-
-func storable(s string) string {
-	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
-}
+// clean makes e storable (see auth.CleanEvent).
+func (r *Recorder) clean(e auth.Event) auth.Event { return auth.CleanEvent(e, r.now()) }

@@ -98,8 +98,13 @@ func (g *Guard) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 			g.record(ctx, c, err)
 			return nil, err
 		}
-		res, err := next(ctx, req)
+		var slot *AuditSlot
 		if c.mutating {
+			slot = &AuditSlot{Event: g.event(c, nil)}
+			ctx = context.WithValue(ctx, slotKey{}, slot)
+		}
+		res, err := next(ctx, req)
+		if c.mutating && !(err == nil && slot.written.Load()) {
 			if aerr := g.record(ctx, c, err); aerr != nil && err == nil {
 				// The change is made, but unrecorded: say so rather than
 				// pretend all is well.
@@ -230,25 +235,29 @@ func (g *Guard) record(ctx context.Context, c call, callErr error) error {
 	if !c.mutating && !denied {
 		return nil
 	}
-	e := Event{TenantID: c.tenant, Principal: c.principal.Actor(), Procedure: c.procedure,
-		RequestID: c.requestID, IdempotencyKey: c.keys, Code: code, ClientIP: c.clientIP, At: g.now()}
-	if e.TenantID == "" {
-		e.TenantID = "-"
-	}
-	if c.principal != nil {
-		for _, r := range c.principal.Roles {
-			e.Roles = append(e.Roles, string(r))
-		}
-	}
-	if callErr != nil {
-		e.Detail = detailOf(callErr)
-	}
+	e := g.event(c, callErr)
 	// The audit entry is written even if the caller has gone away.
 	if err := g.audit.Record(context.WithoutCancel(ctx), e); err != nil {
 		g.log.ErrorContext(ctx, "audit log write failed", "procedure", c.procedure, "request_id", c.requestID, "err", err)
 		return err
 	}
 	return nil
+}
+
+// event is the audit entry of a call that ended with callErr (nil: ok).
+func (g *Guard) event(c call, callErr error) Event {
+	e := Event{TenantID: c.tenant, Principal: c.principal.Actor(), Procedure: c.procedure,
+		RequestID: c.requestID, IdempotencyKey: c.keys, Code: "ok", ClientIP: c.clientIP, At: g.now()}
+	if c.principal != nil {
+		for _, r := range c.principal.Roles {
+			e.Roles = append(e.Roles, string(r))
+		}
+	}
+	if callErr != nil {
+		e.Code = connect.CodeOf(callErr).String()
+		e.Detail = detailOf(callErr)
+	}
+	return CleanEvent(e, e.At)
 }
 
 // detailOf keeps an error's message for the audit log, bounded.

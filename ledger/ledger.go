@@ -121,7 +121,11 @@ func (l *Ledger) PostTx(ctx context.Context, tx pgx.Tx, tenant, actor string, vo
 	if err := l.prepare(ctx, tenant, vouchers); err != nil {
 		return nil, err
 	}
-	results, err := writeBatch(ctx, tx, tenant, []*request{newRequest(ctx, tenant, actor, vouchers)}, l.now())
+	r := newRequest(ctx, tenant, actor, vouchers)
+	// The caller's transaction is not ours to commit: its call is audited
+	// the usual way, after it returns.
+	r.audit = nil
+	results, err := writeBatch(ctx, tx, tenant, []*request{r}, l.now())
 	if err != nil {
 		return nil, err
 	}
@@ -276,6 +280,9 @@ func (l *Ledger) commit(tenant string, batch []*request) {
 		return
 	}
 	for i, r := range batch {
+		if r.audit != nil && results[i].err == nil {
+			r.audit.MarkWritten()
+		}
 		r.done <- results[i]
 	}
 }

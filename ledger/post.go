@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/shopspring/decimal"
 
+	"github.com/munimhq/munim/auth"
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/gen/dbq"
 )
@@ -26,6 +27,9 @@ type request struct {
 	hashes   [][]byte
 	lines    int
 	done     chan result
+	// audit, when set, is the call's audit entry, written in the posting
+	// transaction if the request succeeds (see auth.AuditSlot).
+	audit *auth.AuditSlot
 }
 
 // result is what a request gets back: its vouchers, or why it failed.
@@ -38,7 +42,8 @@ type result struct {
 }
 
 func newRequest(ctx context.Context, tenant, actor string, vouchers []Voucher) *request {
-	r := &request{ctx: ctx, tenant: tenant, actor: actor, vouchers: vouchers, done: make(chan result, 1)}
+	r := &request{ctx: ctx, tenant: tenant, actor: actor, vouchers: vouchers, done: make(chan result, 1),
+		audit: auth.AuditSlotFrom(ctx)}
 	r.hashes = make([][]byte, len(vouchers))
 	for i := range vouchers {
 		r.hashes[i] = requestHash(tenant, &vouchers[i])
@@ -57,6 +62,26 @@ func newRequest(ctx context.Context, tenant, actor string, vouchers []Voucher) *
 // head, then the periods covering the dates (shared), then the number series
 // in key order, then the balance rows in key order.
 func writeBatch(ctx context.Context, tx pgx.Tx, tenant string, reqs []*request, now time.Time) ([]result, error) {
+	results, err := writeVouchers(ctx, tx, tenant, reqs, now)
+	if err != nil {
+		return nil, err
+	}
+	// Each successful call's audit entry commits with its vouchers.
+	var events []auth.Event
+	for i, r := range reqs {
+		if r.audit != nil && results[i].err == nil {
+			events = append(events, r.audit.Event)
+		}
+	}
+	if len(events) > 0 {
+		if err := auth.InsertEventsTx(ctx, tx, tenant, events); err != nil {
+			return nil, fmt.Errorf("write audit entries: %w", err)
+		}
+	}
+	return results, nil
+}
+
+func writeVouchers(ctx context.Context, tx pgx.Tx, tenant string, reqs []*request, now time.Time) ([]result, error) {
 	q := dbq.New(tx)
 	results := make([]result, len(reqs))
 	head, err := q.ChainHeadLock(ctx, tenant)

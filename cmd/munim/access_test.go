@@ -352,8 +352,9 @@ func TestAuditLogRecordsAllowedFailedAndDeniedCalls(t *testing.T) {
 	t.Parallel()
 	w := setupWorld(t)
 	ravi := token(t, "ravi", []auth.Role{auth.RoleAccountant}, "uk.dehradun")
-	_, err := w.ledger(ravi).PostVouchers(w.ctx, connect.NewRequest(journal("audit-ok")))
+	drafted, err := w.ledger(ravi).PostVouchers(w.ctx, connect.NewRequest(journal("audit-ok")))
 	require.NoError(t, err)
+	draftID := drafted.Msg.Vouchers[0].Id
 	bad := journal("audit-bad")
 	bad.Vouchers[0].Lines[1].Credit = "117.00"
 	_, err = w.ledger(ravi).PostVouchers(w.ctx, connect.NewRequest(bad))
@@ -362,6 +363,16 @@ func TestAuditLogRecordsAllowedFailedAndDeniedCalls(t *testing.T) {
 	require.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err))
 	_, err = tenancyv1connect.NewTenantServiceClient(w.http, w.url).CreateTenant(w.ctx, connect.NewRequest(&tenancyv1.CreateTenantRequest{TenantId: "uk.dehradun", Name: "x", FiscalYear: 2026}))
 	require.Equal(t, connect.CodeUnauthenticated, connect.CodeOf(err))
+	// A department app's posting: its entry commits with the vouchers, once.
+	key, err := w.keys(token(t, "asha", []auth.Role{auth.RoleAdmin}, "uk.dehradun")).CreateApiKey(w.ctx, connect.NewRequest(&accessv1.CreateApiKeyRequest{
+		TenantId: "uk.dehradun", Name: "app", Scopes: []string{"ledger.post"}}))
+	require.NoError(t, err)
+	_, err = w.ledger(key.Msg.Key).PostVouchers(w.ctx, connect.NewRequest(journal("audit-app")))
+	require.NoError(t, err)
+	// An approval (a posting inside the approval's own transaction) is recorded once too.
+	_, err = w.ledger(token(t, "meena", []auth.Role{auth.RoleApprover}, "uk.dehradun")).ApproveVoucher(w.ctx,
+		connect.NewRequest(&ledgerv1.ApproveVoucherRequest{TenantId: "uk.dehradun", VoucherId: draftID}))
+	require.NoError(t, err)
 
 	events, err := w.audit(token(t, "state", []auth.Role{auth.RoleAuditor}, "uk.*")).ListEvents(w.ctx, connect.NewRequest(&auditv1.ListEventsRequest{TenantId: "uk.dehradun"}))
 	require.NoError(t, err)
@@ -374,6 +385,9 @@ func TestAuditLogRecordsAllowedFailedAndDeniedCalls(t *testing.T) {
 		"user:ravi /munim.ledger.v1.LedgerService/PostVouchers invalid_argument audit-bad",
 		"user:ravi /munim.ledger.v1.LedgerService/ClosePeriod permission_denied ",
 		"anonymous /munim.tenancy.v1.TenantService/CreateTenant unauthenticated ",
+		"key:" + key.Msg.ApiKey.KeyId + " /munim.ledger.v1.LedgerService/PostVouchers ok audit-app",
+		"user:meena /munim.ledger.v1.LedgerService/ApproveVoucher ok ",
+		"user:asha /munim.access.v1.ApiKeyService/CreateApiKey ok ",
 	}, got)
 	// Reads are not audited.
 	for _, e := range events.Msg.Events {
