@@ -183,12 +183,9 @@ func (l *Ledger) DraftByID(ctx context.Context, tenant string, id int64) (Draft,
 func (l *Ledger) Approve(ctx context.Context, tenant string, id int64, checker string) (Posted, error) {
 	var out Posted
 	err := l.write(ctx, tenant, func(tx pgx.Tx, q *dbq.Queries) error {
-		row, err := q.DraftGetForUpdate(ctx, dbq.DraftGetForUpdateParams{TenantID: tenant, ID: id})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return &NotFoundError{What: fmt.Sprintf("draft voucher %d", id)}
-		}
+		row, err := lockDraft(ctx, q, tenant, id)
 		if err != nil {
-			return fmt.Errorf("lock draft: %w", err)
+			return err
 		}
 		switch {
 		case row.Status == DraftPosted:
@@ -219,6 +216,19 @@ func (l *Ledger) Approve(ctx context.Context, tenant string, id int64, checker s
 	return out, err
 }
 
+// lockDraft reads a draft and holds it until the transaction ends, so two
+// checkers cannot decide it at once.
+func lockDraft(ctx context.Context, q *dbq.Queries, tenant string, id int64) (dbq.VoucherDraft, error) {
+	row, err := q.DraftGetForUpdate(ctx, dbq.DraftGetForUpdateParams{TenantID: tenant, ID: id})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return row, &NotFoundError{What: fmt.Sprintf("draft voucher %d", id)}
+	}
+	if err != nil {
+		return row, fmt.Errorf("lock draft: %w", err)
+	}
+	return row, nil
+}
+
 // Reject refuses draft id; it is kept, marked rejected with the reason.
 func (l *Ledger) Reject(ctx context.Context, tenant string, id int64, checker, reason string) (Draft, error) {
 	if reason == "" {
@@ -226,12 +236,9 @@ func (l *Ledger) Reject(ctx context.Context, tenant string, id int64, checker, r
 	}
 	var out Draft
 	err := l.write(ctx, tenant, func(_ pgx.Tx, q *dbq.Queries) error {
-		row, err := q.DraftGetForUpdate(ctx, dbq.DraftGetForUpdateParams{TenantID: tenant, ID: id})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return &NotFoundError{What: fmt.Sprintf("draft voucher %d", id)}
-		}
+		row, err := lockDraft(ctx, q, tenant, id)
 		if err != nil {
-			return fmt.Errorf("lock draft: %w", err)
+			return err
 		}
 		if row.Status != DraftPending {
 			return &PreconditionError{Field: "voucher_id", Kind: ErrDraftDecided, Reason: fmt.Sprintf("draft %d is already %s", id, row.Status)}
