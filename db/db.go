@@ -199,3 +199,13 @@ func NotFound(err error) error {
 	}
 	return err
 }
+
+// ForeignKeyViolation returns the constraint name when err is a foreign-key
+// violation (23503), and "" otherwise.
+func ForeignKeyViolation(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23503" {
+		return pgErr.ConstraintName
+	}
+	return ""
+}

@@ -66,6 +66,35 @@ type ChainHead struct {
 	LastHash []byte
 }
 
+type Demand struct {
+	TenantID       string
+	ID             int64
+	Service        string
+	ConsumerCode   string
+	Ward           string
+	PeriodFrom     time.Time
+	PeriodTo       time.Time
+	FiscalYear     int32
+	DemandDate     time.Time
+	DueDate        time.Time
+	Total          decimal.Decimal
+	Source         string
+	IdempotencyKey string
+	RequestHash    []byte
+	VoucherID      int64
+	CreatedBy      string
+	CreatedAt      time.Time
+}
+
+type DemandLine struct {
+	TenantID  string
+	DemandID  int64
+	LineNo    int16
+	HeadCode  string
+	Amount    decimal.Decimal
+	Collected decimal.Decimal
+}
+
 type FiscalYear struct {
 	TenantID   string
 	FiscalYear int32
@@ -105,6 +134,22 @@ type PeriodEvent struct {
 	Actor      string
 	Reason     string
 	At         time.Time
+}
+
+type TaxHead struct {
+	TenantID          string
+	Service           string
+	Code              string
+	Name              string
+	Category          string
+	Priority          int32
+	IncomeAccount     string
+	ReceivableAccount string
+	FundCode          string
+	FunctionCode      string
+	Rounding          string
+	CreatedBy         string
+	CreatedAt         time.Time
 }
 
 type Tenant struct {

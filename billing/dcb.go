@@ -1,0 +1,101 @@
+package billing
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"github.com/munimhq/munim/db"
+	"github.com/munimhq/munim/gen/dbq"
+)
+
+// DcbRow is one line of the demand, collection and balance register.
+type DcbRow struct {
+	Ward, Service, Head string
+	FiscalYear          int
+	Arrears             bool // a year before the register's year
+	Demand, Collection  decimal.Decimal
+	Balance             decimal.Decimal
+}
+
+// DcbRegister returns the DCB by ward, service, head and year; years before
+// currentFY are arrears.
+func (s *Service) DcbRegister(ctx context.Context, tenant, service string, currentFY int) ([]DcbRow, error) {
+	var rows []dbq.DcbRegisterRow
+	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		var err error
+		rows, err = dbq.New(tx).DcbRegister(ctx, dbq.DcbRegisterParams{TenantID: tenant, Service: service, CurrentFy: int32(currentFY)})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("DCB register: %w", err)
+	}
+	out := make([]DcbRow, len(rows))
+	for i, r := range rows {
+		out[i] = DcbRow{Ward: r.Ward, Service: r.Service, Head: r.HeadCode, FiscalYear: int(r.FiscalYear), Arrears: r.Arrears,
+			Demand: r.Demand, Collection: r.Collection, Balance: r.Balance}
+	}
+	return out, nil
+}
+
+// Tie is the DCB against one receivable control account.
+type Tie struct {
+	Account    string
+	DCB        decimal.Decimal // balance of the demand register on the account's heads
+	Ledger     decimal.Decimal // the account's balance in the books
+	Difference decimal.Decimal // Ledger - DCB; zero when they tie
+}
+
+// CheckDcbAgainstLedger compares, for every receivable account the tax
+// heads use, the demand register's balance with the ledger's, to the paisa.
+func (s *Service) CheckDcbAgainstLedger(ctx context.Context, tenant string) ([]Tie, error) {
+	var out []Tie
+	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		q := dbq.New(tx)
+		dcb, err := q.DcbByReceivable(ctx, tenant)
+		if err != nil {
+			return err
+		}
+		heads, err := q.TaxHeadList(ctx, dbq.TaxHeadListParams{TenantID: tenant})
+		if err != nil {
+			return err
+		}
+		accounts := map[string]decimal.Decimal{}
+		for _, h := range heads {
+			accounts[h.ReceivableAccount] = decimal.Zero
+		}
+		for _, r := range dcb {
+			accounts[r.ReceivableAccount] = r.Balance
+		}
+		codes := make([]string, 0, len(accounts))
+		for c := range accounts {
+			codes = append(codes, c)
+		}
+		books, err := q.BalanceOfAccounts(ctx, dbq.BalanceOfAccountsParams{TenantID: tenant, Codes: codes})
+		if err != nil {
+			return err
+		}
+		for _, b := range books {
+			out = append(out, Tie{Account: b.AccountCode, DCB: accounts[b.AccountCode], Ledger: b.Balance,
+				Difference: b.Balance.Sub(accounts[b.AccountCode])})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tie DCB to ledger: %w", err)
+	}
+	return out, nil
+}
+
+// Tied reports whether every tie has no difference.
+func Tied(ties []Tie) bool {
+	for _, t := range ties {
+		if !t.Difference.IsZero() {
+			return false
+		}
+	}
+	return true
+}
+

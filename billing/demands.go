@@ -1,0 +1,376 @@
+package billing
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"github.com/munimhq/munim/db"
+	"github.com/munimhq/munim/gen/dbq"
+	"github.com/munimhq/munim/ledger"
+)
+
+// Source says who raised a demand.
+type Source string
+
+// The sources.
+const (
+	FromRun        Source = "run"        // the demand generation run
+	FromDepartment Source = "department" // a department app, by RPC
+	FromManual     Source = "manual"     // staff
+)
+
+// DemandInput is a demand to raise.
+type DemandInput struct {
+	Service        string
+	ConsumerCode   string
+	Ward           string
+	PeriodFrom     time.Time
+	PeriodTo       time.Time
+	Date           time.Time // the accounting date of the accrual
+	DueDate        time.Time
+	IdempotencyKey string
+	Lines          []DemandLineInput
+}
+
+// DemandLineInput is one head of a demand.
+type DemandLineInput struct {
+	Head   string
+	Amount decimal.Decimal
+}
+
+// Demand is a raised demand.
+type Demand struct {
+	ID             int64
+	TenantID       string
+	Service        string
+	ConsumerCode   string
+	Ward           string
+	PeriodFrom     time.Time
+	PeriodTo       time.Time
+	FiscalYear     int
+	Date           time.Time
+	DueDate        time.Time
+	Total          decimal.Decimal
+	Source         Source
+	IdempotencyKey string
+	VoucherID      int64
+	CreatedBy      string
+	Lines          []DemandLine
+}
+
+// DemandLine is a demand's head with what is collected against it.
+type DemandLine struct {
+	LineNo    int
+	Head      string
+	Amount    decimal.Decimal
+	Collected decimal.Decimal
+}
+
+// Balance is what is left to collect on the line.
+func (l DemandLine) Balance() decimal.Decimal { return l.Amount.Sub(l.Collected) }
+
+// validate checks a demand against its service's heads, naming fields
+// under prefix ("demands[3]").
+func (d *DemandInput) validate(prefix string, heads map[string]TaxHead) []ledger.FieldViolation {
+	var vs []ledger.FieldViolation
+	bad := func(field, format string, args ...any) {
+		vs = append(vs, ledger.FieldViolation{Field: prefix + field, Rule: fmt.Sprintf(format, args...)})
+	}
+	if strings.TrimSpace(d.ConsumerCode) == "" {
+		bad(".consumer_code", "is required")
+	}
+	if d.IdempotencyKey == "" {
+		bad(".idempotency_key", "is required")
+	}
+	if d.PeriodFrom.IsZero() || d.PeriodTo.IsZero() || d.PeriodTo.Before(d.PeriodFrom) {
+		bad(".period", "needs a from date on or before its to date")
+	}
+	if d.Date.IsZero() {
+		bad(".date", "is required")
+	}
+	if d.DueDate.IsZero() {
+		bad(".due_date", "is required")
+	}
+	if len(d.Lines) == 0 {
+		bad(".lines", "a demand needs at least one line")
+	}
+	total := decimal.Zero
+	seen := map[string]bool{}
+	for i, l := range d.Lines {
+		lp := fmt.Sprintf(".lines[%d]", i)
+		h, ok := heads[l.Head]
+		switch {
+		case !ok:
+			bad(lp+".head", "%q is not a tax head of service %q; configure it first", l.Head, d.Service)
+		case h.Category == Rebate || h.Category == Advance:
+			bad(lp+".head", "%q is a %s head, which a demand does not raise", l.Head, h.Category)
+		case seen[l.Head]:
+			bad(lp+".head", "%q appears twice", l.Head)
+		}
+		seen[l.Head] = true
+		switch {
+		case !l.Amount.Equal(l.Amount.Round(2)):
+			bad(lp+".amount", "must have at most 2 decimals")
+		case l.Amount.IsNegative() && (!ok || h.Category != RoundOff):
+			bad(lp+".amount", "must not be negative (only a round-off line may be)")
+		case ok && h.RoundToRupee && h.Category != RoundOff && !l.Amount.Equal(l.Amount.Round(0)):
+			bad(lp+".amount", "head %q is rounded to the rupee; put the paise on the round-off head", l.Head)
+		}
+		total = total.Add(l.Amount)
+	}
+	if len(vs) == 0 && !total.IsPositive() {
+		bad(".lines", "the demand's total must be positive")
+	}
+	return vs
+}
+
+// requestHash fingerprints a demand for idempotent replay.
+func (d *DemandInput) requestHash() []byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%s|%s|%s|%s|%s|%s", d.Service, d.ConsumerCode, d.Ward, d.PeriodFrom.Format(time.DateOnly),
+		d.PeriodTo.Format(time.DateOnly), d.Date.Format(time.DateOnly), d.DueDate.Format(time.DateOnly))
+	for _, l := range d.Lines {
+		fmt.Fprintf(h, "|%s=%s", l.Head, l.Amount.StringFixed(2))
+	}
+	return h.Sum(nil)
+}
+
+// accrual is the voucher a demand posts: each head's receivable debited
+// (for the consumer, in its ward) and its income (or the state's cess
+// liability) credited. A negative round-off line reverses the sides.
+func (d *DemandInput) accrual(heads map[string]TaxHead) ledger.Voucher {
+	v := ledger.Voucher{Type: ledger.Journal, Date: d.Date, IdempotencyKey: "demand:" + d.IdempotencyKey,
+		SourceRef: fmt.Sprintf("DEMAND/%s/%s/%s", d.Service, d.ConsumerCode, d.PeriodFrom.Format(time.DateOnly)),
+		Narration: fmt.Sprintf("%s demand %s to %s, %s", d.Service, d.PeriodFrom.Format(time.DateOnly), d.PeriodTo.Format(time.DateOnly), d.ConsumerCode)}
+	for _, l := range d.Lines {
+		h := heads[l.Head]
+		if l.Amount.IsZero() {
+			continue
+		}
+		dr := ledger.Line{AccountCode: h.ReceivableAccount, FundCode: h.FundCode, FunctionCode: h.FunctionCode,
+			FieldCode: d.Ward, Party: d.ConsumerCode}
+		cr := ledger.Line{AccountCode: h.IncomeAccount, FundCode: h.FundCode, FunctionCode: h.FunctionCode, FieldCode: d.Ward}
+		amt := l.Amount.Abs()
+		if l.Amount.IsNegative() {
+			dr.Credit, cr.Debit = amt, amt
+		} else {
+			dr.Debit, cr.Credit = amt, amt
+		}
+		v.Lines = append(v.Lines, dr, cr)
+	}
+	return v
+}
+
+// PostDemands raises demands, all or nothing, each with its accrual voucher
+// in the same transaction. Replaying the same request returns the demands
+// first raised; a key reused with another body, or a second demand for a
+// consumer and period, is refused.
+func (s *Service) PostDemands(ctx context.Context, tenant, actor string, src Source, in []DemandInput) ([]Demand, error) {
+	if len(in) == 0 {
+		return nil, invalid("demands", "at least one demand is required")
+	}
+	heads, err := s.TaxHeads(ctx, tenant, "")
+	if err != nil {
+		return nil, err
+	}
+	byService := map[string]map[string]TaxHead{}
+	for _, h := range heads {
+		if byService[h.Service] == nil {
+			byService[h.Service] = map[string]TaxHead{}
+		}
+		byService[h.Service][h.Code] = h
+	}
+	var vs []ledger.FieldViolation
+	keys := make([]string, len(in))
+	for i := range in {
+		prefix := fmt.Sprintf("demands[%d]", i)
+		if byService[in[i].Service] == nil {
+			vs = append(vs, ledger.FieldViolation{Field: prefix + ".service", Rule: fmt.Sprintf("service %q has no tax heads configured", in[i].Service)})
+			continue
+		}
+		vs = append(vs, in[i].validate(prefix, byService[in[i].Service])...)
+		keys[i] = in[i].IdempotencyKey
+	}
+	if len(vs) > 0 {
+		return nil, &ledger.ValidationError{Violations: vs}
+	}
+
+	var ids []int64
+	err = db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		q := dbq.New(tx)
+		var replay bool
+		var err error
+		if ids, replay, err = s.replayed(ctx, q, tenant, in, keys); err != nil || replay {
+			return err
+		}
+		if err := s.refuseDuplicates(ctx, q, tenant, in); err != nil {
+			return err
+		}
+		vouchers := make([]ledger.Voucher, len(in))
+		for i := range in {
+			vouchers[i] = in[i].accrual(byService[in[i].Service])
+		}
+		posted, err := s.ledger.PostTx(ctx, tx, tenant, actor, vouchers)
+		if err != nil {
+			return renameVoucherFields(err)
+		}
+		ids, err = insertDemands(ctx, q, tenant, actor, src, in, posted)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Demands(ctx, tenant, ids)
+}
+
+// replayed reports whether every demand of the request was raised before
+// with the same body (a replay), returning their ids; any other overlap
+// with earlier keys is a conflict.
+func (s *Service) replayed(ctx context.Context, q *dbq.Queries, tenant string, in []DemandInput, keys []string) ([]int64, bool, error) {
+	rows, err := q.DemandByIdempotencyKeys(ctx, dbq.DemandByIdempotencyKeysParams{TenantID: tenant, Keys: keys})
+	if err != nil {
+		return nil, false, fmt.Errorf("look up idempotency keys: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, false, nil
+	}
+	byKey := map[string]dbq.DemandByIdempotencyKeysRow{}
+	for _, r := range rows {
+		byKey[r.IdempotencyKey] = r
+	}
+	ids := make([]int64, len(in))
+	for i := range in {
+		r, ok := byKey[in[i].IdempotencyKey]
+		if !ok || !bytes.Equal(r.RequestHash, in[i].requestHash()) {
+			return nil, false, &ledger.ConflictError{Field: fmt.Sprintf("demands[%d].idempotency_key", i), Key: in[i].IdempotencyKey}
+		}
+		ids[i] = r.ID
+	}
+	return ids, true, nil
+}
+
+// ErrDuplicateDemand reports a second demand for a consumer and period.
+var ErrDuplicateDemand = errors.New("a demand for this consumer and period exists")
+
+func (s *Service) refuseDuplicates(ctx context.Context, q *dbq.Queries, tenant string, in []DemandInput) error {
+	arg := dbq.DemandExistingParams{TenantID: tenant}
+	seen := map[string]int{}
+	for i, d := range in {
+		k := d.Service + "|" + d.ConsumerCode + "|" + d.PeriodFrom.Format(time.DateOnly)
+		if j, dup := seen[k]; dup {
+			return invalid(fmt.Sprintf("demands[%d]", i), "repeats the consumer and period of demands[%d]", j)
+		}
+		seen[k] = i
+		arg.Services = append(arg.Services, d.Service)
+		arg.ConsumerCodes = append(arg.ConsumerCodes, d.ConsumerCode)
+		arg.PeriodsFrom = append(arg.PeriodsFrom, d.PeriodFrom)
+	}
+	rows, err := q.DemandExisting(ctx, arg)
+	if err != nil {
+		return fmt.Errorf("look up existing demands: %w", err)
+	}
+	if len(rows) > 0 {
+		r := rows[0]
+		i := seen[r.Service+"|"+r.ConsumerCode+"|"+r.PeriodFrom.Format(time.DateOnly)]
+		return &ledger.ExistsError{What: fmt.Sprintf("demands[%d]: demand %d for %s of %s from %s", i, r.ID, r.Service,
+			r.ConsumerCode, r.PeriodFrom.Format(time.DateOnly))}
+	}
+	return nil
+}
+
+// renameVoucherFields points a voucher error at the demand that caused it.
+func renameVoucherFields(err error) error {
+	var pe *ledger.PreconditionError
+	if errors.As(err, &pe) {
+		pe.Field = strings.Replace(pe.Field, "vouchers[", "demands[", 1)
+	}
+	return err
+}
+
+func insertDemands(ctx context.Context, q *dbq.Queries, tenant, actor string, src Source, in []DemandInput, posted []ledger.Posted) ([]int64, error) {
+	arg := dbq.DemandInsertManyParams{TenantID: tenant, CreatedBy: actor}
+	for i, d := range in {
+		total := decimal.Zero
+		for _, l := range d.Lines {
+			total = total.Add(l.Amount)
+		}
+		arg.Services = append(arg.Services, d.Service)
+		arg.ConsumerCodes = append(arg.ConsumerCodes, d.ConsumerCode)
+		arg.Wards = append(arg.Wards, d.Ward)
+		arg.PeriodsFrom = append(arg.PeriodsFrom, d.PeriodFrom)
+		arg.PeriodsTo = append(arg.PeriodsTo, d.PeriodTo)
+		arg.FiscalYears = append(arg.FiscalYears, int32(ledger.FiscalYearOf(d.PeriodFrom)))
+		arg.DemandDates = append(arg.DemandDates, d.Date)
+		arg.DueDates = append(arg.DueDates, d.DueDate)
+		arg.Totals = append(arg.Totals, total)
+		arg.Sources = append(arg.Sources, string(src))
+		arg.IdempotencyKeys = append(arg.IdempotencyKeys, d.IdempotencyKey)
+		arg.RequestHashes = append(arg.RequestHashes, d.requestHash())
+		arg.VoucherIds = append(arg.VoucherIds, posted[i].ID)
+	}
+	ids, err := q.DemandInsertMany(ctx, arg)
+	if err != nil {
+		return nil, fmt.Errorf("insert demands: %w", err)
+	}
+	lines := dbq.DemandLineInsertManyParams{TenantID: tenant}
+	for i, d := range in {
+		for n, l := range d.Lines {
+			lines.DemandIds = append(lines.DemandIds, ids[i])
+			lines.LineNos = append(lines.LineNos, int16(n+1))
+			lines.HeadCodes = append(lines.HeadCodes, l.Head)
+			lines.Amounts = append(lines.Amounts, l.Amount)
+		}
+	}
+	if err := q.DemandLineInsertMany(ctx, lines); err != nil {
+		return nil, fmt.Errorf("insert demand lines: %w", err)
+	}
+	return ids, nil
+}
+
+// Demands reads demands with their lines, in the order of ids.
+func (s *Service) Demands(ctx context.Context, tenant string, ids []int64) ([]Demand, error) {
+	var out []Demand
+	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		var err error
+		out, err = readDemands(ctx, dbq.New(tx), tenant, ids)
+		return err
+	})
+	return out, err
+}
+
+func readDemands(ctx context.Context, q *dbq.Queries, tenant string, ids []int64) ([]Demand, error) {
+	rows, err := q.DemandGetMany(ctx, dbq.DemandGetManyParams{TenantID: tenant, Ids: ids})
+	if err != nil {
+		return nil, fmt.Errorf("read demands: %w", err)
+	}
+	lines, err := q.DemandLinesOf(ctx, dbq.DemandLinesOfParams{TenantID: tenant, DemandIds: ids})
+	if err != nil {
+		return nil, fmt.Errorf("read demand lines: %w", err)
+	}
+	byID := map[int64]*Demand{}
+	for _, r := range rows {
+		byID[r.ID] = &Demand{ID: r.ID, TenantID: r.TenantID, Service: r.Service, ConsumerCode: r.ConsumerCode, Ward: r.Ward,
+			PeriodFrom: r.PeriodFrom, PeriodTo: r.PeriodTo, FiscalYear: int(r.FiscalYear), Date: r.DemandDate,
+			DueDate: r.DueDate, Total: r.Total, Source: Source(r.Source), IdempotencyKey: r.IdempotencyKey,
+			VoucherID: r.VoucherID, CreatedBy: r.CreatedBy}
+	}
+	for _, l := range lines {
+		d := byID[l.DemandID]
+		d.Lines = append(d.Lines, DemandLine{LineNo: int(l.LineNo), Head: l.HeadCode, Amount: l.Amount, Collected: l.Collected})
+	}
+	out := make([]Demand, 0, len(ids))
+	for _, id := range ids {
+		if d, ok := byID[id]; ok {
+			out = append(out, *d)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,90 @@
+-- name: DemandInsertMany :many
+-- Inserts a batch of demands in one statement and returns their ids in
+-- input order.
+INSERT INTO demands (tenant_id, service, consumer_code, ward, period_from, period_to, fiscal_year, demand_date,
+                     due_date, total, source, idempotency_key, request_hash, voucher_id, created_by)
+SELECT @tenant_id::text, d.service, d.consumer_code, d.ward, d.period_from, d.period_to, d.fiscal_year, d.demand_date,
+       d.due_date, d.total, d.source, d.idempotency_key, d.request_hash, d.voucher_id, @created_by::text
+  FROM (SELECT unnest(@services::text[]) AS service, unnest(@consumer_codes::text[]) AS consumer_code,
+               unnest(@wards::text[]) AS ward, unnest(@periods_from::date[]) AS period_from,
+               unnest(@periods_to::date[]) AS period_to, unnest(@fiscal_years::integer[]) AS fiscal_year,
+               unnest(@demand_dates::date[]) AS demand_date, unnest(@due_dates::date[]) AS due_date,
+               unnest(@totals::numeric[]) AS total, unnest(@sources::text[]) AS source,
+               unnest(@idempotency_keys::text[]) AS idempotency_key, unnest(@request_hashes::bytea[]) AS request_hash,
+               unnest(@voucher_ids::bigint[]) AS voucher_id,
+               generate_series(1, cardinality(@services::text[])) AS n) d
+ ORDER BY d.n
+RETURNING id;
+
+-- name: DemandLineInsertMany :exec
+INSERT INTO demand_lines (tenant_id, demand_id, line_no, head_code, amount)
+SELECT @tenant_id::text, unnest(@demand_ids::bigint[]), unnest(@line_nos::smallint[]),
+       unnest(@head_codes::text[]), unnest(@amounts::numeric[]);
+
+-- name: DemandByIdempotencyKeys :many
+SELECT id, idempotency_key, request_hash
+  FROM demands
+ WHERE tenant_id = @tenant_id AND idempotency_key = ANY(@keys::text[]);
+
+-- name: DemandExisting :many
+-- Which of the given consumer-periods already have a demand.
+SELECT d.service, d.consumer_code, d.period_from, d.id
+  FROM (SELECT unnest(@services::text[]) AS service, unnest(@consumer_codes::text[]) AS consumer_code,
+               unnest(@periods_from::date[]) AS period_from) q
+  JOIN demands d ON d.tenant_id = @tenant_id::text AND d.service = q.service
+               AND d.consumer_code = q.consumer_code AND d.period_from = q.period_from;
+
+-- name: DemandGetMany :many
+SELECT tenant_id, id, service, consumer_code, ward, period_from, period_to, fiscal_year, demand_date, due_date,
+       total, source, idempotency_key, voucher_id, created_by, created_at
+  FROM demands
+ WHERE tenant_id = @tenant_id AND id = ANY(@ids::bigint[])
+ ORDER BY id;
+
+-- name: DemandLinesOf :many
+SELECT l.demand_id, l.line_no, l.head_code, l.amount, l.collected
+  FROM demand_lines l
+ WHERE l.tenant_id = @tenant_id AND l.demand_id = ANY(@demand_ids::bigint[])
+ ORDER BY l.demand_id, l.line_no;
+
+-- name: DemandOutstanding :many
+-- A consumer's demands with something left to pay, oldest period first.
+SELECT d.id
+  FROM demands d
+ WHERE d.tenant_id = @tenant_id AND d.consumer_code = @consumer_code
+   AND (@service::text = '' OR d.service = @service::text)
+   AND EXISTS (SELECT 1 FROM demand_lines l
+                WHERE l.tenant_id = d.tenant_id AND l.demand_id = d.id AND l.amount <> l.collected)
+ ORDER BY d.period_from, d.service, d.id;
+
+-- name: DcbRegister :many
+-- Demand, collection and balance by ward, service, head and fiscal year,
+-- with arrears (years before current_fy) apart from current demand.
+SELECT d.ward, d.service, l.head_code, d.fiscal_year,
+       (d.fiscal_year < @current_fy::integer)::boolean AS arrears,
+       sum(l.amount)::numeric AS demand, sum(l.collected)::numeric AS collection,
+       sum(l.amount - l.collected)::numeric AS balance
+  FROM demands d
+  JOIN demand_lines l ON l.tenant_id = d.tenant_id AND l.demand_id = d.id
+ WHERE d.tenant_id = @tenant_id AND (@service::text = '' OR d.service = @service::text)
+ GROUP BY d.ward, d.service, l.head_code, d.fiscal_year
+ ORDER BY d.ward, d.service, l.head_code, d.fiscal_year;
+
+-- name: DcbByReceivable :many
+-- The demand register's balance per receivable account: what the ledger's
+-- control accounts must hold.
+SELECT h.receivable_account, sum(l.amount - l.collected)::numeric AS balance
+  FROM demands d
+  JOIN demand_lines l ON l.tenant_id = d.tenant_id AND l.demand_id = d.id
+  JOIN tax_heads h ON h.tenant_id = d.tenant_id AND h.service = d.service AND h.code = l.head_code
+ WHERE d.tenant_id = @tenant_id
+ GROUP BY h.receivable_account
+ ORDER BY h.receivable_account;
+
+-- name: BalanceOfAccounts :many
+-- Ledger balances (debit positive) of the given accounts over all periods.
+SELECT a.code::text AS account_code, coalesce(sum(b.debit - b.credit), 0)::numeric AS balance
+  FROM unnest(@codes::text[]) AS a(code)
+  LEFT JOIN balances b ON b.tenant_id = @tenant_id AND b.account_code = a.code
+ GROUP BY a.code
+ ORDER BY a.code;
