@@ -5,6 +5,7 @@ import (
 
 	"github.com/munimhq/munim/gen/pb/munim/access/v1/accessv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/audit/v1/auditv1connect"
+	"github.com/munimhq/munim/gen/pb/munim/billing/v1/billingv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/tenancy/v1/tenancyv1connect"
 )
@@ -28,21 +29,26 @@ const (
 	PermLedgerApprove Permission = "ledger.approve"
 	PermPeriodManage  Permission = "period.manage"
 	PermAuditRead     Permission = "audit.read"
+	// Billing: tax heads and other revenue masters; raising demands; reading
+	// dues, bills and the demand register.
+	PermBillingMaster Permission = "billing.master"
+	PermDemandPost    Permission = "billing.demand.post"
+	PermBillingRead   Permission = "billing.read"
 )
 
 // RolePermissions is what each role may do. Auditors only read; a
 // department app has no permission of its own: its key's scopes decide.
 var RolePermissions = map[Role][]Permission{
-	RoleAdmin:         {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead},
-	RoleAccountant:    {PermTenantRead, PermLedgerRead, PermLedgerPost},
-	RoleApprover:      {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage},
-	RoleCashier:       {PermTenantRead},
-	RoleAuditor:       {PermTenantRead, PermLedgerRead, PermAuditRead},
+	RoleAdmin:         {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead, PermBillingMaster, PermBillingRead},
+	RoleAccountant:    {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead},
+	RoleApprover:      {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead},
+	RoleCashier:       {PermTenantRead, PermBillingRead},
+	RoleAuditor:       {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead},
 	RoleDepartmentApp: {},
 }
 
 // KeyScopes are the permissions an API key may be given.
-var KeyScopes = []Permission{PermTenantRead, PermLedgerRead, PermLedgerPost}
+var KeyScopes = []Permission{PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead}
 
 // Procedures maps every Connect procedure the server serves to the
 // permission it needs. A procedure missing here is denied to everyone; a
@@ -74,6 +80,13 @@ var Procedures = map[string]Permission{
 	accessv1connect.ApiKeyServiceCreateApiKeyProcedure:               PermAPIKeyManage,
 	accessv1connect.ApiKeyServiceListApiKeysProcedure:                PermAPIKeyManage,
 	accessv1connect.ApiKeyServiceRevokeApiKeyProcedure:               PermAPIKeyManage,
+	billingv1connect.BillingServiceSaveTaxHeadProcedure:              PermBillingMaster,
+	billingv1connect.BillingServiceListTaxHeadsProcedure:             PermBillingRead,
+	billingv1connect.BillingServicePostDemandsProcedure:              PermDemandPost,
+	billingv1connect.BillingServiceGetDuesProcedure:                  PermBillingRead,
+	billingv1connect.BillingServiceFetchBillProcedure:                PermBillingRead,
+	billingv1connect.BillingServiceGetDcbRegisterProcedure:           PermBillingRead,
+	billingv1connect.BillingServiceCheckDcbAgainstLedgerProcedure:    PermBillingRead,
 	auditv1connect.AuditServiceListEventsProcedure:                   PermAuditRead,
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/munimhq/munim/audit"
+	"github.com/munimhq/munim/billing"
 	"github.com/munimhq/munim/auth"
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/ledger"
@@ -119,5 +120,6 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.srv.Register(tenancy.NewHandler(tenancy.NewService(pool), log, opts...))
 	a.srv.Register(auth.NewKeyHandler(a.keys, log, opts...))
 	a.srv.Register(audit.NewHandler(audit.NewService(pool), log, opts...))
+	a.srv.Register(billing.NewHandler(billing.NewService(pool, a.ledger, nil), log, opts...))
 	return a, nil
 }
