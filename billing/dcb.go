@@ -98,4 +98,3 @@ func Tied(ties []Tie) bool {
 	}
 	return true
 }
-

@@ -14,8 +14,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/munimhq/munim/audit"
-	"github.com/munimhq/munim/billing"
 	"github.com/munimhq/munim/auth"
+	"github.com/munimhq/munim/billing"
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/server"
