@@ -76,10 +76,13 @@ func (m UnitAreaMaster) Validate() error {
 	if err := checkIntBands("master.age_factors", bounds, 0); err != nil {
 		return err
 	}
-	for name, table := range map[string]map[string]decimal.Decimal{
-		"use_factors": m.UseFactors, "structure_factors": m.StructureFactors, "occupancy_factors": m.OccupancyFactors,
+	for _, t := range []struct {
+		name  string
+		table map[string]decimal.Decimal
+	}{
+		{"use_factors", m.UseFactors}, {"structure_factors", m.StructureFactors}, {"occupancy_factors", m.OccupancyFactors},
 	} {
-		if err := checkFactors("master."+name, table); err != nil {
+		if err := checkFactors("master."+t.name, t.table); err != nil {
 			return err
 		}
 	}

@@ -398,8 +398,10 @@ func TestAuditLogRecordsAllowedFailedAndDeniedCalls(t *testing.T) {
 func TestPublicCallsAreRateLimitedPerAddress(t *testing.T) {
 	t.Parallel()
 	w := setupWorld(t)
+	// 100 calls at once: even a slow machine sends them faster than the
+	// 10-a-second refill can keep up with a burst of 20.
 	limited := 0
-	for range 40 {
+	for range 100 {
 		res, err := w.http.Post(w.url+"/grpc.health.v1.Health/Check", "application/json", strings.NewReader("{}"))
 		require.NoError(t, err)
 		res.Body.Close()
@@ -409,8 +411,8 @@ func TestPublicCallsAreRateLimitedPerAddress(t *testing.T) {
 			require.Equal(t, http.StatusOK, res.StatusCode)
 		}
 	}
-	assert.Positive(t, limited, "40 calls at once exceed a burst of 20")
-	assert.Less(t, limited, 40)
+	assert.Positive(t, limited, "100 calls at once exceed a burst of 20")
+	assert.Less(t, limited, 100)
 }
 
 func TestServerRefusesToStartWithoutAWayToVerifyTokens(t *testing.T) {
