@@ -140,7 +140,7 @@ func TestDemandRules(t *testing.T) {
 	}{
 		{"unconfigured service", billing.DemandInput{Service: "sludge", ConsumerCode: "X", IdempotencyKey: "k"}, "demands[0].service"},
 		{"unknown head", propertyDemand("PT-1", "k1", line("WATER", "10")), "demands[0].lines[0].head"},
-		{"paise on a rupee head", propertyDemand("PT-1", "k2", line("PT", "3600.50")), "demands[0].lines[0].amount"},
+		{"paise left on a rupee head", propertyDemand("PT-1", "k2", line("PT", "3600.50")), "demands[0].lines"},
 		{"negative tax", propertyDemand("PT-1", "k3", line("PT", "-5")), "demands[0].lines[0].amount"},
 		{"three decimals", propertyDemand("PT-1", "k4", line("LIB_CESS", "1.005")), "demands[0].lines[0].amount"},
 		{"no consumer", propertyDemand("", "k5", line("PT", "10")), "demands[0].consumer_code"},

@@ -104,6 +104,7 @@ func (d *DemandInput) validate(prefix string, heads map[string]TaxHead) []ledger
 	}
 	total := decimal.Zero
 	seen := map[string]bool{}
+	rupeeHead := ""
 	for i, l := range d.Lines {
 		lp := fmt.Sprintf(".lines[%d]", i)
 		h, ok := heads[l.Head]
@@ -121,13 +122,20 @@ func (d *DemandInput) validate(prefix string, heads map[string]TaxHead) []ledger
 			bad(lp+".amount", "must have at most 2 decimals")
 		case l.Amount.IsNegative() && (!ok || h.Category != RoundOff):
 			bad(lp+".amount", "must not be negative (only a round-off line may be)")
-		case ok && h.RoundToRupee && h.Category != RoundOff && !l.Amount.Equal(l.Amount.Round(0)):
-			bad(lp+".amount", "head %q is rounded to the rupee; put the paise on the round-off head", l.Head)
+		}
+		if ok && h.RoundToRupee && h.Category != RoundOff {
+			rupeeHead = l.Head
 		}
 		total = total.Add(l.Amount)
 	}
 	if len(vs) == 0 && !total.IsPositive() {
 		bad(".lines", "the demand's total must be positive")
+	}
+	// The head keeps its exact amount; the round-off line carries the
+	// difference, so the consumer is charged whole rupees and the books
+	// show both the tax and its rounding.
+	if len(vs) == 0 && rupeeHead != "" && !total.Equal(total.Round(0)) {
+		bad(".lines", "head %q is levied to the rupee: the demand's total (%s) must be whole rupees; put the difference on the round-off head", rupeeHead, total.StringFixed(2))
 	}
 	return vs
 }

@@ -136,6 +136,41 @@ type PeriodEvent struct {
 	At         time.Time
 }
 
+type Property struct {
+	TenantID     string
+	ConsumerCode string
+	OwnerName    string
+	OwnerPhone   string
+	OwnerEmail   string
+	Address      string
+	Ward         string
+	Category     string
+	CreatedBy    string
+	UpdatedAt    time.Time
+}
+
+type PropertyUnit struct {
+	TenantID     string
+	ConsumerCode string
+	UnitNo       int16
+	Label        string
+	AreaM2       decimal.Decimal
+	Use          string
+	Structure    string
+	Occupancy    string
+	YearBuilt    int32
+}
+
+type RateMaster struct {
+	TenantID   string
+	Service    string
+	FiscalYear int32
+	Method     string
+	Body       []byte
+	CreatedBy  string
+	UpdatedAt  time.Time
+}
+
 type TaxHead struct {
 	TenantID          string
 	Service           string
