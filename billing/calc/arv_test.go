@@ -56,7 +56,9 @@ func TestARVTax(t *testing.T) {
 		{
 			name: "units are assessed separately and their tax summed before the cesses",
 			prop: calc.ARVProperty{Zone: "2", Units: []calc.ARVUnit{
-				arvUnit(func(u *calc.ARVUnit) { u.Label, u.PlinthAreaM2, u.Use, u.Occupancy = "GF", dec("50"), "commercial", "tenanted" }),
+				arvUnit(func(u *calc.ARVUnit) {
+					u.Label, u.PlinthAreaM2, u.Use, u.Occupancy = "GF", dec("50"), "commercial", "tenanted"
+				}),
 				arvUnit(func(u *calc.ARVUnit) { u.Label, u.PlinthAreaM2 = "FF", dec("50") }),
 			}},
 			want:  []string{"PT=555.00", "PT_CESS_EDU=27.75", "PT_CESS_LIB=44.40"}, // 1500 x 25 % + 900 x 20 %
