@@ -15,6 +15,7 @@ type InputError struct {
 	Rule  string
 }
 
+// Error reads "calc: field: rule", the form a clerk sees in a rejection.
 func (e *InputError) Error() string { return "calc: " + e.Field + ": " + e.Rule }
 
 func invalid(field, format string, args ...any) error {
