@@ -265,9 +265,6 @@ func (s *Service) replayed(ctx context.Context, q *dbq.Queries, tenant string, i
 	return ids, true, nil
 }
 
-// ErrDuplicateDemand reports a second demand for a consumer and period.
-var ErrDuplicateDemand = errors.New("a demand for this consumer and period exists")
-
 func (s *Service) refuseDuplicates(ctx context.Context, q *dbq.Queries, tenant string, in []DemandInput) error {
 	arg := dbq.DemandExistingParams{TenantID: tenant}
 	seen := map[string]int{}

@@ -10,7 +10,6 @@ package billing
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -172,6 +171,3 @@ func (s *Service) TaxHeads(ctx context.Context, tenant, service string) ([]TaxHe
 	}
 	return out, nil
 }
-
-// ErrUnknownHead reports a demand line naming a head the service lacks.
-var ErrUnknownHead = errors.New("unknown tax head")

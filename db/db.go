@@ -172,9 +172,6 @@ func runTx(ctx context.Context, b Beginner, fn func(tx pgx.Tx) error) (err error
 // deadlock races after its bounded retries. Clients may retry later.
 var ErrConflict = errors.New("transaction conflict, retries exhausted")
 
-// ErrNotFound is pgx.ErrNoRows under a name the domains can share.
-var ErrNotFound = errors.New("not found")
-
 // IsRetryable reports a serialization failure (40001) or deadlock (40P01).
 func IsRetryable(err error) bool {
 	var pgErr *pgconn.PgError
@@ -190,14 +187,6 @@ func UniqueViolation(err error) string {
 		return pgErr.ConstraintName
 	}
 	return ""
-}
-
-// NotFound turns pgx.ErrNoRows into ErrNotFound and leaves other errors as they are.
-func NotFound(err error) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrNotFound
-	}
-	return err
 }
 
 // ForeignKeyViolation returns the constraint name when err is a foreign-key

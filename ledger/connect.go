@@ -41,7 +41,7 @@ func ToConnect(ctx context.Context, log *slog.Logger, procedure string, err erro
 		return cerr
 	case errors.Is(err, ErrSelfApproval):
 		return connect.NewError(connect.CodePermissionDenied, err)
-	case errors.Is(err, ErrNotFound), errors.Is(err, db.ErrNotFound):
+	case errors.Is(err, ErrNotFound):
 		return connect.NewError(connect.CodeNotFound, err)
 	case errors.Is(err, ErrIdempotencyConflict), errors.Is(err, ErrExists):
 		return connect.NewError(connect.CodeAlreadyExists, err)
