@@ -102,9 +102,16 @@ func (s *Service) SaveProperties(ctx context.Context, tenant string, ps []Proper
 	})
 }
 
-// properties reads a page of the register with units, after a consumer code.
-func properties(ctx context.Context, q *dbq.Queries, tenant, ward, after string, limit int) ([]Property, error) {
-	rows, err := q.PropertyPage(ctx, dbq.PropertyPageParams{TenantID: tenant, AfterCode: after, Ward: ward, RowLimit: int32(limit)})
+// pageFilter selects a page of the register.
+type pageFilter struct {
+	ward, after, only string // only: one consumer code
+	limit             int
+}
+
+// properties reads a page of the register with units.
+func properties(ctx context.Context, q *dbq.Queries, tenant string, f pageFilter) ([]Property, error) {
+	rows, err := q.PropertyPage(ctx, dbq.PropertyPageParams{TenantID: tenant, AfterCode: f.after, Ward: f.ward,
+		OnlyCode: f.only, RowLimit: int32(f.limit)})
 	if err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -199,17 +206,15 @@ func (s *Service) CalculatePropertyDemand(ctx context.Context, tenant, consumer 
 		if err != nil {
 			return err
 		}
-		ps, err := properties(ctx, q, tenant, "", "", 1<<30)
+		ps, err := properties(ctx, q, tenant, pageFilter{only: consumer, limit: 1})
 		if err != nil {
 			return err
 		}
-		for _, p := range ps {
-			if p.ConsumerCode == consumer {
-				d, err = propertyDemand(p, m, fy)
-				return err
-			}
+		if len(ps) == 0 {
+			return &ledger.NotFoundError{What: fmt.Sprintf("property %q", consumer)}
 		}
-		return &ledger.NotFoundError{What: fmt.Sprintf("property %q", consumer)}
+		d, err = propertyDemand(ps[0], m, fy)
+		return err
 	})
 	return d, err
 }
@@ -245,7 +250,7 @@ func (s *Service) RunPropertyDemands(ctx context.Context, tenant string, fy int,
 		var ps []Property
 		err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 			var err error
-			ps, err = properties(ctx, dbq.New(tx), tenant, ward, after, batch)
+			ps, err = properties(ctx, dbq.New(tx), tenant, pageFilter{ward: ward, after: after, limit: batch})
 			return err
 		})
 		if err != nil {

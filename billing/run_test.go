@@ -72,6 +72,10 @@ func TestRunWithoutAMasterIsRefused(t *testing.T) {
 	assert.ErrorIs(t, err, billing.ErrNoRateMaster)
 	_, err = b.billing.CalculatePropertyDemand(b.ctx, tenant, "PT-1", 2026)
 	assert.ErrorIs(t, err, billing.ErrNoRateMaster)
+
+	require.NoError(t, b.billing.SaveUnitAreaMaster(b.ctx, tenant, 2026, calc.SampleUnitAreaMaster(), "admin"))
+	_, err = b.billing.CalculatePropertyDemand(b.ctx, tenant, "PT-404", 2026)
+	assert.ErrorIs(t, err, ledger.ErrNotFound)
 }
 
 func TestRegisterAndMasterInputIsChecked(t *testing.T) {

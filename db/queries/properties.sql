@@ -15,11 +15,13 @@ SELECT @tenant_id::text, unnest(@consumer_codes::text[]), unnest(@unit_nos::smal
        unnest(@years_built::integer[]);
 
 -- name: PropertyPage :many
--- Properties in consumer-code order after a cursor, optionally of one ward.
+-- Properties in consumer-code order after a cursor, optionally of one ward
+-- or just one property.
 SELECT tenant_id, consumer_code, owner_name, owner_phone, owner_email, address, ward, category, created_by, updated_at
   FROM properties
  WHERE tenant_id = @tenant_id AND consumer_code > @after_code
    AND (@ward::text = '' OR ward = @ward::text)
+   AND (@only_code::text = '' OR consumer_code = @only_code::text)
  ORDER BY consumer_code
  LIMIT @row_limit;
 

@@ -16,23 +16,27 @@ SELECT tenant_id, consumer_code, owner_name, owner_phone, owner_email, address, 
   FROM properties
  WHERE tenant_id = $1 AND consumer_code > $2
    AND ($3::text = '' OR ward = $3::text)
+   AND ($4::text = '' OR consumer_code = $4::text)
  ORDER BY consumer_code
- LIMIT $4
+ LIMIT $5
 `
 
 type PropertyPageParams struct {
 	TenantID  string
 	AfterCode string
 	Ward      string
+	OnlyCode  string
 	RowLimit  int32
 }
 
-// Properties in consumer-code order after a cursor, optionally of one ward.
+// Properties in consumer-code order after a cursor, optionally of one ward
+// or just one property.
 func (q *Queries) PropertyPage(ctx context.Context, arg PropertyPageParams) ([]Property, error) {
 	rows, err := q.db.Query(ctx, propertyPage,
 		arg.TenantID,
 		arg.AfterCode,
 		arg.Ward,
+		arg.OnlyCode,
 		arg.RowLimit,
 	)
 	if err != nil {
