@@ -102,3 +102,26 @@ func TestRowLevelSecurityKeepsTenantsApart(t *testing.T) {
 	})
 	assert.ErrorContains(t, err, "row-level security")
 }
+
+// Every table with a tenant_id is under the tenant policy, forced, so a
+// new table cannot be left out of row-level security by mistake.
+func TestEveryTenantTableIsUnderRowLevelSecurity(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.NewDB(t)
+	var loose []string
+	dbtest.AsOwner(t, pool, func(tx pgx.Tx) {
+		rows, err := tx.Query(context.Background(), `
+			SELECT c.relname
+			  FROM pg_class c
+			  JOIN pg_namespace n ON n.oid = c.relnamespace
+			  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'
+			 WHERE n.nspname = 'public' AND c.relkind = 'r'
+			   AND NOT (c.relrowsecurity AND c.relforcerowsecurity
+			            AND EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = 'tenant_isolation'))
+			 ORDER BY 1`)
+		require.NoError(t, err)
+		loose, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+	})
+	assert.Empty(t, loose, "tables with tenant_id outside row-level security")
+}

@@ -115,14 +115,14 @@ CREATE FUNCTION munim_visible(t text) RETURNS boolean LANGUAGE sql STABLE AS $$
         OR '*' = ANY (string_to_array(current_setting('munim.tenants', true), ','))
 $$;
 
+-- munim_isolate puts tables under the tenant policy. Every later migration
+-- that adds a tenant table calls it, so all tables share one rule.
 -- +goose StatementBegin
-DO $$
+CREATE PROCEDURE munim_isolate(tables text[]) LANGUAGE plpgsql AS $$
 DECLARE
     t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['tenants', 'funds', 'functions', 'accounts', 'fiscal_years', 'periods',
-        'period_events', 'voucher_series', 'chain_heads', 'vouchers', 'voucher_keys', 'voucher_lines',
-        'balances', 'api_keys', 'audit_events', 'voucher_drafts'] LOOP
+    FOREACH t IN ARRAY tables LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
         -- The single-tenant test first: it is cheap, and true for almost
@@ -134,6 +134,10 @@ BEGIN
 END;
 $$;
 -- +goose StatementEnd
+
+CALL munim_isolate(ARRAY['tenants', 'funds', 'functions', 'accounts', 'fiscal_years', 'periods',
+    'period_events', 'voucher_series', 'chain_heads', 'vouchers', 'voucher_keys', 'voucher_lines',
+    'balances', 'api_keys', 'audit_events', 'voucher_drafts']);
 
 -- Rows written by COPY (as munim_writer) must belong to the transaction's tenant.
 -- +goose StatementBegin
@@ -190,4 +194,5 @@ DROP TRIGGER vouchers_in_scope ON vouchers;
 DROP TRIGGER voucher_lines_in_scope ON voucher_lines;
 DROP FUNCTION check_rows_tenant();
 DROP TABLE voucher_drafts, audit_events, api_keys;
+DROP PROCEDURE munim_isolate(text[]);
 DROP FUNCTION munim_visible(text);

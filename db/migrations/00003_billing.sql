@@ -66,21 +66,7 @@ CREATE TABLE demand_lines (
         CHECK ((amount >= 0 AND collected BETWEEN 0 AND amount) OR (amount < 0 AND collected BETWEEN amount AND 0))
 );
 
--- +goose StatementBegin
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['tax_heads', 'demands', 'demand_lines'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format('CREATE POLICY tenant_isolation ON %I'
-            ' USING (tenant_id = current_setting(''munim.tenant'', true) OR munim_visible(tenant_id))'
-            ' WITH CHECK (tenant_id = current_setting(''munim.tenant'', true))', t);
-    END LOOP;
-END;
-$$;
--- +goose StatementEnd
+CALL munim_isolate(ARRAY['tax_heads', 'demands', 'demand_lines']);
 
 -- +goose Down
 DROP TABLE demand_lines, demands, tax_heads;

@@ -45,21 +45,7 @@ CREATE TABLE rate_masters (
     PRIMARY KEY (tenant_id, service, fiscal_year, method)
 );
 
--- +goose StatementBegin
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['properties', 'property_units', 'rate_masters'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format('CREATE POLICY tenant_isolation ON %I'
-            ' USING (tenant_id = current_setting(''munim.tenant'', true) OR munim_visible(tenant_id))'
-            ' WITH CHECK (tenant_id = current_setting(''munim.tenant'', true))', t);
-    END LOOP;
-END;
-$$;
--- +goose StatementEnd
+CALL munim_isolate(ARRAY['properties', 'property_units', 'rate_masters']);
 
 -- +goose Down
 DROP TABLE rate_masters, property_units, properties;
