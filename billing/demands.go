@@ -151,29 +151,49 @@ func (d *DemandInput) requestHash() []byte {
 	return h.Sum(nil)
 }
 
-// accrual is the voucher a demand posts: each head's receivable debited
-// (for the consumer, in its ward) and its income (or the state's cess
-// liability) credited. A negative round-off line reverses the sides.
+// accrual is the voucher a demand posts: each head's income (or the
+// state's cess liability) credited, and the consumer's receivable debited
+// once per receivable account with the sum of its heads (for the consumer,
+// in its ward). A negative round-off line reverses its side.
 func (d *DemandInput) accrual(heads map[string]TaxHead) ledger.Voucher {
 	v := ledger.Voucher{Type: ledger.Journal, Date: d.Date, IdempotencyKey: "demand:" + d.IdempotencyKey,
 		SourceRef: fmt.Sprintf("DEMAND/%s/%s/%s", d.Service, d.ConsumerCode, d.PeriodFrom.Format(time.DateOnly)),
 		Narration: fmt.Sprintf("%s demand %s to %s, %s", d.Service, d.PeriodFrom.Format(time.DateOnly), d.PeriodTo.Format(time.DateOnly), d.ConsumerCode)}
+	type receivable struct{ account, fund, function string }
+	var order []receivable
+	due := map[receivable]decimal.Decimal{}
 	for _, l := range d.Lines {
-		h := heads[l.Head]
 		if l.Amount.IsZero() {
 			continue
 		}
-		dr := ledger.Line{AccountCode: h.ReceivableAccount, FundCode: h.FundCode, FunctionCode: h.FunctionCode,
-			FieldCode: d.Ward, Party: d.ConsumerCode}
-		cr := ledger.Line{AccountCode: h.IncomeAccount, FundCode: h.FundCode, FunctionCode: h.FunctionCode, FieldCode: d.Ward}
-		amt := l.Amount.Abs()
-		if l.Amount.IsNegative() {
-			dr.Credit, cr.Debit = amt, amt
-		} else {
-			dr.Debit, cr.Credit = amt, amt
+		h := heads[l.Head]
+		r := receivable{h.ReceivableAccount, h.FundCode, h.FunctionCode}
+		if _, seen := due[r]; !seen {
+			order = append(order, r)
 		}
-		v.Lines = append(v.Lines, dr, cr)
+		due[r] = due[r].Add(l.Amount)
+		cr := ledger.Line{AccountCode: h.IncomeAccount, FundCode: h.FundCode, FunctionCode: h.FunctionCode, FieldCode: d.Ward}
+		if l.Amount.IsNegative() {
+			cr.Debit = l.Amount.Neg()
+		} else {
+			cr.Credit = l.Amount
+		}
+		v.Lines = append(v.Lines, cr)
 	}
+	debits := make([]ledger.Line, 0, len(order))
+	for _, r := range order {
+		dr := ledger.Line{AccountCode: r.account, FundCode: r.fund, FunctionCode: r.function, FieldCode: d.Ward, Party: d.ConsumerCode}
+		switch amt := due[r]; amt.Sign() {
+		case 0:
+			continue
+		case 1:
+			dr.Debit = amt
+		default:
+			dr.Credit = amt.Neg()
+		}
+		debits = append(debits, dr)
+	}
+	v.Lines = append(debits, v.Lines...)
 	return v
 }
 
@@ -185,16 +205,9 @@ func (s *Service) PostDemands(ctx context.Context, tenant, actor string, src Sou
 	if len(in) == 0 {
 		return nil, invalid("demands", "at least one demand is required")
 	}
-	heads, err := s.TaxHeads(ctx, tenant, "")
+	byService, err := s.headsByService(ctx, tenant)
 	if err != nil {
 		return nil, err
-	}
-	byService := map[string]map[string]TaxHead{}
-	for _, h := range heads {
-		if byService[h.Service] == nil {
-			byService[h.Service] = map[string]TaxHead{}
-		}
-		byService[h.Service][h.Code] = h
 	}
 	var vs []ledger.FieldViolation
 	keys := make([]string, len(in))
@@ -222,21 +235,43 @@ func (s *Service) PostDemands(ctx context.Context, tenant, actor string, src Sou
 		if err := s.refuseDuplicates(ctx, q, tenant, in); err != nil {
 			return err
 		}
-		vouchers := make([]ledger.Voucher, len(in))
-		for i := range in {
-			vouchers[i] = in[i].accrual(byService[in[i].Service])
-		}
-		posted, err := s.ledger.PostTx(ctx, tx, tenant, actor, vouchers)
-		if err != nil {
-			return renameVoucherFields(err)
-		}
-		ids, err = insertDemands(ctx, q, tenant, actor, src, in, posted)
+		ids, err = s.raiseTx(ctx, tx, tenant, actor, src, in, byService)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.Demands(ctx, tenant, ids)
+}
+
+// headsByService reads the tenant's tax heads, by service then code.
+func (s *Service) headsByService(ctx context.Context, tenant string) (map[string]map[string]TaxHead, error) {
+	heads, err := s.TaxHeads(ctx, tenant, "")
+	if err != nil {
+		return nil, err
+	}
+	byService := map[string]map[string]TaxHead{}
+	for _, h := range heads {
+		if byService[h.Service] == nil {
+			byService[h.Service] = map[string]TaxHead{}
+		}
+		byService[h.Service][h.Code] = h
+	}
+	return byService, nil
+}
+
+// raiseTx writes checked demands and posts their accrual vouchers in the
+// caller's transaction, returning the demands' ids in input order.
+func (s *Service) raiseTx(ctx context.Context, tx pgx.Tx, tenant, actor string, src Source, in []DemandInput, heads map[string]map[string]TaxHead) ([]int64, error) {
+	vouchers := make([]ledger.Voucher, len(in))
+	for i := range in {
+		vouchers[i] = in[i].accrual(heads[in[i].Service])
+	}
+	posted, err := s.ledger.PostTx(ctx, tx, tenant, actor, vouchers)
+	if err != nil {
+		return nil, renameVoucherFields(err)
+	}
+	return insertDemands(ctx, dbq.New(tx), tenant, actor, src, in, posted)
 }
 
 // replayed reports whether every demand of the request was raised before

@@ -19,6 +19,7 @@ import (
 
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/gen/dbq"
+	"github.com/munimhq/munim/jobs"
 	"github.com/munimhq/munim/ledger"
 )
 
@@ -66,6 +67,9 @@ type Service struct {
 	pool   *pgxpool.Pool
 	ledger *ledger.Ledger
 	now    func() time.Time
+	jobs   jobs.Inserter // enqueues demand runs
+	// runBatch is the entries a demand run takes per transaction (0: runBatch).
+	runBatch int
 }
 
 // NewService returns a Service posting through led.

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/shopspring/decimal"
 
 	"github.com/munimhq/munim/billing/calc"
 	"github.com/munimhq/munim/db"
@@ -41,12 +40,16 @@ func (s *Service) SaveProperty(ctx context.Context, tenant string, p Property, a
 // one transaction.
 func (s *Service) SaveProperties(ctx context.Context, tenant string, ps []Property, actor string) error {
 	var vs []ledger.FieldViolation
+	seen := make(map[string]int, len(ps))
 	for i, p := range ps {
 		prefix := fmt.Sprintf("properties[%d]", i)
 		bad := func(field, rule string) { vs = append(vs, ledger.FieldViolation{Field: prefix + field, Rule: rule}) }
 		if strings.TrimSpace(p.ConsumerCode) == "" {
 			bad(".consumer_code", "is required")
+		} else if j, dup := seen[p.ConsumerCode]; dup {
+			bad(".consumer_code", fmt.Sprintf("%q repeats properties[%d]", p.ConsumerCode, j))
 		}
+		seen[p.ConsumerCode] = i
 		if strings.TrimSpace(p.OwnerName) == "" {
 			bad(".owner_name", "is required")
 		}
@@ -75,30 +78,39 @@ func (s *Service) SaveProperties(ctx context.Context, tenant string, ps []Proper
 	if len(vs) > 0 {
 		return &ledger.ValidationError{Violations: vs}
 	}
+	props := dbq.PropertyUpsertManyParams{TenantID: tenant, CreatedBy: actor}
+	units := dbq.PropertyUnitInsertManyParams{TenantID: tenant}
+	for _, p := range ps {
+		props.ConsumerCodes = append(props.ConsumerCodes, p.ConsumerCode)
+		props.OwnerNames = append(props.OwnerNames, p.OwnerName)
+		props.OwnerPhones = append(props.OwnerPhones, p.OwnerPhone)
+		props.OwnerEmails = append(props.OwnerEmails, p.OwnerEmail)
+		props.Addresses = append(props.Addresses, p.Address)
+		props.Wards = append(props.Wards, p.Ward)
+		props.Categories = append(props.Categories, p.Category)
+		for j, u := range p.Units {
+			units.ConsumerCodes = append(units.ConsumerCodes, p.ConsumerCode)
+			units.UnitNos = append(units.UnitNos, int16(j+1))
+			units.Labels = append(units.Labels, u.Label)
+			units.Areas = append(units.Areas, u.AreaM2)
+			units.Uses = append(units.Uses, u.Use)
+			units.Structures = append(units.Structures, u.Structure)
+			units.Occupancies = append(units.Occupancies, u.Occupancy)
+			units.YearsBuilt = append(units.YearsBuilt, int32(u.YearBuilt))
+		}
+	}
 	return db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		q := dbq.New(tx)
-		units := dbq.PropertyUnitInsertManyParams{TenantID: tenant}
-		for _, p := range ps {
-			if err := q.PropertyUpsert(ctx, dbq.PropertyUpsertParams{TenantID: tenant, ConsumerCode: p.ConsumerCode,
-				OwnerName: p.OwnerName, OwnerPhone: p.OwnerPhone, OwnerEmail: p.OwnerEmail, Address: p.Address,
-				Ward: p.Ward, Category: p.Category, CreatedBy: actor}); err != nil {
-				return fmt.Errorf("save property %s: %w", p.ConsumerCode, err)
-			}
-			if err := q.PropertyUnitsClear(ctx, dbq.PropertyUnitsClearParams{TenantID: tenant, ConsumerCode: p.ConsumerCode}); err != nil {
-				return err
-			}
-			for j, u := range p.Units {
-				units.ConsumerCodes = append(units.ConsumerCodes, p.ConsumerCode)
-				units.UnitNos = append(units.UnitNos, int16(j+1))
-				units.Labels = append(units.Labels, u.Label)
-				units.Areas = append(units.Areas, u.AreaM2)
-				units.Uses = append(units.Uses, u.Use)
-				units.Structures = append(units.Structures, u.Structure)
-				units.Occupancies = append(units.Occupancies, u.Occupancy)
-				units.YearsBuilt = append(units.YearsBuilt, int32(u.YearBuilt))
-			}
+		if err := q.PropertyUpsertMany(ctx, props); err != nil {
+			return fmt.Errorf("save properties: %w", err)
 		}
-		return q.PropertyUnitInsertMany(ctx, units)
+		if err := q.PropertyUnitsClear(ctx, dbq.PropertyUnitsClearParams{TenantID: tenant, ConsumerCodes: props.ConsumerCodes}); err != nil {
+			return fmt.Errorf("clear property units: %w", err)
+		}
+		if err := q.PropertyUnitInsertMany(ctx, units); err != nil {
+			return fmt.Errorf("save property units: %w", err)
+		}
+		return nil
 	})
 }
 
@@ -217,100 +229,4 @@ func (s *Service) CalculatePropertyDemand(ctx context.Context, tenant, consumer 
 		return err
 	})
 	return d, err
-}
-
-// RunProgress reports how far a demand run has gone.
-type RunProgress struct {
-	Properties int // read from the register
-	Raised     int // demands raised now
-	Existing   int // found already raised (a rerun or a resumed run)
-	Total      decimal.Decimal
-}
-
-// RunPropertyDemands raises the fiscal year's property-tax demand of every
-// property in the register (optionally of one ward), batch by batch, each
-// batch one transaction with its accrual vouchers. A rerun raises nothing
-// twice: each demand's idempotency key is the year and the consumer, and a
-// consumer's demand for the period is unique. progress, if not nil, is
-// called after each batch.
-func (s *Service) RunPropertyDemands(ctx context.Context, tenant string, fy int, ward string, batch int, actor string, progress func(RunProgress)) (RunProgress, error) {
-	var out RunProgress
-	batch = min(max(batch, 1), 1000)
-	var m calc.UnitAreaMaster
-	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
-		var err error
-		m, err = unitAreaMaster(ctx, dbq.New(tx), tenant, fy)
-		return err
-	})
-	if err != nil {
-		return out, err
-	}
-	after := ""
-	for {
-		var ps []Property
-		err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
-			var err error
-			ps, err = properties(ctx, dbq.New(tx), tenant, pageFilter{ward: ward, after: after, limit: batch})
-			return err
-		})
-		if err != nil {
-			return out, err
-		}
-		if len(ps) == 0 {
-			return out, nil
-		}
-		after = ps[len(ps)-1].ConsumerCode
-		out.Properties += len(ps)
-		demands := make([]DemandInput, 0, len(ps))
-		for _, p := range ps {
-			d, err := propertyDemand(p, m, fy)
-			if err != nil {
-				return out, err
-			}
-			demands = append(demands, d)
-		}
-		raised, existing, err := s.raiseNew(ctx, tenant, actor, demands)
-		if err != nil {
-			return out, err
-		}
-		out.Raised += len(raised)
-		out.Existing += existing
-		for _, d := range raised {
-			out.Total = out.Total.Add(d.Total)
-		}
-		if progress != nil {
-			progress(out)
-		}
-	}
-}
-
-// raiseNew raises the demands of a run batch that are not raised yet.
-func (s *Service) raiseNew(ctx context.Context, tenant, actor string, demands []DemandInput) ([]Demand, int, error) {
-	keys := make([]string, len(demands))
-	for i, d := range demands {
-		keys[i] = d.IdempotencyKey
-	}
-	var done map[string]bool
-	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
-		rows, err := dbq.New(tx).DemandByIdempotencyKeys(ctx, dbq.DemandByIdempotencyKeysParams{TenantID: tenant, Keys: keys})
-		done = make(map[string]bool, len(rows))
-		for _, r := range rows {
-			done[r.IdempotencyKey] = true
-		}
-		return err
-	})
-	if err != nil {
-		return nil, 0, err
-	}
-	todo := demands[:0:0]
-	for _, d := range demands {
-		if !done[d.IdempotencyKey] {
-			todo = append(todo, d)
-		}
-	}
-	if len(todo) == 0 {
-		return nil, len(demands), nil
-	}
-	raised, err := s.PostDemands(ctx, tenant, actor, FromRun, todo)
-	return raised, len(demands) - len(todo), err
 }

@@ -1,14 +1,21 @@
 package billing_test
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/munimhq/munim/billing"
 	"github.com/munimhq/munim/billing/calc"
+	"github.com/munimhq/munim/jobs"
 	"github.com/munimhq/munim/ledger"
 )
 
@@ -41,18 +48,20 @@ func TestPropertyDemandRunRaisesEachDemandOnce(t *testing.T) {
 	require.Len(t, preview.Lines, 1)
 	assert.Equal(t, "3600.00", preview.Lines[0].Amount.StringFixed(2))
 
-	var batches int
-	got, err := b.billing.RunPropertyDemands(b.ctx, tenant, 2026, "", 10, "run", func(billing.RunProgress) { batches++ })
-	require.NoError(t, err)
+	// The run's job works in batches of 10 (three transactions); a rerun
+	// raises nothing twice.
+	withJobs(t, b)
+	b.billing.SetRunBatch(10)
+	got := runToEnd(t, b, billing.RunRequest{Service: billing.PropertyTax, FiscalYear: 2026})
+	assert.Equal(t, billing.RunDone, got.Status)
+	assert.Equal(t, 26, got.Expected)
 	assert.Equal(t, 26, got.Raised)
-	assert.Equal(t, 3, batches)
+	assert.Equal(t, "PT-900", got.Cursor)
 	// 25 x 3,600 + category A: 630 x (60 + 40.5) x 0.6 x 12 % = 4,558.68,
 	// levied as 4,559 with +0.32 on the round-off head.
 	assert.Equal(t, "94559.00", got.Total.StringFixed(2))
 
-	// A rerun (or a run resumed after a crash) raises nothing twice.
-	again, err := b.billing.RunPropertyDemands(b.ctx, tenant, 2026, "", 7, "run", nil)
-	require.NoError(t, err)
+	again := runToEnd(t, b, billing.RunRequest{Service: billing.PropertyTax, FiscalYear: 2026})
 	assert.Zero(t, again.Raised)
 	assert.Equal(t, 26, again.Existing)
 	tied(t, b)
@@ -68,7 +77,8 @@ func TestPropertyDemandRunRaisesEachDemandOnce(t *testing.T) {
 func TestRunWithoutAMasterIsRefused(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	_, err := b.billing.RunPropertyDemands(b.ctx, tenant, 2026, "", 10, "run", nil)
+	withJobs(t, b)
+	_, err := b.billing.StartRun(b.ctx, tenant, billing.RunRequest{Service: billing.PropertyTax, FiscalYear: 2026}, "run")
 	assert.ErrorIs(t, err, billing.ErrNoRateMaster)
 	_, err = b.billing.CalculatePropertyDemand(b.ctx, tenant, "PT-1", 2026)
 	assert.ErrorIs(t, err, billing.ErrNoRateMaster)
@@ -93,4 +103,92 @@ func TestRegisterAndMasterInputIsChecked(t *testing.T) {
 	err = b.billing.SaveUnitAreaMaster(b.ctx, tenant, 2026, m, "admin")
 	require.ErrorAs(t, err, &ve)
 	assert.Contains(t, ve.Violations[0].Field, "master.")
+}
+
+// withJobs gives the test's billing service a started job client.
+func withJobs(t *testing.T, b bundle) *jobs.Client {
+	t.Helper()
+	return jobClient(t, b, false)
+}
+
+func jobClient(t *testing.T, b bundle, insertOnly bool) *jobs.Client {
+	t.Helper()
+	workers := river.NewWorkers()
+	billing.AddWorkers(workers, b.billing)
+	c, err := jobs.New(b.pool, jobs.Config{Workers: workers, InsertOnly: insertOnly,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	b.billing.UseJobs(c)
+	if !insertOnly {
+		require.NoError(t, c.Start(b.ctx))
+		t.Cleanup(func() { require.NoError(t, c.Stop(context.Background())) })
+	}
+	return c
+}
+
+// runToEnd starts a run and waits for its job to finish it.
+func runToEnd(t *testing.T, b bundle, req billing.RunRequest) billing.Run {
+	t.Helper()
+	r, err := b.billing.StartRun(b.ctx, tenant, req, "run")
+	require.NoError(t, err)
+	return waitRun(t, b, r.ID)
+}
+
+func waitRun(t *testing.T, b bundle, id int64) billing.Run {
+	t.Helper()
+	var r billing.Run
+	require.Eventually(t, func() bool {
+		var err error
+		r, err = b.billing.GetRun(b.ctx, tenant, id)
+		require.NoError(t, err)
+		return r.Status == billing.RunDone || r.Status == billing.RunFailed
+	}, 30*time.Second, 20*time.Millisecond, "run %d", id)
+	return r
+}
+
+// A run cut short (its process died after a batch) resumes after its last
+// committed batch; a demand raised meanwhile by other means is found, not
+// raised twice; and two live runs of one year cannot exist.
+func TestARunResumesAfterACrash(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	require.NoError(t, b.billing.SaveUnitAreaMaster(b.ctx, tenant, 2026, calc.SampleUnitAreaMaster(), "admin"))
+	var ps []billing.Property
+	for i := range 30 {
+		ps = append(ps, property(fmt.Sprintf("PT-%03d", i), "W01", "B", "100"))
+	}
+	require.NoError(t, b.billing.SaveProperties(b.ctx, tenant, ps, "admin"))
+	jobClient(t, b, true) // enqueues; nothing works the job yet
+	b.billing.SetRunBatch(10)
+	req := billing.RunRequest{Service: billing.PropertyTax, FiscalYear: 2026}
+	r, err := b.billing.StartRun(b.ctx, tenant, req, "run")
+	require.NoError(t, err)
+	assert.Equal(t, billing.RunQueued, r.Status)
+	assert.NotZero(t, r.JobID)
+
+	_, err = b.billing.StartRun(b.ctx, tenant, req, "run")
+	assert.ErrorIs(t, err, ledger.ErrExists, "a second live run of the year")
+
+	// One slice of no time: one batch, then the "crash".
+	done, err := b.billing.WorkRun(b.ctx, tenant, r.ID, 0)
+	require.NoError(t, err)
+	assert.False(t, done)
+	r, err = b.billing.GetRun(b.ctx, tenant, r.ID)
+	require.NoError(t, err)
+	assert.Equal(t, billing.RunRunning, r.Status)
+	assert.Equal(t, 10, r.Raised)
+	assert.Equal(t, "PT-009", r.Cursor)
+	tied(t, b)
+
+	_, err = b.billing.PostDemands(b.ctx, tenant, "clerk", billing.FromManual, []billing.DemandInput{
+		propertyDemand("PT-025", "by-hand-25", line("PT", "3600.00"))})
+	require.NoError(t, err)
+
+	withJobs(t, b) // a new process takes the job up again
+	r = waitRun(t, b, r.ID)
+	assert.Equal(t, billing.RunDone, r.Status, r.Error)
+	assert.Equal(t, 30, r.Entries)
+	assert.Equal(t, 29, r.Raised)
+	assert.Equal(t, 1, r.Existing)
+	tied(t, b)
 }

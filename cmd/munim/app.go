@@ -10,13 +10,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 
 	"github.com/munimhq/munim/audit"
 	"github.com/munimhq/munim/auth"
 	"github.com/munimhq/munim/billing"
 	"github.com/munimhq/munim/db"
+	"github.com/munimhq/munim/jobs"
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/server"
 	"github.com/munimhq/munim/tenancy"
@@ -86,14 +89,24 @@ func openDatabase(ctx context.Context, dsn string, migrate bool, log *slog.Logge
 
 // app is every service of the binary on one server.
 type app struct {
-	srv    *server.Server
-	ledger *ledger.Ledger
-	keys   *auth.KeyStore
-	audit  *audit.Recorder
+	srv     *server.Server
+	ledger  *ledger.Ledger
+	keys    *auth.KeyStore
+	audit   *audit.Recorder
+	billing *billing.Service
+	jobs    *jobs.Client
 }
 
-// Close flushes what the app buffers (the audit log writer).
-func (a *app) Close() { a.audit.Close() }
+// Close stops the job workers (a job cut short resumes on the next start)
+// and flushes what the app buffers (the audit log writer).
+func (a *app) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.jobs.Stop(ctx); err != nil {
+		_ = a.jobs.StopAndCancel(ctx)
+	}
+	a.audit.Close()
+}
 
 // newApp wires every service onto one server behind the auth guard.
 func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool.Pool, log *slog.Logger) (*app, error) {
@@ -107,6 +120,13 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	}
 	a := &app{ledger: ledger.New(pool, ledger.Config{Logger: log}), keys: auth.NewKeyStore(pool, nil),
 		audit: audit.NewRecorder(pool, log)}
+	a.billing = billing.NewService(pool, a.ledger, nil)
+	workers := river.NewWorkers()
+	billing.AddWorkers(workers, a.billing)
+	if a.jobs, err = jobs.New(pool, jobs.Config{Workers: workers, Logger: log}); err != nil {
+		return nil, err
+	}
+	a.billing.UseJobs(a.jobs)
 	guard, err := auth.NewGuard(auth.GuardConfig{Tokens: verifier, Keys: a.keys, Audit: a.audit, Log: log})
 	if err != nil {
 		return nil, err
@@ -120,6 +140,9 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.srv.Register(tenancy.NewHandler(tenancy.NewService(pool), log, opts...))
 	a.srv.Register(auth.NewKeyHandler(a.keys, log, opts...))
 	a.srv.Register(audit.NewHandler(audit.NewService(pool), log, opts...))
-	a.srv.Register(billing.NewHandler(billing.NewService(pool, a.ledger, nil), log, opts...))
+	a.srv.Register(billing.NewHandler(a.billing, log, opts...))
+	if err := a.jobs.Start(ctx); err != nil {
+		return nil, fmt.Errorf("start job workers: %w", err)
+	}
 	return a, nil
 }

@@ -59,10 +59,50 @@ type phaseResult struct {
 	elapsed                time.Duration
 }
 
+const benchUsage = `usage: munim bench ledger [--duration 10s] | munim bench demands [--properties 1000000]`
+
 func runBench(ctx context.Context, log *slog.Logger, args []string) error {
-	if len(args) == 0 || args[0] != "ledger" {
-		return errors.New(`usage: munim bench ledger [--duration 10s]`)
+	if len(args) == 0 {
+		return errors.New(benchUsage)
 	}
+	switch args[0] {
+	case "ledger":
+		return benchLedger(ctx, args)
+	case "demands":
+		return benchDemands(ctx, args)
+	}
+	return errors.New(benchUsage)
+}
+
+// benchDatabase returns DATABASE_URL, or starts a private, durable
+// PostgreSQL (fsync on: the numbers include real commits, as in
+// production) and returns its DSN and a function that stops it.
+func benchDatabase(ctx context.Context, quiet *slog.Logger) (dsn, where string, stop func(), err error) {
+	if dsn := os.Getenv("DATABASE_URL"); dsn != "" {
+		return dsn, "DATABASE_URL", func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "munim-bench-")
+	if err != nil {
+		return "", "", nil, err
+	}
+	// The server may run as the postgres OS user (when we are root).
+	if err := os.Chmod(dir, 0o755); err != nil {
+		os.RemoveAll(dir)
+		return "", "", nil, err
+	}
+	pg, err := pgserver.Start(ctx, pgserver.Options{DataDir: dir + "/pg", Durable: true, Log: quiet})
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", "", nil, err
+	}
+	stop = func() {
+		pg.Stop(context.WithoutCancel(ctx))
+		os.RemoveAll(dir)
+	}
+	return pg.DSN("postgres"), "a private PostgreSQL (durable: fsync and synchronous_commit on)", stop, nil
+}
+
+func benchLedger(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench ledger", flag.ContinueOnError)
 	duration := fs.Duration("duration", 10*time.Second, "how long each phase drives load")
 	only := fs.String("phases", "a,b,c1,c2", "which phases to run, comma-separated")
@@ -83,27 +123,11 @@ func runBench(ctx context.Context, log *slog.Logger, args []string) error {
 		defer pprof.StopCPUProfile()
 	}
 
-	dsn := os.Getenv("DATABASE_URL")
-	where := "DATABASE_URL"
-	if dsn == "" {
-		dir, err := os.MkdirTemp("", "munim-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		// The server may run as the postgres OS user (when we are root).
-		if err := os.Chmod(dir, 0o755); err != nil {
-			return err
-		}
-		// Durable: the numbers include real commits (fsync on), as in production.
-		pg, err := pgserver.Start(ctx, pgserver.Options{DataDir: dir + "/pg", Durable: true, Log: quiet})
-		if err != nil {
-			return err
-		}
-		defer pg.Stop(context.WithoutCancel(ctx))
-		dsn = pg.DSN("postgres")
-		where = "a private PostgreSQL (durable: fsync and synchronous_commit on)"
+	dsn, where, stopDB, err := benchDatabase(ctx, quiet)
+	if err != nil {
+		return err
 	}
+	defer stopDB()
 	pool, err := openDatabase(ctx, dsn, true, quiet)
 	if err != nil {
 		return err

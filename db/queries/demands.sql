@@ -88,3 +88,11 @@ SELECT a.code::text AS account_code, coalesce(sum(b.debit - b.credit), 0)::numer
   LEFT JOIN balances b ON b.tenant_id = @tenant_id AND b.account_code = a.code
  GROUP BY a.code
  ORDER BY a.code;
+
+-- name: DemandConsumersRaised :many
+-- Which of the consumers already have a demand of the service for the
+-- period starting on period_from.
+SELECT consumer_code
+  FROM demands
+ WHERE tenant_id = @tenant_id AND service = @service AND period_from = @period_from
+   AND consumer_code = ANY(@consumer_codes::text[]);

@@ -1,12 +1,15 @@
--- name: PropertyUpsert :exec
+-- name: PropertyUpsertMany :exec
+-- Creates or replaces a batch of properties in one statement.
 INSERT INTO properties (tenant_id, consumer_code, owner_name, owner_phone, owner_email, address, ward, category, created_by)
-VALUES (@tenant_id, @consumer_code, @owner_name, @owner_phone, @owner_email, @address, @ward, @category, @created_by)
+SELECT @tenant_id::text, unnest(@consumer_codes::text[]), unnest(@owner_names::text[]), unnest(@owner_phones::text[]),
+       unnest(@owner_emails::text[]), unnest(@addresses::text[]), unnest(@wards::text[]), unnest(@categories::text[]),
+       @created_by::text
 ON CONFLICT (tenant_id, consumer_code) DO UPDATE
    SET owner_name = excluded.owner_name, owner_phone = excluded.owner_phone, owner_email = excluded.owner_email,
        address = excluded.address, ward = excluded.ward, category = excluded.category, updated_at = now();
 
 -- name: PropertyUnitsClear :exec
-DELETE FROM property_units WHERE tenant_id = @tenant_id AND consumer_code = @consumer_code;
+DELETE FROM property_units WHERE tenant_id = @tenant_id AND consumer_code = ANY(@consumer_codes::text[]);
 
 -- name: PropertyUnitInsertMany :exec
 INSERT INTO property_units (tenant_id, consumer_code, unit_no, label, area_m2, use, structure, occupancy, year_built)

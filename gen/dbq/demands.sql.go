@@ -185,6 +185,47 @@ func (q *Queries) DemandByIdempotencyKeys(ctx context.Context, arg DemandByIdemp
 	return items, nil
 }
 
+const demandConsumersRaised = `-- name: DemandConsumersRaised :many
+SELECT consumer_code
+  FROM demands
+ WHERE tenant_id = $1 AND service = $2 AND period_from = $3
+   AND consumer_code = ANY($4::text[])
+`
+
+type DemandConsumersRaisedParams struct {
+	TenantID      string
+	Service       string
+	PeriodFrom    time.Time
+	ConsumerCodes []string
+}
+
+// Which of the consumers already have a demand of the service for the
+// period starting on period_from.
+func (q *Queries) DemandConsumersRaised(ctx context.Context, arg DemandConsumersRaisedParams) ([]string, error) {
+	rows, err := q.db.Query(ctx, demandConsumersRaised,
+		arg.TenantID,
+		arg.Service,
+		arg.PeriodFrom,
+		arg.ConsumerCodes,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var consumer_code string
+		if err := rows.Scan(&consumer_code); err != nil {
+			return nil, err
+		}
+		items = append(items, consumer_code)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const demandExisting = `-- name: DemandExisting :many
 SELECT d.service, d.consumer_code, d.period_from, d.id
   FROM (SELECT unnest($1::text[]) AS service, unnest($2::text[]) AS consumer_code,

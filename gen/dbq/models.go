@@ -95,6 +95,27 @@ type DemandLine struct {
 	Collected decimal.Decimal
 }
 
+type DemandRun struct {
+	TenantID    string
+	ID          int64
+	Service     string
+	FiscalYear  int32
+	Ward        string
+	Status      string
+	Expected    int32
+	Cursor      string
+	Entries     int32
+	Raised      int32
+	Existing    int32
+	Total       decimal.Decimal
+	Error       string
+	JobID       int64
+	RequestedBy string
+	CreatedAt   time.Time
+	StartedAt   *time.Time
+	FinishedAt  *time.Time
+}
+
 type FiscalYear struct {
 	TenantID   string
 	FiscalYear int32

@@ -103,16 +103,16 @@ func (q *Queries) PropertyUnitInsertMany(ctx context.Context, arg PropertyUnitIn
 }
 
 const propertyUnitsClear = `-- name: PropertyUnitsClear :exec
-DELETE FROM property_units WHERE tenant_id = $1 AND consumer_code = $2
+DELETE FROM property_units WHERE tenant_id = $1 AND consumer_code = ANY($2::text[])
 `
 
 type PropertyUnitsClearParams struct {
-	TenantID     string
-	ConsumerCode string
+	TenantID      string
+	ConsumerCodes []string
 }
 
 func (q *Queries) PropertyUnitsClear(ctx context.Context, arg PropertyUnitsClearParams) error {
-	_, err := q.db.Exec(ctx, propertyUnitsClear, arg.TenantID, arg.ConsumerCode)
+	_, err := q.db.Exec(ctx, propertyUnitsClear, arg.TenantID, arg.ConsumerCodes)
 	return err
 }
 
@@ -168,36 +168,39 @@ func (q *Queries) PropertyUnitsOfMany(ctx context.Context, arg PropertyUnitsOfMa
 	return items, nil
 }
 
-const propertyUpsert = `-- name: PropertyUpsert :exec
+const propertyUpsertMany = `-- name: PropertyUpsertMany :exec
 INSERT INTO properties (tenant_id, consumer_code, owner_name, owner_phone, owner_email, address, ward, category, created_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+SELECT $1::text, unnest($2::text[]), unnest($3::text[]), unnest($4::text[]),
+       unnest($5::text[]), unnest($6::text[]), unnest($7::text[]), unnest($8::text[]),
+       $9::text
 ON CONFLICT (tenant_id, consumer_code) DO UPDATE
    SET owner_name = excluded.owner_name, owner_phone = excluded.owner_phone, owner_email = excluded.owner_email,
        address = excluded.address, ward = excluded.ward, category = excluded.category, updated_at = now()
 `
 
-type PropertyUpsertParams struct {
-	TenantID     string
-	ConsumerCode string
-	OwnerName    string
-	OwnerPhone   string
-	OwnerEmail   string
-	Address      string
-	Ward         string
-	Category     string
-	CreatedBy    string
+type PropertyUpsertManyParams struct {
+	TenantID      string
+	ConsumerCodes []string
+	OwnerNames    []string
+	OwnerPhones   []string
+	OwnerEmails   []string
+	Addresses     []string
+	Wards         []string
+	Categories    []string
+	CreatedBy     string
 }
 
-func (q *Queries) PropertyUpsert(ctx context.Context, arg PropertyUpsertParams) error {
-	_, err := q.db.Exec(ctx, propertyUpsert,
+// Creates or replaces a batch of properties in one statement.
+func (q *Queries) PropertyUpsertMany(ctx context.Context, arg PropertyUpsertManyParams) error {
+	_, err := q.db.Exec(ctx, propertyUpsertMany,
 		arg.TenantID,
-		arg.ConsumerCode,
-		arg.OwnerName,
-		arg.OwnerPhone,
-		arg.OwnerEmail,
-		arg.Address,
-		arg.Ward,
-		arg.Category,
+		arg.ConsumerCodes,
+		arg.OwnerNames,
+		arg.OwnerPhones,
+		arg.OwnerEmails,
+		arg.Addresses,
+		arg.Wards,
+		arg.Categories,
 		arg.CreatedBy,
 	)
 	return err

@@ -1,0 +1,407 @@
+package billing
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/shopspring/decimal"
+
+	"github.com/munimhq/munim/billing/calc"
+	"github.com/munimhq/munim/db"
+	"github.com/munimhq/munim/gen/dbq"
+	"github.com/munimhq/munim/jobs"
+	"github.com/munimhq/munim/ledger"
+)
+
+// A demand run raises a period's demands for every entry of a service's
+// register. It is a River job: the run's row (demand_runs) holds its
+// cursor and counts, and each batch of demands, their accrual vouchers and
+// the advanced cursor commit together. So the progress reported is exactly
+// what is in the books, a crashed run resumes after its last batch, and a
+// rerun raises nothing twice (a consumer's demand for a period is unique,
+// and found demands are counted, not raised again).
+
+// RunRequest asks for a run.
+type RunRequest struct {
+	Service    string
+	FiscalYear int
+	Ward       string // optional: one ward
+}
+
+// Run is a demand run and how far it has gone.
+type Run struct {
+	ID          int64
+	Service     string
+	FiscalYear  int
+	Ward        string
+	Status      string // queued, running, done, failed
+	Expected    int    // register entries when the run started
+	Entries     int    // entries gone through
+	Raised      int    // demands raised
+	Existing    int    // demands found already raised
+	Total       decimal.Decimal
+	Error       string // the last attempt's error (the run retries) or why it failed
+	Cursor      string // the last consumer code done
+	JobID       int64
+	RequestedBy string
+	CreatedAt   time.Time
+	StartedAt   *time.Time
+	FinishedAt  *time.Time
+}
+
+// Run statuses.
+const (
+	RunQueued  = "queued"
+	RunRunning = "running"
+	RunDone    = "done"
+	RunFailed  = "failed"
+)
+
+// runBatch is how many register entries one transaction takes, unless a
+// test says otherwise.
+const runBatch = 1000
+
+// source is a register as a run reads it: pages of demands to raise.
+type source interface {
+	// count is how many entries the run will go through.
+	count(ctx context.Context, q *dbq.Queries) (int, error)
+	// page computes the demands of up to limit entries after the cursor,
+	// returning the last entry's consumer code ("" when none is left).
+	page(ctx context.Context, q *dbq.Queries, after string, limit int) ([]DemandInput, string, error)
+	// periodFrom is the start of the period every demand of the run is for.
+	periodFrom() time.Time
+}
+
+// sourceFor reads what a run of req needs (its rate master), or says why
+// the run cannot start.
+func (s *Service) sourceFor(ctx context.Context, tenant string, req RunRequest) (source, error) {
+	var src source
+	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		q := dbq.New(tx)
+		switch req.Service {
+		case PropertyTax:
+			m, err := unitAreaMaster(ctx, q, tenant, req.FiscalYear)
+			src = &propertySource{tenant: tenant, ward: req.Ward, fy: req.FiscalYear, master: m}
+			return err
+		}
+		return invalid("service", "no demand run for service %q (runs exist for %s)", req.Service, PropertyTax)
+	})
+	return src, err
+}
+
+// UseJobs gives the service the job client it enqueues runs with.
+func (s *Service) UseJobs(c jobs.Inserter) { s.jobs = c }
+
+// AddWorkers registers the billing jobs' workers.
+func AddWorkers(w *river.Workers, s *Service) {
+	river.AddWorker(w, &runWorker{svc: s})
+}
+
+// StartRun records a run and enqueues its job in one transaction.
+func (s *Service) StartRun(ctx context.Context, tenant string, req RunRequest, actor string) (Run, error) {
+	if req.FiscalYear < 2000 || req.FiscalYear > 2200 {
+		return Run{}, invalid("fiscal_year", "must be the year a fiscal year starts in, like 2026")
+	}
+	if s.jobs == nil {
+		return Run{}, errors.New("billing: no job client (UseJobs)")
+	}
+	src, err := s.sourceFor(ctx, tenant, req)
+	if err != nil {
+		return Run{}, err
+	}
+	var id int64
+	err = db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		q := dbq.New(tx)
+		n, err := src.count(ctx, q)
+		if err != nil {
+			return err
+		}
+		row, err := q.DemandRunInsert(ctx, dbq.DemandRunInsertParams{TenantID: tenant, Service: req.Service,
+			FiscalYear: int32(req.FiscalYear), Ward: req.Ward, Expected: int32(n), RequestedBy: actor})
+		if db.UniqueViolation(err) == "demand_runs_one_live" {
+			return &ledger.ExistsError{What: fmt.Sprintf("a live %s run for %s%s", req.Service,
+				ledger.FiscalYearLabel(req.FiscalYear), wardSuffix(req.Ward))}
+		}
+		if err != nil {
+			return fmt.Errorf("record run: %w", err)
+		}
+		id = row.ID
+		job, err := s.jobs.InsertTx(ctx, tx, RunArgs{TenantID: tenant, RunID: id}, nil)
+		if err != nil {
+			return fmt.Errorf("enqueue run: %w", err)
+		}
+		return q.DemandRunSetJob(ctx, dbq.DemandRunSetJobParams{TenantID: tenant, ID: id, JobID: job.Job.ID})
+	})
+	if err != nil {
+		return Run{}, err
+	}
+	return s.GetRun(ctx, tenant, id)
+}
+
+func wardSuffix(ward string) string {
+	if ward == "" {
+		return ""
+	}
+	return ", ward " + ward
+}
+
+// GetRun reads a run's progress.
+func (s *Service) GetRun(ctx context.Context, tenant string, id int64) (Run, error) {
+	var r dbq.DemandRun
+	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		var err error
+		r, err = dbq.New(tx).DemandRunGet(ctx, dbq.DemandRunGetParams{TenantID: tenant, ID: id})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return &ledger.NotFoundError{What: fmt.Sprintf("run %d", id)}
+		}
+		return err
+	})
+	return runOut(r), err
+}
+
+func runOut(r dbq.DemandRun) Run {
+	return Run{ID: r.ID, Service: r.Service, FiscalYear: int(r.FiscalYear), Ward: r.Ward, Status: r.Status,
+		Expected: int(r.Expected), Entries: int(r.Entries), Raised: int(r.Raised), Existing: int(r.Existing),
+		Total: r.Total, Error: r.Error, JobID: r.JobID, Cursor: r.Cursor, RequestedBy: r.RequestedBy, CreatedAt: r.CreatedAt,
+		StartedAt: r.StartedAt, FinishedAt: r.FinishedAt}
+}
+
+// RunArgs is a run's job.
+type RunArgs struct {
+	TenantID string `json:"tenant_id"`
+	RunID    int64  `json:"run_id"`
+}
+
+// Kind names the job.
+func (RunArgs) Kind() string { return "billing.demand_run" }
+
+// InsertOpts gives a run ten attempts: a batch that fails (a lost
+// connection, a deadlock) is retried with backoff from the run's cursor.
+func (RunArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 10} }
+
+type runWorker struct {
+	river.WorkerDefaults[RunArgs]
+	svc *Service
+}
+
+// Work goes on with a run for one time slice, then snoozes to be picked up
+// again; the last attempt's error marks the run failed.
+func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
+	a := job.Args
+	done, err := w.svc.work(ctx, a.TenantID, a.RunID, jobs.Slice)
+	if err != nil {
+		status := ""
+		if job.Attempt >= job.MaxAttempts {
+			status = RunFailed
+		}
+		if nerr := w.svc.noteRunError(context.WithoutCancel(ctx), a.TenantID, a.RunID, status, err); nerr != nil {
+			return errors.Join(err, nerr)
+		}
+		return err
+	}
+	if !done {
+		return river.JobSnooze(0)
+	}
+	return nil
+}
+
+func (s *Service) noteRunError(ctx context.Context, tenant string, id int64, status string, cause error) error {
+	return db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		q := dbq.New(tx)
+		if status != "" {
+			return q.DemandRunFinish(ctx, dbq.DemandRunFinishParams{TenantID: tenant, ID: id, Status: status, Error: cause.Error()})
+		}
+		return q.DemandRunNoteError(ctx, dbq.DemandRunNoteErrorParams{TenantID: tenant, ID: id, Error: cause.Error()})
+	})
+}
+
+// computed is a page of a run, computed ahead of its write.
+type computed struct {
+	after, last string
+	demands     []DemandInput
+	err         error
+}
+
+// work raises the run's demands batch by batch for up to slice, reading and
+// computing the next page while the last is written. It reports whether
+// the run is over.
+func (s *Service) work(ctx context.Context, tenant string, id int64, slice time.Duration) (bool, error) {
+	r, err := s.GetRun(ctx, tenant, id)
+	if err != nil || r.Status == RunDone || r.Status == RunFailed {
+		return true, err
+	}
+	src, err := s.sourceFor(ctx, tenant, RunRequest{Service: r.Service, FiscalYear: r.FiscalYear, Ward: r.Ward})
+	if err != nil {
+		return false, err
+	}
+	heads, err := s.headsByService(ctx, tenant)
+	if err != nil {
+		return false, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan computed, 2)
+	go s.compute(ctx, tenant, src, r.Cursor, pages)
+
+	deadline := time.Now().Add(slice)
+	for p := range pages {
+		if p.err != nil {
+			return false, p.err
+		}
+		if p.last == "" {
+			return true, s.finishRun(ctx, tenant, id, p.after)
+		}
+		moved, err := s.writeBatch(ctx, tenant, id, src, heads, p)
+		if err != nil || moved {
+			// Another worker holds this run (a rescued job whose first
+			// worker lives on): leave it the run.
+			return moved, err
+		}
+		if time.Now().After(deadline) {
+			return false, nil
+		}
+	}
+	return false, ctx.Err()
+}
+
+// compute sends computed pages after cursor until the register ends (a
+// page with no last code), an error, or ctx is done.
+func (s *Service) compute(ctx context.Context, tenant string, src source, cursor string, out chan<- computed) {
+	defer close(out)
+	for {
+		p := computed{after: cursor}
+		p.err = db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+			var err error
+			p.demands, p.last, err = src.page(ctx, dbq.New(tx), cursor, cmp.Or(s.runBatch, runBatch))
+			return err
+		})
+		select {
+		case out <- p:
+		case <-ctx.Done():
+			return
+		}
+		if p.err != nil || p.last == "" {
+			return
+		}
+		cursor = p.last
+	}
+}
+
+// writeBatch raises a page's demands not raised yet and advances the run,
+// in one transaction. It reports moved when the run's cursor is no longer
+// where the page began: another worker has done it.
+func (s *Service) writeBatch(ctx context.Context, tenant string, id int64, src source, heads map[string]map[string]TaxHead, p computed) (moved bool, err error) {
+	var vs []ledger.FieldViolation
+	for i := range p.demands {
+		vs = append(vs, p.demands[i].validate(p.demands[i].ConsumerCode, heads[p.demands[i].Service])...)
+	}
+	if len(vs) > 0 {
+		return false, &ledger.ValidationError{Violations: vs}
+	}
+	err = db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		q := dbq.New(tx)
+		r, err := q.DemandRunLock(ctx, dbq.DemandRunLockParams{TenantID: tenant, ID: id})
+		if err != nil {
+			return fmt.Errorf("lock run: %w", err)
+		}
+		if moved = r.Cursor != p.after || r.Status == RunDone || r.Status == RunFailed; moved {
+			return nil
+		}
+		todo, err := notRaised(ctx, q, tenant, src, p.demands)
+		if err != nil {
+			return err
+		}
+		total := decimal.Zero
+		if len(todo) > 0 {
+			if _, err := s.raiseTx(ctx, tx, tenant, r.RequestedBy, FromRun, todo, heads); err != nil {
+				return err
+			}
+			for _, d := range todo {
+				for _, l := range d.Lines {
+					total = total.Add(l.Amount)
+				}
+			}
+		}
+		return q.DemandRunAdvance(ctx, dbq.DemandRunAdvanceParams{TenantID: tenant, ID: id, Cursor: p.last,
+			Entries: int32(len(p.demands)), Raised: int32(len(todo)), Existing: int32(len(p.demands) - len(todo)), Total: total})
+	})
+	return moved, err
+}
+
+// notRaised drops the demands whose consumer already has a demand for the
+// run's period (raised by an earlier attempt, or by hand).
+func notRaised(ctx context.Context, q *dbq.Queries, tenant string, src source, demands []DemandInput) ([]DemandInput, error) {
+	if len(demands) == 0 {
+		return nil, nil
+	}
+	codes := make([]string, len(demands))
+	for i, d := range demands {
+		codes[i] = d.ConsumerCode
+	}
+	found, err := q.DemandConsumersRaised(ctx, dbq.DemandConsumersRaisedParams{TenantID: tenant,
+		Service: demands[0].Service, PeriodFrom: src.periodFrom(), ConsumerCodes: codes})
+	if err != nil {
+		return nil, fmt.Errorf("find raised demands: %w", err)
+	}
+	if len(found) == 0 {
+		return demands, nil
+	}
+	raised := make(map[string]bool, len(found))
+	for _, c := range found {
+		raised[c] = true
+	}
+	todo := make([]DemandInput, 0, len(demands)-len(found))
+	for _, d := range demands {
+		if !raised[d.ConsumerCode] {
+			todo = append(todo, d)
+		}
+	}
+	return todo, nil
+}
+
+func (s *Service) finishRun(ctx context.Context, tenant string, id int64, cursor string) error {
+	return db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		q := dbq.New(tx)
+		r, err := q.DemandRunLock(ctx, dbq.DemandRunLockParams{TenantID: tenant, ID: id})
+		if err != nil || r.Cursor != cursor || r.Status == RunDone {
+			return err
+		}
+		return q.DemandRunFinish(ctx, dbq.DemandRunFinishParams{TenantID: tenant, ID: id, Status: RunDone})
+	})
+}
+
+// propertySource is the property register priced by the year's unit-area
+// master.
+type propertySource struct {
+	tenant, ward string
+	fy           int
+	master       calc.UnitAreaMaster
+}
+
+func (p *propertySource) count(ctx context.Context, q *dbq.Queries) (int, error) {
+	n, err := q.PropertyCount(ctx, dbq.PropertyCountParams{TenantID: p.tenant, Ward: p.ward})
+	return int(n), err
+}
+
+func (p *propertySource) periodFrom() time.Time { return ledger.Date(p.fy, time.April, 1) }
+
+func (p *propertySource) page(ctx context.Context, q *dbq.Queries, after string, limit int) ([]DemandInput, string, error) {
+	ps, err := properties(ctx, q, p.tenant, pageFilter{ward: p.ward, after: after, limit: limit})
+	if err != nil || len(ps) == 0 {
+		return nil, "", err
+	}
+	out := make([]DemandInput, 0, len(ps))
+	for _, prop := range ps {
+		d, err := propertyDemand(prop, p.master, p.fy)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, d)
+	}
+	return out, ps[len(ps)-1].ConsumerCode, nil
+}

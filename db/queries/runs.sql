@@ -1,0 +1,34 @@
+-- name: DemandRunInsert :one
+INSERT INTO demand_runs (tenant_id, service, fiscal_year, ward, expected, requested_by)
+VALUES (@tenant_id, @service, @fiscal_year, @ward, @expected, @requested_by)
+RETURNING id, created_at;
+
+-- name: DemandRunSetJob :exec
+UPDATE demand_runs SET job_id = @job_id WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: DemandRunGet :one
+SELECT * FROM demand_runs WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: DemandRunLock :one
+-- Locks the run for one batch: a second worker on the same run waits here,
+-- then sees the cursor moved and stops.
+SELECT * FROM demand_runs WHERE tenant_id = @tenant_id AND id = @id FOR UPDATE;
+
+-- name: DemandRunAdvance :exec
+UPDATE demand_runs
+   SET status = 'running', cursor = @cursor, entries = entries + @entries::integer,
+       raised = raised + @raised::integer, existing = existing + @existing::integer,
+       total = total + @total::numeric, started_at = coalesce(started_at, now()), error = ''
+ WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: DemandRunFinish :exec
+UPDATE demand_runs SET status = @status, error = @error, finished_at = now(),
+       started_at = coalesce(started_at, now())
+ WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: DemandRunNoteError :exec
+-- A failed attempt that River will retry: the run stays live.
+UPDATE demand_runs SET error = @error WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: PropertyCount :one
+SELECT count(*) FROM properties WHERE tenant_id = @tenant_id AND (@ward::text = '' OR ward = @ward::text);
