@@ -3,6 +3,7 @@ package billing_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +27,28 @@ type bundle struct {
 	pool    *pgxpool.Pool
 	billing *billing.Service
 	ledger  *ledger.Ledger
+	clock   *clock
+}
+
+// clock is the billing service's clock: the real time until a test sets it.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.t.IsZero() {
+		return time.Now()
+	}
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
 }
 
 // setup gives a test a tenant with property-tax and building-plan heads.
@@ -36,7 +59,8 @@ func setup(t *testing.T) bundle {
 	_, err := tenancy.NewService(pool).Create(ctx, tenant, "Dehradun", 2026, "test")
 	require.NoError(t, err)
 	led := ledger.New(pool, ledger.Config{})
-	b := bundle{ctx: ctx, pool: pool, billing: billing.NewService(pool, led, nil), ledger: led}
+	clk := &clock{}
+	b := bundle{ctx: ctx, pool: pool, billing: billing.NewService(pool, led, clk.Now), ledger: led, clock: clk}
 	for _, h := range []billing.TaxHead{
 		{Service: "property_tax", Code: "PT", Name: "Property tax", Category: billing.Tax, Priority: 40,
 			IncomeAccount: "1100101", ReceivableAccount: "4311001", FundCode: "01", FunctionCode: "9091", RoundToRupee: true},
@@ -216,7 +240,7 @@ func TestDuesAcrossServicesAndTheDcbRegister(t *testing.T) {
 	assert.Equal(t, "property_tax", dues.Demands[0].Service, "oldest period first")
 	assert.Equal(t, "17540.00", dues.Total.StringFixed(2))
 
-	bill, err := b.billing.FetchBill(b.ctx, tenant, "building_plan", "PT-9")
+	bill, err := b.billing.FetchBill(b.ctx, tenant, "building_plan", "PT-9", "test")
 	require.NoError(t, err)
 	assert.Equal(t, "12500.00", bill.Total.StringFixed(2))
 	assert.True(t, bill.ExpiresAt.After(bill.AsOf))

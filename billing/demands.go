@@ -66,13 +66,20 @@ type Demand struct {
 	Lines          []DemandLine
 }
 
-// DemandLine is a demand's head with what is collected against it.
+// DemandLine is a demand's head with what is collected against it. A
+// penalty or interest line charged after the demand was raised carries the
+// day it is charged through and the voucher that posted it.
 type DemandLine struct {
-	LineNo    int
-	Head      string
-	Amount    decimal.Decimal
-	Collected decimal.Decimal
+	LineNo         int
+	Head           string
+	Amount         decimal.Decimal
+	Collected      decimal.Decimal
+	ChargedThrough time.Time // zero on lines raised with the demand
+	VoucherID      int64     // zero on lines raised with the demand
 }
+
+// charge reports whether the line was charged after the demand was raised.
+func (l DemandLine) charge() bool { return !l.ChargedThrough.IsZero() }
 
 // Balance is what is left to collect on the line.
 func (l DemandLine) Balance() decimal.Decimal { return l.Amount.Sub(l.Collected) }
@@ -404,7 +411,11 @@ func readDemands(ctx context.Context, q *dbq.Queries, tenant string, ids []int64
 	}
 	for _, l := range lines {
 		d := byID[l.DemandID]
-		d.Lines = append(d.Lines, DemandLine{LineNo: int(l.LineNo), Head: l.HeadCode, Amount: l.Amount, Collected: l.Collected})
+		line := DemandLine{LineNo: int(l.LineNo), Head: l.HeadCode, Amount: l.Amount, Collected: l.Collected, VoucherID: l.ChargeVoucherID}
+		if l.ChargedThrough != nil {
+			line.ChargedThrough = *l.ChargedThrough
+		}
+		d.Lines = append(d.Lines, line)
 	}
 	out := make([]Demand, 0, len(ids))
 	for _, id := range ids {

@@ -22,17 +22,22 @@ type Dues struct {
 // Dues returns what consumer owes across services (or in one service): the
 // single-window view.
 func (s *Service) Dues(ctx context.Context, tenant, consumer, service string) (Dues, error) {
-	out := Dues{ConsumerCode: consumer}
+	var out Dues
 	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
-		q := dbq.New(tx)
-		ids, err := q.DemandOutstanding(ctx, dbq.DemandOutstandingParams{TenantID: tenant, ConsumerCode: consumer, Service: service})
-		if err != nil {
-			return fmt.Errorf("find dues: %w", err)
-		}
-		out.Demands, err = readDemands(ctx, q, tenant, ids)
+		var err error
+		out, err = duesOf(ctx, dbq.New(tx), tenant, consumer, service)
 		return err
 	})
+	return out, err
+}
+
+func duesOf(ctx context.Context, q *dbq.Queries, tenant, consumer, service string) (Dues, error) {
+	out := Dues{ConsumerCode: consumer}
+	ids, err := q.DemandOutstanding(ctx, dbq.DemandOutstandingParams{TenantID: tenant, ConsumerCode: consumer, Service: service})
 	if err != nil {
+		return Dues{}, fmt.Errorf("find dues: %w", err)
+	}
+	if out.Demands, err = readDemands(ctx, q, tenant, ids); err != nil {
 		return Dues{}, err
 	}
 	for _, d := range out.Demands {
@@ -47,28 +52,63 @@ func (s *Service) Dues(ctx context.Context, tenant, consumer, service string) (D
 // A payment after expiry is still accepted and apportioned against what is
 // due then.
 type Bill struct {
+	// Dues include the penalty and interest charged up to the bill's date.
 	Dues
 	Service   string
 	AsOf      time.Time
 	ExpiresAt time.Time
+	// Rebates are the early-payment rebates (negative amounts) on this
+	// fiscal year's demands that a payment of Payable on or before
+	// RebateIfPaidBy earns. They are shown, not posted: the payment that
+	// earns one posts it.
+	Rebates []Charge
+	// RebateIfPaidBy is the last day the rebates hold: the bill's own date,
+	// since the bill expires that day. Zero when there is no rebate.
+	RebateIfPaidBy time.Time
+	// Payable is Total with the rebates taken off.
+	Payable decimal.Decimal
 }
 
-// FetchBill snapshots what consumer owes for service as of now. The bill
-// expires at the end of the day (Asia/Kolkata), when dues may change.
-//
-// Rebate, penalty and interest as of the bill date are not computed yet:
-// the bill shows the demands as raised.
-func (s *Service) FetchBill(ctx context.Context, tenant, service, consumer string) (Bill, error) {
+// FetchBill snapshots what consumer owes for service as of now. First, in
+// the same transaction, it posts the penalty and interest due by today
+// (AccrueCharges, as actor); then it reads the dues and the rebate a
+// payment today would earn. The bill expires at the end of the day
+// (Asia/Kolkata), when dues may change.
+func (s *Service) FetchBill(ctx context.Context, tenant, service, consumer, actor string) (Bill, error) {
 	if service == "" {
 		return Bill{}, invalid("service", "is required")
 	}
-	dues, err := s.Dues(ctx, tenant, consumer, service)
-	if err != nil {
-		return Bill{}, err
-	}
 	now := s.now().In(ist)
+	var bill Bill
+	err := db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		if _, err := s.AccrueCharges(ctx, tx, tenant, consumer, service, now, actor); err != nil {
+			return err
+		}
+		q := dbq.New(tx)
+		dues, err := duesOf(ctx, q, tenant, consumer, service)
+		if err != nil {
+			return err
+		}
+		rebates, err := rebatesOn(ctx, q, tenant, service, dues.Demands, now)
+		if err != nil {
+			return err
+		}
+		bill = newBill(dues, service, now, rebates)
+		return nil
+	})
+	return bill, err
+}
+
+func newBill(dues Dues, service string, now time.Time, rebates []Charge) Bill {
 	end := time.Date(now.Year(), now.Month(), now.Day(), 23, 59, 59, 0, ist)
-	return Bill{Dues: dues, Service: service, AsOf: now, ExpiresAt: end}, nil
+	b := Bill{Dues: dues, Service: service, AsOf: now, ExpiresAt: end, Rebates: rebates, Payable: dues.Total}
+	for _, r := range rebates {
+		b.Payable = b.Payable.Add(r.Amount)
+	}
+	if len(rebates) > 0 {
+		b.RebateIfPaidBy = dayOf(now)
+	}
+	return b
 }
 
 // ist is the ULBs' calendar: India has one time zone and no daylight saving.

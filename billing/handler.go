@@ -49,8 +49,12 @@ func demandOut(d Demand) *billingv1.Demand {
 	balance := decimal.Zero
 	for _, l := range d.Lines {
 		balance = balance.Add(l.Balance())
-		out.Lines = append(out.Lines, &billingv1.DemandLine{Head: l.Head, Amount: l.Amount.StringFixed(2),
-			Collected: l.Collected.StringFixed(2), Balance: l.Balance().StringFixed(2)})
+		line := &billingv1.DemandLine{Head: l.Head, Amount: l.Amount.StringFixed(2),
+			Collected: l.Collected.StringFixed(2), Balance: l.Balance().StringFixed(2)}
+		if l.charge() {
+			line.ChargedThrough = l.ChargedThrough.Format(time.DateOnly)
+		}
+		out.Lines = append(out.Lines, line)
 	}
 	out.Balance = balance.StringFixed(2)
 	return out
@@ -152,14 +156,21 @@ func (h *Handler) GetDues(ctx context.Context, req *connect.Request[billingv1.Ge
 
 // FetchBill implements BillingService.FetchBill.
 func (h *Handler) FetchBill(ctx context.Context, req *connect.Request[billingv1.FetchBillRequest]) (*connect.Response[billingv1.FetchBillResponse], error) {
-	bill, err := h.svc.FetchBill(ctx, req.Msg.GetTenantId(), req.Msg.GetService(), req.Msg.GetConsumerCode())
+	bill, err := h.svc.FetchBill(ctx, req.Msg.GetTenantId(), req.Msg.GetService(), req.Msg.GetConsumerCode(), auth.Actor(ctx))
 	if err != nil {
 		return nil, h.fail(ctx, req.Spec().Procedure, err)
 	}
 	out := &billingv1.FetchBillResponse{Service: bill.Service, ConsumerCode: bill.ConsumerCode, Total: bill.Total.StringFixed(2),
-		AsOf: timestamppb.New(bill.AsOf), ExpiresAt: timestamppb.New(bill.ExpiresAt)}
+		AsOf: timestamppb.New(bill.AsOf), ExpiresAt: timestamppb.New(bill.ExpiresAt), Payable: bill.Payable.StringFixed(2)}
 	for _, d := range bill.Demands {
 		out.Demands = append(out.Demands, demandOut(d))
+	}
+	for _, r := range bill.Rebates {
+		out.Rebates = append(out.Rebates, &billingv1.Rebate{DemandId: r.DemandID, Head: r.Head,
+			Amount: r.Amount.StringFixed(2), Basis: r.Basis})
+	}
+	if !bill.RebateIfPaidBy.IsZero() {
+		out.RebateIfPaidBy = bill.RebateIfPaidBy.Format(time.DateOnly)
 	}
 	return connect.NewResponse(out), nil
 }

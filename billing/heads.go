@@ -1,11 +1,13 @@
 // Package billing owns what ULBs demand of their consumers: tax heads and
 // their ledger mapping, demands (one consumer, one period, lines per head)
 // and the accrual vouchers posted with them, dues and bills, and the demand
-// register (DCB) that must tie to the receivable control accounts.
+// register (DCB) that must tie to the receivable control accounts, and the
+// late-payment charges (penalty, interest) appended to overdue demands.
 //
-// A demand and its accrual voucher always commit in one transaction. It
-// never posts to the ledger except through ledger.PostTx, and never changes a
-// demand's amounts once raised (amendments are their own records).
+// A demand and its accrual voucher, like a charge line and its voucher,
+// always commit in one transaction. It never posts to the ledger except
+// through ledger.PostTx, and never changes a demand's amounts once raised
+// (amendments and charges are their own records).
 package billing
 
 import (

@@ -33,13 +33,16 @@ type PenaltyRule struct {
 	Percent decimal.Decimal `json:"percent"`
 }
 
+// Validate checks the rule on its own, so a master is refused when saved.
+func (r PenaltyRule) Validate() error { return checkPercent("master.penalty.percent", r.Percent) }
+
 // Penalty returns the PENALTY line on a as of asOf, or none when asOf is on
 // or before the due date: paying on the due date is paying in time.
 func Penalty(a Arrear, r PenaltyRule, asOf time.Time) ([]Line, error) {
 	if err := a.check(); err != nil {
 		return nil, err
 	}
-	if err := checkPercent("master.penalty.percent", r.Percent); err != nil {
+	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	if asOf.IsZero() {
@@ -81,6 +84,17 @@ type InterestRule struct {
 	Head string `json:"head"`
 }
 
+// Validate checks the rule on its own, so a master is refused when saved.
+func (r InterestRule) Validate() error {
+	if err := checkPercent("master.interest.percent", r.Percent); err != nil {
+		return err
+	}
+	if r.Per != PerMonth && r.Per != PerYear {
+		return invalid("master.interest.per", "must be %q or %q, got %q", PerMonth, PerYear, r.Per)
+	}
+	return nil
+}
+
 // Interest returns simple interest on a as of asOf, or none on or before the
 // due date.
 //
@@ -92,41 +106,60 @@ type InterestRule struct {
 // (month-ends stay month-ends), so with a due date of 30 June, 1 July is
 // month 1, 31 July is still month 1, and 1 August starts month 2.
 func Interest(a Arrear, r InterestRule, asOf time.Time) ([]Line, error) {
+	lines, _, err := InterestSince(a, r, time.Time{}, asOf)
+	return lines, err
+}
+
+// InterestSince is Interest for the months not charged yet: those started
+// after chargedThrough (the zero time when none was) up to asOf. It also
+// returns the day the charged months then run through, the last day of the
+// last month started (the kth monthly anniversary of the due date), for the
+// caller to keep and pass as chargedThrough next time; it is zero when no
+// new month has started. A month started is charged in full on the amount
+// unpaid when it is charged, so a caller that charges before every payment
+// charges each month on what was unpaid when that month began.
+func InterestSince(a Arrear, r InterestRule, chargedThrough, asOf time.Time) ([]Line, time.Time, error) {
 	if err := a.check(); err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
-	if err := checkPercent("master.interest.percent", r.Percent); err != nil {
-		return nil, err
-	}
-	var perMonths int64
-	switch r.Per {
-	case PerMonth:
-		perMonths = 1
-	case PerYear:
-		perMonths = 12
-	default:
-		return nil, invalid("master.interest.per", "must be %q or %q, got %q", PerMonth, PerYear, r.Per)
+	if err := r.Validate(); err != nil {
+		return nil, time.Time{}, err
 	}
 	if asOf.IsZero() {
-		return nil, invalid("as_of", "required")
+		return nil, time.Time{}, invalid("as_of", "required")
+	}
+	done := 0
+	if !chargedThrough.IsZero() {
+		done = monthsStarted(a.DueDate, chargedThrough)
 	}
 	months := monthsStarted(a.DueDate, asOf)
-	if months == 0 {
-		return nil, nil
+	if months <= done {
+		return nil, time.Time{}, nil
 	}
-	amt := a.Amount.Mul(r.Percent).Mul(decimal.NewFromInt(int64(months))).
+	through := addMonths(a.DueDate, months)
+	perMonths := int64(1)
+	if r.Per == PerYear {
+		perMonths = 12
+	}
+	n := months - done
+	amt := a.Amount.Mul(r.Percent).Mul(decimal.NewFromInt(int64(n))).
 		DivRound(decimal.NewFromInt(100*perMonths), 2)
 	if amt.IsZero() {
-		return nil, nil
+		return nil, time.Time{}, nil
 	}
-	monthsFactor := fmt.Sprint(months)
+	monthsFactor := fmt.Sprint(n)
 	if perMonths != 1 {
-		monthsFactor = fmt.Sprintf("%d/%d", months, perMonths)
+		monthsFactor = fmt.Sprintf("%d/%d", n, perMonths)
+	}
+	span := fmt.Sprintf("%d month(s) or part after %s to %s", months, isoDay(a.DueDate), isoDay(asOf))
+	if done > 0 {
+		span = fmt.Sprintf("months %d to %d after %s, to %s; months 1 to %d charged before", done+1, months,
+			isoDay(a.DueDate), isoDay(asOf), done)
 	}
 	return []Line{{
 		Head:   cmp.Or(r.Head, HeadInterest),
 		Amount: amt,
-		Basis: fmt.Sprintf("%s%% a %s x %s on %s (%d month(s) or part after %s to %s) = %s",
-			r.Percent, r.Per, monthsFactor, money(a.Amount), months, isoDay(a.DueDate), isoDay(asOf), money(amt)),
-	}}, nil
+		Basis: fmt.Sprintf("%s%% a %s x %s on %s (%s) = %s",
+			r.Percent, r.Per, monthsFactor, money(a.Amount), span, money(amt)),
+	}}, through, nil
 }

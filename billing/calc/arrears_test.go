@@ -103,3 +103,68 @@ func TestArrearsReject(t *testing.T) {
 		})
 	}
 }
+
+// Charging interest in steps comes to what charging it at once would, when
+// the arrear is unchanged: each step charges only the months started since
+// the last, and says how far the charged months now run.
+func TestInterestSinceChargesOnlyNewMonths(t *testing.T) {
+	t.Parallel()
+
+	arrear := calc.Arrear{Amount: dec("3780"), DueDate: date("2026-09-30")}
+	rule := calc.SampleInterestPunjab() // 1.5 % a month: 56.70 a month on 3780
+	for _, tc := range []struct {
+		name        string
+		charged     time.Time
+		asOf        time.Time
+		want        []string
+		wantThrough string
+	}{
+		{"nothing charged before: month 1", time.Time{}, date("2026-10-01"), []string{"INTEREST=56.70"}, "2026-10-31"},
+		{"nothing charged before: months 1 to 3", time.Time{}, date("2026-12-31"), []string{"INTEREST=170.10"}, "2026-12-31"},
+		{"month 1 charged, still month 1", date("2026-10-31"), date("2026-10-31"), []string{}, ""},
+		{"month 1 charged, months 2 and 3 started", date("2026-10-31"), date("2026-12-31"), []string{"INTEREST=113.40"}, "2026-12-31"},
+		{"months 1 to 3 charged, 1 January starts month 4", date("2026-12-31"), date("2027-01-01"), []string{"INTEREST=56.70"}, "2027-01-31"},
+		{"an as-of before the months charged adds nothing", date("2026-12-31"), date("2026-11-15"), []string{}, ""},
+		{"none on the due date", time.Time{}, date("2026-09-30"), []string{}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			lines, through, err := calc.InterestSince(arrear, rule, tc.charged, tc.asOf)
+			require.NoError(t, err)
+			require.Equal(t, tc.want, heads(t, lines))
+			if tc.wantThrough == "" {
+				require.True(t, through.IsZero(), "through %v", through)
+			} else {
+				require.Equal(t, tc.wantThrough, through.Format(time.DateOnly))
+			}
+		})
+	}
+
+	// Month by month, the steps add up to the single charge.
+	var charged time.Time
+	total := dec("0")
+	for d := date("2026-10-01"); !d.After(date("2027-03-31")); d = d.AddDate(0, 0, 1) {
+		lines, through, err := calc.InterestSince(arrear, rule, charged, d)
+		require.NoError(t, err)
+		for _, l := range lines {
+			total = total.Add(l.Amount)
+			charged = through
+		}
+	}
+	once, err := calc.Interest(arrear, rule, date("2027-03-31"))
+	require.NoError(t, err)
+	require.Equal(t, []string{"INTEREST=" + total.StringFixed(2)}, heads(t, once))
+}
+
+func TestRulesValidate(t *testing.T) {
+	t.Parallel()
+
+	requireInputError(t, calc.PenaltyRule{Percent: dec("100.5")}.Validate(), "master.penalty.percent")
+	requireInputError(t, calc.InterestRule{Percent: dec("2"), Per: "day"}.Validate(), "master.interest.per")
+	requireInputError(t, calc.ValidateRebateWindows([]calc.RebateWindow{
+		{LastDay: date("2026-06-30"), Percent: dec("15")}, {Percent: dec("5")},
+	}), "master.rebate_windows[1].last_day")
+	require.NoError(t, calc.SamplePenaltyPunjab().Validate())
+	require.NoError(t, calc.SampleInterestPunjab().Validate())
+	require.NoError(t, calc.ValidateRebateWindows(calc.SampleRebatePunjab(2026)))
+}

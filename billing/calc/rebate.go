@@ -29,16 +29,12 @@ func Rebate(base decimal.Decimal, windows []RebateWindow, paidOn time.Time) ([]L
 	if paidOn.IsZero() {
 		return nil, invalid("paid_on", "required")
 	}
+	if err := ValidateRebateWindows(windows); err != nil {
+		return nil, err
+	}
 	var best *RebateWindow
 	for i := range windows {
 		w := &windows[i]
-		f := fmt.Sprintf("master.rebate_windows[%d]", i)
-		if w.LastDay.IsZero() {
-			return nil, invalid(f+".last_day", "required")
-		}
-		if err := checkPercent(f+".percent", w.Percent); err != nil {
-			return nil, err
-		}
 		if civil(paidOn).After(civil(w.LastDay)) {
 			continue
 		}
@@ -59,4 +55,19 @@ func Rebate(base decimal.Decimal, windows []RebateWindow, paidOn time.Time) ([]L
 		Basis: fmt.Sprintf("%s%% of %s for payment on %s (on or before %s) = %s",
 			best.Percent, money(base), isoDay(paidOn), isoDay(best.LastDay), money(amt)),
 	}}, nil
+}
+
+// ValidateRebateWindows checks a master's windows on their own, so a master
+// is refused when saved: each needs a last day and a percentage.
+func ValidateRebateWindows(windows []RebateWindow) error {
+	for i, w := range windows {
+		f := fmt.Sprintf("master.rebate_windows[%d]", i)
+		if w.LastDay.IsZero() {
+			return invalid(f+".last_day", "required")
+		}
+		if err := checkPercent(f+".percent", w.Percent); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -65,6 +65,8 @@ func TestDepartmentAppPostsFeesAndReadsDues(t *testing.T) {
 	bill, err := cashier.FetchBill(w.ctx, connect.NewRequest(&billingv1.FetchBillRequest{TenantId: "uk.dehradun", Service: "building_plan", ConsumerCode: "BPA-2026-002"}))
 	require.NoError(t, err)
 	assert.Equal(t, "8400.00", bill.Msg.Total)
+	assert.Equal(t, "8400.00", bill.Msg.Payable, "no late-payment master: no rebate, no charges")
+	assert.Empty(t, bill.Msg.Rebates)
 
 	tie, err := cashier.CheckDcbAgainstLedger(w.ctx, connect.NewRequest(&billingv1.CheckDcbAgainstLedgerRequest{TenantId: "uk.dehradun"}))
 	require.NoError(t, err)

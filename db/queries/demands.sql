@@ -42,7 +42,10 @@ SELECT tenant_id, id, service, consumer_code, ward, period_from, period_to, fisc
  ORDER BY id;
 
 -- name: DemandLinesOf :many
-SELECT l.demand_id, l.line_no, l.head_code, l.amount, l.collected
+-- Lines raised with the demand first, then penalty and interest charged
+-- on it later (those carry charged_through and their own voucher).
+SELECT l.demand_id, l.line_no, l.head_code, l.amount, l.collected, l.charged_through,
+       coalesce(l.voucher_id, 0)::bigint AS charge_voucher_id
   FROM demand_lines l
  WHERE l.tenant_id = @tenant_id AND l.demand_id = ANY(@demand_ids::bigint[])
  ORDER BY l.demand_id, l.line_no;

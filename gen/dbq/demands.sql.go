@@ -447,7 +447,8 @@ func (q *Queries) DemandLineInsertMany(ctx context.Context, arg DemandLineInsert
 }
 
 const demandLinesOf = `-- name: DemandLinesOf :many
-SELECT l.demand_id, l.line_no, l.head_code, l.amount, l.collected
+SELECT l.demand_id, l.line_no, l.head_code, l.amount, l.collected, l.charged_through,
+       coalesce(l.voucher_id, 0)::bigint AS charge_voucher_id
   FROM demand_lines l
  WHERE l.tenant_id = $1 AND l.demand_id = ANY($2::bigint[])
  ORDER BY l.demand_id, l.line_no
@@ -459,13 +460,17 @@ type DemandLinesOfParams struct {
 }
 
 type DemandLinesOfRow struct {
-	DemandID  int64
-	LineNo    int16
-	HeadCode  string
-	Amount    decimal.Decimal
-	Collected decimal.Decimal
+	DemandID        int64
+	LineNo          int16
+	HeadCode        string
+	Amount          decimal.Decimal
+	Collected       decimal.Decimal
+	ChargedThrough  *time.Time
+	ChargeVoucherID int64
 }
 
+// Lines raised with the demand first, then penalty and interest charged
+// on it later (those carry charged_through and their own voucher).
 func (q *Queries) DemandLinesOf(ctx context.Context, arg DemandLinesOfParams) ([]DemandLinesOfRow, error) {
 	rows, err := q.db.Query(ctx, demandLinesOf, arg.TenantID, arg.DemandIds)
 	if err != nil {
@@ -481,6 +486,8 @@ func (q *Queries) DemandLinesOf(ctx context.Context, arg DemandLinesOfParams) ([
 			&i.HeadCode,
 			&i.Amount,
 			&i.Collected,
+			&i.ChargedThrough,
+			&i.ChargeVoucherID,
 		); err != nil {
 			return nil, err
 		}

@@ -87,12 +87,14 @@ type Demand struct {
 }
 
 type DemandLine struct {
-	TenantID  string
-	DemandID  int64
-	LineNo    int16
-	HeadCode  string
-	Amount    decimal.Decimal
-	Collected decimal.Decimal
+	TenantID       string
+	DemandID       int64
+	LineNo         int16
+	HeadCode       string
+	Amount         decimal.Decimal
+	Collected      decimal.Decimal
+	ChargedThrough *time.Time
+	VoucherID      pgtype.Int8
 }
 
 type DemandRun struct {

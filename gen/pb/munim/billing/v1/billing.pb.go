@@ -449,13 +449,17 @@ func (x *DemandInput) GetLines() []*DemandLine {
 // DemandLine is one head of a demand. On a raised demand, collected and
 // balance say what has been paid against it.
 type DemandLine struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Head          string                 `protobuf:"bytes,1,opt,name=head,proto3" json:"head,omitempty"`
-	Amount        string                 `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount,omitempty"`
-	Collected     string                 `protobuf:"bytes,3,opt,name=collected,proto3" json:"collected,omitempty"`
-	Balance       string                 `protobuf:"bytes,4,opt,name=balance,proto3" json:"balance,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Head      string                 `protobuf:"bytes,1,opt,name=head,proto3" json:"head,omitempty"`
+	Amount    string                 `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	Collected string                 `protobuf:"bytes,3,opt,name=collected,proto3" json:"collected,omitempty"`
+	Balance   string                 `protobuf:"bytes,4,opt,name=balance,proto3" json:"balance,omitempty"`
+	// charged_through is set on penalty and interest lines charged after the
+	// demand was raised: for a penalty the due date it follows, for interest
+	// the last day of the months it charges. Ignored on input.
+	ChargedThrough string `protobuf:"bytes,5,opt,name=charged_through,json=chargedThrough,proto3" json:"charged_through,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *DemandLine) Reset() {
@@ -512,6 +516,13 @@ func (x *DemandLine) GetCollected() string {
 func (x *DemandLine) GetBalance() string {
 	if x != nil {
 		return x.Balance
+	}
+	return ""
+}
+
+func (x *DemandLine) GetChargedThrough() string {
+	if x != nil {
+		return x.ChargedThrough
 	}
 	return ""
 }
@@ -960,7 +971,15 @@ type FetchBillResponse struct {
 	AsOf         *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
 	// expires_at: after it, fetch again; a payment made later is still
 	// accepted and apportioned against what is due then.
-	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	ExpiresAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	// rebates are the early-payment rebates (negative amounts) a payment of
+	// payable on or before rebate_if_paid_by earns; shown, not yet posted.
+	Rebates []*Rebate `protobuf:"bytes,7,rep,name=rebates,proto3" json:"rebates,omitempty"`
+	// rebate_if_paid_by is the last day ("YYYY-MM-DD") the rebates hold;
+	// empty when there is none.
+	RebateIfPaidBy string `protobuf:"bytes,8,opt,name=rebate_if_paid_by,json=rebateIfPaidBy,proto3" json:"rebate_if_paid_by,omitempty"`
+	// payable is total with the rebates taken off.
+	Payable       string `protobuf:"bytes,9,opt,name=payable,proto3" json:"payable,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1037,6 +1056,98 @@ func (x *FetchBillResponse) GetExpiresAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *FetchBillResponse) GetRebates() []*Rebate {
+	if x != nil {
+		return x.Rebates
+	}
+	return nil
+}
+
+func (x *FetchBillResponse) GetRebateIfPaidBy() string {
+	if x != nil {
+		return x.RebateIfPaidBy
+	}
+	return ""
+}
+
+func (x *FetchBillResponse) GetPayable() string {
+	if x != nil {
+		return x.Payable
+	}
+	return ""
+}
+
+// Rebate is an early-payment rebate on one demand.
+type Rebate struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	DemandId int64                  `protobuf:"varint,1,opt,name=demand_id,json=demandId,proto3" json:"demand_id,omitempty"`
+	Head     string                 `protobuf:"bytes,2,opt,name=head,proto3" json:"head,omitempty"`
+	// amount is negative: it reduces what is payable.
+	Amount string `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	// basis is the working, in words and figures.
+	Basis         string `protobuf:"bytes,4,opt,name=basis,proto3" json:"basis,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Rebate) Reset() {
+	*x = Rebate{}
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Rebate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Rebate) ProtoMessage() {}
+
+func (x *Rebate) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Rebate.ProtoReflect.Descriptor instead.
+func (*Rebate) Descriptor() ([]byte, []int) {
+	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *Rebate) GetDemandId() int64 {
+	if x != nil {
+		return x.DemandId
+	}
+	return 0
+}
+
+func (x *Rebate) GetHead() string {
+	if x != nil {
+		return x.Head
+	}
+	return ""
+}
+
+func (x *Rebate) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+func (x *Rebate) GetBasis() string {
+	if x != nil {
+		return x.Basis
+	}
+	return ""
+}
+
 type GetDcbRegisterRequest struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	TenantId string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
@@ -1049,7 +1160,7 @@ type GetDcbRegisterRequest struct {
 
 func (x *GetDcbRegisterRequest) Reset() {
 	*x = GetDcbRegisterRequest{}
-	mi := &file_munim_billing_v1_billing_proto_msgTypes[14]
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1061,7 +1172,7 @@ func (x *GetDcbRegisterRequest) String() string {
 func (*GetDcbRegisterRequest) ProtoMessage() {}
 
 func (x *GetDcbRegisterRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_billing_v1_billing_proto_msgTypes[14]
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1074,7 +1185,7 @@ func (x *GetDcbRegisterRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDcbRegisterRequest.ProtoReflect.Descriptor instead.
 func (*GetDcbRegisterRequest) Descriptor() ([]byte, []int) {
-	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{14}
+	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetDcbRegisterRequest) GetTenantId() string {
@@ -1115,7 +1226,7 @@ type DcbRow struct {
 
 func (x *DcbRow) Reset() {
 	*x = DcbRow{}
-	mi := &file_munim_billing_v1_billing_proto_msgTypes[15]
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1127,7 +1238,7 @@ func (x *DcbRow) String() string {
 func (*DcbRow) ProtoMessage() {}
 
 func (x *DcbRow) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_billing_v1_billing_proto_msgTypes[15]
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1140,7 +1251,7 @@ func (x *DcbRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DcbRow.ProtoReflect.Descriptor instead.
 func (*DcbRow) Descriptor() ([]byte, []int) {
-	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{15}
+	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *DcbRow) GetWard() string {
@@ -1208,7 +1319,7 @@ type GetDcbRegisterResponse struct {
 
 func (x *GetDcbRegisterResponse) Reset() {
 	*x = GetDcbRegisterResponse{}
-	mi := &file_munim_billing_v1_billing_proto_msgTypes[16]
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1220,7 +1331,7 @@ func (x *GetDcbRegisterResponse) String() string {
 func (*GetDcbRegisterResponse) ProtoMessage() {}
 
 func (x *GetDcbRegisterResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_billing_v1_billing_proto_msgTypes[16]
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1233,7 +1344,7 @@ func (x *GetDcbRegisterResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDcbRegisterResponse.ProtoReflect.Descriptor instead.
 func (*GetDcbRegisterResponse) Descriptor() ([]byte, []int) {
-	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{16}
+	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetDcbRegisterResponse) GetRows() []*DcbRow {
@@ -1252,7 +1363,7 @@ type CheckDcbAgainstLedgerRequest struct {
 
 func (x *CheckDcbAgainstLedgerRequest) Reset() {
 	*x = CheckDcbAgainstLedgerRequest{}
-	mi := &file_munim_billing_v1_billing_proto_msgTypes[17]
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1264,7 +1375,7 @@ func (x *CheckDcbAgainstLedgerRequest) String() string {
 func (*CheckDcbAgainstLedgerRequest) ProtoMessage() {}
 
 func (x *CheckDcbAgainstLedgerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_billing_v1_billing_proto_msgTypes[17]
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1277,7 +1388,7 @@ func (x *CheckDcbAgainstLedgerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckDcbAgainstLedgerRequest.ProtoReflect.Descriptor instead.
 func (*CheckDcbAgainstLedgerRequest) Descriptor() ([]byte, []int) {
-	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{17}
+	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CheckDcbAgainstLedgerRequest) GetTenantId() string {
@@ -1300,7 +1411,7 @@ type Tie struct {
 
 func (x *Tie) Reset() {
 	*x = Tie{}
-	mi := &file_munim_billing_v1_billing_proto_msgTypes[18]
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1312,7 +1423,7 @@ func (x *Tie) String() string {
 func (*Tie) ProtoMessage() {}
 
 func (x *Tie) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_billing_v1_billing_proto_msgTypes[18]
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1325,7 +1436,7 @@ func (x *Tie) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Tie.ProtoReflect.Descriptor instead.
 func (*Tie) Descriptor() ([]byte, []int) {
-	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{18}
+	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Tie) GetAccountCode() string {
@@ -1367,7 +1478,7 @@ type CheckDcbAgainstLedgerResponse struct {
 
 func (x *CheckDcbAgainstLedgerResponse) Reset() {
 	*x = CheckDcbAgainstLedgerResponse{}
-	mi := &file_munim_billing_v1_billing_proto_msgTypes[19]
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1379,7 +1490,7 @@ func (x *CheckDcbAgainstLedgerResponse) String() string {
 func (*CheckDcbAgainstLedgerResponse) ProtoMessage() {}
 
 func (x *CheckDcbAgainstLedgerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_billing_v1_billing_proto_msgTypes[19]
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1392,7 +1503,7 @@ func (x *CheckDcbAgainstLedgerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckDcbAgainstLedgerResponse.ProtoReflect.Descriptor instead.
 func (*CheckDcbAgainstLedgerResponse) Descriptor() ([]byte, []int) {
-	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{19}
+	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CheckDcbAgainstLedgerResponse) GetTies() []*Tie {
@@ -1453,13 +1564,14 @@ const file_munim_billing_v1_billing_proto_rawDesc = "" +
 	"\x0fidempotency_key\x18\b \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x0eidempotencyKey\x12>\n" +
 	"\x05lines\x18\t \x03(\v2\x1c.munim.billing.v1.DemandLineB\n" +
-	"\xbaH\a\x92\x01\x04\b\x01\x102R\x05lines\"\x82\x01\n" +
+	"\xbaH\a\x92\x01\x04\b\x01\x102R\x05lines\"\xab\x01\n" +
 	"\n" +
 	"DemandLine\x12\x1b\n" +
 	"\x04head\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x04head\x12\x1f\n" +
 	"\x06amount\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06amount\x12\x1c\n" +
 	"\tcollected\x18\x03 \x01(\tR\tcollected\x12\x18\n" +
-	"\abalance\x18\x04 \x01(\tR\abalance\"\xbd\x03\n" +
+	"\abalance\x18\x04 \x01(\tR\abalance\x12'\n" +
+	"\x0fcharged_through\x18\x05 \x01(\tR\x0echargedThrough\"\xbd\x03\n" +
 	"\x06Demand\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x18\n" +
 	"\aservice\x18\x02 \x01(\tR\aservice\x12#\n" +
@@ -1496,7 +1608,7 @@ const file_munim_billing_v1_billing_proto_rawDesc = "" +
 	"\x10FetchBillRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12!\n" +
 	"\aservice\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\aservice\x12,\n" +
-	"\rconsumer_code\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\fconsumerCode\"\x88\x02\n" +
+	"\rconsumer_code\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\fconsumerCode\"\x81\x03\n" +
 	"\x11FetchBillResponse\x12\x18\n" +
 	"\aservice\x18\x01 \x01(\tR\aservice\x12#\n" +
 	"\rconsumer_code\x18\x02 \x01(\tR\fconsumerCode\x122\n" +
@@ -1504,7 +1616,15 @@ const file_munim_billing_v1_billing_proto_rawDesc = "" +
 	"\x05total\x18\x04 \x01(\tR\x05total\x12/\n" +
 	"\x05as_of\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\x129\n" +
 	"\n" +
-	"expires_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\"\x85\x01\n" +
+	"expires_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x122\n" +
+	"\arebates\x18\a \x03(\v2\x18.munim.billing.v1.RebateR\arebates\x12)\n" +
+	"\x11rebate_if_paid_by\x18\b \x01(\tR\x0erebateIfPaidBy\x12\x18\n" +
+	"\apayable\x18\t \x01(\tR\apayable\"g\n" +
+	"\x06Rebate\x12\x1b\n" +
+	"\tdemand_id\x18\x01 \x01(\x03R\bdemandId\x12\x12\n" +
+	"\x04head\x18\x02 \x01(\tR\x04head\x12\x16\n" +
+	"\x06amount\x18\x03 \x01(\tR\x06amount\x12\x14\n" +
+	"\x05basis\x18\x04 \x01(\tR\x05basis\"\x85\x01\n" +
 	"\x15GetDcbRegisterRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12\x18\n" +
 	"\aservice\x18\x02 \x01(\tR\aservice\x12,\n" +
@@ -1558,7 +1678,7 @@ func file_munim_billing_v1_billing_proto_rawDescGZIP() []byte {
 	return file_munim_billing_v1_billing_proto_rawDescData
 }
 
-var file_munim_billing_v1_billing_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_munim_billing_v1_billing_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_munim_billing_v1_billing_proto_goTypes = []any{
 	(*TaxHead)(nil),                       // 0: munim.billing.v1.TaxHead
 	(*SaveTaxHeadRequest)(nil),            // 1: munim.billing.v1.SaveTaxHeadRequest
@@ -1574,13 +1694,14 @@ var file_munim_billing_v1_billing_proto_goTypes = []any{
 	(*GetDuesResponse)(nil),               // 11: munim.billing.v1.GetDuesResponse
 	(*FetchBillRequest)(nil),              // 12: munim.billing.v1.FetchBillRequest
 	(*FetchBillResponse)(nil),             // 13: munim.billing.v1.FetchBillResponse
-	(*GetDcbRegisterRequest)(nil),         // 14: munim.billing.v1.GetDcbRegisterRequest
-	(*DcbRow)(nil),                        // 15: munim.billing.v1.DcbRow
-	(*GetDcbRegisterResponse)(nil),        // 16: munim.billing.v1.GetDcbRegisterResponse
-	(*CheckDcbAgainstLedgerRequest)(nil),  // 17: munim.billing.v1.CheckDcbAgainstLedgerRequest
-	(*Tie)(nil),                           // 18: munim.billing.v1.Tie
-	(*CheckDcbAgainstLedgerResponse)(nil), // 19: munim.billing.v1.CheckDcbAgainstLedgerResponse
-	(*timestamppb.Timestamp)(nil),         // 20: google.protobuf.Timestamp
+	(*Rebate)(nil),                        // 14: munim.billing.v1.Rebate
+	(*GetDcbRegisterRequest)(nil),         // 15: munim.billing.v1.GetDcbRegisterRequest
+	(*DcbRow)(nil),                        // 16: munim.billing.v1.DcbRow
+	(*GetDcbRegisterResponse)(nil),        // 17: munim.billing.v1.GetDcbRegisterResponse
+	(*CheckDcbAgainstLedgerRequest)(nil),  // 18: munim.billing.v1.CheckDcbAgainstLedgerRequest
+	(*Tie)(nil),                           // 19: munim.billing.v1.Tie
+	(*CheckDcbAgainstLedgerResponse)(nil), // 20: munim.billing.v1.CheckDcbAgainstLedgerResponse
+	(*timestamppb.Timestamp)(nil),         // 21: google.protobuf.Timestamp
 }
 var file_munim_billing_v1_billing_proto_depIdxs = []int32{
 	0,  // 0: munim.billing.v1.SaveTaxHeadRequest.tax_head:type_name -> munim.billing.v1.TaxHead
@@ -1592,29 +1713,30 @@ var file_munim_billing_v1_billing_proto_depIdxs = []int32{
 	7,  // 6: munim.billing.v1.PostDemandsResponse.demands:type_name -> munim.billing.v1.Demand
 	7,  // 7: munim.billing.v1.GetDuesResponse.demands:type_name -> munim.billing.v1.Demand
 	7,  // 8: munim.billing.v1.FetchBillResponse.demands:type_name -> munim.billing.v1.Demand
-	20, // 9: munim.billing.v1.FetchBillResponse.as_of:type_name -> google.protobuf.Timestamp
-	20, // 10: munim.billing.v1.FetchBillResponse.expires_at:type_name -> google.protobuf.Timestamp
-	15, // 11: munim.billing.v1.GetDcbRegisterResponse.rows:type_name -> munim.billing.v1.DcbRow
-	18, // 12: munim.billing.v1.CheckDcbAgainstLedgerResponse.ties:type_name -> munim.billing.v1.Tie
-	1,  // 13: munim.billing.v1.BillingService.SaveTaxHead:input_type -> munim.billing.v1.SaveTaxHeadRequest
-	3,  // 14: munim.billing.v1.BillingService.ListTaxHeads:input_type -> munim.billing.v1.ListTaxHeadsRequest
-	8,  // 15: munim.billing.v1.BillingService.PostDemands:input_type -> munim.billing.v1.PostDemandsRequest
-	10, // 16: munim.billing.v1.BillingService.GetDues:input_type -> munim.billing.v1.GetDuesRequest
-	12, // 17: munim.billing.v1.BillingService.FetchBill:input_type -> munim.billing.v1.FetchBillRequest
-	14, // 18: munim.billing.v1.BillingService.GetDcbRegister:input_type -> munim.billing.v1.GetDcbRegisterRequest
-	17, // 19: munim.billing.v1.BillingService.CheckDcbAgainstLedger:input_type -> munim.billing.v1.CheckDcbAgainstLedgerRequest
-	2,  // 20: munim.billing.v1.BillingService.SaveTaxHead:output_type -> munim.billing.v1.SaveTaxHeadResponse
-	4,  // 21: munim.billing.v1.BillingService.ListTaxHeads:output_type -> munim.billing.v1.ListTaxHeadsResponse
-	9,  // 22: munim.billing.v1.BillingService.PostDemands:output_type -> munim.billing.v1.PostDemandsResponse
-	11, // 23: munim.billing.v1.BillingService.GetDues:output_type -> munim.billing.v1.GetDuesResponse
-	13, // 24: munim.billing.v1.BillingService.FetchBill:output_type -> munim.billing.v1.FetchBillResponse
-	16, // 25: munim.billing.v1.BillingService.GetDcbRegister:output_type -> munim.billing.v1.GetDcbRegisterResponse
-	19, // 26: munim.billing.v1.BillingService.CheckDcbAgainstLedger:output_type -> munim.billing.v1.CheckDcbAgainstLedgerResponse
-	20, // [20:27] is the sub-list for method output_type
-	13, // [13:20] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	21, // 9: munim.billing.v1.FetchBillResponse.as_of:type_name -> google.protobuf.Timestamp
+	21, // 10: munim.billing.v1.FetchBillResponse.expires_at:type_name -> google.protobuf.Timestamp
+	14, // 11: munim.billing.v1.FetchBillResponse.rebates:type_name -> munim.billing.v1.Rebate
+	16, // 12: munim.billing.v1.GetDcbRegisterResponse.rows:type_name -> munim.billing.v1.DcbRow
+	19, // 13: munim.billing.v1.CheckDcbAgainstLedgerResponse.ties:type_name -> munim.billing.v1.Tie
+	1,  // 14: munim.billing.v1.BillingService.SaveTaxHead:input_type -> munim.billing.v1.SaveTaxHeadRequest
+	3,  // 15: munim.billing.v1.BillingService.ListTaxHeads:input_type -> munim.billing.v1.ListTaxHeadsRequest
+	8,  // 16: munim.billing.v1.BillingService.PostDemands:input_type -> munim.billing.v1.PostDemandsRequest
+	10, // 17: munim.billing.v1.BillingService.GetDues:input_type -> munim.billing.v1.GetDuesRequest
+	12, // 18: munim.billing.v1.BillingService.FetchBill:input_type -> munim.billing.v1.FetchBillRequest
+	15, // 19: munim.billing.v1.BillingService.GetDcbRegister:input_type -> munim.billing.v1.GetDcbRegisterRequest
+	18, // 20: munim.billing.v1.BillingService.CheckDcbAgainstLedger:input_type -> munim.billing.v1.CheckDcbAgainstLedgerRequest
+	2,  // 21: munim.billing.v1.BillingService.SaveTaxHead:output_type -> munim.billing.v1.SaveTaxHeadResponse
+	4,  // 22: munim.billing.v1.BillingService.ListTaxHeads:output_type -> munim.billing.v1.ListTaxHeadsResponse
+	9,  // 23: munim.billing.v1.BillingService.PostDemands:output_type -> munim.billing.v1.PostDemandsResponse
+	11, // 24: munim.billing.v1.BillingService.GetDues:output_type -> munim.billing.v1.GetDuesResponse
+	13, // 25: munim.billing.v1.BillingService.FetchBill:output_type -> munim.billing.v1.FetchBillResponse
+	17, // 26: munim.billing.v1.BillingService.GetDcbRegister:output_type -> munim.billing.v1.GetDcbRegisterResponse
+	20, // 27: munim.billing.v1.BillingService.CheckDcbAgainstLedger:output_type -> munim.billing.v1.CheckDcbAgainstLedgerResponse
+	21, // [21:28] is the sub-list for method output_type
+	14, // [14:21] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_munim_billing_v1_billing_proto_init() }
@@ -1628,7 +1750,7 @@ func file_munim_billing_v1_billing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_billing_v1_billing_proto_rawDesc), len(file_munim_billing_v1_billing_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   20,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -70,6 +70,9 @@ type BillingServiceClient interface {
 	// GetDues returns every due of a consumer across services: the single window.
 	GetDues(context.Context, *connect.Request[v1.GetDuesRequest]) (*connect.Response[v1.GetDuesResponse], error)
 	// FetchBill returns what is payable now for one service, with an expiry.
+	// Penalty and interest that have fallen due by today are posted first
+	// (once: a second bill the same day posts nothing); the early-payment
+	// rebate a payment today would earn is shown, not posted.
 	FetchBill(context.Context, *connect.Request[v1.FetchBillRequest]) (*connect.Response[v1.FetchBillResponse], error)
 	// GetDcbRegister returns demand, collection and balance by ward, service,
 	// head and year, arrears apart.
@@ -201,6 +204,9 @@ type BillingServiceHandler interface {
 	// GetDues returns every due of a consumer across services: the single window.
 	GetDues(context.Context, *connect.Request[v1.GetDuesRequest]) (*connect.Response[v1.GetDuesResponse], error)
 	// FetchBill returns what is payable now for one service, with an expiry.
+	// Penalty and interest that have fallen due by today are posted first
+	// (once: a second bill the same day posts nothing); the early-payment
+	// rebate a payment today would earn is shown, not posted.
 	FetchBill(context.Context, *connect.Request[v1.FetchBillRequest]) (*connect.Response[v1.FetchBillResponse], error)
 	// GetDcbRegister returns demand, collection and balance by ward, service,
 	// head and year, arrears apart.
