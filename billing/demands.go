@@ -66,16 +66,21 @@ type Demand struct {
 	Lines          []DemandLine
 }
 
-// DemandLine is a demand's head with what is collected against it.
+// DemandLine is a demand's head with what approved amendments changed and
+// what is collected against it. Amount is as raised, forever.
 type DemandLine struct {
 	LineNo    int
 	Head      string
 	Amount    decimal.Decimal
+	Adjusted  decimal.Decimal // the sum of the approved amendments' deltas; negative reduces
 	Collected decimal.Decimal
 }
 
+// Due is what the line demands after amendments.
+func (l DemandLine) Due() decimal.Decimal { return l.Amount.Add(l.Adjusted) }
+
 // Balance is what is left to collect on the line.
-func (l DemandLine) Balance() decimal.Decimal { return l.Amount.Sub(l.Collected) }
+func (l DemandLine) Balance() decimal.Decimal { return l.Due().Sub(l.Collected) }
 
 // validate checks a demand against its service's heads, naming fields
 // under prefix ("demands[3]").
@@ -369,7 +374,8 @@ func readDemands(ctx context.Context, q *dbq.Queries, tenant string, ids []int64
 	}
 	for _, l := range lines {
 		d := byID[l.DemandID]
-		d.Lines = append(d.Lines, DemandLine{LineNo: int(l.LineNo), Head: l.HeadCode, Amount: l.Amount, Collected: l.Collected})
+		d.Lines = append(d.Lines, DemandLine{LineNo: int(l.LineNo), Head: l.HeadCode, Amount: l.Amount,
+			Adjusted: l.Adjusted, Collected: l.Collected})
 	}
 	out := make([]Demand, 0, len(ids))
 	for _, id := range ids {
