@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,6 +23,7 @@ const tenant = "uk.dehradun"
 
 type bundle struct {
 	ctx     context.Context
+	pool    *pgxpool.Pool
 	billing *billing.Service
 	ledger  *ledger.Ledger
 }
@@ -34,7 +36,7 @@ func setup(t *testing.T) bundle {
 	_, err := tenancy.NewService(pool).Create(ctx, tenant, "Dehradun", 2026, "test")
 	require.NoError(t, err)
 	led := ledger.New(pool, ledger.Config{})
-	b := bundle{ctx: ctx, billing: billing.NewService(pool, led, nil), ledger: led}
+	b := bundle{ctx: ctx, pool: pool, billing: billing.NewService(pool, led, nil), ledger: led}
 	for _, h := range []billing.TaxHead{
 		{Service: "property_tax", Code: "PT", Name: "Property tax", Category: billing.Tax, Priority: 40,
 			IncomeAccount: "1100101", ReceivableAccount: "4311001", FundCode: "01", FunctionCode: "9091", RoundToRupee: true},
