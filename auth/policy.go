@@ -34,14 +34,18 @@ const (
 	PermBillingMaster Permission = "billing.master"
 	PermDemandPost    Permission = "billing.demand.post"
 	PermBillingRead   Permission = "billing.read"
+	// Demand amendments (remission, court order, write-off, correction) are
+	// maker-checker: staff propose, an approver decides. Never an API key's.
+	PermAmendPropose Permission = "billing.amend.propose"
+	PermAmendApprove Permission = "billing.amend.approve"
 )
 
 // RolePermissions is what each role may do. Auditors only read; a
 // department app has no permission of its own: its key's scopes decide.
 var RolePermissions = map[Role][]Permission{
 	RoleAdmin:         {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead, PermBillingMaster, PermBillingRead},
-	RoleAccountant:    {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead},
-	RoleApprover:      {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead},
+	RoleAccountant:    {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead, PermAmendPropose},
+	RoleApprover:      {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead, PermAmendApprove},
 	RoleCashier:       {PermTenantRead, PermBillingRead},
 	RoleAuditor:       {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead},
 	RoleDepartmentApp: {},
@@ -87,6 +91,10 @@ var Procedures = map[string]Permission{
 	billingv1connect.BillingServiceFetchBillProcedure:                PermBillingRead,
 	billingv1connect.BillingServiceGetDcbRegisterProcedure:           PermBillingRead,
 	billingv1connect.BillingServiceCheckDcbAgainstLedgerProcedure:    PermBillingRead,
+	billingv1connect.AmendmentServiceProposeAmendmentProcedure:       PermAmendPropose,
+	billingv1connect.AmendmentServiceApproveAmendmentProcedure:       PermAmendApprove,
+	billingv1connect.AmendmentServiceRejectAmendmentProcedure:        PermAmendApprove,
+	billingv1connect.AmendmentServiceListAmendmentsProcedure:         PermBillingRead,
 	auditv1connect.AuditServiceListEventsProcedure:                   PermAuditRead,
 }
 

@@ -11,12 +11,15 @@ import (
 	"github.com/munimhq/munim/gen/dbq"
 )
 
-// DcbRow is one line of the demand, collection and balance register.
+// DcbRow is one line of the demand, collection and balance register:
+// Balance = Demand + Adjustments - Collection.
 type DcbRow struct {
 	Ward, Service, Head string
 	FiscalYear          int
-	Arrears             bool // a year before the register's year
-	Demand, Collection  decimal.Decimal
+	Arrears             bool            // a year before the register's year
+	Demand              decimal.Decimal // as raised
+	Adjustments         decimal.Decimal // approved amendments; negative reduces
+	Collection          decimal.Decimal
 	Balance             decimal.Decimal
 }
 
@@ -35,7 +38,7 @@ func (s *Service) DcbRegister(ctx context.Context, tenant, service string, curre
 	out := make([]DcbRow, len(rows))
 	for i, r := range rows {
 		out[i] = DcbRow{Ward: r.Ward, Service: r.Service, Head: r.HeadCode, FiscalYear: int(r.FiscalYear), Arrears: r.Arrears,
-			Demand: r.Demand, Collection: r.Collection, Balance: r.Balance}
+			Demand: r.Demand, Adjustments: r.Adjustments, Collection: r.Collection, Balance: r.Balance}
 	}
 	return out, nil
 }

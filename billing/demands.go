@@ -66,23 +66,28 @@ type Demand struct {
 	Lines          []DemandLine
 }
 
-// DemandLine is a demand's head with what is collected against it. A
-// penalty or interest line charged after the demand was raised carries the
-// day it is charged through and the voucher that posted it.
+// DemandLine is a demand's head with what approved amendments changed and
+// what is collected against it. Amount is as raised, forever. A penalty or
+// interest line charged after the demand was raised carries the day it is
+// charged through and the voucher that posted it.
 type DemandLine struct {
 	LineNo         int
 	Head           string
 	Amount         decimal.Decimal
+	Adjusted       decimal.Decimal // the sum of the approved amendments' deltas; negative reduces
 	Collected      decimal.Decimal
 	ChargedThrough time.Time // zero on lines raised with the demand
 	VoucherID      int64     // zero on lines raised with the demand
 }
 
+// Due is what the line demands after amendments.
+func (l DemandLine) Due() decimal.Decimal { return l.Amount.Add(l.Adjusted) }
+
 // charge reports whether the line was charged after the demand was raised.
 func (l DemandLine) charge() bool { return !l.ChargedThrough.IsZero() }
 
 // Balance is what is left to collect on the line.
-func (l DemandLine) Balance() decimal.Decimal { return l.Amount.Sub(l.Collected) }
+func (l DemandLine) Balance() decimal.Decimal { return l.Due().Sub(l.Collected) }
 
 // validate checks a demand against its service's heads, naming fields
 // under prefix ("demands[3]").
@@ -411,7 +416,8 @@ func readDemands(ctx context.Context, q *dbq.Queries, tenant string, ids []int64
 	}
 	for _, l := range lines {
 		d := byID[l.DemandID]
-		line := DemandLine{LineNo: int(l.LineNo), Head: l.HeadCode, Amount: l.Amount, Collected: l.Collected, VoucherID: l.ChargeVoucherID}
+		line := DemandLine{LineNo: int(l.LineNo), Head: l.HeadCode, Amount: l.Amount, Adjusted: l.Adjusted,
+			Collected: l.Collected, VoucherID: l.ChargeVoucherID}
 		if l.ChargedThrough != nil {
 			line.ChargedThrough = *l.ChargedThrough
 		}

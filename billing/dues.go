@@ -15,7 +15,7 @@ import (
 // Dues is everything a consumer owes, oldest period first.
 type Dues struct {
 	ConsumerCode string
-	Demands      []Demand // only demands with a balance; lines keep amount and collected
+	Demands      []Demand // only demands with a balance; lines keep amount, adjusted and collected
 	Total        decimal.Decimal
 }
 

@@ -15,8 +15,9 @@ import (
 // Connect error, once, for every handler that serves ledger operations:
 // bad input is InvalidArgument with field violations, unknown things
 // NotFound, a reused idempotency key or an existing record AlreadyExists, a
-// closed period or a voucher already reversed FailedPrecondition, a lost
-// serialization race Aborted. Anything else is logged and becomes Internal
+// closed period, a voucher already reversed or any other PreconditionError
+// (whatever its Kind: other packages define kinds of their own)
+// FailedPrecondition, a lost serialization race Aborted. Anything else is logged and becomes Internal
 // with a generic message, so no SQL or stack text reaches a client.
 func ToConnect(ctx context.Context, log *slog.Logger, procedure string, err error) error {
 	if err == nil {
@@ -24,6 +25,7 @@ func ToConnect(ctx context.Context, log *slog.Logger, procedure string, err erro
 	}
 	var (
 		ve *ValidationError
+		pe *PreconditionError
 		ce *connect.Error
 	)
 	switch {
@@ -46,7 +48,7 @@ func ToConnect(ctx context.Context, log *slog.Logger, procedure string, err erro
 	case errors.Is(err, ErrIdempotencyConflict), errors.Is(err, ErrExists):
 		return connect.NewError(connect.CodeAlreadyExists, err)
 	case errors.Is(err, ErrPeriodClosed), errors.Is(err, ErrYearNotOpen), errors.Is(err, ErrAlreadyReversed),
-		errors.Is(err, ErrPeriodState), errors.Is(err, ErrDraftDecided):
+		errors.Is(err, ErrPeriodState), errors.Is(err, ErrDraftDecided), errors.As(err, &pe):
 		return connect.NewError(connect.CodeFailedPrecondition, err)
 	case errors.Is(err, db.ErrConflict):
 		return connect.NewError(connect.CodeAborted, errors.New("the request lost a race with a concurrent change; retry it"))

@@ -25,6 +25,7 @@ import (
 	"github.com/munimhq/munim/gen/pb/munim/access/v1/accessv1connect"
 	auditv1 "github.com/munimhq/munim/gen/pb/munim/audit/v1"
 	"github.com/munimhq/munim/gen/pb/munim/audit/v1/auditv1connect"
+	billingv1 "github.com/munimhq/munim/gen/pb/munim/billing/v1"
 	ledgerv1 "github.com/munimhq/munim/gen/pb/munim/ledger/v1"
 	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
 	tenancyv1 "github.com/munimhq/munim/gen/pb/munim/tenancy/v1"
@@ -135,6 +136,12 @@ func TestRoleMatrix(t *testing.T) {
 	drafted, err := w.ledger(token(t, "maker", []auth.Role{auth.RoleAccountant}, "uk.dehradun")).PostVouchers(w.ctx, connect.NewRequest(journal("matrix-draft")))
 	require.NoError(t, err)
 	draftID := drafted.Msg.Vouchers[0].Id
+	// And an amendment of a demand, proposed by someone else.
+	demand := propertyTaxDemand(t, w, "PT-MATRIX")
+	proposed, err := w.amendments(token(t, "maker", []auth.Role{auth.RoleAccountant}, "uk.dehradun")).ProposeAmendment(w.ctx,
+		connect.NewRequest(remission(demand, "matrix-amendment", "-1")))
+	require.NoError(t, err)
+	amendmentID := proposed.Msg.Amendment.Id
 
 	type attempt func(cred string, role auth.Role) error
 	cases := []struct {
@@ -158,6 +165,18 @@ func TestRoleMatrix(t *testing.T) {
 			_, err := w.ledger(c).ApproveVoucher(w.ctx, connect.NewRequest(&ledgerv1.ApproveVoucherRequest{TenantId: "uk.dehradun", VoucherId: draftID}))
 			return err
 		}, []auth.Role{auth.RoleApprover}},
+		{"ProposeAmendment", func(c string, r auth.Role) error {
+			_, err := w.amendments(c).ProposeAmendment(w.ctx, connect.NewRequest(remission(demand, "matrix-"+string(r), "-1")))
+			return err
+		}, []auth.Role{auth.RoleAccountant}},
+		{"ApproveAmendment", func(c string, _ auth.Role) error {
+			_, err := w.amendments(c).ApproveAmendment(w.ctx, connect.NewRequest(&billingv1.ApproveAmendmentRequest{TenantId: "uk.dehradun", AmendmentId: amendmentID}))
+			return err
+		}, []auth.Role{auth.RoleApprover}},
+		{"ListAmendments", func(c string, _ auth.Role) error {
+			_, err := w.amendments(c).ListAmendments(w.ctx, connect.NewRequest(&billingv1.ListAmendmentsRequest{TenantId: "uk.dehradun"}))
+			return err
+		}, roles},
 		{"GetTrialBalance", func(c string, _ auth.Role) error {
 			_, err := w.ledger(c).GetTrialBalance(w.ctx, connect.NewRequest(&ledgerv1.GetTrialBalanceRequest{TenantId: "uk.dehradun", AsOf: "2026-05-31"}))
 			return err

@@ -44,7 +44,7 @@ SELECT tenant_id, id, service, consumer_code, ward, period_from, period_to, fisc
 -- name: DemandLinesOf :many
 -- Lines raised with the demand first, then penalty and interest charged
 -- on it later (those carry charged_through and their own voucher).
-SELECT l.demand_id, l.line_no, l.head_code, l.amount, l.collected, l.charged_through,
+SELECT l.demand_id, l.line_no, l.head_code, l.amount, l.adjusted, l.collected, l.charged_through,
        coalesce(l.voucher_id, 0)::bigint AS charge_voucher_id
   FROM demand_lines l
  WHERE l.tenant_id = @tenant_id AND l.demand_id = ANY(@demand_ids::bigint[])
@@ -57,16 +57,18 @@ SELECT d.id
  WHERE d.tenant_id = @tenant_id AND d.consumer_code = @consumer_code
    AND (@service::text = '' OR d.service = @service::text)
    AND EXISTS (SELECT 1 FROM demand_lines l
-                WHERE l.tenant_id = d.tenant_id AND l.demand_id = d.id AND l.amount <> l.collected)
+                WHERE l.tenant_id = d.tenant_id AND l.demand_id = d.id AND l.amount + l.adjusted <> l.collected)
  ORDER BY d.period_from, d.service, d.id;
 
 -- name: DcbRegister :many
--- Demand, collection and balance by ward, service, head and fiscal year,
--- with arrears (years before current_fy) apart from current demand.
+-- Demand, adjustments (approved amendments), collection and balance by
+-- ward, service, head and fiscal year, with arrears (years before
+-- current_fy) apart from current demand.
 SELECT d.ward, d.service, l.head_code, d.fiscal_year,
        (d.fiscal_year < @current_fy::integer)::boolean AS arrears,
-       sum(l.amount)::numeric AS demand, sum(l.collected)::numeric AS collection,
-       sum(l.amount - l.collected)::numeric AS balance
+       sum(l.amount)::numeric AS demand, sum(l.adjusted)::numeric AS adjustments,
+       sum(l.collected)::numeric AS collection,
+       sum(l.amount + l.adjusted - l.collected)::numeric AS balance
   FROM demands d
   JOIN demand_lines l ON l.tenant_id = d.tenant_id AND l.demand_id = d.id
  WHERE d.tenant_id = @tenant_id AND (@service::text = '' OR d.service = @service::text)
@@ -76,13 +78,34 @@ SELECT d.ward, d.service, l.head_code, d.fiscal_year,
 -- name: DcbByReceivable :many
 -- The demand register's balance per receivable account: what the ledger's
 -- control accounts must hold.
-SELECT h.receivable_account, sum(l.amount - l.collected)::numeric AS balance
+SELECT h.receivable_account, sum(l.amount + l.adjusted - l.collected)::numeric AS balance
   FROM demands d
   JOIN demand_lines l ON l.tenant_id = d.tenant_id AND l.demand_id = d.id
   JOIN tax_heads h ON h.tenant_id = d.tenant_id AND h.service = d.service AND h.code = l.head_code
  WHERE d.tenant_id = @tenant_id
  GROUP BY h.receivable_account
  ORDER BY h.receivable_account;
+
+-- name: DemandLinesLockForAmendment :many
+-- A demand's lines with what their heads post to, locked in line order, so
+-- that amendments (and collections) of one demand take turns and each sees
+-- the balances the previous one left.
+SELECT l.line_no, l.head_code, l.amount, l.adjusted, l.collected, h.category, h.rounding,
+       h.income_account, a.kind AS income_kind, h.receivable_account, h.fund_code, h.function_code
+  FROM demand_lines l
+  JOIN demands d ON d.tenant_id = l.tenant_id AND d.id = l.demand_id
+  JOIN tax_heads h ON h.tenant_id = d.tenant_id AND h.service = d.service AND h.code = l.head_code
+  JOIN accounts a ON a.tenant_id = h.tenant_id AND a.code = h.income_account
+ WHERE l.tenant_id = @tenant_id AND l.demand_id = @demand_id
+ ORDER BY l.line_no
+   FOR UPDATE OF l;
+
+-- name: DemandLineAdjust :exec
+-- Adds an approved amendment's deltas to its demand's lines.
+UPDATE demand_lines l
+   SET adjusted = l.adjusted + c.delta
+  FROM (SELECT unnest(@line_nos::smallint[]) AS line_no, unnest(@deltas::numeric[]) AS delta) c
+ WHERE l.tenant_id = @tenant_id AND l.demand_id = @demand_id AND l.line_no = c.line_no;
 
 -- name: BalanceOfAccounts :many
 -- Ledger balances (debit positive) of the given accounts over all periods.

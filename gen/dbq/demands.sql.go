@@ -52,7 +52,7 @@ func (q *Queries) BalanceOfAccounts(ctx context.Context, arg BalanceOfAccountsPa
 }
 
 const dcbByReceivable = `-- name: DcbByReceivable :many
-SELECT h.receivable_account, sum(l.amount - l.collected)::numeric AS balance
+SELECT h.receivable_account, sum(l.amount + l.adjusted - l.collected)::numeric AS balance
   FROM demands d
   JOIN demand_lines l ON l.tenant_id = d.tenant_id AND l.demand_id = d.id
   JOIN tax_heads h ON h.tenant_id = d.tenant_id AND h.service = d.service AND h.code = l.head_code
@@ -91,8 +91,9 @@ func (q *Queries) DcbByReceivable(ctx context.Context, tenantID string) ([]DcbBy
 const dcbRegister = `-- name: DcbRegister :many
 SELECT d.ward, d.service, l.head_code, d.fiscal_year,
        (d.fiscal_year < $1::integer)::boolean AS arrears,
-       sum(l.amount)::numeric AS demand, sum(l.collected)::numeric AS collection,
-       sum(l.amount - l.collected)::numeric AS balance
+       sum(l.amount)::numeric AS demand, sum(l.adjusted)::numeric AS adjustments,
+       sum(l.collected)::numeric AS collection,
+       sum(l.amount + l.adjusted - l.collected)::numeric AS balance
   FROM demands d
   JOIN demand_lines l ON l.tenant_id = d.tenant_id AND l.demand_id = d.id
  WHERE d.tenant_id = $2 AND ($3::text = '' OR d.service = $3::text)
@@ -107,18 +108,20 @@ type DcbRegisterParams struct {
 }
 
 type DcbRegisterRow struct {
-	Ward       string
-	Service    string
-	HeadCode   string
-	FiscalYear int32
-	Arrears    bool
-	Demand     decimal.Decimal
-	Collection decimal.Decimal
-	Balance    decimal.Decimal
+	Ward        string
+	Service     string
+	HeadCode    string
+	FiscalYear  int32
+	Arrears     bool
+	Demand      decimal.Decimal
+	Adjustments decimal.Decimal
+	Collection  decimal.Decimal
+	Balance     decimal.Decimal
 }
 
-// Demand, collection and balance by ward, service, head and fiscal year,
-// with arrears (years before current_fy) apart from current demand.
+// Demand, adjustments (approved amendments), collection and balance by
+// ward, service, head and fiscal year, with arrears (years before
+// current_fy) apart from current demand.
 func (q *Queries) DcbRegister(ctx context.Context, arg DcbRegisterParams) ([]DcbRegisterRow, error) {
 	rows, err := q.db.Query(ctx, dcbRegister, arg.CurrentFy, arg.TenantID, arg.Service)
 	if err != nil {
@@ -135,6 +138,7 @@ func (q *Queries) DcbRegister(ctx context.Context, arg DcbRegisterParams) ([]Dcb
 			&i.FiscalYear,
 			&i.Arrears,
 			&i.Demand,
+			&i.Adjustments,
 			&i.Collection,
 			&i.Balance,
 		); err != nil {
@@ -421,6 +425,31 @@ func (q *Queries) DemandInsertMany(ctx context.Context, arg DemandInsertManyPara
 	return items, nil
 }
 
+const demandLineAdjust = `-- name: DemandLineAdjust :exec
+UPDATE demand_lines l
+   SET adjusted = l.adjusted + c.delta
+  FROM (SELECT unnest($3::smallint[]) AS line_no, unnest($4::numeric[]) AS delta) c
+ WHERE l.tenant_id = $1 AND l.demand_id = $2 AND l.line_no = c.line_no
+`
+
+type DemandLineAdjustParams struct {
+	TenantID string
+	DemandID int64
+	LineNos  []int16
+	Deltas   []decimal.Decimal
+}
+
+// Adds an approved amendment's deltas to its demand's lines.
+func (q *Queries) DemandLineAdjust(ctx context.Context, arg DemandLineAdjustParams) error {
+	_, err := q.db.Exec(ctx, demandLineAdjust,
+		arg.TenantID,
+		arg.DemandID,
+		arg.LineNos,
+		arg.Deltas,
+	)
+	return err
+}
+
 const demandLineInsertMany = `-- name: DemandLineInsertMany :exec
 INSERT INTO demand_lines (tenant_id, demand_id, line_no, head_code, amount)
 SELECT $1::text, unnest($2::bigint[]), unnest($3::smallint[]),
@@ -446,8 +475,76 @@ func (q *Queries) DemandLineInsertMany(ctx context.Context, arg DemandLineInsert
 	return err
 }
 
+const demandLinesLockForAmendment = `-- name: DemandLinesLockForAmendment :many
+SELECT l.line_no, l.head_code, l.amount, l.adjusted, l.collected, h.category, h.rounding,
+       h.income_account, a.kind AS income_kind, h.receivable_account, h.fund_code, h.function_code
+  FROM demand_lines l
+  JOIN demands d ON d.tenant_id = l.tenant_id AND d.id = l.demand_id
+  JOIN tax_heads h ON h.tenant_id = d.tenant_id AND h.service = d.service AND h.code = l.head_code
+  JOIN accounts a ON a.tenant_id = h.tenant_id AND a.code = h.income_account
+ WHERE l.tenant_id = $1 AND l.demand_id = $2
+ ORDER BY l.line_no
+   FOR UPDATE OF l
+`
+
+type DemandLinesLockForAmendmentParams struct {
+	TenantID string
+	DemandID int64
+}
+
+type DemandLinesLockForAmendmentRow struct {
+	LineNo            int16
+	HeadCode          string
+	Amount            decimal.Decimal
+	Adjusted          decimal.Decimal
+	Collected         decimal.Decimal
+	Category          string
+	Rounding          string
+	IncomeAccount     string
+	IncomeKind        string
+	ReceivableAccount string
+	FundCode          string
+	FunctionCode      string
+}
+
+// A demand's lines with what their heads post to, locked in line order, so
+// that amendments (and collections) of one demand take turns and each sees
+// the balances the previous one left.
+func (q *Queries) DemandLinesLockForAmendment(ctx context.Context, arg DemandLinesLockForAmendmentParams) ([]DemandLinesLockForAmendmentRow, error) {
+	rows, err := q.db.Query(ctx, demandLinesLockForAmendment, arg.TenantID, arg.DemandID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DemandLinesLockForAmendmentRow{}
+	for rows.Next() {
+		var i DemandLinesLockForAmendmentRow
+		if err := rows.Scan(
+			&i.LineNo,
+			&i.HeadCode,
+			&i.Amount,
+			&i.Adjusted,
+			&i.Collected,
+			&i.Category,
+			&i.Rounding,
+			&i.IncomeAccount,
+			&i.IncomeKind,
+			&i.ReceivableAccount,
+			&i.FundCode,
+			&i.FunctionCode,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const demandLinesOf = `-- name: DemandLinesOf :many
-SELECT l.demand_id, l.line_no, l.head_code, l.amount, l.collected, l.charged_through,
+SELECT l.demand_id, l.line_no, l.head_code, l.amount, l.adjusted, l.collected, l.charged_through,
        coalesce(l.voucher_id, 0)::bigint AS charge_voucher_id
   FROM demand_lines l
  WHERE l.tenant_id = $1 AND l.demand_id = ANY($2::bigint[])
@@ -464,6 +561,7 @@ type DemandLinesOfRow struct {
 	LineNo          int16
 	HeadCode        string
 	Amount          decimal.Decimal
+	Adjusted        decimal.Decimal
 	Collected       decimal.Decimal
 	ChargedThrough  *time.Time
 	ChargeVoucherID int64
@@ -485,6 +583,7 @@ func (q *Queries) DemandLinesOf(ctx context.Context, arg DemandLinesOfParams) ([
 			&i.LineNo,
 			&i.HeadCode,
 			&i.Amount,
+			&i.Adjusted,
 			&i.Collected,
 			&i.ChargedThrough,
 			&i.ChargeVoucherID,
@@ -505,7 +604,7 @@ SELECT d.id
  WHERE d.tenant_id = $1 AND d.consumer_code = $2
    AND ($3::text = '' OR d.service = $3::text)
    AND EXISTS (SELECT 1 FROM demand_lines l
-                WHERE l.tenant_id = d.tenant_id AND l.demand_id = d.id AND l.amount <> l.collected)
+                WHERE l.tenant_id = d.tenant_id AND l.demand_id = d.id AND l.amount + l.adjusted <> l.collected)
  ORDER BY d.period_from, d.service, d.id
 `
 

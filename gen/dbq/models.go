@@ -86,6 +86,33 @@ type Demand struct {
 	CreatedAt      time.Time
 }
 
+type DemandAmendment struct {
+	TenantID       string
+	ID             int64
+	DemandID       int64
+	Kind           string
+	Reason         string
+	Reference      string
+	AmendmentDate  time.Time
+	Status         string
+	IdempotencyKey string
+	RequestHash    []byte
+	ProposedBy     string
+	ProposedAt     time.Time
+	DecidedBy      pgtype.Text
+	DecidedAt      *time.Time
+	DecisionNote   string
+	VoucherID      pgtype.Int8
+}
+
+type DemandAmendmentLine struct {
+	TenantID    string
+	AmendmentID int64
+	DemandID    int64
+	LineNo      int16
+	Delta       decimal.Decimal
+}
+
 type DemandLine struct {
 	TenantID       string
 	DemandID       int64
@@ -93,6 +120,7 @@ type DemandLine struct {
 	HeadCode       string
 	Amount         decimal.Decimal
 	Collected      decimal.Decimal
+	Adjusted       decimal.Decimal
 	ChargedThrough *time.Time
 	VoucherID      pgtype.Int8
 }
