@@ -116,6 +116,17 @@ type Fund struct {
 	Name     string
 }
 
+type MeterReading struct {
+	TenantID     string
+	ConsumerCode string
+	ReadingDate  time.Time
+	Reading      decimal.Decimal
+	OldFinal     pgtype.Numeric
+	NewInitial   pgtype.Numeric
+	RecordedBy   string
+	RecordedAt   time.Time
+}
+
 type Period struct {
 	TenantID   string
 	FiscalYear int32
@@ -194,6 +205,29 @@ type Tenant struct {
 	CreatedAt time.Time
 }
 
+type TradeLicence struct {
+	TenantID     string
+	ConsumerCode string
+	HolderName   string
+	TradeName    string
+	Address      string
+	Ward         string
+	CommencedOn  *time.Time
+	ValidFrom    time.Time
+	ValidTo      time.Time
+	Status       string
+	CreatedBy    string
+	UpdatedAt    time.Time
+}
+
+type TradeLicenceUnit struct {
+	TenantID     string
+	ConsumerCode string
+	UnitNo       int16
+	Trade        string
+	Size         int32
+}
+
 type Voucher struct {
 	TenantID       string
 	ID             int64
@@ -257,4 +291,21 @@ type VoucherSeries struct {
 	FiscalYear  int32
 	VoucherType string
 	LastNumber  int64
+}
+
+type WaterConnection struct {
+	TenantID       string
+	ConsumerCode   string
+	PropertyCode   pgtype.Text
+	HolderName     string
+	Address        string
+	Ward           string
+	Kind           string
+	Usage          string
+	PipeSizeMm     int32
+	ConnectedOn    time.Time
+	DisconnectedOn *time.Time
+	MeterNumber    string
+	CreatedBy      string
+	UpdatedAt      time.Time
 }
