@@ -2,9 +2,8 @@ package billing
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,7 +27,7 @@ type Property struct {
 	OwnerEmail   string
 	Address      string
 	Ward         string
-	Category     string // colony / zone category: the unit-area rate's key
+	Category     string // colony / zone category: the unit-area rate's key, the ARV method's zone
 	Units        []calc.AreaUnit
 }
 
@@ -41,12 +40,16 @@ func (s *Service) SaveProperty(ctx context.Context, tenant string, p Property, a
 // one transaction.
 func (s *Service) SaveProperties(ctx context.Context, tenant string, ps []Property, actor string) error {
 	var vs []ledger.FieldViolation
+	seen := map[string]int{}
 	for i, p := range ps {
 		prefix := fmt.Sprintf("properties[%d]", i)
 		bad := func(field, rule string) { vs = append(vs, ledger.FieldViolation{Field: prefix + field, Rule: rule}) }
 		if strings.TrimSpace(p.ConsumerCode) == "" {
 			bad(".consumer_code", "is required")
+		} else if j, dup := seen[p.ConsumerCode]; dup {
+			bad(".consumer_code", fmt.Sprintf("repeats properties[%d]", j))
 		}
+		seen[p.ConsumerCode] = i
 		if strings.TrimSpace(p.OwnerName) == "" {
 			bad(".owner_name", "is required")
 		}
@@ -75,8 +78,15 @@ func (s *Service) SaveProperties(ctx context.Context, tenant string, ps []Proper
 	if len(vs) > 0 {
 		return &ledger.ValidationError{Violations: vs}
 	}
+	codes := make([]string, len(ps))
+	for i, p := range ps {
+		codes[i] = p.ConsumerCode
+	}
 	return db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		q := dbq.New(tx)
+		if err := claimCodes(ctx, q, tenant, registerProperty, codes, "properties"); err != nil {
+			return err
+		}
 		units := dbq.PropertyUnitInsertManyParams{TenantID: tenant}
 		for _, p := range ps {
 			if err := q.PropertyUpsert(ctx, dbq.PropertyUpsertParams{TenantID: tenant, ConsumerCode: p.ConsumerCode,
@@ -102,10 +112,69 @@ func (s *Service) SaveProperties(ctx context.Context, tenant string, ps []Proper
 	})
 }
 
-// pageFilter selects a page of the register.
+// pageFilter selects a page of a register.
 type pageFilter struct {
 	ward, after, only string // only: one consumer code
 	limit             int
+	// from and to bound the days a water connection must be live on, or a
+	// licence expire on; zero means unbounded.
+	from, to time.Time
+}
+
+// window is the filter's days, unbounded ends made explicit.
+func (f pageFilter) window() (time.Time, time.Time) {
+	from, to := f.from, f.to
+	if from.IsZero() {
+		from = ledger.Date(1, time.January, 1)
+	}
+	if to.IsZero() {
+		to = ledger.Date(9999, time.December, 31)
+	}
+	return from, to
+}
+
+// The registers a consumer code can be in.
+const (
+	registerProperty        = "property"
+	registerWaterConnection = "water_connection"
+	registerTradeLicence    = "trade_licence"
+)
+
+// claimCodes locks the consumer codes a register save writes, until it
+// commits, and refuses any that another register already holds: a code
+// names one consumer across the tenant's registers, so that dues, bills
+// and receipts never mix a property with a connection or a licence. Three
+// tables cannot share one unique key, so the check is here, in the save's
+// transaction; the lock keeps a concurrent save in another register from
+// slipping the same code in between the check and the commit. list names
+// the request's entries ("connections") for the field path.
+func claimCodes(ctx context.Context, q *dbq.Queries, tenant, register string, codes []string, list string) error {
+	sorted := slices.Compact(slices.Sorted(slices.Values(codes)))
+	if err := q.ConsumerCodeLock(ctx, dbq.ConsumerCodeLockParams{TenantID: tenant, ConsumerCodes: sorted}); err != nil {
+		return fmt.Errorf("lock consumer codes: %w", err)
+	}
+	rows, err := q.ConsumerCodeRegisters(ctx, dbq.ConsumerCodeRegistersParams{TenantID: tenant, ConsumerCodes: sorted})
+	if err != nil {
+		return fmt.Errorf("look up consumer codes: %w", err)
+	}
+	held := map[string]string{}
+	for _, r := range rows {
+		if r.Register != register {
+			held[r.ConsumerCode] = r.Register
+		}
+	}
+	var vs []ledger.FieldViolation
+	for i, c := range codes {
+		if other, ok := held[c]; ok {
+			vs = append(vs, ledger.FieldViolation{Field: fmt.Sprintf("%s[%d].consumer_code", list, i),
+				Rule: fmt.Sprintf("%q is already the code of a %s: a consumer code names one consumer across the registers",
+					c, strings.ReplaceAll(other, "_", " "))})
+		}
+	}
+	if len(vs) > 0 {
+		return &ledger.ValidationError{Violations: vs}
+	}
+	return nil
 }
 
 // properties reads a page of the register with units.
@@ -136,65 +205,58 @@ func properties(ctx context.Context, q *dbq.Queries, tenant string, f pageFilter
 	return out, nil
 }
 
-// SaveUnitAreaMaster stores the unit-area property-tax master for a fiscal
-// year, after the calculator itself has checked it.
-func (s *Service) SaveUnitAreaMaster(ctx context.Context, tenant string, fy int, m calc.UnitAreaMaster, actor string) error {
-	if err := m.Validate(); err != nil {
-		return calcError("master", err)
-	}
-	body, err := json.Marshal(m)
-	if err != nil {
+// GetProperty returns a property of the register with its units.
+func (s *Service) GetProperty(ctx context.Context, tenant, consumer string) (Property, error) {
+	var ps []Property
+	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		var err error
+		ps, err = properties(ctx, dbq.New(tx), tenant, pageFilter{only: consumer, limit: 1})
 		return err
-	}
-	return db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
-		return dbq.New(tx).RateMasterSave(ctx, dbq.RateMasterSaveParams{TenantID: tenant, Service: PropertyTax,
-			FiscalYear: int32(fy), Method: "unit_area", Body: body, CreatedBy: actor})
 	})
-}
-
-func unitAreaMaster(ctx context.Context, q *dbq.Queries, tenant string, fy int) (calc.UnitAreaMaster, error) {
-	var m calc.UnitAreaMaster
-	body, err := q.RateMasterGet(ctx, dbq.RateMasterGetParams{TenantID: tenant, Service: PropertyTax, FiscalYear: int32(fy), Method: "unit_area"})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return m, &ledger.PreconditionError{Field: "fiscal_year", Kind: ErrNoRateMaster,
-			Reason: fmt.Sprintf("no unit-area property-tax master for %s", ledger.FiscalYearLabel(fy))}
-	}
 	if err != nil {
-		return m, err
+		return Property{}, err
 	}
-	return m, json.Unmarshal(body, &m)
+	if len(ps) == 0 {
+		return Property{}, &ledger.NotFoundError{What: fmt.Sprintf("property %q", consumer)}
+	}
+	return ps[0], nil
 }
 
-// ErrNoRateMaster reports a calculation for a year whose tariff is not set.
-var ErrNoRateMaster = errors.New("no rate master for the year")
-
-// calcError turns a calculator's input error into a field violation.
-func calcError(prefix string, err error) error {
-	var ie *calc.InputError
-	if errors.As(err, &ie) {
-		return &ledger.ValidationError{Violations: []ledger.FieldViolation{{Field: prefix + "." + ie.Field, Rule: ie.Rule}}}
-	}
-	return err
-}
-
-// PropertyDemand computes, without saving, the fiscal year's property-tax
-// demand of a property by the unit-area method.
-func propertyDemand(p Property, m calc.UnitAreaMaster, fy int) (DemandInput, error) {
+// propertyDemand computes, without saving, the fiscal year's property-tax
+// demand of a property by the method of the year's master. The ARV method
+// reads the property's category as its zone and each unit's area as its
+// plinth area.
+func propertyDemand(p Property, m RateMaster, fy int) (DemandInput, error) {
 	start := ledger.Date(fy, time.April, 1)
-	lines, err := calc.UnitAreaTax(calc.UnitAreaProperty{Category: p.Category, Units: p.Units}, m, start)
+	var lines []calc.Line
+	var err error
+	if m.ARV != nil {
+		ap := calc.ARVProperty{Zone: p.Category}
+		for _, u := range p.Units {
+			ap.Units = append(ap.Units, calc.ARVUnit{Label: u.Label, PlinthAreaM2: u.AreaM2, Use: u.Use, Occupancy: u.Occupancy})
+		}
+		lines, err = calc.ARVTax(ap, *m.ARV)
+	} else {
+		lines, err = calc.UnitAreaTax(calc.UnitAreaProperty{Category: p.Category, Units: p.Units}, *m.UnitArea, start)
+	}
 	if err != nil {
 		return DemandInput{}, calcError(p.ConsumerCode, err)
 	}
-	d := DemandInput{Service: PropertyTax, ConsumerCode: p.ConsumerCode, Ward: p.Ward, PeriodFrom: start,
+	return DemandInput{Service: PropertyTax, ConsumerCode: p.ConsumerCode, Ward: p.Ward, PeriodFrom: start,
 		PeriodTo: ledger.Date(fy+1, time.March, 31), Date: start, DueDate: ledger.Date(fy, time.September, 30),
-		IdempotencyKey: fmt.Sprintf("pt-run:%d:%s", fy, p.ConsumerCode)}
+		IdempotencyKey: fmt.Sprintf("pt-run:%d:%s", fy, p.ConsumerCode), Lines: demandLines(lines)}, nil
+}
+
+// demandLines are a calculator's lines as a demand raises them: lines that
+// come to nothing are left out, and each keeps its working.
+func demandLines(lines []calc.Line) []DemandLineInput {
+	var out []DemandLineInput
 	for _, l := range lines {
-		if l.Amount.IsZero() {
-			continue
+		if !l.Amount.IsZero() {
+			out = append(out, DemandLineInput{Head: l.Head, Amount: l.Amount, Basis: l.Basis})
 		}
-		d.Lines = append(d.Lines, DemandLineInput{Head: l.Head, Amount: l.Amount})
 	}
-	return d, nil
+	return out
 }
 
 // CalculatePropertyDemand previews a property's demand for a fiscal year.
@@ -202,7 +264,7 @@ func (s *Service) CalculatePropertyDemand(ctx context.Context, tenant, consumer 
 	var d DemandInput
 	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		q := dbq.New(tx)
-		m, err := unitAreaMaster(ctx, q, tenant, fy)
+		m, err := propertyMaster(ctx, q, tenant, fy)
 		if err != nil {
 			return err
 		}
@@ -219,64 +281,125 @@ func (s *Service) CalculatePropertyDemand(ctx context.Context, tenant, consumer 
 	return d, err
 }
 
+// DemandQuery names the demand CalculateDemand previews: a property's for
+// a fiscal year, a water connection's for a period, or a licence's renewal
+// due in a fiscal year as if applied for on a day.
+type DemandQuery struct {
+	Service      string
+	ConsumerCode string
+	FiscalYear   int       // property tax, trade licence
+	Period       Period    // water
+	AppliedOn    time.Time // trade licence
+}
+
+// CalculateDemand previews, without raising it, the demand a run would
+// raise for a consumer of any register, each line with its working.
+func (s *Service) CalculateDemand(ctx context.Context, tenant string, q DemandQuery) (DemandInput, error) {
+	if strings.TrimSpace(q.ConsumerCode) == "" {
+		return DemandInput{}, invalid("consumer_code", "is required")
+	}
+	switch q.Service {
+	case PropertyTax:
+		return s.CalculatePropertyDemand(ctx, tenant, q.ConsumerCode, q.FiscalYear)
+	case Water:
+		return s.CalculateWaterDemand(ctx, tenant, q.ConsumerCode, q.Period)
+	case TradeLicence:
+		return s.CalculateLicenceDemand(ctx, tenant, q.ConsumerCode, q.FiscalYear, q.AppliedOn)
+	}
+	return DemandInput{}, invalid("service", "must be %s, %s or %s, got %q", PropertyTax, Water, TradeLicence, q.Service)
+}
+
 // RunProgress reports how far a demand run has gone.
 type RunProgress struct {
-	Properties int // read from the register
+	Properties int // entries read from the register (properties, connections or licences)
 	Raised     int // demands raised now
 	Existing   int // found already raised (a rerun or a resumed run)
 	Total      decimal.Decimal
+	// Skipped are entries the run could not bill yet, with why: a metered
+	// connection whose meter was not read in the period. A later run
+	// raises them once they can be billed.
+	Skipped []Skip
+}
+
+// Skip is a register entry a run left unbilled.
+type Skip struct {
+	ConsumerCode string
+	Reason       string
 }
 
 // RunPropertyDemands raises the fiscal year's property-tax demand of every
-// property in the register (optionally of one ward), batch by batch, each
+// property in the register (optionally of one ward) by the method of the
+// year's master (unit area or annual rental value), batch by batch, each
 // batch one transaction with its accrual vouchers. A rerun raises nothing
 // twice: each demand's idempotency key is the year and the consumer, and a
 // consumer's demand for the period is unique. progress, if not nil, is
 // called after each batch.
 func (s *Service) RunPropertyDemands(ctx context.Context, tenant string, fy int, ward string, batch int, actor string, progress func(RunProgress)) (RunProgress, error) {
-	var out RunProgress
 	batch = min(max(batch, 1), 1000)
-	var m calc.UnitAreaMaster
+	var m RateMaster
 	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		var err error
-		m, err = unitAreaMaster(ctx, dbq.New(tx), tenant, fy)
+		m, err = propertyMaster(ctx, dbq.New(tx), tenant, fy)
 		return err
 	})
 	if err != nil {
-		return out, err
+		return RunProgress{}, err
 	}
-	after := ""
-	for {
+	return s.runDemands(ctx, tenant, actor, progress, func(after string) (runBatch, error) {
 		var ps []Property
 		err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 			var err error
 			ps, err = properties(ctx, dbq.New(tx), tenant, pageFilter{ward: ward, after: after, limit: batch})
 			return err
 		})
-		if err != nil {
-			return out, err
+		if err != nil || len(ps) == 0 {
+			return runBatch{}, err
 		}
-		if len(ps) == 0 {
-			return out, nil
-		}
-		after = ps[len(ps)-1].ConsumerCode
-		out.Properties += len(ps)
-		demands := make([]DemandInput, 0, len(ps))
+		b := runBatch{read: len(ps), last: ps[len(ps)-1].ConsumerCode}
 		for _, p := range ps {
 			d, err := propertyDemand(p, m, fy)
 			if err != nil {
-				return out, err
+				return runBatch{}, err
 			}
-			demands = append(demands, d)
+			b.demands = append(b.demands, d)
 		}
-		raised, existing, err := s.raiseNew(ctx, tenant, actor, demands)
-		if err != nil {
+		return b, nil
+	})
+}
+
+// runBatch is one batch of a demand run: the demands computed from the
+// register entries read, and the entries that could not be billed yet.
+type runBatch struct {
+	demands []DemandInput
+	read    int
+	last    string // the last consumer code read: the next batch's cursor
+	skipped []Skip
+}
+
+// runDemands raises the batches next computes from the register after a
+// cursor, until one reads nothing, each batch in one transaction with its
+// accrual vouchers (see raiseNew), reporting progress after each.
+func (s *Service) runDemands(ctx context.Context, tenant, actor string, progress func(RunProgress), next func(after string) (runBatch, error)) (RunProgress, error) {
+	var out RunProgress
+	after := ""
+	for {
+		b, err := next(after)
+		if err != nil || b.read == 0 {
 			return out, err
 		}
-		out.Raised += len(raised)
-		out.Existing += existing
-		for _, d := range raised {
-			out.Total = out.Total.Add(d.Total)
+		after = b.last
+		out.Properties += b.read
+		out.Skipped = append(out.Skipped, b.skipped...)
+		if len(b.demands) > 0 {
+			raised, existing, err := s.raiseNew(ctx, tenant, actor, b.demands)
+			if err != nil {
+				return out, err
+			}
+			out.Raised += len(raised)
+			out.Existing += existing
+			for _, d := range raised {
+				out.Total = out.Total.Add(d.Total)
+			}
 		}
 		if progress != nil {
 			progress(out)
