@@ -167,6 +167,6 @@ func TestLicenceRegisterAndMasterInputIsChecked(t *testing.T) {
 	m.RenewalLateBands[2].Percent = amt("150")
 	err = b.billing.SaveTradeMaster(b.ctx, tenant, 2027, m, "admin")
 	require.ErrorAs(t, err, &ve)
-	assert.Equal(t, "master.renewal_late_bands[2].percent", ve.Violations[0].Field)
+	assert.Equal(t, "master.trade_licence.renewal_late_bands[2].percent", ve.Violations[0].Field)
 	tied(t, b)
 }

@@ -56,16 +56,17 @@ type MeteredWaterTariff struct {
 	ByUsage map[string]calc.MeteredWaterMaster `json:"by_usage"`
 }
 
-// Validate checks every class with the calculator's own rules.
+// Validate checks every class with the calculator's own rules, as the
+// calculators check their masters.
 func (t MeteredWaterTariff) Validate() error {
 	if len(t.ByUsage) == 0 {
-		return invalid("master.by_usage", "at least one usage class is required")
+		return &calc.InputError{Field: "master.by_usage", Rule: "at least one usage class is required"}
 	}
 	for _, u := range slices.Sorted(maps.Keys(t.ByUsage)) {
 		if err := t.ByUsage[u].Validate(); err != nil {
 			var ie *calc.InputError
 			if errors.As(err, &ie) {
-				return invalid("master.by_usage["+u+"]"+strings.TrimPrefix(ie.Field, "master"), "%s", ie.Rule)
+				return &calc.InputError{Field: "master.by_usage[" + u + "]" + strings.TrimPrefix(ie.Field, "master"), Rule: ie.Rule}
 			}
 			return err
 		}
@@ -77,17 +78,13 @@ func (t MeteredWaterTariff) Validate() error {
 var ErrNoRateMaster = errors.New("no rate master for the year")
 
 // calcError turns a calculator's input error into a field violation, its
-// field under prefix (a consumer code) when one is given.
+// field under prefix (a consumer code).
 func calcError(prefix string, err error) error {
 	var ie *calc.InputError
-	if !errors.As(err, &ie) {
-		return err
+	if errors.As(err, &ie) {
+		return &ledger.ValidationError{Violations: []ledger.FieldViolation{{Field: prefix + "." + ie.Field, Rule: ie.Rule}}}
 	}
-	field := ie.Field
-	if prefix != "" {
-		field = prefix + "." + field
-	}
-	return &ledger.ValidationError{Violations: []ledger.FieldViolation{{Field: field, Rule: ie.Rule}}}
+	return err
 }
 
 // method says which master m carries, its body and its own check.
@@ -112,27 +109,34 @@ func (m RateMaster) method() (method string, body any, check func() error, err e
 
 // SaveRateMaster stores a service's master for a fiscal year, after the
 // calculator itself has checked it, replacing the year's master of the
-// same method (and, for property tax, of the other method).
-func (s *Service) SaveRateMaster(ctx context.Context, tenant string, m RateMaster, actor string) error {
+// same method (and, for property tax, of the other method). It returns the
+// master's method.
+func (s *Service) SaveRateMaster(ctx context.Context, tenant string, m RateMaster, actor string) (string, error) {
 	method, body, check, err := m.method()
 	if err != nil {
-		return err
+		return "", err
 	}
 	service := methodService[method]
 	if m.Service != "" && m.Service != service {
-		return invalid("service", "a %s master prices %s, not %q", method, service, m.Service)
+		return "", invalid("service", "a %s master prices %s, not %q", method, service, m.Service)
 	}
 	if m.FiscalYear < 2000 || m.FiscalYear > 2200 {
-		return invalid("fiscal_year", "must be the year a fiscal year starts in, e.g. 2026 for 2026-27")
+		return "", invalid("fiscal_year", "must be the year a fiscal year starts in, e.g. 2026 for 2026-27")
 	}
 	if err := check(); err != nil {
-		return calcError("", err)
+		// The calculator names the master's fields "master.…"; the master
+		// is the field of its method ("master.unit_area.…").
+		var ie *calc.InputError
+		if errors.As(err, &ie) {
+			return "", invalid("master."+method+strings.TrimPrefix(ie.Field, "master"), "%s", ie.Rule)
+		}
+		return "", err
 	}
 	raw, err := json.Marshal(body)
 	if err != nil {
-		return err
+		return "", err
 	}
-	return db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+	return method, db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		q := dbq.New(tx)
 		if service == PropertyTax {
 			if err := q.RateMasterDeleteOtherMethods(ctx, dbq.RateMasterDeleteOtherMethodsParams{TenantID: tenant,
@@ -148,28 +152,33 @@ func (s *Service) SaveRateMaster(ctx context.Context, tenant string, m RateMaste
 // SaveUnitAreaMaster stores the unit-area property-tax master for a fiscal
 // year; the year's property tax is then levied by unit area.
 func (s *Service) SaveUnitAreaMaster(ctx context.Context, tenant string, fy int, m calc.UnitAreaMaster, actor string) error {
-	return s.SaveRateMaster(ctx, tenant, RateMaster{FiscalYear: fy, UnitArea: &m}, actor)
+	_, err := s.SaveRateMaster(ctx, tenant, RateMaster{FiscalYear: fy, UnitArea: &m}, actor)
+	return err
 }
 
 // SaveARVMaster stores the annual-rental-value property-tax master for a
 // fiscal year; the year's property tax is then levied by ARV.
 func (s *Service) SaveARVMaster(ctx context.Context, tenant string, fy int, m calc.ARVMaster, actor string) error {
-	return s.SaveRateMaster(ctx, tenant, RateMaster{FiscalYear: fy, ARV: &m}, actor)
+	_, err := s.SaveRateMaster(ctx, tenant, RateMaster{FiscalYear: fy, ARV: &m}, actor)
+	return err
 }
 
 // SaveMeteredWaterMaster stores the metered water tariff for a fiscal year.
 func (s *Service) SaveMeteredWaterMaster(ctx context.Context, tenant string, fy int, t MeteredWaterTariff, actor string) error {
-	return s.SaveRateMaster(ctx, tenant, RateMaster{FiscalYear: fy, WaterMetered: &t}, actor)
+	_, err := s.SaveRateMaster(ctx, tenant, RateMaster{FiscalYear: fy, WaterMetered: &t}, actor)
+	return err
 }
 
 // SaveFlatWaterMaster stores the non-metered water tariff for a fiscal year.
 func (s *Service) SaveFlatWaterMaster(ctx context.Context, tenant string, fy int, m calc.FlatWaterMaster, actor string) error {
-	return s.SaveRateMaster(ctx, tenant, RateMaster{FiscalYear: fy, WaterFlat: &m}, actor)
+	_, err := s.SaveRateMaster(ctx, tenant, RateMaster{FiscalYear: fy, WaterFlat: &m}, actor)
+	return err
 }
 
 // SaveTradeMaster stores the trade licence tariff for a fiscal year.
 func (s *Service) SaveTradeMaster(ctx context.Context, tenant string, fy int, m calc.TradeMaster, actor string) error {
-	return s.SaveRateMaster(ctx, tenant, RateMaster{FiscalYear: fy, Trade: &m}, actor)
+	_, err := s.SaveRateMaster(ctx, tenant, RateMaster{FiscalYear: fy, Trade: &m}, actor)
+	return err
 }
 
 // RateMasters returns a service's masters for a fiscal year, one per

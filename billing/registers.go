@@ -298,6 +298,9 @@ func (s *Service) CalculateDemand(ctx context.Context, tenant string, q DemandQu
 	if strings.TrimSpace(q.ConsumerCode) == "" {
 		return DemandInput{}, invalid("consumer_code", "is required")
 	}
+	if q.Service != Water && q.FiscalYear < 2000 {
+		return DemandInput{}, invalid("fiscal_year", "is required: the year the demand is for, e.g. 2026 for 2026-27")
+	}
 	switch q.Service {
 	case PropertyTax:
 		return s.CalculatePropertyDemand(ctx, tenant, q.ConsumerCode, q.FiscalYear)

@@ -288,7 +288,7 @@ func TestWaterRegisterAndMasterInputIsChecked(t *testing.T) {
 	bad.Slabs[1].UpToKL = bad.Slabs[0].UpToKL
 	err = b.billing.SaveMeteredWaterMaster(b.ctx, tenant, 2026, billing.MeteredWaterTariff{ByUsage: map[string]calc.MeteredWaterMaster{"residential": bad}}, "admin")
 	require.ErrorAs(t, err, &ve)
-	assert.Equal(t, "master.by_usage[residential].slabs[1]", ve.Violations[0].Field)
+	assert.Equal(t, "master.water_metered.by_usage[residential].slabs[1]", ve.Violations[0].Field)
 
 	// A connection whose usage the year's tariff does not price names it.
 	require.NoError(t, b.billing.SaveWaterConnections(b.ctx, tenant, []billing.WaterConnection{metered("WC-9", "industrial")}, "admin"))

@@ -120,6 +120,8 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.srv.Register(tenancy.NewHandler(tenancy.NewService(pool), log, opts...))
 	a.srv.Register(auth.NewKeyHandler(a.keys, log, opts...))
 	a.srv.Register(audit.NewHandler(audit.NewService(pool), log, opts...))
-	a.srv.Register(billing.NewHandler(billing.NewService(pool, a.ledger, nil), log, opts...))
+	bills := billing.NewService(pool, a.ledger, nil)
+	a.srv.Register(billing.NewHandler(bills, log, opts...))
+	a.srv.Register(billing.NewRegisterHandler(bills, log, opts...))
 	return a, nil
 }
