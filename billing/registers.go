@@ -3,7 +3,6 @@ package billing
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -140,20 +139,20 @@ const (
 	registerTradeLicence    = "trade_licence"
 )
 
-// claimCodes locks the consumer codes a register save writes, until it
-// commits, and refuses any that another register already holds: a code
-// names one consumer across the tenant's registers, so that dues, bills
-// and receipts never mix a property with a connection or a licence. Three
-// tables cannot share one unique key, so the check is here, in the save's
-// transaction; the lock keeps a concurrent save in another register from
-// slipping the same code in between the check and the commit. list names
-// the request's entries ("connections") for the field path.
+// claimCodes refuses the consumer codes of a register save that another
+// register already holds: a code names one consumer across the tenant's
+// registers, so that dues, bills and receipts never mix a property with a
+// connection or a licence. Three tables cannot share one unique key, so
+// the check is here, in the save's transaction, under a lock on the
+// tenant's register saves that keeps a concurrent save in another
+// register from slipping the same code in between the check and the
+// commit. list names the request's entries ("connections") for the field
+// path.
 func claimCodes(ctx context.Context, q *dbq.Queries, tenant, register string, codes []string, list string) error {
-	sorted := slices.Compact(slices.Sorted(slices.Values(codes)))
-	if err := q.ConsumerCodeLock(ctx, dbq.ConsumerCodeLockParams{TenantID: tenant, ConsumerCodes: sorted}); err != nil {
+	if err := q.ConsumerCodeLock(ctx, tenant); err != nil {
 		return fmt.Errorf("lock consumer codes: %w", err)
 	}
-	rows, err := q.ConsumerCodeRegisters(ctx, dbq.ConsumerCodeRegistersParams{TenantID: tenant, ConsumerCodes: sorted})
+	rows, err := q.ConsumerCodeRegisters(ctx, dbq.ConsumerCodeRegistersParams{TenantID: tenant, ConsumerCodes: codes})
 	if err != nil {
 		return fmt.Errorf("look up consumer codes: %w", err)
 	}

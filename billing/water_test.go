@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -303,6 +304,35 @@ func TestWaterRegisterAndMasterInputIsChecked(t *testing.T) {
 	_, err = b.billing.CalculateWaterDemand(b.ctx, tenant, "WC-1", billing.Period{From: day(2027, time.April, 1), To: day(2027, time.April, 30)})
 	assert.ErrorIs(t, err, billing.ErrNoRateMaster)
 	tied(t, b)
+}
+
+// Two registers saving the same new code at once: one wins, the other is
+// told the code is taken, never both.
+func TestAConsumerCodeIsClaimedOnceAcrossRegisters(t *testing.T) {
+	t.Parallel()
+	b := setupWater(t)
+	for i := range 10 {
+		code := fmt.Sprintf("X-%d", i)
+		errs := make(chan error, 2)
+		go func() {
+			errs <- b.billing.SaveProperties(b.ctx, tenant, []billing.Property{property(code, "W01", "B", "10")}, "admin")
+		}()
+		go func() {
+			errs <- b.billing.SaveWaterConnections(b.ctx, tenant, []billing.WaterConnection{metered(code, "residential")}, "admin")
+		}()
+		first, second := <-errs, <-errs
+		require.True(t, (first == nil) != (second == nil), "exactly one save of %s wins: %v, %v", code, first, second)
+		var ve *ledger.ValidationError
+		require.ErrorAs(t, cmpOr(first, second), &ve)
+		assert.Contains(t, ve.Violations[0].Field, ".consumer_code")
+	}
+}
+
+func cmpOr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
 }
 
 // linesOf prints a demand's lines as "HEAD amount, ...".

@@ -4,11 +4,11 @@
 -- a register save takes these locks and checks in its transaction.
 
 -- name: ConsumerCodeLock :exec
--- Serialises saves of the same codes in any register until commit. Pass
--- the codes sorted, so two saves take their locks in one order.
-SELECT pg_advisory_xact_lock(hashtextextended(@tenant_id::text || '/' || c.code, 0))
-  FROM unnest(@consumer_codes::text[]) WITH ORDINALITY AS c(code, n)
- ORDER BY c.n;
+-- Serialises a tenant's register saves until commit, so no two can check
+-- the same new code in different registers at once. One lock per tenant,
+-- not per code: a batch of a thousand codes would otherwise take a
+-- thousand slots of the server's shared lock table.
+SELECT pg_advisory_xact_lock(hashtextextended('munim.consumer_codes/' || @tenant_id::text, 0));
 
 -- name: ConsumerCodeRegisters :many
 -- Which registers hold the given codes.

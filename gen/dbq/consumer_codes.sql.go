@@ -11,24 +11,19 @@ import (
 
 const consumerCodeLock = `-- name: ConsumerCodeLock :exec
 
-SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || c.code, 0))
-  FROM unnest($2::text[]) WITH ORDINALITY AS c(code, n)
- ORDER BY c.n
+SELECT pg_advisory_xact_lock(hashtextextended('munim.consumer_codes/' || $1::text, 0))
 `
-
-type ConsumerCodeLockParams struct {
-	TenantID      string
-	ConsumerCodes []string
-}
 
 // A consumer code names one consumer across all of a tenant's registers
 // (properties, water connections, trade licences), so dues, bills and
 // receipts never mix two consumers. Three tables cannot share one key:
 // a register save takes these locks and checks in its transaction.
-// Serialises saves of the same codes in any register until commit. Pass
-// the codes sorted, so two saves take their locks in one order.
-func (q *Queries) ConsumerCodeLock(ctx context.Context, arg ConsumerCodeLockParams) error {
-	_, err := q.db.Exec(ctx, consumerCodeLock, arg.TenantID, arg.ConsumerCodes)
+// Serialises a tenant's register saves until commit, so no two can check
+// the same new code in different registers at once. One lock per tenant,
+// not per code: a batch of a thousand codes would otherwise take a
+// thousand slots of the server's shared lock table.
+func (q *Queries) ConsumerCodeLock(ctx context.Context, tenantID string) error {
+	_, err := q.db.Exec(ctx, consumerCodeLock, tenantID)
 	return err
 }
 
