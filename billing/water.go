@@ -131,6 +131,7 @@ func (s *Service) SaveWaterConnections(ctx context.Context, tenant string, cs []
 		for _, r := range rows {
 			isProperty[r.ConsumerCode] = r.Register == registerProperty
 		}
+		var vs []ledger.FieldViolation
 		for i, c := range cs {
 			if c.PropertyCode != "" && !isProperty[c.PropertyCode] {
 				vs = append(vs, ledger.FieldViolation{Field: fmt.Sprintf("connections[%d].property_code", i),
@@ -204,6 +205,9 @@ const readingScale = 3
 // backwards: each reading must be at least the one before it and at most
 // the one after it, unless it records a meter replacement.
 func (s *Service) RecordMeterReadings(ctx context.Context, tenant string, rs []MeterReading, actor string) (int, error) {
+	if len(rs) == 0 {
+		return 0, invalid("readings", "at least one reading is required")
+	}
 	var vs []ledger.FieldViolation
 	type key struct {
 		code string
@@ -222,15 +226,15 @@ func (s *Service) RecordMeterReadings(ctx context.Context, tenant string, rs []M
 			bad(".reading_date", fmt.Sprintf("repeats the connection and day of readings[%d]", j))
 		}
 		seen[key{r.ConsumerCode, r.Date}] = i
-		kl := map[string]decimal.Decimal{".reading": r.Reading}
-		if r.Replacement != nil {
-			kl[".replacement.old_final"] = r.Replacement.OldFinal
-			kl[".replacement.new_initial"] = r.Replacement.NewInitial
-		}
-		for _, f := range slices.Sorted(maps.Keys(kl)) {
-			if d := kl[f]; d.IsNegative() || !d.Equal(d.Round(readingScale)) {
-				bad(f, "must be kilolitres, not negative, to at most 3 decimals (the litre)")
+		kl := func(field string, d decimal.Decimal) {
+			if d.IsNegative() || !d.Equal(d.Round(readingScale)) {
+				bad(field, "must be kilolitres, not negative, to at most 3 decimals (the litre)")
 			}
+		}
+		kl(".reading", r.Reading)
+		if rp := r.Replacement; rp != nil {
+			kl(".replacement.old_final", rp.OldFinal)
+			kl(".replacement.new_initial", rp.NewInitial)
 		}
 	}
 	if len(vs) > 0 {
@@ -255,6 +259,7 @@ func (s *Service) RecordMeterReadings(ctx context.Context, tenant string, rs []M
 		for _, c := range conns {
 			byCode[c.ConsumerCode] = c
 		}
+		var vs []ledger.FieldViolation
 		for i, r := range rs {
 			c, ok := byCode[r.ConsumerCode]
 			switch {

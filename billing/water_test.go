@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"testing"
@@ -323,16 +324,9 @@ func TestAConsumerCodeIsClaimedOnceAcrossRegisters(t *testing.T) {
 		first, second := <-errs, <-errs
 		require.True(t, (first == nil) != (second == nil), "exactly one save of %s wins: %v, %v", code, first, second)
 		var ve *ledger.ValidationError
-		require.ErrorAs(t, cmpOr(first, second), &ve)
+		require.ErrorAs(t, cmp.Or(first, second), &ve)
 		assert.Contains(t, ve.Violations[0].Field, ".consumer_code")
 	}
-}
-
-func cmpOr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // linesOf prints a demand's lines as "HEAD amount, ...".
