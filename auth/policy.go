@@ -29,8 +29,9 @@ const (
 	PermLedgerApprove Permission = "ledger.approve"
 	PermPeriodManage  Permission = "period.manage"
 	PermAuditRead     Permission = "audit.read"
-	// Billing: tax heads and other revenue masters; raising demands; reading
-	// dues, bills and the demand register.
+	// Billing: tax heads, registers and rate masters; raising demands;
+	// reading dues, bills, the demand register, registers and masters, and
+	// previewing demands.
 	PermBillingMaster Permission = "billing.master"
 	PermDemandPost    Permission = "billing.demand.post"
 	PermBillingRead   Permission = "billing.read"
@@ -95,6 +96,14 @@ var Procedures = map[string]Permission{
 	billingv1connect.AmendmentServiceApproveAmendmentProcedure:       PermAmendApprove,
 	billingv1connect.AmendmentServiceRejectAmendmentProcedure:        PermAmendApprove,
 	billingv1connect.AmendmentServiceListAmendmentsProcedure:         PermBillingRead,
+	billingv1connect.RegisterServiceSavePropertiesProcedure:          PermBillingMaster,
+	billingv1connect.RegisterServiceGetPropertyProcedure:             PermBillingRead,
+	billingv1connect.RegisterServiceSaveWaterConnectionsProcedure:    PermBillingMaster,
+	billingv1connect.RegisterServiceRecordMeterReadingsProcedure:     PermBillingMaster,
+	billingv1connect.RegisterServiceSaveTradeLicencesProcedure:       PermBillingMaster,
+	billingv1connect.RegisterServiceSaveRateMasterProcedure:          PermBillingMaster,
+	billingv1connect.RegisterServiceGetRateMasterProcedure:           PermBillingRead,
+	billingv1connect.RegisterServiceCalculateDemandProcedure:         PermBillingRead,
 	auditv1connect.AuditServiceListEventsProcedure:                   PermAuditRead,
 }
 

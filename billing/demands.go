@@ -44,6 +44,9 @@ type DemandInput struct {
 type DemandLineInput struct {
 	Head   string
 	Amount decimal.Decimal
+	// Basis is the calculator's working, for a preview or a bill; a demand
+	// does not keep it, and it is no part of the idempotent request.
+	Basis string
 }
 
 // Demand is a raised demand.

@@ -1,8 +1,12 @@
 // Package billing owns what ULBs demand of their consumers: tax heads and
-// their ledger mapping, demands (one consumer, one period, lines per head)
-// and the accrual vouchers posted with them, dues and bills, and the demand
-// register (DCB) that must tie to the receivable control accounts, and the
-// late-payment charges (penalty, interest) appended to overdue demands.
+// their ledger mapping; the registers demands are computed from
+// (properties, water connections and their meter readings, trade
+// licences), the rate masters that price them and the runs that raise
+// their demands through the calculators of billing/calc; demands (one
+// consumer, one period, lines per head) and the accrual vouchers posted
+// with them, amendments, dues and bills, the late-payment charges
+// (penalty, interest) appended to overdue demands, and the demand register
+// (DCB) that must tie to the receivable control accounts.
 //
 // A demand and its accrual voucher, like a charge line and its voucher,
 // always commit in one transaction. It never posts to the ledger except

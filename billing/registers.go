@@ -2,8 +2,6 @@ package billing
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -27,7 +25,7 @@ type Property struct {
 	OwnerEmail   string
 	Address      string
 	Ward         string
-	Category     string // colony / zone category: the unit-area rate's key
+	Category     string // colony / zone category: the unit-area rate's key, the ARV method's zone
 	Units        []calc.AreaUnit
 }
 
@@ -101,6 +99,9 @@ func (s *Service) SaveProperties(ctx context.Context, tenant string, ps []Proper
 	}
 	return db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		q := dbq.New(tx)
+		if err := claimCodes(ctx, q, tenant, registerProperty, props.ConsumerCodes, "properties"); err != nil {
+			return err
+		}
 		if err := q.PropertyUpsertMany(ctx, props); err != nil {
 			return fmt.Errorf("save properties: %w", err)
 		}
@@ -114,10 +115,69 @@ func (s *Service) SaveProperties(ctx context.Context, tenant string, ps []Proper
 	})
 }
 
-// pageFilter selects a page of the register.
+// pageFilter selects a page of a register.
 type pageFilter struct {
 	ward, after, only string // only: one consumer code
 	limit             int
+	// from and to bound the days a water connection must be live on, or a
+	// licence expire on; zero means unbounded.
+	from, to time.Time
+}
+
+// window is the filter's days, unbounded ends made explicit.
+func (f pageFilter) window() (time.Time, time.Time) {
+	from, to := f.from, f.to
+	if from.IsZero() {
+		from = ledger.Date(1, time.January, 1)
+	}
+	if to.IsZero() {
+		to = ledger.Date(9999, time.December, 31)
+	}
+	return from, to
+}
+
+// The registers a consumer code can be in.
+const (
+	registerProperty        = "property"
+	registerWaterConnection = "water_connection"
+	registerTradeLicence    = "trade_licence"
+)
+
+// claimCodes refuses the consumer codes of a register save that another
+// register already holds: a code names one consumer across the tenant's
+// registers, so that dues, bills and receipts never mix a property with a
+// connection or a licence. Three tables cannot share one unique key, so
+// the check is here, in the save's transaction, under a lock on the
+// tenant's register saves that keeps a concurrent save in another
+// register from slipping the same code in between the check and the
+// commit. list names the request's entries ("connections") for the field
+// path.
+func claimCodes(ctx context.Context, q *dbq.Queries, tenant, register string, codes []string, list string) error {
+	if err := q.ConsumerCodeLock(ctx, tenant); err != nil {
+		return fmt.Errorf("lock consumer codes: %w", err)
+	}
+	rows, err := q.ConsumerCodeRegisters(ctx, dbq.ConsumerCodeRegistersParams{TenantID: tenant, ConsumerCodes: codes})
+	if err != nil {
+		return fmt.Errorf("look up consumer codes: %w", err)
+	}
+	held := map[string]string{}
+	for _, r := range rows {
+		if r.Register != register {
+			held[r.ConsumerCode] = r.Register
+		}
+	}
+	var vs []ledger.FieldViolation
+	for i, c := range codes {
+		if other, ok := held[c]; ok {
+			vs = append(vs, ledger.FieldViolation{Field: fmt.Sprintf("%s[%d].consumer_code", list, i),
+				Rule: fmt.Sprintf("%q is already the code of a %s: a consumer code names one consumer across the registers",
+					c, strings.ReplaceAll(other, "_", " "))})
+		}
+	}
+	if len(vs) > 0 {
+		return &ledger.ValidationError{Violations: vs}
+	}
+	return nil
 }
 
 // properties reads a page of the register with units.
@@ -148,65 +208,58 @@ func properties(ctx context.Context, q *dbq.Queries, tenant string, f pageFilter
 	return out, nil
 }
 
-// SaveUnitAreaMaster stores the unit-area property-tax master for a fiscal
-// year, after the calculator itself has checked it.
-func (s *Service) SaveUnitAreaMaster(ctx context.Context, tenant string, fy int, m calc.UnitAreaMaster, actor string) error {
-	if err := m.Validate(); err != nil {
-		return calcError("master", err)
-	}
-	body, err := json.Marshal(m)
-	if err != nil {
+// GetProperty returns a property of the register with its units.
+func (s *Service) GetProperty(ctx context.Context, tenant, consumer string) (Property, error) {
+	var ps []Property
+	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		var err error
+		ps, err = properties(ctx, dbq.New(tx), tenant, pageFilter{only: consumer, limit: 1})
 		return err
-	}
-	return db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
-		return dbq.New(tx).RateMasterSave(ctx, dbq.RateMasterSaveParams{TenantID: tenant, Service: PropertyTax,
-			FiscalYear: int32(fy), Method: "unit_area", Body: body, CreatedBy: actor})
 	})
-}
-
-func unitAreaMaster(ctx context.Context, q *dbq.Queries, tenant string, fy int) (calc.UnitAreaMaster, error) {
-	var m calc.UnitAreaMaster
-	body, err := q.RateMasterGet(ctx, dbq.RateMasterGetParams{TenantID: tenant, Service: PropertyTax, FiscalYear: int32(fy), Method: "unit_area"})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return m, &ledger.PreconditionError{Field: "fiscal_year", Kind: ErrNoRateMaster,
-			Reason: fmt.Sprintf("no unit-area property-tax master for %s", ledger.FiscalYearLabel(fy))}
-	}
 	if err != nil {
-		return m, err
+		return Property{}, err
 	}
-	return m, json.Unmarshal(body, &m)
+	if len(ps) == 0 {
+		return Property{}, &ledger.NotFoundError{What: fmt.Sprintf("property %q", consumer)}
+	}
+	return ps[0], nil
 }
 
-// ErrNoRateMaster reports a calculation for a year whose tariff is not set.
-var ErrNoRateMaster = errors.New("no rate master for the year")
-
-// calcError turns a calculator's input error into a field violation.
-func calcError(prefix string, err error) error {
-	var ie *calc.InputError
-	if errors.As(err, &ie) {
-		return &ledger.ValidationError{Violations: []ledger.FieldViolation{{Field: prefix + "." + ie.Field, Rule: ie.Rule}}}
-	}
-	return err
-}
-
-// PropertyDemand computes, without saving, the fiscal year's property-tax
-// demand of a property by the unit-area method.
-func propertyDemand(p Property, m calc.UnitAreaMaster, fy int) (DemandInput, error) {
+// propertyDemand computes, without saving, the fiscal year's property-tax
+// demand of a property by the method of the year's master. The ARV method
+// reads the property's category as its zone and each unit's area as its
+// plinth area.
+func propertyDemand(p Property, m RateMaster, fy int) (DemandInput, error) {
 	start := ledger.Date(fy, time.April, 1)
-	lines, err := calc.UnitAreaTax(calc.UnitAreaProperty{Category: p.Category, Units: p.Units}, m, start)
+	var lines []calc.Line
+	var err error
+	if m.ARV != nil {
+		ap := calc.ARVProperty{Zone: p.Category}
+		for _, u := range p.Units {
+			ap.Units = append(ap.Units, calc.ARVUnit{Label: u.Label, PlinthAreaM2: u.AreaM2, Use: u.Use, Occupancy: u.Occupancy})
+		}
+		lines, err = calc.ARVTax(ap, *m.ARV)
+	} else {
+		lines, err = calc.UnitAreaTax(calc.UnitAreaProperty{Category: p.Category, Units: p.Units}, *m.UnitArea, start)
+	}
 	if err != nil {
 		return DemandInput{}, calcError(p.ConsumerCode, err)
 	}
-	d := DemandInput{Service: PropertyTax, ConsumerCode: p.ConsumerCode, Ward: p.Ward, PeriodFrom: start,
+	return DemandInput{Service: PropertyTax, ConsumerCode: p.ConsumerCode, Ward: p.Ward, PeriodFrom: start,
 		PeriodTo: ledger.Date(fy+1, time.March, 31), Date: start, DueDate: ledger.Date(fy, time.September, 30),
-		IdempotencyKey: fmt.Sprintf("pt-run:%d:%s", fy, p.ConsumerCode)}
+		IdempotencyKey: fmt.Sprintf("pt-run:%d:%s", fy, p.ConsumerCode), Lines: demandLines(lines)}, nil
+}
+
+// demandLines are a calculator's lines as a demand raises them: lines that
+// come to nothing are left out, and each keeps its working.
+func demandLines(lines []calc.Line) []DemandLineInput {
+	var out []DemandLineInput
 	for _, l := range lines {
-		if l.Amount.IsZero() {
-			continue
+		if !l.Amount.IsZero() {
+			out = append(out, DemandLineInput{Head: l.Head, Amount: l.Amount, Basis: l.Basis})
 		}
-		d.Lines = append(d.Lines, DemandLineInput{Head: l.Head, Amount: l.Amount})
 	}
-	return d, nil
+	return out
 }
 
 // CalculatePropertyDemand previews a property's demand for a fiscal year.
@@ -214,7 +267,7 @@ func (s *Service) CalculatePropertyDemand(ctx context.Context, tenant, consumer 
 	var d DemandInput
 	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		q := dbq.New(tx)
-		m, err := unitAreaMaster(ctx, q, tenant, fy)
+		m, err := propertyMaster(ctx, q, tenant, fy)
 		if err != nil {
 			return err
 		}
@@ -229,4 +282,35 @@ func (s *Service) CalculatePropertyDemand(ctx context.Context, tenant, consumer 
 		return err
 	})
 	return d, err
+}
+
+// DemandQuery names the demand CalculateDemand previews: a property's for
+// a fiscal year, a water connection's for a period, or a licence's renewal
+// due in a fiscal year as if applied for on a day.
+type DemandQuery struct {
+	Service      string
+	ConsumerCode string
+	FiscalYear   int       // property tax, trade licence
+	Period       Period    // water
+	AppliedOn    time.Time // trade licence
+}
+
+// CalculateDemand previews, without raising it, the demand a run would
+// raise for a consumer of any register, each line with its working.
+func (s *Service) CalculateDemand(ctx context.Context, tenant string, q DemandQuery) (DemandInput, error) {
+	if strings.TrimSpace(q.ConsumerCode) == "" {
+		return DemandInput{}, invalid("consumer_code", "is required")
+	}
+	if q.Service != Water && q.FiscalYear < 2000 {
+		return DemandInput{}, invalid("fiscal_year", "is required: the year the demand is for, e.g. 2026 for 2026-27")
+	}
+	switch q.Service {
+	case PropertyTax:
+		return s.CalculatePropertyDemand(ctx, tenant, q.ConsumerCode, q.FiscalYear)
+	case Water:
+		return s.CalculateWaterDemand(ctx, tenant, q.ConsumerCode, q.Period)
+	case TradeLicence:
+		return s.CalculateLicenceDemand(ctx, tenant, q.ConsumerCode, q.FiscalYear, q.AppliedOn)
+	}
+	return DemandInput{}, invalid("service", "must be %s, %s or %s, got %q", PropertyTax, Water, TradeLicence, q.Service)
 }

@@ -3,6 +3,7 @@ package billing
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -26,11 +27,16 @@ import (
 // rerun raises nothing twice (a consumer's demand for a period is unique,
 // and found demands are counted, not raised again).
 
-// RunRequest asks for a run.
+// RunRequest asks for a run: a fiscal year's property tax or licence
+// renewals, or a period's water charges.
 type RunRequest struct {
 	Service    string
-	FiscalYear int
-	Ward       string // optional: one ward
+	FiscalYear int    // property tax, trade licence
+	Period     Period // water: whole months of one fiscal year
+	// AsOf dates a licence renewal run's demands; the late penalty runs to
+	// it (default: today).
+	AsOf time.Time
+	Ward string // optional: one ward
 }
 
 // Run is a demand run and how far it has gone.
@@ -40,10 +46,14 @@ type Run struct {
 	FiscalYear  int
 	Ward        string
 	Status      string // queued, running, done, failed
+	Period      Period
+	AsOf        time.Time
 	Expected    int    // register entries when the run started
 	Entries     int    // entries gone through
 	Raised      int    // demands raised
 	Existing    int    // demands found already raised
+	Skipped     int    // entries that could not be billed yet
+	Skips       []Skip // the first thousand of them, with why
 	Total       decimal.Decimal
 	Error       string // the last attempt's error (the run retries) or why it failed
 	Cursor      string // the last consumer code done
@@ -70,14 +80,51 @@ const runBatch = 1000
 type source interface {
 	// count is how many entries the run will go through.
 	count(ctx context.Context, q *dbq.Queries) (int, error)
-	// page computes the demands of up to limit entries after the cursor,
-	// returning the last entry's consumer code ("" when none is left).
-	page(ctx context.Context, q *dbq.Queries, after string, limit int) ([]DemandInput, string, error)
-	// periodFrom is the start of the period every demand of the run is for.
-	periodFrom() time.Time
+	// page computes the demands of up to limit entries after the cursor.
+	page(ctx context.Context, q *dbq.Queries, after string, limit int) (runPage, error)
 }
 
-// sourceFor reads what a run of req needs (its rate master), or says why
+// runPage is a page of a register computed into demands.
+type runPage struct {
+	demands []DemandInput
+	skips   []Skip // entries that cannot be billed yet
+	read    int    // entries read: 0 at the register's end
+	last    string // the last entry's consumer code: the next cursor
+}
+
+// Skip is a register entry a run left unbilled, and why.
+type Skip struct {
+	ConsumerCode string `json:"consumer_code"`
+	Reason       string `json:"reason"`
+}
+
+// maxSkips bounds the skips a run lists (it counts them all).
+const maxSkips = 1000
+
+// plan checks a run request and fills in its period, day and fiscal year.
+func (s *Service) plan(req RunRequest) (RunRequest, error) {
+	switch req.Service {
+	case Water:
+		if err := req.Period.validate(); err != nil {
+			return req, err
+		}
+		req.FiscalYear = ledger.FiscalYearOf(req.Period.From)
+	case PropertyTax, TradeLicence:
+		if req.FiscalYear < 2000 || req.FiscalYear > 2200 {
+			return req, invalid("fiscal_year", "must be the year a fiscal year starts in, like 2026")
+		}
+		req.Period = Period{From: ledger.Date(req.FiscalYear, time.April, 1), To: ledger.Date(req.FiscalYear+1, time.March, 31)}
+	default:
+		return req, invalid("service", "no demand run for service %q (runs exist for %s, %s and %s)", req.Service, PropertyTax, Water, TradeLicence)
+	}
+	if req.AsOf.IsZero() {
+		now := s.now().In(ist)
+		req.AsOf = ledger.Date(now.Year(), now.Month(), now.Day())
+	}
+	return req, nil
+}
+
+// sourceFor reads what a planned run needs (its rate masters), or says why
 // the run cannot start.
 func (s *Service) sourceFor(ctx context.Context, tenant string, req RunRequest) (source, error) {
 	var src source
@@ -85,11 +132,21 @@ func (s *Service) sourceFor(ctx context.Context, tenant string, req RunRequest) 
 		q := dbq.New(tx)
 		switch req.Service {
 		case PropertyTax:
-			m, err := unitAreaMaster(ctx, q, tenant, req.FiscalYear)
+			m, err := propertyMaster(ctx, q, tenant, req.FiscalYear)
 			src = &propertySource{tenant: tenant, ward: req.Ward, fy: req.FiscalYear, master: m}
 			return err
+		case Water:
+			m, err := waterMastersOf(ctx, q, tenant, req.FiscalYear)
+			if err == nil && m.metered == nil && m.flat == nil {
+				err = noMaster("water", req.FiscalYear)
+			}
+			src = &waterSource{tenant: tenant, ward: req.Ward, period: req.Period, masters: m}
+			return err
+		default:
+			m, err := tradeMaster(ctx, q, tenant, req.FiscalYear)
+			src = &licenceSource{tenant: tenant, ward: req.Ward, fy: req.FiscalYear, on: req.AsOf, master: m}
+			return err
 		}
-		return invalid("service", "no demand run for service %q (runs exist for %s)", req.Service, PropertyTax)
 	})
 	return src, err
 }
@@ -104,8 +161,9 @@ func AddWorkers(w *river.Workers, s *Service) {
 
 // StartRun records a run and enqueues its job in one transaction.
 func (s *Service) StartRun(ctx context.Context, tenant string, req RunRequest, actor string) (Run, error) {
-	if req.FiscalYear < 2000 || req.FiscalYear > 2200 {
-		return Run{}, invalid("fiscal_year", "must be the year a fiscal year starts in, like 2026")
+	req, err := s.plan(req)
+	if err != nil {
+		return Run{}, err
 	}
 	if s.jobs == nil {
 		return Run{}, errors.New("billing: no job client (UseJobs)")
@@ -122,10 +180,10 @@ func (s *Service) StartRun(ctx context.Context, tenant string, req RunRequest, a
 			return err
 		}
 		row, err := q.DemandRunInsert(ctx, dbq.DemandRunInsertParams{TenantID: tenant, Service: req.Service,
-			FiscalYear: int32(req.FiscalYear), Ward: req.Ward, Expected: int32(n), RequestedBy: actor})
+			FiscalYear: int32(req.FiscalYear), PeriodFrom: req.Period.From, PeriodTo: req.Period.To, AsOf: req.AsOf,
+			Ward: req.Ward, Expected: int32(n), RequestedBy: actor})
 		if db.UniqueViolation(err) == "demand_runs_one_live" {
-			return &ledger.ExistsError{What: fmt.Sprintf("a live %s run for %s%s", req.Service,
-				ledger.FiscalYearLabel(req.FiscalYear), wardSuffix(req.Ward))}
+			return &ledger.ExistsError{What: fmt.Sprintf("a live %s run for %s%s", req.Service, req.Period, wardSuffix(req.Ward))}
 		}
 		if err != nil {
 			return fmt.Errorf("record run: %w", err)
@@ -161,14 +219,22 @@ func (s *Service) GetRun(ctx context.Context, tenant string, id int64) (Run, err
 		}
 		return err
 	})
-	return runOut(r), err
+	if err != nil {
+		return Run{}, err
+	}
+	return runOut(r)
 }
 
-func runOut(r dbq.DemandRun) Run {
-	return Run{ID: r.ID, Service: r.Service, FiscalYear: int(r.FiscalYear), Ward: r.Ward, Status: r.Status,
+func runOut(r dbq.DemandRun) (Run, error) {
+	out := Run{ID: r.ID, Service: r.Service, FiscalYear: int(r.FiscalYear), Ward: r.Ward, Status: r.Status,
+		Period: Period{From: r.PeriodFrom, To: r.PeriodTo}, AsOf: r.AsOf,
 		Expected: int(r.Expected), Entries: int(r.Entries), Raised: int(r.Raised), Existing: int(r.Existing),
-		Total: r.Total, Error: r.Error, JobID: r.JobID, Cursor: r.Cursor, RequestedBy: r.RequestedBy, CreatedAt: r.CreatedAt,
+		Skipped: int(r.Skipped), Total: r.Total, Error: r.Error, JobID: r.JobID, Cursor: r.Cursor, RequestedBy: r.RequestedBy, CreatedAt: r.CreatedAt,
 		StartedAt: r.StartedAt, FinishedAt: r.FinishedAt}
+	if err := json.Unmarshal(r.Skips, &out.Skips); err != nil {
+		return Run{}, fmt.Errorf("read run %d's skips: %w", r.ID, err)
+	}
+	return out, nil
 }
 
 // RunArgs is a run's job.
@@ -195,12 +261,19 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 	a := job.Args
 	done, err := w.svc.work(ctx, a.TenantID, a.RunID, jobs.Slice)
 	if err != nil {
+		// Bad register data or a missing master fails the same way on
+		// every attempt: the run fails now, naming it; anything else
+		// (a lost connection) is retried from the cursor.
+		final := isInputError(err) || job.Attempt >= job.MaxAttempts
 		status := ""
-		if job.Attempt >= job.MaxAttempts {
+		if final {
 			status = RunFailed
 		}
 		if nerr := w.svc.noteRunError(context.WithoutCancel(ctx), a.TenantID, a.RunID, status, err); nerr != nil {
 			return errors.Join(err, nerr)
+		}
+		if final {
+			return river.JobCancel(err)
 		}
 		return err
 	}
@@ -208,6 +281,14 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 		return river.JobSnooze(0)
 	}
 	return nil
+}
+
+// isInputError reports an error no retry can mend.
+func isInputError(err error) bool {
+	var ve *ledger.ValidationError
+	var pe *ledger.PreconditionError
+	var nf *ledger.NotFoundError
+	return errors.As(err, &ve) || errors.As(err, &pe) || errors.As(err, &nf)
 }
 
 func (s *Service) noteRunError(ctx context.Context, tenant string, id int64, status string, cause error) error {
@@ -222,9 +303,9 @@ func (s *Service) noteRunError(ctx context.Context, tenant string, id int64, sta
 
 // computed is a page of a run, computed ahead of its write.
 type computed struct {
-	after, last string
-	demands     []DemandInput
-	err         error
+	runPage
+	after string
+	err   error
 }
 
 // work raises the run's demands batch by batch for up to slice, reading and
@@ -235,7 +316,8 @@ func (s *Service) work(ctx context.Context, tenant string, id int64, slice time.
 	if err != nil || r.Status == RunDone || r.Status == RunFailed {
 		return true, err
 	}
-	src, err := s.sourceFor(ctx, tenant, RunRequest{Service: r.Service, FiscalYear: r.FiscalYear, Ward: r.Ward})
+	src, err := s.sourceFor(ctx, tenant, RunRequest{Service: r.Service, FiscalYear: r.FiscalYear, Period: r.Period,
+		AsOf: r.AsOf, Ward: r.Ward})
 	if err != nil {
 		return false, err
 	}
@@ -253,10 +335,10 @@ func (s *Service) work(ctx context.Context, tenant string, id int64, slice time.
 		if p.err != nil {
 			return false, p.err
 		}
-		if p.last == "" {
+		if p.read == 0 {
 			return true, s.finishRun(ctx, tenant, id, p.after)
 		}
-		moved, err := s.writeBatch(ctx, tenant, id, src, heads, p)
+		moved, err := s.writeBatch(ctx, tenant, id, r, heads, p)
 		if err != nil || moved {
 			// Another worker holds this run (a rescued job whose first
 			// worker lives on): leave it the run.
@@ -270,14 +352,14 @@ func (s *Service) work(ctx context.Context, tenant string, id int64, slice time.
 }
 
 // compute sends computed pages after cursor until the register ends (a
-// page with no last code), an error, or ctx is done.
+// page of nothing read), an error, or ctx is done.
 func (s *Service) compute(ctx context.Context, tenant string, src source, cursor string, out chan<- computed) {
 	defer close(out)
 	for {
 		p := computed{after: cursor}
 		p.err = db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 			var err error
-			p.demands, p.last, err = src.page(ctx, dbq.New(tx), cursor, cmp.Or(s.runBatch, runBatch))
+			p.runPage, err = src.page(ctx, dbq.New(tx), cursor, cmp.Or(s.runBatch, runBatch))
 			return err
 		})
 		select {
@@ -285,7 +367,7 @@ func (s *Service) compute(ctx context.Context, tenant string, src source, cursor
 		case <-ctx.Done():
 			return
 		}
-		if p.err != nil || p.last == "" {
+		if p.err != nil || p.read == 0 {
 			return
 		}
 		cursor = p.last
@@ -295,7 +377,7 @@ func (s *Service) compute(ctx context.Context, tenant string, src source, cursor
 // writeBatch raises a page's demands not raised yet and advances the run,
 // in one transaction. It reports moved when the run's cursor is no longer
 // where the page began: another worker has done it.
-func (s *Service) writeBatch(ctx context.Context, tenant string, id int64, src source, heads map[string]map[string]TaxHead, p computed) (moved bool, err error) {
+func (s *Service) writeBatch(ctx context.Context, tenant string, id int64, run Run, heads map[string]map[string]TaxHead, p computed) (moved bool, err error) {
 	var vs []ledger.FieldViolation
 	for i := range p.demands {
 		vs = append(vs, p.demands[i].validate(p.demands[i].ConsumerCode, heads[p.demands[i].Service])...)
@@ -312,7 +394,7 @@ func (s *Service) writeBatch(ctx context.Context, tenant string, id int64, src s
 		if moved = r.Cursor != p.after || r.Status == RunDone || r.Status == RunFailed; moved {
 			return nil
 		}
-		todo, err := notRaised(ctx, q, tenant, src, p.demands)
+		todo, err := notRaised(ctx, q, tenant, run, p.demands)
 		if err != nil {
 			return err
 		}
@@ -327,15 +409,21 @@ func (s *Service) writeBatch(ctx context.Context, tenant string, id int64, src s
 				}
 			}
 		}
+		listed := append([]Skip{}, p.skips[:min(len(p.skips), max(0, maxSkips-int(r.Skipped)))]...)
+		skips, err := json.Marshal(listed)
+		if err != nil {
+			return err
+		}
 		return q.DemandRunAdvance(ctx, dbq.DemandRunAdvanceParams{TenantID: tenant, ID: id, Cursor: p.last,
-			Entries: int32(len(p.demands)), Raised: int32(len(todo)), Existing: int32(len(p.demands) - len(todo)), Total: total})
+			Entries: int32(p.read), Raised: int32(len(todo)), Existing: int32(len(p.demands) - len(todo)),
+			Skipped: int32(len(p.skips)), Skips: skips, Total: total})
 	})
 	return moved, err
 }
 
 // notRaised drops the demands whose consumer already has a demand for the
-// run's period (raised by an earlier attempt, or by hand).
-func notRaised(ctx context.Context, q *dbq.Queries, tenant string, src source, demands []DemandInput) ([]DemandInput, error) {
+// period (raised by an earlier attempt, or by other means).
+func notRaised(ctx context.Context, q *dbq.Queries, tenant string, run Run, demands []DemandInput) ([]DemandInput, error) {
 	if len(demands) == 0 {
 		return nil, nil
 	}
@@ -343,21 +431,25 @@ func notRaised(ctx context.Context, q *dbq.Queries, tenant string, src source, d
 	for i, d := range demands {
 		codes[i] = d.ConsumerCode
 	}
-	found, err := q.DemandConsumersRaised(ctx, dbq.DemandConsumersRaisedParams{TenantID: tenant,
-		Service: demands[0].Service, PeriodFrom: src.periodFrom(), ConsumerCodes: codes})
+	found, err := q.DemandConsumersRaised(ctx, dbq.DemandConsumersRaisedParams{TenantID: tenant, Service: run.Service,
+		ConsumerCodes: codes, FromDate: run.Period.From, ToDate: run.Period.To})
 	if err != nil {
 		return nil, fmt.Errorf("find raised demands: %w", err)
 	}
 	if len(found) == 0 {
 		return demands, nil
 	}
-	raised := make(map[string]bool, len(found))
-	for _, c := range found {
-		raised[c] = true
+	type key struct {
+		code string
+		from time.Time
+	}
+	raised := make(map[key]bool, len(found))
+	for _, f := range found {
+		raised[key{f.ConsumerCode, f.PeriodFrom}] = true
 	}
 	todo := make([]DemandInput, 0, len(demands)-len(found))
 	for _, d := range demands {
-		if !raised[d.ConsumerCode] {
+		if !raised[key{d.ConsumerCode, d.PeriodFrom}] {
 			todo = append(todo, d)
 		}
 	}
@@ -375,12 +467,11 @@ func (s *Service) finishRun(ctx context.Context, tenant string, id int64, cursor
 	})
 }
 
-// propertySource is the property register priced by the year's unit-area
-// master.
+// propertySource is the property register priced by the year's master.
 type propertySource struct {
 	tenant, ward string
 	fy           int
-	master       calc.UnitAreaMaster
+	master       RateMaster
 }
 
 func (p *propertySource) count(ctx context.Context, q *dbq.Queries) (int, error) {
@@ -388,20 +479,93 @@ func (p *propertySource) count(ctx context.Context, q *dbq.Queries) (int, error)
 	return int(n), err
 }
 
-func (p *propertySource) periodFrom() time.Time { return ledger.Date(p.fy, time.April, 1) }
-
-func (p *propertySource) page(ctx context.Context, q *dbq.Queries, after string, limit int) ([]DemandInput, string, error) {
+func (p *propertySource) page(ctx context.Context, q *dbq.Queries, after string, limit int) (runPage, error) {
 	ps, err := properties(ctx, q, p.tenant, pageFilter{ward: p.ward, after: after, limit: limit})
 	if err != nil || len(ps) == 0 {
-		return nil, "", err
+		return runPage{}, err
 	}
-	out := make([]DemandInput, 0, len(ps))
+	out := runPage{read: len(ps), last: ps[len(ps)-1].ConsumerCode, demands: make([]DemandInput, 0, len(ps))}
 	for _, prop := range ps {
 		d, err := propertyDemand(prop, p.master, p.fy)
 		if err != nil {
-			return nil, "", err
+			return runPage{}, err
 		}
-		out = append(out, d)
+		out.demands = append(out.demands, d)
 	}
-	return out, ps[len(ps)-1].ConsumerCode, nil
+	return out, nil
+}
+
+// waterSource is the connections live in the period, priced by the year's
+// water masters; a metered connection not read in the period is skipped.
+type waterSource struct {
+	tenant, ward string
+	period       Period
+	masters      waterMasters
+}
+
+func (w *waterSource) count(ctx context.Context, q *dbq.Queries) (int, error) {
+	n, err := q.WaterConnectionCount(ctx, dbq.WaterConnectionCountParams{TenantID: w.tenant, Ward: w.ward,
+		LiveFrom: w.period.From, LiveTo: w.period.To})
+	return int(n), err
+}
+
+func (w *waterSource) page(ctx context.Context, q *dbq.Queries, after string, limit int) (runPage, error) {
+	cs, err := waterConnections(ctx, q, w.tenant, pageFilter{ward: w.ward, after: after, limit: limit, from: w.period.From, to: w.period.To})
+	if err != nil || len(cs) == 0 {
+		return runPage{}, err
+	}
+	codes := make([]string, len(cs))
+	for i, c := range cs {
+		codes[i] = c.ConsumerCode
+	}
+	readings, err := meterReadings(ctx, q, w.tenant, codes, w.period.From, w.period.To)
+	if err != nil {
+		return runPage{}, err
+	}
+	out := runPage{read: len(cs), last: cs[len(cs)-1].ConsumerCode}
+	for _, c := range cs {
+		d, err := waterDemand(c, readings[c.ConsumerCode], w.masters, w.period)
+		if errors.Is(err, ErrNoReading) {
+			out.skips = append(out.skips, Skip{ConsumerCode: c.ConsumerCode, Reason: err.Error()})
+			continue
+		}
+		if err != nil {
+			return runPage{}, err
+		}
+		out.demands = append(out.demands, d)
+	}
+	return out, nil
+}
+
+// licenceSource is the active licences whose renewal falls due in the
+// fiscal year, priced by its trade master as of the run's day.
+type licenceSource struct {
+	tenant, ward string
+	fy           int
+	on           time.Time
+	master       calc.TradeMaster
+}
+
+func (l *licenceSource) count(ctx context.Context, q *dbq.Queries) (int, error) {
+	from, to := renewalWindow(l.fy)
+	n, err := q.TradeLicenceCount(ctx, dbq.TradeLicenceCountParams{TenantID: l.tenant, Ward: l.ward, Status: LicenceActive,
+		ExpiringFrom: from, ExpiringTo: to})
+	return int(n), err
+}
+
+func (l *licenceSource) page(ctx context.Context, q *dbq.Queries, after string, limit int) (runPage, error) {
+	from, to := renewalWindow(l.fy)
+	ls, err := licences(ctx, q, l.tenant, pageFilter{ward: l.ward, after: after, limit: limit, from: from, to: to}, LicenceActive)
+	if err != nil || len(ls) == 0 {
+		return runPage{}, err
+	}
+	out := runPage{read: len(ls), last: ls[len(ls)-1].ConsumerCode}
+	for _, lic := range ls {
+		d, err := licenceDemand(lic, l.master, l.fy, l.on)
+		if err != nil {
+			return runPage{}, err
+		}
+		out.demands = append(out.demands, d)
+	}
+	return out, nil
 }

@@ -192,3 +192,41 @@ func TestARunResumesAfterACrash(t *testing.T) {
 	assert.Equal(t, 1, r.Existing)
 	tied(t, b)
 }
+
+// A year's property tax is levied by the method of its master: saving an
+// annual-rental-value master replaces the year's unit-area master, and the
+// run then levies by ARV (Andhra pattern, sample rates): zone 2 at 2.50 a
+// m2 a month, 100 m2 owner-occupied residential: 250 a month, 3,000 a
+// year, less 40 % = ARV 1,800; general tax 20 % = 360; education tax 5 %
+// = 18; library cess 8 % = 28.80; levied to the rupee as 407.
+func TestPropertyTaxByTheMethodOfTheYearsMaster(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for _, code := range []string{"PT_CESS_EDU", "PT_CESS_LIB"} {
+		_, err := b.billing.SaveTaxHead(b.ctx, tenant, billing.TaxHead{Service: "property_tax", Code: code, Name: code,
+			Category: billing.Cess, Priority: 30, IncomeAccount: "3503002", ReceivableAccount: "4311001", FundCode: "01", FunctionCode: "9091"}, "admin")
+		require.NoError(t, err)
+	}
+	p := property("PT-1", "W01", "2", "100")
+	p.Units[0].Occupancy = "owner_occupied"
+	require.NoError(t, b.billing.SaveProperties(b.ctx, tenant, []billing.Property{p}, "admin"))
+
+	require.NoError(t, b.billing.SaveUnitAreaMaster(b.ctx, tenant, 2026, calc.SampleUnitAreaMaster(), "admin"))
+	arv := calc.SampleARVMaster()
+	arv.RoundToRupee = true
+	require.NoError(t, b.billing.SaveARVMaster(b.ctx, tenant, 2026, arv, "admin"))
+	ms, err := b.billing.RateMasters(b.ctx, tenant, billing.PropertyTax, 2026)
+	require.NoError(t, err)
+	require.Len(t, ms, 1, "one method a year")
+	assert.Equal(t, billing.MethodARV, ms[0].Method)
+
+	preview, err := b.billing.CalculateDemand(b.ctx, tenant, billing.DemandQuery{Service: billing.PropertyTax, ConsumerCode: "PT-1", FiscalYear: 2026})
+	require.NoError(t, err)
+	assert.Equal(t, "PT 360.00, PT_CESS_EDU 18.00, PT_CESS_LIB 28.80, ROUNDOFF 0.20", previewed(preview))
+	assert.Contains(t, preview.Lines[0].Basis, "less 40% depreciation (residential, owner_occupied) 1200.00; ARV 1800.00")
+
+	withJobs(t, b)
+	got := runToEnd(t, b, billing.RunRequest{Service: billing.PropertyTax, FiscalYear: 2026})
+	assert.Equal(t, "407.00", got.Total.StringFixed(2), got.Error)
+	tied(t, b)
+}

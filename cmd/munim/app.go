@@ -142,6 +142,7 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.srv.Register(audit.NewHandler(audit.NewService(pool), log, opts...))
 	a.srv.Register(billing.NewHandler(a.billing, log, opts...))
 	a.srv.Register(billing.NewAmendmentHandler(a.billing, log, opts...))
+	a.srv.Register(billing.NewRegisterHandler(a.billing, log, opts...))
 	if err := a.jobs.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start job workers: %w", err)
 	}

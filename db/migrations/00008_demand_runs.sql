@@ -9,6 +9,12 @@ CREATE TABLE demand_runs (
     id           bigint GENERATED ALWAYS AS IDENTITY,
     service      text NOT NULL,
     fiscal_year  integer NOT NULL,
+    -- The period the run bills (a water run's months; else the fiscal
+    -- year) and the day its demands are dated (a licence's late penalty
+    -- runs to it).
+    period_from  date NOT NULL,
+    period_to    date NOT NULL CHECK (period_to >= period_from),
+    as_of        date NOT NULL,
     ward         text NOT NULL DEFAULT '',
     status       text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
     -- The register entries to go through when the run was started.
@@ -18,6 +24,10 @@ CREATE TABLE demand_runs (
     entries      integer NOT NULL DEFAULT 0,
     raised       integer NOT NULL DEFAULT 0,
     existing     integer NOT NULL DEFAULT 0,
+    -- Entries that could not be billed yet (a meter not read in the
+    -- period), with why; a later run bills them.
+    skipped      integer NOT NULL DEFAULT 0,
+    skips        jsonb NOT NULL DEFAULT '[]',
     total        numeric(18,2) NOT NULL DEFAULT 0,
     error        text NOT NULL DEFAULT '',
     job_id       bigint NOT NULL DEFAULT 0,
@@ -27,8 +37,8 @@ CREATE TABLE demand_runs (
     finished_at  timestamptz,
     PRIMARY KEY (tenant_id, id)
 );
--- One live run per service, year and ward: two would raise the same demands.
-CREATE UNIQUE INDEX demand_runs_one_live ON demand_runs (tenant_id, service, fiscal_year, ward)
+-- One live run per service, period and ward: two would raise the same demands.
+CREATE UNIQUE INDEX demand_runs_one_live ON demand_runs (tenant_id, service, period_from, ward)
     WHERE status IN ('queued', 'running');
 
 CALL munim_isolate(ARRAY['demand_runs']);

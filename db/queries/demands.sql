@@ -116,9 +116,9 @@ SELECT a.code::text AS account_code, coalesce(sum(b.debit - b.credit), 0)::numer
  ORDER BY a.code;
 
 -- name: DemandConsumersRaised :many
--- Which of the consumers already have a demand of the service for the
--- period starting on period_from.
-SELECT consumer_code
+-- The demands of the service the consumers have for periods starting from
+-- @from to @to.
+SELECT consumer_code, period_from
   FROM demands
- WHERE tenant_id = @tenant_id AND service = @service AND period_from = @period_from
-   AND consumer_code = ANY(@consumer_codes::text[]);
+ WHERE tenant_id = @tenant_id AND service = @service AND consumer_code = ANY(@consumer_codes::text[])
+   AND period_from BETWEEN @from_date::date AND @to_date::date;

@@ -43,3 +43,14 @@ ON CONFLICT (tenant_id, service, fiscal_year, method) DO UPDATE
 -- name: RateMasterGet :one
 SELECT body FROM rate_masters
  WHERE tenant_id = @tenant_id AND service = @service AND fiscal_year = @fiscal_year AND method = @method;
+
+-- name: RateMastersOfYear :many
+-- A service's masters for a year, one per method.
+SELECT method, body FROM rate_masters
+ WHERE tenant_id = @tenant_id AND service = @service AND fiscal_year = @fiscal_year
+ ORDER BY method;
+
+-- name: RateMasterDeleteOtherMethods :exec
+-- A year's property tax has one method: saving one master drops the others.
+DELETE FROM rate_masters
+ WHERE tenant_id = @tenant_id AND service = @service AND fiscal_year = @fiscal_year AND method <> @method;

@@ -190,39 +190,46 @@ func (q *Queries) DemandByIdempotencyKeys(ctx context.Context, arg DemandByIdemp
 }
 
 const demandConsumersRaised = `-- name: DemandConsumersRaised :many
-SELECT consumer_code
+SELECT consumer_code, period_from
   FROM demands
- WHERE tenant_id = $1 AND service = $2 AND period_from = $3
-   AND consumer_code = ANY($4::text[])
+ WHERE tenant_id = $1 AND service = $2 AND consumer_code = ANY($3::text[])
+   AND period_from BETWEEN $4::date AND $5::date
 `
 
 type DemandConsumersRaisedParams struct {
 	TenantID      string
 	Service       string
-	PeriodFrom    time.Time
 	ConsumerCodes []string
+	FromDate      time.Time
+	ToDate        time.Time
 }
 
-// Which of the consumers already have a demand of the service for the
-// period starting on period_from.
-func (q *Queries) DemandConsumersRaised(ctx context.Context, arg DemandConsumersRaisedParams) ([]string, error) {
+type DemandConsumersRaisedRow struct {
+	ConsumerCode string
+	PeriodFrom   time.Time
+}
+
+// The demands of the service the consumers have for periods starting from
+// @from to @to.
+func (q *Queries) DemandConsumersRaised(ctx context.Context, arg DemandConsumersRaisedParams) ([]DemandConsumersRaisedRow, error) {
 	rows, err := q.db.Query(ctx, demandConsumersRaised,
 		arg.TenantID,
 		arg.Service,
-		arg.PeriodFrom,
 		arg.ConsumerCodes,
+		arg.FromDate,
+		arg.ToDate,
 	)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []string{}
+	items := []DemandConsumersRaisedRow{}
 	for rows.Next() {
-		var consumer_code string
-		if err := rows.Scan(&consumer_code); err != nil {
+		var i DemandConsumersRaisedRow
+		if err := rows.Scan(&i.ConsumerCode, &i.PeriodFrom); err != nil {
 			return nil, err
 		}
-		items = append(items, consumer_code)
+		items = append(items, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

@@ -130,6 +130,9 @@ type DemandRun struct {
 	ID          int64
 	Service     string
 	FiscalYear  int32
+	PeriodFrom  time.Time
+	PeriodTo    time.Time
+	AsOf        time.Time
 	Ward        string
 	Status      string
 	Expected    int32
@@ -137,6 +140,8 @@ type DemandRun struct {
 	Entries     int32
 	Raised      int32
 	Existing    int32
+	Skipped     int32
+	Skips       []byte
 	Total       decimal.Decimal
 	Error       string
 	JobID       int64
@@ -165,6 +170,17 @@ type Fund struct {
 	TenantID string
 	Code     string
 	Name     string
+}
+
+type MeterReading struct {
+	TenantID     string
+	ConsumerCode string
+	ReadingDate  time.Time
+	Reading      decimal.Decimal
+	OldFinal     pgtype.Numeric
+	NewInitial   pgtype.Numeric
+	RecordedBy   string
+	RecordedAt   time.Time
 }
 
 type Period struct {
@@ -245,6 +261,29 @@ type Tenant struct {
 	CreatedAt time.Time
 }
 
+type TradeLicence struct {
+	TenantID     string
+	ConsumerCode string
+	HolderName   string
+	TradeName    string
+	Address      string
+	Ward         string
+	CommencedOn  *time.Time
+	ValidFrom    time.Time
+	ValidTo      time.Time
+	Status       string
+	CreatedBy    string
+	UpdatedAt    time.Time
+}
+
+type TradeLicenceUnit struct {
+	TenantID     string
+	ConsumerCode string
+	UnitNo       int16
+	Trade        string
+	Size         int32
+}
+
 type Voucher struct {
 	TenantID       string
 	ID             int64
@@ -308,4 +347,21 @@ type VoucherSeries struct {
 	FiscalYear  int32
 	VoucherType string
 	LastNumber  int64
+}
+
+type WaterConnection struct {
+	TenantID       string
+	ConsumerCode   string
+	PropertyCode   pgtype.Text
+	HolderName     string
+	Address        string
+	Ward           string
+	Kind           string
+	Usage          string
+	PipeSizeMm     int32
+	ConnectedOn    time.Time
+	DisconnectedOn *time.Time
+	MeterNumber    string
+	CreatedBy      string
+	UpdatedAt      time.Time
 }

@@ -206,6 +206,29 @@ func (q *Queries) PropertyUpsertMany(ctx context.Context, arg PropertyUpsertMany
 	return err
 }
 
+const rateMasterDeleteOtherMethods = `-- name: RateMasterDeleteOtherMethods :exec
+DELETE FROM rate_masters
+ WHERE tenant_id = $1 AND service = $2 AND fiscal_year = $3 AND method <> $4
+`
+
+type RateMasterDeleteOtherMethodsParams struct {
+	TenantID   string
+	Service    string
+	FiscalYear int32
+	Method     string
+}
+
+// A year's property tax has one method: saving one master drops the others.
+func (q *Queries) RateMasterDeleteOtherMethods(ctx context.Context, arg RateMasterDeleteOtherMethodsParams) error {
+	_, err := q.db.Exec(ctx, rateMasterDeleteOtherMethods,
+		arg.TenantID,
+		arg.Service,
+		arg.FiscalYear,
+		arg.Method,
+	)
+	return err
+}
+
 const rateMasterGet = `-- name: RateMasterGet :one
 SELECT body FROM rate_masters
  WHERE tenant_id = $1 AND service = $2 AND fiscal_year = $3 AND method = $4
@@ -256,4 +279,42 @@ func (q *Queries) RateMasterSave(ctx context.Context, arg RateMasterSaveParams) 
 		arg.CreatedBy,
 	)
 	return err
+}
+
+const rateMastersOfYear = `-- name: RateMastersOfYear :many
+SELECT method, body FROM rate_masters
+ WHERE tenant_id = $1 AND service = $2 AND fiscal_year = $3
+ ORDER BY method
+`
+
+type RateMastersOfYearParams struct {
+	TenantID   string
+	Service    string
+	FiscalYear int32
+}
+
+type RateMastersOfYearRow struct {
+	Method string
+	Body   []byte
+}
+
+// A service's masters for a year, one per method.
+func (q *Queries) RateMastersOfYear(ctx context.Context, arg RateMastersOfYearParams) ([]RateMastersOfYearRow, error) {
+	rows, err := q.db.Query(ctx, rateMastersOfYear, arg.TenantID, arg.Service, arg.FiscalYear)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []RateMastersOfYearRow{}
+	for rows.Next() {
+		var i RateMastersOfYearRow
+		if err := rows.Scan(&i.Method, &i.Body); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

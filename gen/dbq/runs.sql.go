@@ -16,8 +16,9 @@ const demandRunAdvance = `-- name: DemandRunAdvance :exec
 UPDATE demand_runs
    SET status = 'running', cursor = $1, entries = entries + $2::integer,
        raised = raised + $3::integer, existing = existing + $4::integer,
-       total = total + $5::numeric, started_at = coalesce(started_at, now()), error = ''
- WHERE tenant_id = $6 AND id = $7
+       skipped = skipped + $5::integer, skips = skips || $6::jsonb,
+       total = total + $7::numeric, started_at = coalesce(started_at, now()), error = ''
+ WHERE tenant_id = $8 AND id = $9
 `
 
 type DemandRunAdvanceParams struct {
@@ -25,6 +26,8 @@ type DemandRunAdvanceParams struct {
 	Entries  int32
 	Raised   int32
 	Existing int32
+	Skipped  int32
+	Skips    []byte
 	Total    decimal.Decimal
 	TenantID string
 	ID       int64
@@ -36,6 +39,8 @@ func (q *Queries) DemandRunAdvance(ctx context.Context, arg DemandRunAdvancePara
 		arg.Entries,
 		arg.Raised,
 		arg.Existing,
+		arg.Skipped,
+		arg.Skips,
 		arg.Total,
 		arg.TenantID,
 		arg.ID,
@@ -67,7 +72,7 @@ func (q *Queries) DemandRunFinish(ctx context.Context, arg DemandRunFinishParams
 }
 
 const demandRunGet = `-- name: DemandRunGet :one
-SELECT tenant_id, id, service, fiscal_year, ward, status, expected, cursor, entries, raised, existing, total, error, job_id, requested_by, created_at, started_at, finished_at FROM demand_runs WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, service, fiscal_year, period_from, period_to, as_of, ward, status, expected, cursor, entries, raised, existing, skipped, skips, total, error, job_id, requested_by, created_at, started_at, finished_at FROM demand_runs WHERE tenant_id = $1 AND id = $2
 `
 
 type DemandRunGetParams struct {
@@ -83,6 +88,9 @@ func (q *Queries) DemandRunGet(ctx context.Context, arg DemandRunGetParams) (Dem
 		&i.ID,
 		&i.Service,
 		&i.FiscalYear,
+		&i.PeriodFrom,
+		&i.PeriodTo,
+		&i.AsOf,
 		&i.Ward,
 		&i.Status,
 		&i.Expected,
@@ -90,6 +98,8 @@ func (q *Queries) DemandRunGet(ctx context.Context, arg DemandRunGetParams) (Dem
 		&i.Entries,
 		&i.Raised,
 		&i.Existing,
+		&i.Skipped,
+		&i.Skips,
 		&i.Total,
 		&i.Error,
 		&i.JobID,
@@ -102,8 +112,8 @@ func (q *Queries) DemandRunGet(ctx context.Context, arg DemandRunGetParams) (Dem
 }
 
 const demandRunInsert = `-- name: DemandRunInsert :one
-INSERT INTO demand_runs (tenant_id, service, fiscal_year, ward, expected, requested_by)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO demand_runs (tenant_id, service, fiscal_year, period_from, period_to, as_of, ward, expected, requested_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING id, created_at
 `
 
@@ -111,6 +121,9 @@ type DemandRunInsertParams struct {
 	TenantID    string
 	Service     string
 	FiscalYear  int32
+	PeriodFrom  time.Time
+	PeriodTo    time.Time
+	AsOf        time.Time
 	Ward        string
 	Expected    int32
 	RequestedBy string
@@ -126,6 +139,9 @@ func (q *Queries) DemandRunInsert(ctx context.Context, arg DemandRunInsertParams
 		arg.TenantID,
 		arg.Service,
 		arg.FiscalYear,
+		arg.PeriodFrom,
+		arg.PeriodTo,
+		arg.AsOf,
 		arg.Ward,
 		arg.Expected,
 		arg.RequestedBy,
@@ -136,7 +152,7 @@ func (q *Queries) DemandRunInsert(ctx context.Context, arg DemandRunInsertParams
 }
 
 const demandRunLock = `-- name: DemandRunLock :one
-SELECT tenant_id, id, service, fiscal_year, ward, status, expected, cursor, entries, raised, existing, total, error, job_id, requested_by, created_at, started_at, finished_at FROM demand_runs WHERE tenant_id = $1 AND id = $2 FOR UPDATE
+SELECT tenant_id, id, service, fiscal_year, period_from, period_to, as_of, ward, status, expected, cursor, entries, raised, existing, skipped, skips, total, error, job_id, requested_by, created_at, started_at, finished_at FROM demand_runs WHERE tenant_id = $1 AND id = $2 FOR UPDATE
 `
 
 type DemandRunLockParams struct {
@@ -154,6 +170,9 @@ func (q *Queries) DemandRunLock(ctx context.Context, arg DemandRunLockParams) (D
 		&i.ID,
 		&i.Service,
 		&i.FiscalYear,
+		&i.PeriodFrom,
+		&i.PeriodTo,
+		&i.AsOf,
 		&i.Ward,
 		&i.Status,
 		&i.Expected,
@@ -161,6 +180,8 @@ func (q *Queries) DemandRunLock(ctx context.Context, arg DemandRunLockParams) (D
 		&i.Entries,
 		&i.Raised,
 		&i.Existing,
+		&i.Skipped,
+		&i.Skips,
 		&i.Total,
 		&i.Error,
 		&i.JobID,
@@ -214,6 +235,61 @@ type PropertyCountParams struct {
 
 func (q *Queries) PropertyCount(ctx context.Context, arg PropertyCountParams) (int64, error) {
 	row := q.db.QueryRow(ctx, propertyCount, arg.TenantID, arg.Ward)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const tradeLicenceCount = `-- name: TradeLicenceCount :one
+SELECT count(*) FROM trade_licences
+ WHERE tenant_id = $1 AND ($2::text = '' OR ward = $2::text)
+   AND ($3::text = '' OR status = $3::text)
+   AND valid_to BETWEEN $4::date AND $5::date
+`
+
+type TradeLicenceCountParams struct {
+	TenantID     string
+	Ward         string
+	Status       string
+	ExpiringFrom time.Time
+	ExpiringTo   time.Time
+}
+
+// The licences TradeLicencePage goes through.
+func (q *Queries) TradeLicenceCount(ctx context.Context, arg TradeLicenceCountParams) (int64, error) {
+	row := q.db.QueryRow(ctx, tradeLicenceCount,
+		arg.TenantID,
+		arg.Ward,
+		arg.Status,
+		arg.ExpiringFrom,
+		arg.ExpiringTo,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const waterConnectionCount = `-- name: WaterConnectionCount :one
+SELECT count(*) FROM water_connections
+ WHERE tenant_id = $1 AND ($2::text = '' OR ward = $2::text)
+   AND connected_on <= $3::date AND (disconnected_on IS NULL OR disconnected_on >= $4::date)
+`
+
+type WaterConnectionCountParams struct {
+	TenantID string
+	Ward     string
+	LiveTo   time.Time
+	LiveFrom time.Time
+}
+
+// The connections WaterConnectionPage goes through.
+func (q *Queries) WaterConnectionCount(ctx context.Context, arg WaterConnectionCountParams) (int64, error) {
+	row := q.db.QueryRow(ctx, waterConnectionCount,
+		arg.TenantID,
+		arg.Ward,
+		arg.LiveTo,
+		arg.LiveFrom,
+	)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
