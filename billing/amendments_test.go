@@ -360,6 +360,10 @@ func TestOriginalDemandStaysAsRaised(t *testing.T) {
 			"is not the sum (-800.00) of its approved amendments"},
 		{"reduced below zero", "UPDATE demand_lines SET adjusted = -amount - 1 WHERE demand_id = $1 AND head_code = 'PT'",
 			"demand_lines_collected_within_amount"},
+		{"demand deleted", "DELETE FROM demands WHERE id = $1", "demands rows are immutable"},
+		{"line deleted", "DELETE FROM demand_lines WHERE demand_id = $1", "demand_lines rows are immutable"},
+		{"line of no demand", "INSERT INTO demand_lines (tenant_id, demand_id, line_no, head_code, amount) VALUES ('" + tenant + "', $1 + 1000, 1, 'PT', 1)",
+			"names demand"},
 	} {
 		err := db.InTenant(b.ctx, b.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 			_, err := tx.Exec(b.ctx, c.stmt, d.ID)

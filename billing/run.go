@@ -331,6 +331,7 @@ func (s *Service) work(ctx context.Context, tenant string, id int64, slice time.
 	go s.compute(ctx, tenant, src, r.Cursor, pages)
 
 	deadline := time.Now().Add(slice)
+	batches := 0
 	for p := range pages {
 		if p.err != nil {
 			return false, p.err
@@ -338,6 +339,13 @@ func (s *Service) work(ctx context.Context, tenant string, id int64, slice time.
 		if p.read == 0 {
 			return true, s.finishRun(ctx, tenant, id, p.after)
 		}
+		// The demand tables may have doubled since the planner last looked.
+		if batches&(batches-1) == 0 {
+			if err := s.refreshStats(ctx); err != nil {
+				return false, err
+			}
+		}
+		batches++
 		moved, err := s.writeBatch(ctx, tenant, id, r, heads, p)
 		if err != nil || moved {
 			// Another worker holds this run (a rescued job whose first
@@ -349,6 +357,14 @@ func (s *Service) work(ctx context.Context, tenant string, id int64, slice time.
 		}
 	}
 	return false, ctx.Err()
+}
+
+// refreshStats re-analyzes the demand tables (see munim_refresh_billing_stats).
+func (s *Service) refreshStats(ctx context.Context) error {
+	if err := dbq.New(s.pool).RefreshBillingStats(ctx); err != nil {
+		return fmt.Errorf("refresh planner statistics: %w", err)
+	}
+	return nil
 }
 
 // compute sends computed pages after cursor until the register ends (a

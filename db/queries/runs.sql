@@ -46,3 +46,6 @@ SELECT count(*) FROM trade_licences
  WHERE tenant_id = @tenant_id AND (@ward::text = '' OR ward = @ward::text)
    AND (@status::text = '' OR status = @status::text)
    AND valid_to BETWEEN @expiring_from::date AND @expiring_to::date;
+
+-- name: RefreshBillingStats :exec
+SELECT munim_refresh_billing_stats();

@@ -240,6 +240,15 @@ func (q *Queries) PropertyCount(ctx context.Context, arg PropertyCountParams) (i
 	return count, err
 }
 
+const refreshBillingStats = `-- name: RefreshBillingStats :exec
+SELECT munim_refresh_billing_stats()
+`
+
+func (q *Queries) RefreshBillingStats(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, refreshBillingStats)
+	return err
+}
+
 const tradeLicenceCount = `-- name: TradeLicenceCount :one
 SELECT count(*) FROM trade_licences
  WHERE tenant_id = $1 AND ($2::text = '' OR ward = $2::text)
