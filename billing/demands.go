@@ -286,7 +286,7 @@ func (s *Service) raiseTx(ctx context.Context, tx pgx.Tx, tenant, actor string, 
 	if err != nil {
 		return nil, renameVoucherFields(err)
 	}
-	return insertDemands(ctx, dbq.New(tx), tenant, actor, src, in, posted)
+	return insertDemands(ctx, tx, tenant, actor, src, in, posted)
 }
 
 // replayed reports whether every demand of the request was raised before
@@ -350,44 +350,36 @@ func renameVoucherFields(err error) error {
 	return err
 }
 
-func insertDemands(ctx context.Context, q *dbq.Queries, tenant, actor string, src Source, in []DemandInput, posted []ledger.Posted) ([]int64, error) {
-	arg := dbq.DemandInsertManyParams{TenantID: tenant, CreatedBy: actor}
+func insertDemands(ctx context.Context, tx pgx.Tx, tenant, actor string, src Source, in []DemandInput, posted []ledger.Posted) ([]int64, error) {
+	q := dbq.New(tx)
+	ids, err := q.DemandIDsNext(ctx, int32(len(in)))
+	if err != nil {
+		return nil, fmt.Errorf("reserve demand ids: %w", err)
+	}
+	demands := make([]dbq.DemandInsertManyParams, len(in))
+	var lines []dbq.DemandLineInsertManyParams
 	for i, d := range in {
 		total := decimal.Zero
-		for _, l := range d.Lines {
-			total = total.Add(l.Amount)
-		}
-		arg.Services = append(arg.Services, d.Service)
-		arg.ConsumerCodes = append(arg.ConsumerCodes, d.ConsumerCode)
-		arg.Wards = append(arg.Wards, d.Ward)
-		arg.PeriodsFrom = append(arg.PeriodsFrom, d.PeriodFrom)
-		arg.PeriodsTo = append(arg.PeriodsTo, d.PeriodTo)
-		arg.FiscalYears = append(arg.FiscalYears, int32(ledger.FiscalYearOf(d.PeriodFrom)))
-		arg.DemandDates = append(arg.DemandDates, d.Date)
-		arg.DueDates = append(arg.DueDates, d.DueDate)
-		arg.Totals = append(arg.Totals, total)
-		arg.Sources = append(arg.Sources, string(src))
-		arg.IdempotencyKeys = append(arg.IdempotencyKeys, d.IdempotencyKey)
-		arg.RequestHashes = append(arg.RequestHashes, d.requestHash())
-		arg.VoucherIds = append(arg.VoucherIds, posted[i].ID)
-	}
-	ids, err := q.DemandInsertMany(ctx, arg)
-	if err != nil {
-		return nil, fmt.Errorf("insert demands: %w", err)
-	}
-	lines := dbq.DemandLineInsertManyParams{TenantID: tenant}
-	for i, d := range in {
 		for n, l := range d.Lines {
-			lines.DemandIds = append(lines.DemandIds, ids[i])
-			lines.LineNos = append(lines.LineNos, int16(n+1))
-			lines.HeadCodes = append(lines.HeadCodes, l.Head)
-			lines.Amounts = append(lines.Amounts, l.Amount)
+			total = total.Add(l.Amount)
+			lines = append(lines, dbq.DemandLineInsertManyParams{TenantID: tenant, DemandID: ids[i], LineNo: int16(n + 1),
+				HeadCode: l.Head, Amount: l.Amount})
 		}
+		demands[i] = dbq.DemandInsertManyParams{TenantID: tenant, ID: ids[i], Service: d.Service, ConsumerCode: d.ConsumerCode,
+			Ward: d.Ward, PeriodFrom: d.PeriodFrom, PeriodTo: d.PeriodTo, FiscalYear: int32(ledger.FiscalYearOf(d.PeriodFrom)),
+			DemandDate: d.Date, DueDate: d.DueDate, Total: total, Source: string(src), IdempotencyKey: d.IdempotencyKey,
+			RequestHash: d.requestHash(), VoucherID: posted[i].ID, CreatedBy: actor}
 	}
-	if err := q.DemandLineInsertMany(ctx, lines); err != nil {
-		return nil, fmt.Errorf("insert demand lines: %w", err)
-	}
-	return ids, nil
+	err = db.WriterTx(ctx, tx, func() error {
+		if _, err := q.DemandInsertMany(ctx, demands); err != nil {
+			return fmt.Errorf("copy demands: %w", err)
+		}
+		if _, err := q.DemandLineInsertMany(ctx, lines); err != nil {
+			return fmt.Errorf("copy demand lines: %w", err)
+		}
+		return nil
+	})
+	return ids, err
 }
 
 // Demands reads demands with their lines, in the order of ids.

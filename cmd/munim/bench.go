@@ -74,6 +74,16 @@ func runBench(ctx context.Context, log *slog.Logger, args []string) error {
 	return errors.New(benchUsage)
 }
 
+// benchSettings size the private server as a production one on this
+// machine would be (24 GiB of memory): crash-safe, with room for the
+// working set in shared buffers and checkpoints spaced for bulk runs.
+var benchSettings = map[string]string{
+	"shared_buffers":     "2GB",
+	"max_wal_size":       "8GB",
+	"checkpoint_timeout": "15min",
+	"wal_buffers":        "64MB",
+}
+
 // benchDatabase returns DATABASE_URL, or starts a private, durable
 // PostgreSQL (fsync on: the numbers include real commits, as in
 // production) and returns its DSN and a function that stops it.
@@ -90,7 +100,7 @@ func benchDatabase(ctx context.Context, quiet *slog.Logger) (dsn, where string, 
 		os.RemoveAll(dir)
 		return "", "", nil, err
 	}
-	pg, err := pgserver.Start(ctx, pgserver.Options{DataDir: dir + "/pg", Durable: true, Log: quiet})
+	pg, err := pgserver.Start(ctx, pgserver.Options{DataDir: dir + "/pg", Durable: true, Log: quiet, Settings: benchSettings})
 	if err != nil {
 		os.RemoveAll(dir)
 		return "", "", nil, err
@@ -99,7 +109,7 @@ func benchDatabase(ctx context.Context, quiet *slog.Logger) (dsn, where string, 
 		pg.Stop(context.WithoutCancel(ctx))
 		os.RemoveAll(dir)
 	}
-	return pg.DSN("postgres"), "a private PostgreSQL (durable: fsync and synchronous_commit on)", stop, nil
+	return pg.DSN("postgres"), "a private PostgreSQL (durable: fsync and synchronous_commit on; shared_buffers 2GB, max_wal_size 8GB)", stop, nil
 }
 
 func benchLedger(ctx context.Context, args []string) error {

@@ -1,25 +1,16 @@
--- name: DemandInsertMany :many
--- Inserts a batch of demands in one statement and returns their ids in
--- input order.
-INSERT INTO demands (tenant_id, service, consumer_code, ward, period_from, period_to, fiscal_year, demand_date,
-                     due_date, total, source, idempotency_key, request_hash, voucher_id, created_by)
-SELECT @tenant_id::text, d.service, d.consumer_code, d.ward, d.period_from, d.period_to, d.fiscal_year, d.demand_date,
-       d.due_date, d.total, d.source, d.idempotency_key, d.request_hash, d.voucher_id, @created_by::text
-  FROM (SELECT unnest(@services::text[]) AS service, unnest(@consumer_codes::text[]) AS consumer_code,
-               unnest(@wards::text[]) AS ward, unnest(@periods_from::date[]) AS period_from,
-               unnest(@periods_to::date[]) AS period_to, unnest(@fiscal_years::integer[]) AS fiscal_year,
-               unnest(@demand_dates::date[]) AS demand_date, unnest(@due_dates::date[]) AS due_date,
-               unnest(@totals::numeric[]) AS total, unnest(@sources::text[]) AS source,
-               unnest(@idempotency_keys::text[]) AS idempotency_key, unnest(@request_hashes::bytea[]) AS request_hash,
-               unnest(@voucher_ids::bigint[]) AS voucher_id,
-               generate_series(1, cardinality(@services::text[])) AS n) d
- ORDER BY d.n
-RETURNING id;
+-- name: DemandIDsNext :many
+-- Reserves ids for a batch of demands before their rows are copied in.
+SELECT nextval(pg_get_serial_sequence('demands', 'id'))::bigint AS id FROM generate_series(1, @count::integer);
 
--- name: DemandLineInsertMany :exec
+-- name: DemandInsertMany :copyfrom
+INSERT INTO demands (tenant_id, id, service, consumer_code, ward, period_from, period_to, fiscal_year, demand_date,
+                     due_date, total, source, idempotency_key, request_hash, voucher_id, created_by)
+VALUES (@tenant_id, @id, @service, @consumer_code, @ward, @period_from, @period_to, @fiscal_year, @demand_date,
+        @due_date, @total, @source, @idempotency_key, @request_hash, @voucher_id, @created_by);
+
+-- name: DemandLineInsertMany :copyfrom
 INSERT INTO demand_lines (tenant_id, demand_id, line_no, head_code, amount)
-SELECT @tenant_id::text, unnest(@demand_ids::bigint[]), unnest(@line_nos::smallint[]),
-       unnest(@head_codes::text[]), unnest(@amounts::numeric[]);
+VALUES (@tenant_id, @demand_id, @line_no, @head_code, @amount);
 
 -- name: DemandByIdempotencyKeys :many
 SELECT id, idempotency_key, request_hash

@@ -47,6 +47,89 @@ func (q *Queries) AccountInsertMany(ctx context.Context, arg []AccountInsertMany
 	return q.db.CopyFrom(ctx, []string{"accounts"}, []string{"tenant_id", "code", "name", "kind", "level", "parent_code", "postable"}, &iteratorForAccountInsertMany{rows: arg})
 }
 
+// iteratorForDemandInsertMany implements pgx.CopyFromSource.
+type iteratorForDemandInsertMany struct {
+	rows                 []DemandInsertManyParams
+	skippedFirstNextCall bool
+}
+
+func (r *iteratorForDemandInsertMany) Next() bool {
+	if len(r.rows) == 0 {
+		return false
+	}
+	if !r.skippedFirstNextCall {
+		r.skippedFirstNextCall = true
+		return true
+	}
+	r.rows = r.rows[1:]
+	return len(r.rows) > 0
+}
+
+func (r iteratorForDemandInsertMany) Values() ([]interface{}, error) {
+	return []interface{}{
+		r.rows[0].TenantID,
+		r.rows[0].ID,
+		r.rows[0].Service,
+		r.rows[0].ConsumerCode,
+		r.rows[0].Ward,
+		r.rows[0].PeriodFrom,
+		r.rows[0].PeriodTo,
+		r.rows[0].FiscalYear,
+		r.rows[0].DemandDate,
+		r.rows[0].DueDate,
+		r.rows[0].Total,
+		r.rows[0].Source,
+		r.rows[0].IdempotencyKey,
+		r.rows[0].RequestHash,
+		r.rows[0].VoucherID,
+		r.rows[0].CreatedBy,
+	}, nil
+}
+
+func (r iteratorForDemandInsertMany) Err() error {
+	return nil
+}
+
+func (q *Queries) DemandInsertMany(ctx context.Context, arg []DemandInsertManyParams) (int64, error) {
+	return q.db.CopyFrom(ctx, []string{"demands"}, []string{"tenant_id", "id", "service", "consumer_code", "ward", "period_from", "period_to", "fiscal_year", "demand_date", "due_date", "total", "source", "idempotency_key", "request_hash", "voucher_id", "created_by"}, &iteratorForDemandInsertMany{rows: arg})
+}
+
+// iteratorForDemandLineInsertMany implements pgx.CopyFromSource.
+type iteratorForDemandLineInsertMany struct {
+	rows                 []DemandLineInsertManyParams
+	skippedFirstNextCall bool
+}
+
+func (r *iteratorForDemandLineInsertMany) Next() bool {
+	if len(r.rows) == 0 {
+		return false
+	}
+	if !r.skippedFirstNextCall {
+		r.skippedFirstNextCall = true
+		return true
+	}
+	r.rows = r.rows[1:]
+	return len(r.rows) > 0
+}
+
+func (r iteratorForDemandLineInsertMany) Values() ([]interface{}, error) {
+	return []interface{}{
+		r.rows[0].TenantID,
+		r.rows[0].DemandID,
+		r.rows[0].LineNo,
+		r.rows[0].HeadCode,
+		r.rows[0].Amount,
+	}, nil
+}
+
+func (r iteratorForDemandLineInsertMany) Err() error {
+	return nil
+}
+
+func (q *Queries) DemandLineInsertMany(ctx context.Context, arg []DemandLineInsertManyParams) (int64, error) {
+	return q.db.CopyFrom(ctx, []string{"demand_lines"}, []string{"tenant_id", "demand_id", "line_no", "head_code", "amount"}, &iteratorForDemandLineInsertMany{rows: arg})
+}
+
 // iteratorForFunctionInsertMany implements pgx.CopyFromSource.
 type iteratorForFunctionInsertMany struct {
 	rows                 []FunctionInsertManyParams

@@ -359,61 +359,13 @@ func (q *Queries) DemandGetMany(ctx context.Context, arg DemandGetManyParams) ([
 	return items, nil
 }
 
-const demandInsertMany = `-- name: DemandInsertMany :many
-INSERT INTO demands (tenant_id, service, consumer_code, ward, period_from, period_to, fiscal_year, demand_date,
-                     due_date, total, source, idempotency_key, request_hash, voucher_id, created_by)
-SELECT $1::text, d.service, d.consumer_code, d.ward, d.period_from, d.period_to, d.fiscal_year, d.demand_date,
-       d.due_date, d.total, d.source, d.idempotency_key, d.request_hash, d.voucher_id, $2::text
-  FROM (SELECT unnest($3::text[]) AS service, unnest($4::text[]) AS consumer_code,
-               unnest($5::text[]) AS ward, unnest($6::date[]) AS period_from,
-               unnest($7::date[]) AS period_to, unnest($8::integer[]) AS fiscal_year,
-               unnest($9::date[]) AS demand_date, unnest($10::date[]) AS due_date,
-               unnest($11::numeric[]) AS total, unnest($12::text[]) AS source,
-               unnest($13::text[]) AS idempotency_key, unnest($14::bytea[]) AS request_hash,
-               unnest($15::bigint[]) AS voucher_id,
-               generate_series(1, cardinality($3::text[])) AS n) d
- ORDER BY d.n
-RETURNING id
+const demandIDsNext = `-- name: DemandIDsNext :many
+SELECT nextval(pg_get_serial_sequence('demands', 'id'))::bigint AS id FROM generate_series(1, $1::integer)
 `
 
-type DemandInsertManyParams struct {
-	TenantID        string
-	CreatedBy       string
-	Services        []string
-	ConsumerCodes   []string
-	Wards           []string
-	PeriodsFrom     []time.Time
-	PeriodsTo       []time.Time
-	FiscalYears     []int32
-	DemandDates     []time.Time
-	DueDates        []time.Time
-	Totals          []decimal.Decimal
-	Sources         []string
-	IdempotencyKeys []string
-	RequestHashes   [][]byte
-	VoucherIds      []int64
-}
-
-// Inserts a batch of demands in one statement and returns their ids in
-// input order.
-func (q *Queries) DemandInsertMany(ctx context.Context, arg DemandInsertManyParams) ([]int64, error) {
-	rows, err := q.db.Query(ctx, demandInsertMany,
-		arg.TenantID,
-		arg.CreatedBy,
-		arg.Services,
-		arg.ConsumerCodes,
-		arg.Wards,
-		arg.PeriodsFrom,
-		arg.PeriodsTo,
-		arg.FiscalYears,
-		arg.DemandDates,
-		arg.DueDates,
-		arg.Totals,
-		arg.Sources,
-		arg.IdempotencyKeys,
-		arg.RequestHashes,
-		arg.VoucherIds,
-	)
+// Reserves ids for a batch of demands before their rows are copied in.
+func (q *Queries) DemandIDsNext(ctx context.Context, count int32) ([]int64, error) {
+	rows, err := q.db.Query(ctx, demandIDsNext, count)
 	if err != nil {
 		return nil, err
 	}
@@ -430,6 +382,25 @@ func (q *Queries) DemandInsertMany(ctx context.Context, arg DemandInsertManyPara
 		return nil, err
 	}
 	return items, nil
+}
+
+type DemandInsertManyParams struct {
+	TenantID       string
+	ID             int64
+	Service        string
+	ConsumerCode   string
+	Ward           string
+	PeriodFrom     time.Time
+	PeriodTo       time.Time
+	FiscalYear     int32
+	DemandDate     time.Time
+	DueDate        time.Time
+	Total          decimal.Decimal
+	Source         string
+	IdempotencyKey string
+	RequestHash    []byte
+	VoucherID      int64
+	CreatedBy      string
 }
 
 const demandLineAdjust = `-- name: DemandLineAdjust :exec
@@ -457,29 +428,12 @@ func (q *Queries) DemandLineAdjust(ctx context.Context, arg DemandLineAdjustPara
 	return err
 }
 
-const demandLineInsertMany = `-- name: DemandLineInsertMany :exec
-INSERT INTO demand_lines (tenant_id, demand_id, line_no, head_code, amount)
-SELECT $1::text, unnest($2::bigint[]), unnest($3::smallint[]),
-       unnest($4::text[]), unnest($5::numeric[])
-`
-
 type DemandLineInsertManyParams struct {
-	TenantID  string
-	DemandIds []int64
-	LineNos   []int16
-	HeadCodes []string
-	Amounts   []decimal.Decimal
-}
-
-func (q *Queries) DemandLineInsertMany(ctx context.Context, arg DemandLineInsertManyParams) error {
-	_, err := q.db.Exec(ctx, demandLineInsertMany,
-		arg.TenantID,
-		arg.DemandIds,
-		arg.LineNos,
-		arg.HeadCodes,
-		arg.Amounts,
-	)
-	return err
+	TenantID string
+	DemandID int64
+	LineNo   int16
+	HeadCode string
+	Amount   decimal.Decimal
 }
 
 const demandLinesLockForAmendment = `-- name: DemandLinesLockForAmendment :many
