@@ -1661,7 +1661,7 @@ const file_munim_billing_v1_billing_proto_rawDesc = "" +
 	"\fListTaxHeads\x12%.munim.billing.v1.ListTaxHeadsRequest\x1a&.munim.billing.v1.ListTaxHeadsResponse\"\x03\x90\x02\x01\x12Z\n" +
 	"\vPostDemands\x12$.munim.billing.v1.PostDemandsRequest\x1a%.munim.billing.v1.PostDemandsResponse\x12S\n" +
 	"\aGetDues\x12 .munim.billing.v1.GetDuesRequest\x1a!.munim.billing.v1.GetDuesResponse\"\x03\x90\x02\x01\x12Y\n" +
-	"\tFetchBill\x12\".munim.billing.v1.FetchBillRequest\x1a#.munim.billing.v1.FetchBillResponse\"\x03\x90\x02\x01\x12h\n" +
+	"\tFetchBill\x12\".munim.billing.v1.FetchBillRequest\x1a#.munim.billing.v1.FetchBillResponse\"\x03\x90\x02\x02\x12h\n" +
 	"\x0eGetDcbRegister\x12'.munim.billing.v1.GetDcbRegisterRequest\x1a(.munim.billing.v1.GetDcbRegisterResponse\"\x03\x90\x02\x01\x12}\n" +
 	"\x15CheckDcbAgainstLedger\x12..munim.billing.v1.CheckDcbAgainstLedgerRequest\x1a/.munim.billing.v1.CheckDcbAgainstLedgerResponse\"\x03\x90\x02\x01B\xc2\x01\n" +
 	"\x14com.munim.billing.v1B\fBillingProtoP\x01Z:github.com/munimhq/munim/gen/pb/munim/billing/v1;billingv1\xa2\x02\x03MBX\xaa\x02\x10Munim.Billing.V1\xca\x02\x10Munim\\Billing\\V1\xe2\x02\x1cMunim\\Billing\\V1\\GPBMetadata\xea\x02\x12Munim::Billing::V1b\x06proto3"

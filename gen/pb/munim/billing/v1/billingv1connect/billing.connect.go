@@ -72,7 +72,9 @@ type BillingServiceClient interface {
 	// FetchBill returns what is payable now for one service, with an expiry.
 	// Penalty and interest that have fallen due by today are posted first
 	// (once: a second bill the same day posts nothing); the early-payment
-	// rebate a payment today would earn is shown, not posted.
+	// rebate a payment today would earn is shown, not posted. It writes, so
+	// it is idempotent rather than free of side effects (no HTTP GET), and
+	// each call is audited.
 	FetchBill(context.Context, *connect.Request[v1.FetchBillRequest]) (*connect.Response[v1.FetchBillResponse], error)
 	// GetDcbRegister returns demand, collection and balance by ward, service,
 	// head and year, arrears apart.
@@ -123,7 +125,7 @@ func NewBillingServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			httpClient,
 			baseURL+BillingServiceFetchBillProcedure,
 			connect.WithSchema(billingServiceMethods.ByName("FetchBill")),
-			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
 			connect.WithClientOptions(opts...),
 		),
 		getDcbRegister: connect.NewClient[v1.GetDcbRegisterRequest, v1.GetDcbRegisterResponse](
@@ -206,7 +208,9 @@ type BillingServiceHandler interface {
 	// FetchBill returns what is payable now for one service, with an expiry.
 	// Penalty and interest that have fallen due by today are posted first
 	// (once: a second bill the same day posts nothing); the early-payment
-	// rebate a payment today would earn is shown, not posted.
+	// rebate a payment today would earn is shown, not posted. It writes, so
+	// it is idempotent rather than free of side effects (no HTTP GET), and
+	// each call is audited.
 	FetchBill(context.Context, *connect.Request[v1.FetchBillRequest]) (*connect.Response[v1.FetchBillResponse], error)
 	// GetDcbRegister returns demand, collection and balance by ward, service,
 	// head and year, arrears apart.
@@ -253,7 +257,7 @@ func NewBillingServiceHandler(svc BillingServiceHandler, opts ...connect.Handler
 		BillingServiceFetchBillProcedure,
 		svc.FetchBill,
 		connect.WithSchema(billingServiceMethods.ByName("FetchBill")),
-		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
 		connect.WithHandlerOptions(opts...),
 	)
 	billingServiceGetDcbRegisterHandler := connect.NewUnaryHandler(
