@@ -49,7 +49,7 @@ func demandOut(d Demand) *billingv1.Demand {
 	balance := decimal.Zero
 	for _, l := range d.Lines {
 		balance = balance.Add(l.Balance())
-		line := &billingv1.DemandLine{Head: l.Head, Amount: l.Amount.StringFixed(2),
+		line := &billingv1.DemandLine{Head: l.Head, Amount: l.Amount.StringFixed(2), Adjusted: l.Adjusted.StringFixed(2),
 			Collected: l.Collected.StringFixed(2), Balance: l.Balance().StringFixed(2)}
 		if l.charge() {
 			line.ChargedThrough = l.ChargedThrough.Format(time.DateOnly)
@@ -186,7 +186,8 @@ func (h *Handler) GetDcbRegister(ctx context.Context, req *connect.Request[billi
 	out := &billingv1.GetDcbRegisterResponse{}
 	for _, r := range rows {
 		out.Rows = append(out.Rows, &billingv1.DcbRow{Ward: r.Ward, Service: r.Service, Head: r.Head, FiscalYear: int32(r.FiscalYear),
-			Arrears: r.Arrears, Demand: r.Demand.StringFixed(2), Collection: r.Collection.StringFixed(2), Balance: r.Balance.StringFixed(2)})
+			Arrears: r.Arrears, Demand: r.Demand.StringFixed(2), Adjustments: r.Adjustments.StringFixed(2),
+			Collection: r.Collection.StringFixed(2), Balance: r.Balance.StringFixed(2)})
 	}
 	return connect.NewResponse(out), nil
 }

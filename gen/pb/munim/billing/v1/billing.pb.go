@@ -458,8 +458,12 @@ type DemandLine struct {
 	// demand was raised: for a penalty the due date it follows, for interest
 	// the last day of the months it charges. Ignored on input.
 	ChargedThrough string `protobuf:"bytes,5,opt,name=charged_through,json=chargedThrough,proto3" json:"charged_through,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// adjusted is the sum of the approved amendments of the line (negative
+	// reduces it): what is due is amount + adjusted, and balance is that less
+	// collected. Ignored on input.
+	Adjusted      string `protobuf:"bytes,6,opt,name=adjusted,proto3" json:"adjusted,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DemandLine) Reset() {
@@ -523,6 +527,13 @@ func (x *DemandLine) GetBalance() string {
 func (x *DemandLine) GetChargedThrough() string {
 	if x != nil {
 		return x.ChargedThrough
+	}
+	return ""
+}
+
+func (x *DemandLine) GetAdjusted() string {
+	if x != nil {
+		return x.Adjusted
 	}
 	return ""
 }
@@ -1209,17 +1220,20 @@ func (x *GetDcbRegisterRequest) GetFiscalYear() int32 {
 	return 0
 }
 
-// DcbRow is one line of the register.
+// DcbRow is one line of the register: balance = demand + adjustments -
+// collection.
 type DcbRow struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Ward          string                 `protobuf:"bytes,1,opt,name=ward,proto3" json:"ward,omitempty"`
-	Service       string                 `protobuf:"bytes,2,opt,name=service,proto3" json:"service,omitempty"`
-	Head          string                 `protobuf:"bytes,3,opt,name=head,proto3" json:"head,omitempty"`
-	FiscalYear    int32                  `protobuf:"varint,4,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
-	Arrears       bool                   `protobuf:"varint,5,opt,name=arrears,proto3" json:"arrears,omitempty"`
-	Demand        string                 `protobuf:"bytes,6,opt,name=demand,proto3" json:"demand,omitempty"`
-	Collection    string                 `protobuf:"bytes,7,opt,name=collection,proto3" json:"collection,omitempty"`
-	Balance       string                 `protobuf:"bytes,8,opt,name=balance,proto3" json:"balance,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Ward       string                 `protobuf:"bytes,1,opt,name=ward,proto3" json:"ward,omitempty"`
+	Service    string                 `protobuf:"bytes,2,opt,name=service,proto3" json:"service,omitempty"`
+	Head       string                 `protobuf:"bytes,3,opt,name=head,proto3" json:"head,omitempty"`
+	FiscalYear int32                  `protobuf:"varint,4,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	Arrears    bool                   `protobuf:"varint,5,opt,name=arrears,proto3" json:"arrears,omitempty"`
+	Demand     string                 `protobuf:"bytes,6,opt,name=demand,proto3" json:"demand,omitempty"`
+	Collection string                 `protobuf:"bytes,7,opt,name=collection,proto3" json:"collection,omitempty"`
+	Balance    string                 `protobuf:"bytes,8,opt,name=balance,proto3" json:"balance,omitempty"`
+	// adjustments are the approved amendments (negative reduces the demand).
+	Adjustments   string `protobuf:"bytes,9,opt,name=adjustments,proto3" json:"adjustments,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1306,6 +1320,13 @@ func (x *DcbRow) GetCollection() string {
 func (x *DcbRow) GetBalance() string {
 	if x != nil {
 		return x.Balance
+	}
+	return ""
+}
+
+func (x *DcbRow) GetAdjustments() string {
+	if x != nil {
+		return x.Adjustments
 	}
 	return ""
 }
@@ -1564,14 +1585,15 @@ const file_munim_billing_v1_billing_proto_rawDesc = "" +
 	"\x0fidempotency_key\x18\b \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x0eidempotencyKey\x12>\n" +
 	"\x05lines\x18\t \x03(\v2\x1c.munim.billing.v1.DemandLineB\n" +
-	"\xbaH\a\x92\x01\x04\b\x01\x102R\x05lines\"\xab\x01\n" +
+	"\xbaH\a\x92\x01\x04\b\x01\x102R\x05lines\"\xc7\x01\n" +
 	"\n" +
 	"DemandLine\x12\x1b\n" +
 	"\x04head\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x04head\x12\x1f\n" +
 	"\x06amount\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06amount\x12\x1c\n" +
 	"\tcollected\x18\x03 \x01(\tR\tcollected\x12\x18\n" +
 	"\abalance\x18\x04 \x01(\tR\abalance\x12'\n" +
-	"\x0fcharged_through\x18\x05 \x01(\tR\x0echargedThrough\"\xbd\x03\n" +
+	"\x0fcharged_through\x18\x05 \x01(\tR\x0echargedThrough\x12\x1a\n" +
+	"\badjusted\x18\x06 \x01(\tR\badjusted\"\xbd\x03\n" +
 	"\x06Demand\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x18\n" +
 	"\aservice\x18\x02 \x01(\tR\aservice\x12#\n" +
@@ -1629,7 +1651,7 @@ const file_munim_billing_v1_billing_proto_rawDesc = "" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12\x18\n" +
 	"\aservice\x18\x02 \x01(\tR\aservice\x12,\n" +
 	"\vfiscal_year\x18\x03 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\n" +
-	"fiscalYear\"\xd7\x01\n" +
+	"fiscalYear\"\xf9\x01\n" +
 	"\x06DcbRow\x12\x12\n" +
 	"\x04ward\x18\x01 \x01(\tR\x04ward\x12\x18\n" +
 	"\aservice\x18\x02 \x01(\tR\aservice\x12\x12\n" +
@@ -1641,7 +1663,8 @@ const file_munim_billing_v1_billing_proto_rawDesc = "" +
 	"\n" +
 	"collection\x18\a \x01(\tR\n" +
 	"collection\x12\x18\n" +
-	"\abalance\x18\b \x01(\tR\abalance\"F\n" +
+	"\abalance\x18\b \x01(\tR\abalance\x12 \n" +
+	"\vadjustments\x18\t \x01(\tR\vadjustments\"F\n" +
 	"\x16GetDcbRegisterResponse\x12,\n" +
 	"\x04rows\x18\x01 \x03(\v2\x18.munim.billing.v1.DcbRowR\x04rows\"D\n" +
 	"\x1cCheckDcbAgainstLedgerRequest\x12$\n" +
