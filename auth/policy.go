@@ -35,6 +35,11 @@ const (
 	PermBillingMaster Permission = "billing.master"
 	PermDemandPost    Permission = "billing.demand.post"
 	PermBillingRead   Permission = "billing.read"
+	// PermDemandRun starts demand runs: a year's (or a water period's)
+	// demands for a whole register, priced by the masters. The role that
+	// keeps the masters holds it; an API key only when an admin scopes it
+	// so (a department's scheduler).
+	PermDemandRun Permission = "billing.demand.run"
 	// Demand amendments (remission, court order, write-off, correction) are
 	// maker-checker: staff propose, an approver decides. Never an API key's.
 	PermAmendPropose Permission = "billing.amend.propose"
@@ -44,7 +49,7 @@ const (
 // RolePermissions is what each role may do. Auditors only read; a
 // department app has no permission of its own: its key's scopes decide.
 var RolePermissions = map[Role][]Permission{
-	RoleAdmin:         {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead, PermBillingMaster, PermBillingRead},
+	RoleAdmin:         {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead, PermBillingMaster, PermDemandRun, PermBillingRead},
 	RoleAccountant:    {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead, PermAmendPropose},
 	RoleApprover:      {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead, PermAmendApprove},
 	RoleCashier:       {PermTenantRead, PermBillingRead},
@@ -53,7 +58,7 @@ var RolePermissions = map[Role][]Permission{
 }
 
 // KeyScopes are the permissions an API key may be given.
-var KeyScopes = []Permission{PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead}
+var KeyScopes = []Permission{PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermDemandRun, PermBillingRead}
 
 // Procedures maps every Connect procedure the server serves to the
 // permission it needs. A procedure missing here is denied to everyone; a
@@ -92,6 +97,8 @@ var Procedures = map[string]Permission{
 	billingv1connect.BillingServiceFetchBillProcedure:                PermBillingRead,
 	billingv1connect.BillingServiceGetDcbRegisterProcedure:           PermBillingRead,
 	billingv1connect.BillingServiceCheckDcbAgainstLedgerProcedure:    PermBillingRead,
+	billingv1connect.BillingServiceRunDemandGenerationProcedure:      PermDemandRun,
+	billingv1connect.BillingServiceGetJobProcedure:                   PermBillingRead,
 	billingv1connect.AmendmentServiceProposeAmendmentProcedure:       PermAmendPropose,
 	billingv1connect.AmendmentServiceApproveAmendmentProcedure:       PermAmendApprove,
 	billingv1connect.AmendmentServiceRejectAmendmentProcedure:        PermAmendApprove,

@@ -17,9 +17,6 @@ import (
 	"github.com/munimhq/munim/ledger"
 )
 
-// latePayment is the rate_masters method of late-payment masters.
-const latePayment = "late_payment"
-
 // LatePaymentMaster is a service's early-payment rebate and late-payment
 // penalty and interest for the demands of one fiscal year, and the heads
 // they are charged under. Any of the three may be left out.
@@ -75,7 +72,7 @@ func (s *Service) SaveLatePaymentMaster(ctx context.Context, tenant, service str
 			return &ledger.ValidationError{Violations: vs}
 		}
 		return q.RateMasterSave(ctx, dbq.RateMasterSaveParams{TenantID: tenant, Service: service,
-			FiscalYear: int32(fy), Method: latePayment, Body: body, CreatedBy: actor})
+			FiscalYear: int32(fy), Method: MethodLatePayment, Body: body, CreatedBy: actor})
 	})
 }
 
@@ -188,7 +185,7 @@ func (ms *masters) of(ctx context.Context, fy int) (*LatePaymentMaster, error) {
 		return m, nil
 	}
 	body, err := ms.q.RateMasterGet(ctx, dbq.RateMasterGetParams{TenantID: ms.tenant, Service: ms.service,
-		FiscalYear: int32(fy), Method: latePayment})
+		FiscalYear: int32(fy), Method: MethodLatePayment})
 	var m *LatePaymentMaster
 	switch {
 	case errors.Is(err, pgx.ErrNoRows): // none that year: m stays nil

@@ -362,6 +362,39 @@ func TestLatePaymentMasterIsCheckedWhenSaved(t *testing.T) {
 	assert.Equal(t, "service", ve.Violations[0].Field, "a service with no heads")
 }
 
+// A year's late-payment master sits beside its tariff: saving the tariff
+// (of either property-tax method) keeps it, and a calculation or a run
+// reads the tariff, not it. Saved as a rate master, its fields are named
+// under its method.
+func TestLatePaymentMasterSitsBesideTheTariff(t *testing.T) {
+	t.Parallel()
+	b := setupCharges(t, nil)
+	require.NoError(t, b.billing.SaveUnitAreaMaster(b.ctx, tenant, 2026, calc.SampleUnitAreaMaster(), "admin"))
+	require.NoError(t, b.billing.SaveARVMaster(b.ctx, tenant, 2026, calc.SampleARVMaster(), "admin"))
+	ms, err := b.billing.RateMasters(b.ctx, tenant, billing.PropertyTax, 2026)
+	require.NoError(t, err)
+	methods := make([]string, len(ms))
+	for i, m := range ms {
+		methods[i] = m.Method
+	}
+	assert.Equal(t, []string{billing.MethodARV, billing.MethodLatePayment}, methods, "the ARV master dropped the unit-area one only")
+	assert.Equal(t, sampleMaster().RebateWindows[0].Percent.String(), ms[1].LatePayment.RebateWindows[0].Percent.String())
+
+	p := property("PT-1", "W01", "2", "100")
+	p.Units[0].Occupancy = "owner_occupied"
+	require.NoError(t, b.billing.SaveProperties(b.ctx, tenant, []billing.Property{p}, "admin"))
+	_, err = b.billing.CalculatePropertyDemand(b.ctx, tenant, "PT-1", 2026)
+	require.NoError(t, err)
+
+	m := sampleMaster()
+	m.PenaltyHead = "PT"
+	method, err := b.billing.SaveRateMaster(b.ctx, tenant, billing.RateMaster{Service: billing.PropertyTax, FiscalYear: 2026, LatePayment: &m}, "admin")
+	assert.Equal(t, billing.MethodLatePayment, method)
+	var ve *ledger.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "master.late_payment.penalty_head", ve.Violations[0].Field)
+}
+
 // The database itself keeps a charge to one line, whatever the caller.
 func TestTheSchemaKeepsAChargeToOneLine(t *testing.T) {
 	t.Parallel()

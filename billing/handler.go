@@ -49,7 +49,7 @@ func demandOut(d Demand) *billingv1.Demand {
 	balance := decimal.Zero
 	for _, l := range d.Lines {
 		balance = balance.Add(l.Balance())
-		line := &billingv1.DemandLine{Head: l.Head, Amount: l.Amount.StringFixed(2),
+		line := &billingv1.DemandLine{Head: l.Head, Amount: l.Amount.StringFixed(2), Adjusted: l.Adjusted.StringFixed(2),
 			Collected: l.Collected.StringFixed(2), Balance: l.Balance().StringFixed(2)}
 		if l.charge() {
 			line.ChargedThrough = l.ChargedThrough.Format(time.DateOnly)
@@ -186,7 +186,8 @@ func (h *Handler) GetDcbRegister(ctx context.Context, req *connect.Request[billi
 	out := &billingv1.GetDcbRegisterResponse{}
 	for _, r := range rows {
 		out.Rows = append(out.Rows, &billingv1.DcbRow{Ward: r.Ward, Service: r.Service, Head: r.Head, FiscalYear: int32(r.FiscalYear),
-			Arrears: r.Arrears, Demand: r.Demand.StringFixed(2), Collection: r.Collection.StringFixed(2), Balance: r.Balance.StringFixed(2)})
+			Arrears: r.Arrears, Demand: r.Demand.StringFixed(2), Adjustments: r.Adjustments.StringFixed(2),
+			Collection: r.Collection.StringFixed(2), Balance: r.Balance.StringFixed(2)})
 	}
 	return connect.NewResponse(out), nil
 }
@@ -203,4 +204,48 @@ func (h *Handler) CheckDcbAgainstLedger(ctx context.Context, req *connect.Reques
 			Difference: t.Difference.StringFixed(2)})
 	}
 	return connect.NewResponse(out), nil
+}
+
+// RunDemandGeneration implements BillingService.RunDemandGeneration.
+func (h *Handler) RunDemandGeneration(ctx context.Context, req *connect.Request[billingv1.RunDemandGenerationRequest]) (*connect.Response[billingv1.RunDemandGenerationResponse], error) {
+	var w decoder
+	m := req.Msg
+	r := RunRequest{Service: m.GetService(), FiscalYear: int(m.GetFiscalYear()),
+		Period: Period{From: w.dateOpt("period_from", m.GetPeriodFrom()), To: w.dateOpt("period_to", m.GetPeriodTo())},
+		AsOf:   w.dateOpt("as_of", m.GetAsOf()), Ward: m.GetWard()}
+	if err := w.err(); err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	run, err := h.svc.StartRun(ctx, m.GetTenantId(), r, auth.Actor(ctx))
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&billingv1.RunDemandGenerationResponse{Job: jobOut(run)}), nil
+}
+
+// GetJob implements BillingService.GetJob.
+func (h *Handler) GetJob(ctx context.Context, req *connect.Request[billingv1.GetJobRequest]) (*connect.Response[billingv1.GetJobResponse], error) {
+	run, err := h.svc.GetRun(ctx, req.Msg.GetTenantId(), req.Msg.GetJobId())
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&billingv1.GetJobResponse{Job: jobOut(run)}), nil
+}
+
+func jobOut(r Run) *billingv1.Job {
+	out := &billingv1.Job{JobId: r.ID, RiverJobId: r.JobID, Service: r.Service, FiscalYear: int32(r.FiscalYear),
+		PeriodFrom: isoDay(r.Period.From), PeriodTo: isoDay(r.Period.To), AsOf: isoDay(r.AsOf), Ward: r.Ward, Status: r.Status,
+		Expected: int32(r.Expected), Entries: int32(r.Entries), PercentDone: int32(r.PercentDone()), Raised: int32(r.Raised),
+		Existing: int32(r.Existing), Skipped: int32(r.Skipped), Total: r.Total.StringFixed(2), Error: r.Error,
+		RequestedBy: r.RequestedBy, CreatedAt: timestamppb.New(r.CreatedAt)}
+	for _, s := range r.Skips {
+		out.Skips = append(out.Skips, &billingv1.JobSkip{ConsumerCode: s.ConsumerCode, Reason: s.Reason})
+	}
+	if r.StartedAt != nil {
+		out.StartedAt = timestamppb.New(*r.StartedAt)
+	}
+	if r.FinishedAt != nil {
+		out.FinishedAt = timestamppb.New(*r.FinishedAt)
+	}
+	return out
 }

@@ -25,6 +25,10 @@ const (
 	MethodWaterMetered = "water_metered" // graded slabs by usage class
 	MethodWaterFlat    = "water_flat"    // flat a month by usage or pipe size
 	MethodTradeLicence = "trade_licence" // fee by trade category and size
+	// MethodLatePayment is a service's rebate, penalty and interest rules
+	// (LatePaymentMaster), kept beside its tariff: any service with tax
+	// heads may have one, and no tariff master replaces it.
+	MethodLatePayment = "late_payment"
 )
 
 var methodService = map[string]string{
@@ -34,13 +38,15 @@ var methodService = map[string]string{
 }
 
 // RateMaster is a service's tariff for a fiscal year, as the calculators
-// read it. Exactly one of the masters is set; Method says which.
+// read it, or its late-payment master. Exactly one of the masters is set;
+// Method says which.
 //
 // A year's property tax has one method: saving a unit-area master drops
 // the year's ARV master and the other way round. Water has a metered and a
-// flat master side by side, for the two kinds of connection.
+// flat master side by side, for the two kinds of connection. A late-payment
+// master sits beside any of them.
 type RateMaster struct {
-	Service      string // derived from the master when empty
+	Service      string // derived from a tariff master when empty; required with LatePayment
 	FiscalYear   int
 	Method       string // set when read; derived from the master when saved
 	UnitArea     *calc.UnitAreaMaster
@@ -48,7 +54,12 @@ type RateMaster struct {
 	WaterMetered *MeteredWaterTariff
 	WaterFlat    *calc.FlatWaterMaster
 	Trade        *calc.TradeMaster
+	LatePayment  *LatePaymentMaster
 }
+
+// replaces is the method whose master a property-tax master drops: a
+// year's property tax is levied by one method.
+var replaces = map[string]string{MethodUnitArea: MethodARV, MethodARV: MethodUnitArea}
 
 // MeteredWaterTariff is a year's metered water tariff: graded slabs for
 // each usage class (a connection's usage picks its slabs).
@@ -101,6 +112,7 @@ func (m RateMaster) method() (method string, body any, check func() error, err e
 	pick(m.WaterMetered != nil, MethodWaterMetered, m.WaterMetered, func() error { return m.WaterMetered.Validate() })
 	pick(m.WaterFlat != nil, MethodWaterFlat, m.WaterFlat, func() error { return m.WaterFlat.Validate() })
 	pick(m.Trade != nil, MethodTradeLicence, m.Trade, func() error { return m.Trade.Validate() })
+	pick(m.LatePayment != nil, MethodLatePayment, m.LatePayment, nil) // checked against the service's heads
 	if set != 1 {
 		return "", nil, nil, invalid("master", "exactly one master is required, got %d", set)
 	}
@@ -110,11 +122,16 @@ func (m RateMaster) method() (method string, body any, check func() error, err e
 // SaveRateMaster stores a service's master for a fiscal year, after the
 // calculator itself has checked it, replacing the year's master of the
 // same method (and, for property tax, of the other method). It returns the
-// master's method.
+// master's method. A late-payment master is saved as SaveLatePaymentMaster
+// saves it, its fields named under "master.late_payment".
 func (s *Service) SaveRateMaster(ctx context.Context, tenant string, m RateMaster, actor string) (string, error) {
 	method, body, check, err := m.method()
 	if err != nil {
 		return "", err
+	}
+	if method == MethodLatePayment {
+		err := s.SaveLatePaymentMaster(ctx, tenant, m.Service, m.FiscalYear, *m.LatePayment, actor)
+		return method, underMethod(method, err)
 	}
 	service := methodService[method]
 	if m.Service != "" && m.Service != service {
@@ -138,15 +155,32 @@ func (s *Service) SaveRateMaster(ctx context.Context, tenant string, m RateMaste
 	}
 	return method, db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		q := dbq.New(tx)
-		if service == PropertyTax {
-			if err := q.RateMasterDeleteOtherMethods(ctx, dbq.RateMasterDeleteOtherMethodsParams{TenantID: tenant,
-				Service: service, FiscalYear: int32(m.FiscalYear), Method: method}); err != nil {
+		if other, ok := replaces[method]; ok {
+			if err := q.RateMasterDelete(ctx, dbq.RateMasterDeleteParams{TenantID: tenant,
+				Service: service, FiscalYear: int32(m.FiscalYear), Method: other}); err != nil {
 				return err
 			}
 		}
 		return q.RateMasterSave(ctx, dbq.RateMasterSaveParams{TenantID: tenant, Service: service,
 			FiscalYear: int32(m.FiscalYear), Method: method, Body: raw, CreatedBy: actor})
 	})
+}
+
+// underMethod names a master's violations ("master", "master.…") as the
+// fields of its method ("master.late_payment.…").
+func underMethod(method string, err error) error {
+	var ve *ledger.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	out := &ledger.ValidationError{Violations: make([]ledger.FieldViolation, len(ve.Violations))}
+	for i, v := range ve.Violations {
+		if v.Field == "master" || strings.HasPrefix(v.Field, "master.") {
+			v.Field = "master." + method + strings.TrimPrefix(v.Field, "master")
+		}
+		out.Violations[i] = v
+	}
+	return out
 }
 
 // SaveUnitAreaMaster stores the unit-area property-tax master for a fiscal
@@ -182,7 +216,7 @@ func (s *Service) SaveTradeMaster(ctx context.Context, tenant string, fy int, m 
 }
 
 // RateMasters returns a service's masters for a fiscal year, one per
-// method; none is NotFound.
+// method, its late-payment master among them; none is NotFound.
 func (s *Service) RateMasters(ctx context.Context, tenant, service string, fy int) ([]RateMaster, error) {
 	var out []RateMaster
 	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
@@ -221,6 +255,9 @@ func rateMasters(ctx context.Context, q *dbq.Queries, tenant, service string, fy
 		case MethodTradeLicence:
 			m.Trade = &calc.TradeMaster{}
 			target = m.Trade
+		case MethodLatePayment:
+			m.LatePayment = &LatePaymentMaster{}
+			target = m.LatePayment
 		default:
 			return nil, fmt.Errorf("rate master of unknown method %q", r.Method)
 		}
@@ -244,10 +281,13 @@ func propertyMaster(ctx context.Context, q *dbq.Queries, tenant string, fy int) 
 	if err != nil {
 		return RateMaster{}, err
 	}
-	if len(ms) == 0 {
+	// One method a year (saving one drops the other); the late-payment
+	// master beside it prices no demand.
+	i := slices.IndexFunc(ms, func(m RateMaster) bool { return m.UnitArea != nil || m.ARV != nil })
+	if i < 0 {
 		return RateMaster{}, noMaster("property-tax", fy)
 	}
-	return ms[0], nil // one method a year: saving one drops the other
+	return ms[i], nil
 }
 
 // waterMasters is the year's water masters; either may be missing until a
@@ -273,8 +313,9 @@ func tradeMaster(ctx context.Context, q *dbq.Queries, tenant string, fy int) (ca
 	if err != nil {
 		return calc.TradeMaster{}, err
 	}
-	if len(ms) == 0 {
+	i := slices.IndexFunc(ms, func(m RateMaster) bool { return m.Trade != nil })
+	if i < 0 {
 		return calc.TradeMaster{}, noMaster("trade licence", fy)
 	}
-	return *ms[0].Trade, nil
+	return *ms[i].Trade, nil
 }

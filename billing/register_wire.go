@@ -284,8 +284,46 @@ func (w *decoder) rateMaster(in *billingv1.RateMaster) RateMaster {
 					New: w.dec(bf+".new_fee", b.GetNewFee()), Renewal: w.dec(bf+".renewal_fee", b.GetRenewalFee())})
 			}
 		}
+	case *billingv1.RateMaster_LatePayment:
+		m.LatePayment = w.latePayment("master.late_payment", k.LatePayment)
 	}
 	return m
+}
+
+func (w *decoder) latePayment(field string, in *billingv1.LatePaymentMaster) *LatePaymentMaster {
+	m := &LatePaymentMaster{RebateHead: in.GetRebateHead(), PenaltyHead: in.GetPenaltyHead(), InterestHead: in.GetInterestHead()}
+	for i, rw := range in.GetRebateWindows() {
+		f := fmt.Sprintf("%s.rebate_windows[%d]", field, i)
+		m.RebateWindows = append(m.RebateWindows, calc.RebateWindow{LastDay: w.date(f+".last_day", rw.GetLastDay()),
+			Percent: w.dec(f+".percent", rw.GetPercent())})
+	}
+	if p := in.GetPenalty(); p != nil {
+		m.Penalty = &calc.PenaltyRule{Percent: w.dec(field+".penalty.percent", p.GetPercent())}
+	}
+	if r := in.GetInterest(); r != nil {
+		m.Interest = &calc.InterestRule{Percent: w.dec(field+".interest.percent", r.GetPercent()), Per: calc.RatePeriod(r.GetPer())}
+	}
+	for _, c := range in.GetBaseCategories() {
+		m.BaseCategories = append(m.BaseCategories, Category(c))
+	}
+	return m
+}
+
+func latePaymentOut(m *LatePaymentMaster) *billingv1.LatePaymentMaster {
+	out := &billingv1.LatePaymentMaster{RebateHead: m.RebateHead, PenaltyHead: m.PenaltyHead, InterestHead: m.InterestHead}
+	for _, rw := range m.RebateWindows {
+		out.RebateWindows = append(out.RebateWindows, &billingv1.RebateWindow{LastDay: isoDay(rw.LastDay), Percent: rw.Percent.String()})
+	}
+	if m.Penalty != nil {
+		out.Penalty = &billingv1.PenaltyRule{Percent: m.Penalty.Percent.String()}
+	}
+	if m.Interest != nil {
+		out.Interest = &billingv1.InterestRule{Percent: m.Interest.Percent.String(), Per: string(m.Interest.Per)}
+	}
+	for _, c := range m.BaseCategories {
+		out.BaseCategories = append(out.BaseCategories, string(c))
+	}
+	return out
 }
 
 func rateMasterOut(m RateMaster) *billingv1.RateMaster {
@@ -340,6 +378,8 @@ func rateMasterOut(m RateMaster) *billingv1.RateMaster {
 			tm.Fees[trade] = fb
 		}
 		out.Master = &billingv1.RateMaster_TradeLicence{TradeLicence: tm}
+	case m.LatePayment != nil:
+		out.Master = &billingv1.RateMaster_LatePayment{LatePayment: latePaymentOut(m.LatePayment)}
 	}
 	return out
 }

@@ -64,6 +64,19 @@ type Run struct {
 	FinishedAt  *time.Time
 }
 
+// PercentDone is how far the run has gone through its register, 0 to 100:
+// 100 only once it is done, since entries added to the register after the
+// run started can take Entries past Expected.
+func (r Run) PercentDone() int {
+	switch {
+	case r.Status == RunDone:
+		return 100
+	case r.Expected == 0:
+		return 0
+	}
+	return min(99, 100*r.Entries/r.Expected)
+}
+
 // Run statuses.
 const (
 	RunQueued  = "queued"

@@ -230,3 +230,23 @@ func TestPropertyTaxByTheMethodOfTheYearsMaster(t *testing.T) {
 	assert.Equal(t, "407.00", got.Total.StringFixed(2), got.Error)
 	tied(t, b)
 }
+
+func TestPercentDoneIsAHundredOnlyWhenTheRunIsDone(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		run  billing.Run
+		want int
+	}{
+		{"queued", billing.Run{Status: billing.RunQueued, Expected: 10}, 0},
+		{"half way", billing.Run{Status: billing.RunRunning, Expected: 10, Entries: 5}, 50},
+		{"past what was expected, entries added meanwhile", billing.Run{Status: billing.RunRunning, Expected: 10, Entries: 12}, 99},
+		{"done with an empty register", billing.Run{Status: billing.RunDone}, 100},
+		{"failed part way", billing.Run{Status: billing.RunFailed, Expected: 4, Entries: 1}, 25},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, c.run.PercentDone())
+		})
+	}
+}

@@ -20,6 +20,8 @@ import (
 	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/munimhq/munim/auth"
+	"github.com/munimhq/munim/billing"
+	"github.com/munimhq/munim/billing/calc"
 	"github.com/munimhq/munim/db/dbtest"
 	accessv1 "github.com/munimhq/munim/gen/pb/munim/access/v1"
 	"github.com/munimhq/munim/gen/pb/munim/access/v1/accessv1connect"
@@ -142,6 +144,11 @@ func TestRoleMatrix(t *testing.T) {
 		connect.NewRequest(remission(demand, "matrix-amendment", "-1")))
 	require.NoError(t, err)
 	amendmentID := proposed.Msg.Amendment.Id
+	// And a demand run of one ward, to read; a run of every ward is then
+	// another's, free to start.
+	require.NoError(t, w.app.billing.SaveUnitAreaMaster(w.ctx, "uk.dehradun", 2026, calc.SampleUnitAreaMaster(), "test"))
+	run, err := w.app.billing.StartRun(w.ctx, "uk.dehradun", billing.RunRequest{Service: billing.PropertyTax, FiscalYear: 2026, Ward: "W07"}, "test")
+	require.NoError(t, err)
 
 	type attempt func(cred string, role auth.Role) error
 	cases := []struct {
@@ -175,6 +182,15 @@ func TestRoleMatrix(t *testing.T) {
 		}, []auth.Role{auth.RoleApprover}},
 		{"ListAmendments", func(c string, _ auth.Role) error {
 			_, err := w.amendments(c).ListAmendments(w.ctx, connect.NewRequest(&billingv1.ListAmendmentsRequest{TenantId: "uk.dehradun"}))
+			return err
+		}, roles},
+		{"RunDemandGeneration", func(c string, _ auth.Role) error {
+			_, err := w.billing(c).RunDemandGeneration(w.ctx, connect.NewRequest(&billingv1.RunDemandGenerationRequest{TenantId: "uk.dehradun",
+				Service: "property_tax", FiscalYear: 2026}))
+			return err
+		}, []auth.Role{auth.RoleAdmin}},
+		{"GetJob", func(c string, _ auth.Role) error {
+			_, err := w.billing(c).GetJob(w.ctx, connect.NewRequest(&billingv1.GetJobRequest{TenantId: "uk.dehradun", JobId: run.ID}))
 			return err
 		}, roles},
 		{"GetTrialBalance", func(c string, _ auth.Role) error {

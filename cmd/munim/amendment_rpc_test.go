@@ -84,6 +84,13 @@ func TestAmendmentMakerChecker(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "1800.00", dues.Msg.Total)
 	assert.Equal(t, "3600.00", dues.Msg.Demands[0].Lines[0].Amount, "the demand as raised")
+	assert.Equal(t, "-1800.00", dues.Msg.Demands[0].Lines[0].Adjusted)
+	assert.Equal(t, "1800.00", dues.Msg.Demands[0].Lines[0].Balance)
+	dcb, err := reader.GetDcbRegister(w.ctx, connect.NewRequest(&billingv1.GetDcbRegisterRequest{TenantId: "uk.dehradun", FiscalYear: 2026}))
+	require.NoError(t, err)
+	require.Len(t, dcb.Msg.Rows, 1)
+	assert.Equal(t, []string{"3600.00", "-1800.00", "0.00", "1800.00"}, []string{dcb.Msg.Rows[0].Demand, dcb.Msg.Rows[0].Adjustments,
+		dcb.Msg.Rows[0].Collection, dcb.Msg.Rows[0].Balance}, "demand, adjustments, collection, balance")
 	tie, err := reader.CheckDcbAgainstLedger(w.ctx, connect.NewRequest(&billingv1.CheckDcbAgainstLedgerRequest{TenantId: "uk.dehradun"}))
 	require.NoError(t, err)
 	assert.True(t, tie.Msg.Tied, "%v", tie.Msg.Ties)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/munimhq/munim/auth"
 	accessv1 "github.com/munimhq/munim/gen/pb/munim/access/v1"
+	auditv1 "github.com/munimhq/munim/gen/pb/munim/audit/v1"
 	billingv1 "github.com/munimhq/munim/gen/pb/munim/billing/v1"
 	"github.com/munimhq/munim/gen/pb/munim/billing/v1/billingv1connect"
 )
@@ -67,6 +68,17 @@ func TestDepartmentAppPostsFeesAndReadsDues(t *testing.T) {
 	assert.Equal(t, "8400.00", bill.Msg.Total)
 	assert.Equal(t, "8400.00", bill.Msg.Payable, "no late-payment master: no rebate, no charges")
 	assert.Empty(t, bill.Msg.Rebates)
+	// A bill may post penalty and interest: each fetch is audited, as a write.
+	events, err := w.audit(token(t, "state", []auth.Role{auth.RoleAuditor}, "uk.dehradun")).ListEvents(w.ctx,
+		connect.NewRequest(&auditv1.ListEventsRequest{TenantId: "uk.dehradun"}))
+	require.NoError(t, err)
+	var fetches []string
+	for _, e := range events.Msg.Events {
+		if e.Procedure == billingv1connect.BillingServiceFetchBillProcedure {
+			fetches = append(fetches, e.Principal+" "+e.Code)
+		}
+	}
+	assert.Equal(t, []string{"user:sunil ok"}, fetches)
 
 	tie, err := cashier.CheckDcbAgainstLedger(w.ctx, connect.NewRequest(&billingv1.CheckDcbAgainstLedgerRequest{TenantId: "uk.dehradun"}))
 	require.NoError(t, err)

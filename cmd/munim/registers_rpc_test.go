@@ -77,6 +77,26 @@ func TestRegistersOverRPC(t *testing.T) {
 	require.Len(t, metered.GetByUsage()["residential"].GetSlabs(), 5)
 	assert.Equal(t, "2.5", metered.GetByUsage()["residential"].GetSlabs()[1].GetRate())
 
+	// The late-payment master sits beside the tariff.
+	_, err = bills.SaveTaxHead(w.ctx, connect.NewRequest(&billingv1.SaveTaxHeadRequest{TenantId: ulb, TaxHead: &billingv1.TaxHead{
+		Service: "water", Code: "WATER_PENALTY", Name: "Penalty on late payment", Category: "penalty", Priority: 20,
+		IncomeAccount: "1402010", ReceivableAccount: "4313001", FundCode: "01", FunctionCode: "9092"}}))
+	require.NoError(t, err)
+	saved, err = admin.SaveRateMaster(w.ctx, connect.NewRequest(&billingv1.SaveRateMasterRequest{TenantId: ulb, Master: &billingv1.RateMaster{
+		Service: "water", FiscalYear: 2026, Master: &billingv1.RateMaster_LatePayment{LatePayment: &billingv1.LatePaymentMaster{
+			Penalty: &billingv1.PenaltyRule{Percent: "10"}, PenaltyHead: "WATER_PENALTY", BaseCategories: []string{"fee"}}}}}))
+	require.NoError(t, err)
+	assert.Equal(t, "late_payment", saved.Msg.Method)
+	masters, err = cashier.GetRateMaster(w.ctx, connect.NewRequest(&billingv1.GetRateMasterRequest{TenantId: ulb, Service: "water", FiscalYear: 2026}))
+	require.NoError(t, err)
+	require.Len(t, masters.Msg.Masters, 3, "the tariff's two and the late-payment master")
+	late := masters.Msg.Masters[0].GetLatePayment()
+	require.NotNil(t, late)
+	assert.Equal(t, "10", late.GetPenalty().GetPercent())
+	assert.Equal(t, "WATER_PENALTY", late.GetPenaltyHead())
+	assert.Nil(t, late.GetInterest())
+	assert.Equal(t, []string{"fee"}, late.GetBaseCategories())
+
 	_, err = admin.SaveWaterConnections(w.ctx, connect.NewRequest(&billingv1.SaveWaterConnectionsRequest{TenantId: ulb,
 		Connections: []*billingv1.WaterConnection{
 			{ConsumerCode: "WC-1", HolderName: "Meena", Ward: "W01", Kind: "metered", Usage: "residential", PipeSizeMm: 15,
@@ -149,6 +169,18 @@ func TestRegistersOverRPC(t *testing.T) {
 					By: "usage", PerMonthByUsage: map[string]string{"residential": "250"}}}}}))
 			return err
 		}, "service"},
+		{"a late-payment master charging a penalty under a fee head", func() error {
+			_, err := admin.SaveRateMaster(w.ctx, connect.NewRequest(&billingv1.SaveRateMasterRequest{TenantId: ulb, Master: &billingv1.RateMaster{
+				Service: "water", FiscalYear: 2026, Master: &billingv1.RateMaster_LatePayment{LatePayment: &billingv1.LatePaymentMaster{
+					Penalty: &billingv1.PenaltyRule{Percent: "10"}, PenaltyHead: "WATER", BaseCategories: []string{"fee"}}}}}))
+			return err
+		}, "master.late_payment.penalty_head"},
+		{"a late-payment master with a rebate window of no day", func() error {
+			_, err := admin.SaveRateMaster(w.ctx, connect.NewRequest(&billingv1.SaveRateMasterRequest{TenantId: ulb, Master: &billingv1.RateMaster{
+				Service: "water", FiscalYear: 2026, Master: &billingv1.RateMaster_LatePayment{LatePayment: &billingv1.LatePaymentMaster{
+					RebateWindows: []*billingv1.RebateWindow{{LastDay: "2026-13-01", Percent: "5"}}, RebateHead: "WATER", BaseCategories: []string{"fee"}}}}}))
+			return err
+		}, "master.late_payment.rebate_windows[0].last_day"},
 		{"a water bill for part of a month", func() error {
 			_, err := cashier.CalculateDemand(w.ctx, connect.NewRequest(&billingv1.CalculateDemandRequest{TenantId: ulb, Service: "water",
 				ConsumerCode: "WC-1", PeriodFrom: "2026-04-01", PeriodTo: "2026-04-15"}))

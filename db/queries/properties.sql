@@ -50,7 +50,8 @@ SELECT method, body FROM rate_masters
  WHERE tenant_id = @tenant_id AND service = @service AND fiscal_year = @fiscal_year
  ORDER BY method;
 
--- name: RateMasterDeleteOtherMethods :exec
--- A year's property tax has one method: saving one master drops the others.
+-- name: RateMasterDelete :exec
+-- A year's property tax has one method: saving one master drops the other
+-- method's (and only it: the late-payment master stays).
 DELETE FROM rate_masters
- WHERE tenant_id = @tenant_id AND service = @service AND fiscal_year = @fiscal_year AND method <> @method;
+ WHERE tenant_id = @tenant_id AND service = @service AND fiscal_year = @fiscal_year AND method = @method;

@@ -206,21 +206,22 @@ func (q *Queries) PropertyUpsertMany(ctx context.Context, arg PropertyUpsertMany
 	return err
 }
 
-const rateMasterDeleteOtherMethods = `-- name: RateMasterDeleteOtherMethods :exec
+const rateMasterDelete = `-- name: RateMasterDelete :exec
 DELETE FROM rate_masters
- WHERE tenant_id = $1 AND service = $2 AND fiscal_year = $3 AND method <> $4
+ WHERE tenant_id = $1 AND service = $2 AND fiscal_year = $3 AND method = $4
 `
 
-type RateMasterDeleteOtherMethodsParams struct {
+type RateMasterDeleteParams struct {
 	TenantID   string
 	Service    string
 	FiscalYear int32
 	Method     string
 }
 
-// A year's property tax has one method: saving one master drops the others.
-func (q *Queries) RateMasterDeleteOtherMethods(ctx context.Context, arg RateMasterDeleteOtherMethodsParams) error {
-	_, err := q.db.Exec(ctx, rateMasterDeleteOtherMethods,
+// A year's property tax has one method: saving one master drops the other
+// method's (and only it: the late-payment master stays).
+func (q *Queries) RateMasterDelete(ctx context.Context, arg RateMasterDeleteParams) error {
+	_, err := q.db.Exec(ctx, rateMasterDelete,
 		arg.TenantID,
 		arg.Service,
 		arg.FiscalYear,

@@ -458,8 +458,12 @@ type DemandLine struct {
 	// demand was raised: for a penalty the due date it follows, for interest
 	// the last day of the months it charges. Ignored on input.
 	ChargedThrough string `protobuf:"bytes,5,opt,name=charged_through,json=chargedThrough,proto3" json:"charged_through,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// adjusted is the sum of the approved amendments of the line (negative
+	// reduces it): what is due is amount + adjusted, and balance is that less
+	// collected. Ignored on input.
+	Adjusted      string `protobuf:"bytes,6,opt,name=adjusted,proto3" json:"adjusted,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DemandLine) Reset() {
@@ -523,6 +527,13 @@ func (x *DemandLine) GetBalance() string {
 func (x *DemandLine) GetChargedThrough() string {
 	if x != nil {
 		return x.ChargedThrough
+	}
+	return ""
+}
+
+func (x *DemandLine) GetAdjusted() string {
+	if x != nil {
+		return x.Adjusted
 	}
 	return ""
 }
@@ -1209,17 +1220,20 @@ func (x *GetDcbRegisterRequest) GetFiscalYear() int32 {
 	return 0
 }
 
-// DcbRow is one line of the register.
+// DcbRow is one line of the register: balance = demand + adjustments -
+// collection.
 type DcbRow struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Ward          string                 `protobuf:"bytes,1,opt,name=ward,proto3" json:"ward,omitempty"`
-	Service       string                 `protobuf:"bytes,2,opt,name=service,proto3" json:"service,omitempty"`
-	Head          string                 `protobuf:"bytes,3,opt,name=head,proto3" json:"head,omitempty"`
-	FiscalYear    int32                  `protobuf:"varint,4,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
-	Arrears       bool                   `protobuf:"varint,5,opt,name=arrears,proto3" json:"arrears,omitempty"`
-	Demand        string                 `protobuf:"bytes,6,opt,name=demand,proto3" json:"demand,omitempty"`
-	Collection    string                 `protobuf:"bytes,7,opt,name=collection,proto3" json:"collection,omitempty"`
-	Balance       string                 `protobuf:"bytes,8,opt,name=balance,proto3" json:"balance,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Ward       string                 `protobuf:"bytes,1,opt,name=ward,proto3" json:"ward,omitempty"`
+	Service    string                 `protobuf:"bytes,2,opt,name=service,proto3" json:"service,omitempty"`
+	Head       string                 `protobuf:"bytes,3,opt,name=head,proto3" json:"head,omitempty"`
+	FiscalYear int32                  `protobuf:"varint,4,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	Arrears    bool                   `protobuf:"varint,5,opt,name=arrears,proto3" json:"arrears,omitempty"`
+	Demand     string                 `protobuf:"bytes,6,opt,name=demand,proto3" json:"demand,omitempty"`
+	Collection string                 `protobuf:"bytes,7,opt,name=collection,proto3" json:"collection,omitempty"`
+	Balance    string                 `protobuf:"bytes,8,opt,name=balance,proto3" json:"balance,omitempty"`
+	// adjustments are the approved amendments (negative reduces the demand).
+	Adjustments   string `protobuf:"bytes,9,opt,name=adjustments,proto3" json:"adjustments,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1306,6 +1320,13 @@ func (x *DcbRow) GetCollection() string {
 func (x *DcbRow) GetBalance() string {
 	if x != nil {
 		return x.Balance
+	}
+	return ""
+}
+
+func (x *DcbRow) GetAdjustments() string {
+	if x != nil {
+		return x.Adjustments
 	}
 	return ""
 }
@@ -1520,6 +1541,524 @@ func (x *CheckDcbAgainstLedgerResponse) GetTied() bool {
 	return false
 }
 
+type RunDemandGenerationRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	TenantId string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	Service  string                 `protobuf:"bytes,2,opt,name=service,proto3" json:"service,omitempty"`
+	// fiscal_year of a property-tax or licence renewal run: the year it
+	// starts in (2026 for 2026-27). Ignored for water.
+	FiscalYear int32 `protobuf:"varint,3,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	// period_from and period_to bound a water run: whole months of one
+	// fiscal year.
+	PeriodFrom string `protobuf:"bytes,4,opt,name=period_from,json=periodFrom,proto3" json:"period_from,omitempty"`
+	PeriodTo   string `protobuf:"bytes,5,opt,name=period_to,json=periodTo,proto3" json:"period_to,omitempty"`
+	// as_of dates a licence renewal run's demands, to which their late
+	// penalty runs; default today (Asia/Kolkata).
+	AsOf string `protobuf:"bytes,6,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	// ward limits the run to one ward; empty means every ward.
+	Ward          string `protobuf:"bytes,7,opt,name=ward,proto3" json:"ward,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RunDemandGenerationRequest) Reset() {
+	*x = RunDemandGenerationRequest{}
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RunDemandGenerationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RunDemandGenerationRequest) ProtoMessage() {}
+
+func (x *RunDemandGenerationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RunDemandGenerationRequest.ProtoReflect.Descriptor instead.
+func (*RunDemandGenerationRequest) Descriptor() ([]byte, []int) {
+	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *RunDemandGenerationRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *RunDemandGenerationRequest) GetService() string {
+	if x != nil {
+		return x.Service
+	}
+	return ""
+}
+
+func (x *RunDemandGenerationRequest) GetFiscalYear() int32 {
+	if x != nil {
+		return x.FiscalYear
+	}
+	return 0
+}
+
+func (x *RunDemandGenerationRequest) GetPeriodFrom() string {
+	if x != nil {
+		return x.PeriodFrom
+	}
+	return ""
+}
+
+func (x *RunDemandGenerationRequest) GetPeriodTo() string {
+	if x != nil {
+		return x.PeriodTo
+	}
+	return ""
+}
+
+func (x *RunDemandGenerationRequest) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+func (x *RunDemandGenerationRequest) GetWard() string {
+	if x != nil {
+		return x.Ward
+	}
+	return ""
+}
+
+type RunDemandGenerationResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Job           *Job                   `protobuf:"bytes,1,opt,name=job,proto3" json:"job,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RunDemandGenerationResponse) Reset() {
+	*x = RunDemandGenerationResponse{}
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RunDemandGenerationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RunDemandGenerationResponse) ProtoMessage() {}
+
+func (x *RunDemandGenerationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RunDemandGenerationResponse.ProtoReflect.Descriptor instead.
+func (*RunDemandGenerationResponse) Descriptor() ([]byte, []int) {
+	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *RunDemandGenerationResponse) GetJob() *Job {
+	if x != nil {
+		return x.Job
+	}
+	return nil
+}
+
+type GetJobRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	JobId         int64                  `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetJobRequest) Reset() {
+	*x = GetJobRequest{}
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetJobRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetJobRequest) ProtoMessage() {}
+
+func (x *GetJobRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetJobRequest.ProtoReflect.Descriptor instead.
+func (*GetJobRequest) Descriptor() ([]byte, []int) {
+	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *GetJobRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *GetJobRequest) GetJobId() int64 {
+	if x != nil {
+		return x.JobId
+	}
+	return 0
+}
+
+type GetJobResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Job           *Job                   `protobuf:"bytes,1,opt,name=job,proto3" json:"job,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetJobResponse) Reset() {
+	*x = GetJobResponse{}
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetJobResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetJobResponse) ProtoMessage() {}
+
+func (x *GetJobResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetJobResponse.ProtoReflect.Descriptor instead.
+func (*GetJobResponse) Descriptor() ([]byte, []int) {
+	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GetJobResponse) GetJob() *Job {
+	if x != nil {
+		return x.Job
+	}
+	return nil
+}
+
+// Job is a demand run and how far it has gone: its counts are what is in
+// the books.
+type Job struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// job_id is the run's id; river_job_id the background job's that works it.
+	JobId      int64  `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	RiverJobId int64  `protobuf:"varint,2,opt,name=river_job_id,json=riverJobId,proto3" json:"river_job_id,omitempty"`
+	Service    string `protobuf:"bytes,3,opt,name=service,proto3" json:"service,omitempty"`
+	FiscalYear int32  `protobuf:"varint,4,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	// period_from and period_to are the period billed; as_of the demands' date.
+	PeriodFrom string `protobuf:"bytes,5,opt,name=period_from,json=periodFrom,proto3" json:"period_from,omitempty"`
+	PeriodTo   string `protobuf:"bytes,6,opt,name=period_to,json=periodTo,proto3" json:"period_to,omitempty"`
+	AsOf       string `protobuf:"bytes,7,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	Ward       string `protobuf:"bytes,8,opt,name=ward,proto3" json:"ward,omitempty"`
+	// status: queued, running, done or failed.
+	Status string `protobuf:"bytes,9,opt,name=status,proto3" json:"status,omitempty"`
+	// expected is the register's entries when the run started; entries those
+	// gone through.
+	Expected int32 `protobuf:"varint,10,opt,name=expected,proto3" json:"expected,omitempty"`
+	Entries  int32 `protobuf:"varint,11,opt,name=entries,proto3" json:"entries,omitempty"`
+	// percent_done is entries of expected, 0 to 100; 100 only when done.
+	PercentDone int32 `protobuf:"varint,12,opt,name=percent_done,json=percentDone,proto3" json:"percent_done,omitempty"`
+	// raised counts the demands raised; existing those found already raised
+	// (by an earlier run or by hand); skipped the entries that cannot be
+	// billed yet (a meter not read in the period).
+	Raised   int32 `protobuf:"varint,13,opt,name=raised,proto3" json:"raised,omitempty"`
+	Existing int32 `protobuf:"varint,14,opt,name=existing,proto3" json:"existing,omitempty"`
+	Skipped  int32 `protobuf:"varint,15,opt,name=skipped,proto3" json:"skipped,omitempty"`
+	// skips are the first thousand skipped entries, with why.
+	Skips []*JobSkip `protobuf:"bytes,16,rep,name=skips,proto3" json:"skips,omitempty"`
+	// total is the amount of the demands raised.
+	Total string `protobuf:"bytes,17,opt,name=total,proto3" json:"total,omitempty"`
+	// error is the last attempt's (the job retries) or why the run failed.
+	Error         string                 `protobuf:"bytes,18,opt,name=error,proto3" json:"error,omitempty"`
+	RequestedBy   string                 `protobuf:"bytes,19,opt,name=requested_by,json=requestedBy,proto3" json:"requested_by,omitempty"`
+	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,20,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	StartedAt     *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=started_at,json=startedAt,proto3" json:"started_at,omitempty"`
+	FinishedAt    *timestamppb.Timestamp `protobuf:"bytes,22,opt,name=finished_at,json=finishedAt,proto3" json:"finished_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Job) Reset() {
+	*x = Job{}
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Job) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Job) ProtoMessage() {}
+
+func (x *Job) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Job.ProtoReflect.Descriptor instead.
+func (*Job) Descriptor() ([]byte, []int) {
+	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *Job) GetJobId() int64 {
+	if x != nil {
+		return x.JobId
+	}
+	return 0
+}
+
+func (x *Job) GetRiverJobId() int64 {
+	if x != nil {
+		return x.RiverJobId
+	}
+	return 0
+}
+
+func (x *Job) GetService() string {
+	if x != nil {
+		return x.Service
+	}
+	return ""
+}
+
+func (x *Job) GetFiscalYear() int32 {
+	if x != nil {
+		return x.FiscalYear
+	}
+	return 0
+}
+
+func (x *Job) GetPeriodFrom() string {
+	if x != nil {
+		return x.PeriodFrom
+	}
+	return ""
+}
+
+func (x *Job) GetPeriodTo() string {
+	if x != nil {
+		return x.PeriodTo
+	}
+	return ""
+}
+
+func (x *Job) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+func (x *Job) GetWard() string {
+	if x != nil {
+		return x.Ward
+	}
+	return ""
+}
+
+func (x *Job) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *Job) GetExpected() int32 {
+	if x != nil {
+		return x.Expected
+	}
+	return 0
+}
+
+func (x *Job) GetEntries() int32 {
+	if x != nil {
+		return x.Entries
+	}
+	return 0
+}
+
+func (x *Job) GetPercentDone() int32 {
+	if x != nil {
+		return x.PercentDone
+	}
+	return 0
+}
+
+func (x *Job) GetRaised() int32 {
+	if x != nil {
+		return x.Raised
+	}
+	return 0
+}
+
+func (x *Job) GetExisting() int32 {
+	if x != nil {
+		return x.Existing
+	}
+	return 0
+}
+
+func (x *Job) GetSkipped() int32 {
+	if x != nil {
+		return x.Skipped
+	}
+	return 0
+}
+
+func (x *Job) GetSkips() []*JobSkip {
+	if x != nil {
+		return x.Skips
+	}
+	return nil
+}
+
+func (x *Job) GetTotal() string {
+	if x != nil {
+		return x.Total
+	}
+	return ""
+}
+
+func (x *Job) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+func (x *Job) GetRequestedBy() string {
+	if x != nil {
+		return x.RequestedBy
+	}
+	return ""
+}
+
+func (x *Job) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Job) GetStartedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartedAt
+	}
+	return nil
+}
+
+func (x *Job) GetFinishedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FinishedAt
+	}
+	return nil
+}
+
+// JobSkip is a register entry a run left unbilled, and why.
+type JobSkip struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ConsumerCode  string                 `protobuf:"bytes,1,opt,name=consumer_code,json=consumerCode,proto3" json:"consumer_code,omitempty"`
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JobSkip) Reset() {
+	*x = JobSkip{}
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JobSkip) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JobSkip) ProtoMessage() {}
+
+func (x *JobSkip) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_billing_v1_billing_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JobSkip.ProtoReflect.Descriptor instead.
+func (*JobSkip) Descriptor() ([]byte, []int) {
+	return file_munim_billing_v1_billing_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *JobSkip) GetConsumerCode() string {
+	if x != nil {
+		return x.ConsumerCode
+	}
+	return ""
+}
+
+func (x *JobSkip) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 var File_munim_billing_v1_billing_proto protoreflect.FileDescriptor
 
 const file_munim_billing_v1_billing_proto_rawDesc = "" +
@@ -1564,14 +2103,15 @@ const file_munim_billing_v1_billing_proto_rawDesc = "" +
 	"\x0fidempotency_key\x18\b \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x0eidempotencyKey\x12>\n" +
 	"\x05lines\x18\t \x03(\v2\x1c.munim.billing.v1.DemandLineB\n" +
-	"\xbaH\a\x92\x01\x04\b\x01\x102R\x05lines\"\xab\x01\n" +
+	"\xbaH\a\x92\x01\x04\b\x01\x102R\x05lines\"\xc7\x01\n" +
 	"\n" +
 	"DemandLine\x12\x1b\n" +
 	"\x04head\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x04head\x12\x1f\n" +
 	"\x06amount\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x06amount\x12\x1c\n" +
 	"\tcollected\x18\x03 \x01(\tR\tcollected\x12\x18\n" +
 	"\abalance\x18\x04 \x01(\tR\abalance\x12'\n" +
-	"\x0fcharged_through\x18\x05 \x01(\tR\x0echargedThrough\"\xbd\x03\n" +
+	"\x0fcharged_through\x18\x05 \x01(\tR\x0echargedThrough\x12\x1a\n" +
+	"\badjusted\x18\x06 \x01(\tR\badjusted\"\xbd\x03\n" +
 	"\x06Demand\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x18\n" +
 	"\aservice\x18\x02 \x01(\tR\aservice\x12#\n" +
@@ -1629,7 +2169,7 @@ const file_munim_billing_v1_billing_proto_rawDesc = "" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12\x18\n" +
 	"\aservice\x18\x02 \x01(\tR\aservice\x12,\n" +
 	"\vfiscal_year\x18\x03 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\n" +
-	"fiscalYear\"\xd7\x01\n" +
+	"fiscalYear\"\xf9\x01\n" +
 	"\x06DcbRow\x12\x12\n" +
 	"\x04ward\x18\x01 \x01(\tR\x04ward\x12\x18\n" +
 	"\aservice\x18\x02 \x01(\tR\aservice\x12\x12\n" +
@@ -1641,7 +2181,8 @@ const file_munim_billing_v1_billing_proto_rawDesc = "" +
 	"\n" +
 	"collection\x18\a \x01(\tR\n" +
 	"collection\x12\x18\n" +
-	"\abalance\x18\b \x01(\tR\abalance\"F\n" +
+	"\abalance\x18\b \x01(\tR\abalance\x12 \n" +
+	"\vadjustments\x18\t \x01(\tR\vadjustments\"F\n" +
 	"\x16GetDcbRegisterResponse\x12,\n" +
 	"\x04rows\x18\x01 \x03(\v2\x18.munim.billing.v1.DcbRowR\x04rows\"D\n" +
 	"\x1cCheckDcbAgainstLedgerRequest\x12$\n" +
@@ -1655,15 +2196,67 @@ const file_munim_billing_v1_billing_proto_rawDesc = "" +
 	"difference\"^\n" +
 	"\x1dCheckDcbAgainstLedgerResponse\x12)\n" +
 	"\x04ties\x18\x01 \x03(\v2\x15.munim.billing.v1.TieR\x04ties\x12\x12\n" +
-	"\x04tied\x18\x02 \x01(\bR\x04tied2\xc5\x05\n" +
+	"\x04tied\x18\x02 \x01(\bR\x04tied\"\x90\x03\n" +
+	"\x1aRunDemandGenerationRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12C\n" +
+	"\aservice\x18\x02 \x01(\tB)\xbaH&r$R\fproperty_taxR\x05waterR\rtrade_licenceR\aservice\x12\x1f\n" +
+	"\vfiscal_year\x18\x03 \x01(\x05R\n" +
+	"fiscalYear\x12G\n" +
+	"\vperiod_from\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\n" +
+	"periodFrom\x12C\n" +
+	"\tperiod_to\x18\x05 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\bperiodTo\x12;\n" +
+	"\x05as_of\x18\x06 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x04asOf\x12\x1b\n" +
+	"\x04ward\x18\a \x01(\tB\a\xbaH\x04r\x02\x18(R\x04ward\"F\n" +
+	"\x1bRunDemandGenerationResponse\x12'\n" +
+	"\x03job\x18\x01 \x01(\v2\x15.munim.billing.v1.JobR\x03job\"U\n" +
+	"\rGetJobRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12\x1e\n" +
+	"\x06job_id\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x05jobId\"9\n" +
+	"\x0eGetJobResponse\x12'\n" +
+	"\x03job\x18\x01 \x01(\v2\x15.munim.billing.v1.JobR\x03job\"\xd2\x05\n" +
+	"\x03Job\x12\x15\n" +
+	"\x06job_id\x18\x01 \x01(\x03R\x05jobId\x12 \n" +
+	"\friver_job_id\x18\x02 \x01(\x03R\n" +
+	"riverJobId\x12\x18\n" +
+	"\aservice\x18\x03 \x01(\tR\aservice\x12\x1f\n" +
+	"\vfiscal_year\x18\x04 \x01(\x05R\n" +
+	"fiscalYear\x12\x1f\n" +
+	"\vperiod_from\x18\x05 \x01(\tR\n" +
+	"periodFrom\x12\x1b\n" +
+	"\tperiod_to\x18\x06 \x01(\tR\bperiodTo\x12\x13\n" +
+	"\x05as_of\x18\a \x01(\tR\x04asOf\x12\x12\n" +
+	"\x04ward\x18\b \x01(\tR\x04ward\x12\x16\n" +
+	"\x06status\x18\t \x01(\tR\x06status\x12\x1a\n" +
+	"\bexpected\x18\n" +
+	" \x01(\x05R\bexpected\x12\x18\n" +
+	"\aentries\x18\v \x01(\x05R\aentries\x12!\n" +
+	"\fpercent_done\x18\f \x01(\x05R\vpercentDone\x12\x16\n" +
+	"\x06raised\x18\r \x01(\x05R\x06raised\x12\x1a\n" +
+	"\bexisting\x18\x0e \x01(\x05R\bexisting\x12\x18\n" +
+	"\askipped\x18\x0f \x01(\x05R\askipped\x12/\n" +
+	"\x05skips\x18\x10 \x03(\v2\x19.munim.billing.v1.JobSkipR\x05skips\x12\x14\n" +
+	"\x05total\x18\x11 \x01(\tR\x05total\x12\x14\n" +
+	"\x05error\x18\x12 \x01(\tR\x05error\x12!\n" +
+	"\frequested_by\x18\x13 \x01(\tR\vrequestedBy\x129\n" +
+	"\n" +
+	"created_at\x18\x14 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"started_at\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\tstartedAt\x12;\n" +
+	"\vfinished_at\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"finishedAt\"F\n" +
+	"\aJobSkip\x12#\n" +
+	"\rconsumer_code\x18\x01 \x01(\tR\fconsumerCode\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason2\x8b\a\n" +
 	"\x0eBillingService\x12Z\n" +
 	"\vSaveTaxHead\x12$.munim.billing.v1.SaveTaxHeadRequest\x1a%.munim.billing.v1.SaveTaxHeadResponse\x12b\n" +
 	"\fListTaxHeads\x12%.munim.billing.v1.ListTaxHeadsRequest\x1a&.munim.billing.v1.ListTaxHeadsResponse\"\x03\x90\x02\x01\x12Z\n" +
 	"\vPostDemands\x12$.munim.billing.v1.PostDemandsRequest\x1a%.munim.billing.v1.PostDemandsResponse\x12S\n" +
 	"\aGetDues\x12 .munim.billing.v1.GetDuesRequest\x1a!.munim.billing.v1.GetDuesResponse\"\x03\x90\x02\x01\x12Y\n" +
-	"\tFetchBill\x12\".munim.billing.v1.FetchBillRequest\x1a#.munim.billing.v1.FetchBillResponse\"\x03\x90\x02\x01\x12h\n" +
+	"\tFetchBill\x12\".munim.billing.v1.FetchBillRequest\x1a#.munim.billing.v1.FetchBillResponse\"\x03\x90\x02\x02\x12h\n" +
 	"\x0eGetDcbRegister\x12'.munim.billing.v1.GetDcbRegisterRequest\x1a(.munim.billing.v1.GetDcbRegisterResponse\"\x03\x90\x02\x01\x12}\n" +
-	"\x15CheckDcbAgainstLedger\x12..munim.billing.v1.CheckDcbAgainstLedgerRequest\x1a/.munim.billing.v1.CheckDcbAgainstLedgerResponse\"\x03\x90\x02\x01B\xc2\x01\n" +
+	"\x15CheckDcbAgainstLedger\x12..munim.billing.v1.CheckDcbAgainstLedgerRequest\x1a/.munim.billing.v1.CheckDcbAgainstLedgerResponse\"\x03\x90\x02\x01\x12r\n" +
+	"\x13RunDemandGeneration\x12,.munim.billing.v1.RunDemandGenerationRequest\x1a-.munim.billing.v1.RunDemandGenerationResponse\x12P\n" +
+	"\x06GetJob\x12\x1f.munim.billing.v1.GetJobRequest\x1a .munim.billing.v1.GetJobResponse\"\x03\x90\x02\x01B\xc2\x01\n" +
 	"\x14com.munim.billing.v1B\fBillingProtoP\x01Z:github.com/munimhq/munim/gen/pb/munim/billing/v1;billingv1\xa2\x02\x03MBX\xaa\x02\x10Munim.Billing.V1\xca\x02\x10Munim\\Billing\\V1\xe2\x02\x1cMunim\\Billing\\V1\\GPBMetadata\xea\x02\x12Munim::Billing::V1b\x06proto3"
 
 var (
@@ -1678,7 +2271,7 @@ func file_munim_billing_v1_billing_proto_rawDescGZIP() []byte {
 	return file_munim_billing_v1_billing_proto_rawDescData
 }
 
-var file_munim_billing_v1_billing_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_munim_billing_v1_billing_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_munim_billing_v1_billing_proto_goTypes = []any{
 	(*TaxHead)(nil),                       // 0: munim.billing.v1.TaxHead
 	(*SaveTaxHeadRequest)(nil),            // 1: munim.billing.v1.SaveTaxHeadRequest
@@ -1701,7 +2294,13 @@ var file_munim_billing_v1_billing_proto_goTypes = []any{
 	(*CheckDcbAgainstLedgerRequest)(nil),  // 18: munim.billing.v1.CheckDcbAgainstLedgerRequest
 	(*Tie)(nil),                           // 19: munim.billing.v1.Tie
 	(*CheckDcbAgainstLedgerResponse)(nil), // 20: munim.billing.v1.CheckDcbAgainstLedgerResponse
-	(*timestamppb.Timestamp)(nil),         // 21: google.protobuf.Timestamp
+	(*RunDemandGenerationRequest)(nil),    // 21: munim.billing.v1.RunDemandGenerationRequest
+	(*RunDemandGenerationResponse)(nil),   // 22: munim.billing.v1.RunDemandGenerationResponse
+	(*GetJobRequest)(nil),                 // 23: munim.billing.v1.GetJobRequest
+	(*GetJobResponse)(nil),                // 24: munim.billing.v1.GetJobResponse
+	(*Job)(nil),                           // 25: munim.billing.v1.Job
+	(*JobSkip)(nil),                       // 26: munim.billing.v1.JobSkip
+	(*timestamppb.Timestamp)(nil),         // 27: google.protobuf.Timestamp
 }
 var file_munim_billing_v1_billing_proto_depIdxs = []int32{
 	0,  // 0: munim.billing.v1.SaveTaxHeadRequest.tax_head:type_name -> munim.billing.v1.TaxHead
@@ -1713,30 +2312,40 @@ var file_munim_billing_v1_billing_proto_depIdxs = []int32{
 	7,  // 6: munim.billing.v1.PostDemandsResponse.demands:type_name -> munim.billing.v1.Demand
 	7,  // 7: munim.billing.v1.GetDuesResponse.demands:type_name -> munim.billing.v1.Demand
 	7,  // 8: munim.billing.v1.FetchBillResponse.demands:type_name -> munim.billing.v1.Demand
-	21, // 9: munim.billing.v1.FetchBillResponse.as_of:type_name -> google.protobuf.Timestamp
-	21, // 10: munim.billing.v1.FetchBillResponse.expires_at:type_name -> google.protobuf.Timestamp
+	27, // 9: munim.billing.v1.FetchBillResponse.as_of:type_name -> google.protobuf.Timestamp
+	27, // 10: munim.billing.v1.FetchBillResponse.expires_at:type_name -> google.protobuf.Timestamp
 	14, // 11: munim.billing.v1.FetchBillResponse.rebates:type_name -> munim.billing.v1.Rebate
 	16, // 12: munim.billing.v1.GetDcbRegisterResponse.rows:type_name -> munim.billing.v1.DcbRow
 	19, // 13: munim.billing.v1.CheckDcbAgainstLedgerResponse.ties:type_name -> munim.billing.v1.Tie
-	1,  // 14: munim.billing.v1.BillingService.SaveTaxHead:input_type -> munim.billing.v1.SaveTaxHeadRequest
-	3,  // 15: munim.billing.v1.BillingService.ListTaxHeads:input_type -> munim.billing.v1.ListTaxHeadsRequest
-	8,  // 16: munim.billing.v1.BillingService.PostDemands:input_type -> munim.billing.v1.PostDemandsRequest
-	10, // 17: munim.billing.v1.BillingService.GetDues:input_type -> munim.billing.v1.GetDuesRequest
-	12, // 18: munim.billing.v1.BillingService.FetchBill:input_type -> munim.billing.v1.FetchBillRequest
-	15, // 19: munim.billing.v1.BillingService.GetDcbRegister:input_type -> munim.billing.v1.GetDcbRegisterRequest
-	18, // 20: munim.billing.v1.BillingService.CheckDcbAgainstLedger:input_type -> munim.billing.v1.CheckDcbAgainstLedgerRequest
-	2,  // 21: munim.billing.v1.BillingService.SaveTaxHead:output_type -> munim.billing.v1.SaveTaxHeadResponse
-	4,  // 22: munim.billing.v1.BillingService.ListTaxHeads:output_type -> munim.billing.v1.ListTaxHeadsResponse
-	9,  // 23: munim.billing.v1.BillingService.PostDemands:output_type -> munim.billing.v1.PostDemandsResponse
-	11, // 24: munim.billing.v1.BillingService.GetDues:output_type -> munim.billing.v1.GetDuesResponse
-	13, // 25: munim.billing.v1.BillingService.FetchBill:output_type -> munim.billing.v1.FetchBillResponse
-	17, // 26: munim.billing.v1.BillingService.GetDcbRegister:output_type -> munim.billing.v1.GetDcbRegisterResponse
-	20, // 27: munim.billing.v1.BillingService.CheckDcbAgainstLedger:output_type -> munim.billing.v1.CheckDcbAgainstLedgerResponse
-	21, // [21:28] is the sub-list for method output_type
-	14, // [14:21] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	25, // 14: munim.billing.v1.RunDemandGenerationResponse.job:type_name -> munim.billing.v1.Job
+	25, // 15: munim.billing.v1.GetJobResponse.job:type_name -> munim.billing.v1.Job
+	26, // 16: munim.billing.v1.Job.skips:type_name -> munim.billing.v1.JobSkip
+	27, // 17: munim.billing.v1.Job.created_at:type_name -> google.protobuf.Timestamp
+	27, // 18: munim.billing.v1.Job.started_at:type_name -> google.protobuf.Timestamp
+	27, // 19: munim.billing.v1.Job.finished_at:type_name -> google.protobuf.Timestamp
+	1,  // 20: munim.billing.v1.BillingService.SaveTaxHead:input_type -> munim.billing.v1.SaveTaxHeadRequest
+	3,  // 21: munim.billing.v1.BillingService.ListTaxHeads:input_type -> munim.billing.v1.ListTaxHeadsRequest
+	8,  // 22: munim.billing.v1.BillingService.PostDemands:input_type -> munim.billing.v1.PostDemandsRequest
+	10, // 23: munim.billing.v1.BillingService.GetDues:input_type -> munim.billing.v1.GetDuesRequest
+	12, // 24: munim.billing.v1.BillingService.FetchBill:input_type -> munim.billing.v1.FetchBillRequest
+	15, // 25: munim.billing.v1.BillingService.GetDcbRegister:input_type -> munim.billing.v1.GetDcbRegisterRequest
+	18, // 26: munim.billing.v1.BillingService.CheckDcbAgainstLedger:input_type -> munim.billing.v1.CheckDcbAgainstLedgerRequest
+	21, // 27: munim.billing.v1.BillingService.RunDemandGeneration:input_type -> munim.billing.v1.RunDemandGenerationRequest
+	23, // 28: munim.billing.v1.BillingService.GetJob:input_type -> munim.billing.v1.GetJobRequest
+	2,  // 29: munim.billing.v1.BillingService.SaveTaxHead:output_type -> munim.billing.v1.SaveTaxHeadResponse
+	4,  // 30: munim.billing.v1.BillingService.ListTaxHeads:output_type -> munim.billing.v1.ListTaxHeadsResponse
+	9,  // 31: munim.billing.v1.BillingService.PostDemands:output_type -> munim.billing.v1.PostDemandsResponse
+	11, // 32: munim.billing.v1.BillingService.GetDues:output_type -> munim.billing.v1.GetDuesResponse
+	13, // 33: munim.billing.v1.BillingService.FetchBill:output_type -> munim.billing.v1.FetchBillResponse
+	17, // 34: munim.billing.v1.BillingService.GetDcbRegister:output_type -> munim.billing.v1.GetDcbRegisterResponse
+	20, // 35: munim.billing.v1.BillingService.CheckDcbAgainstLedger:output_type -> munim.billing.v1.CheckDcbAgainstLedgerResponse
+	22, // 36: munim.billing.v1.BillingService.RunDemandGeneration:output_type -> munim.billing.v1.RunDemandGenerationResponse
+	24, // 37: munim.billing.v1.BillingService.GetJob:output_type -> munim.billing.v1.GetJobResponse
+	29, // [29:38] is the sub-list for method output_type
+	20, // [20:29] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_munim_billing_v1_billing_proto_init() }
@@ -1750,7 +2359,7 @@ func file_munim_billing_v1_billing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_billing_v1_billing_proto_rawDesc), len(file_munim_billing_v1_billing_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   21,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -1128,7 +1128,8 @@ func (x *SaveTradeLicencesResponse) GetSaved() int32 {
 type RateMaster struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// service is the one the master prices: property_tax (unit_area, arv),
-	// water (water_metered, water_flat) or trade_licence.
+	// water (water_metered, water_flat) or trade_licence; a late_payment
+	// master may be of any service with tax heads (building_plan...).
 	Service    string `protobuf:"bytes,1,opt,name=service,proto3" json:"service,omitempty"`
 	FiscalYear int32  `protobuf:"varint,2,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
 	// Types that are valid to be assigned to Master:
@@ -1138,6 +1139,7 @@ type RateMaster struct {
 	//	*RateMaster_WaterMetered
 	//	*RateMaster_WaterFlat
 	//	*RateMaster_TradeLicence
+	//	*RateMaster_LatePayment
 	Master        isRateMaster_Master `protobuf_oneof:"master"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1239,6 +1241,15 @@ func (x *RateMaster) GetTradeLicence() *TradeMaster {
 	return nil
 }
 
+func (x *RateMaster) GetLatePayment() *LatePaymentMaster {
+	if x != nil {
+		if x, ok := x.Master.(*RateMaster_LatePayment); ok {
+			return x.LatePayment
+		}
+	}
+	return nil
+}
+
 type isRateMaster_Master interface {
 	isRateMaster_Master()
 }
@@ -1263,6 +1274,10 @@ type RateMaster_TradeLicence struct {
 	TradeLicence *TradeMaster `protobuf:"bytes,7,opt,name=trade_licence,json=tradeLicence,proto3,oneof"`
 }
 
+type RateMaster_LatePayment struct {
+	LatePayment *LatePaymentMaster `protobuf:"bytes,8,opt,name=late_payment,json=latePayment,proto3,oneof"`
+}
+
 func (*RateMaster_UnitArea) isRateMaster_Master() {}
 
 func (*RateMaster_Arv) isRateMaster_Master() {}
@@ -1272,6 +1287,8 @@ func (*RateMaster_WaterMetered) isRateMaster_Master() {}
 func (*RateMaster_WaterFlat) isRateMaster_Master() {}
 
 func (*RateMaster_TradeLicence) isRateMaster_Master() {}
+
+func (*RateMaster_LatePayment) isRateMaster_Master() {}
 
 // UnitAreaMaster is the unit-area property-tax master (Delhi pattern):
 // annual value = unit rate x area x age, use, structure and occupancy
@@ -2092,6 +2109,265 @@ func (x *LateBand) GetPercent() string {
 	return ""
 }
 
+// LatePaymentMaster is a service's early-payment rebate and late-payment
+// penalty and interest for the demands of a fiscal year, each charged under
+// one of the service's heads; any of the three may be left out. Penalty and
+// interest are worked out on the unpaid balance of the heads whose category
+// is in base_categories, never on penalty or interest: nothing compounds.
+type LatePaymentMaster struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// rebate_windows give a payment on or before a window's last day its
+	// percent off (the largest open window applies), under rebate_head (a
+	// rebate head). Each last day falls in the master's fiscal year.
+	RebateWindows []*RebateWindow `protobuf:"bytes,1,rep,name=rebate_windows,json=rebateWindows,proto3" json:"rebate_windows,omitempty"`
+	RebateHead    string          `protobuf:"bytes,2,opt,name=rebate_head,json=rebateHead,proto3" json:"rebate_head,omitempty"`
+	// penalty is charged once, the day after the due date, under
+	// penalty_head (a penalty head).
+	Penalty     *PenaltyRule `protobuf:"bytes,3,opt,name=penalty,proto3" json:"penalty,omitempty"`
+	PenaltyHead string       `protobuf:"bytes,4,opt,name=penalty_head,json=penaltyHead,proto3" json:"penalty_head,omitempty"`
+	// interest is charged for every month or part of a month after the due
+	// date, under interest_head (an interest head).
+	Interest     *InterestRule `protobuf:"bytes,5,opt,name=interest,proto3" json:"interest,omitempty"`
+	InterestHead string        `protobuf:"bytes,6,opt,name=interest_head,json=interestHead,proto3" json:"interest_head,omitempty"`
+	// base_categories are the head categories charges are worked out on:
+	// tax, cess, fee.
+	BaseCategories []string `protobuf:"bytes,7,rep,name=base_categories,json=baseCategories,proto3" json:"base_categories,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *LatePaymentMaster) Reset() {
+	*x = LatePaymentMaster{}
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LatePaymentMaster) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LatePaymentMaster) ProtoMessage() {}
+
+func (x *LatePaymentMaster) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LatePaymentMaster.ProtoReflect.Descriptor instead.
+func (*LatePaymentMaster) Descriptor() ([]byte, []int) {
+	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *LatePaymentMaster) GetRebateWindows() []*RebateWindow {
+	if x != nil {
+		return x.RebateWindows
+	}
+	return nil
+}
+
+func (x *LatePaymentMaster) GetRebateHead() string {
+	if x != nil {
+		return x.RebateHead
+	}
+	return ""
+}
+
+func (x *LatePaymentMaster) GetPenalty() *PenaltyRule {
+	if x != nil {
+		return x.Penalty
+	}
+	return nil
+}
+
+func (x *LatePaymentMaster) GetPenaltyHead() string {
+	if x != nil {
+		return x.PenaltyHead
+	}
+	return ""
+}
+
+func (x *LatePaymentMaster) GetInterest() *InterestRule {
+	if x != nil {
+		return x.Interest
+	}
+	return nil
+}
+
+func (x *LatePaymentMaster) GetInterestHead() string {
+	if x != nil {
+		return x.InterestHead
+	}
+	return ""
+}
+
+func (x *LatePaymentMaster) GetBaseCategories() []string {
+	if x != nil {
+		return x.BaseCategories
+	}
+	return nil
+}
+
+// RebateWindow is percent off for a payment on or before last_day.
+type RebateWindow struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	LastDay       string                 `protobuf:"bytes,1,opt,name=last_day,json=lastDay,proto3" json:"last_day,omitempty"`
+	Percent       string                 `protobuf:"bytes,2,opt,name=percent,proto3" json:"percent,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RebateWindow) Reset() {
+	*x = RebateWindow{}
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RebateWindow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RebateWindow) ProtoMessage() {}
+
+func (x *RebateWindow) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RebateWindow.ProtoReflect.Descriptor instead.
+func (*RebateWindow) Descriptor() ([]byte, []int) {
+	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *RebateWindow) GetLastDay() string {
+	if x != nil {
+		return x.LastDay
+	}
+	return ""
+}
+
+func (x *RebateWindow) GetPercent() string {
+	if x != nil {
+		return x.Percent
+	}
+	return ""
+}
+
+// PenaltyRule is percent of the arrear, charged once.
+type PenaltyRule struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Percent       string                 `protobuf:"bytes,1,opt,name=percent,proto3" json:"percent,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PenaltyRule) Reset() {
+	*x = PenaltyRule{}
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PenaltyRule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PenaltyRule) ProtoMessage() {}
+
+func (x *PenaltyRule) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PenaltyRule.ProtoReflect.Descriptor instead.
+func (*PenaltyRule) Descriptor() ([]byte, []int) {
+	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *PenaltyRule) GetPercent() string {
+	if x != nil {
+		return x.Percent
+	}
+	return ""
+}
+
+// InterestRule is simple interest at percent a month or a year (a yearly
+// rate is charged a twelfth a month).
+type InterestRule struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Percent string                 `protobuf:"bytes,1,opt,name=percent,proto3" json:"percent,omitempty"`
+	// per: month or year.
+	Per           string `protobuf:"bytes,2,opt,name=per,proto3" json:"per,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InterestRule) Reset() {
+	*x = InterestRule{}
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InterestRule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InterestRule) ProtoMessage() {}
+
+func (x *InterestRule) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InterestRule.ProtoReflect.Descriptor instead.
+func (*InterestRule) Descriptor() ([]byte, []int) {
+	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *InterestRule) GetPercent() string {
+	if x != nil {
+		return x.Percent
+	}
+	return ""
+}
+
+func (x *InterestRule) GetPer() string {
+	if x != nil {
+		return x.Per
+	}
+	return ""
+}
+
 type SaveRateMasterRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
@@ -2102,7 +2378,7 @@ type SaveRateMasterRequest struct {
 
 func (x *SaveRateMasterRequest) Reset() {
 	*x = SaveRateMasterRequest{}
-	mi := &file_munim_billing_v1_registers_proto_msgTypes[31]
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2114,7 +2390,7 @@ func (x *SaveRateMasterRequest) String() string {
 func (*SaveRateMasterRequest) ProtoMessage() {}
 
 func (x *SaveRateMasterRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_billing_v1_registers_proto_msgTypes[31]
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2127,7 +2403,7 @@ func (x *SaveRateMasterRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveRateMasterRequest.ProtoReflect.Descriptor instead.
 func (*SaveRateMasterRequest) Descriptor() ([]byte, []int) {
-	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{31}
+	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *SaveRateMasterRequest) GetTenantId() string {
@@ -2146,7 +2422,8 @@ func (x *SaveRateMasterRequest) GetMaster() *RateMaster {
 
 type SaveRateMasterResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// method is the master's: unit_area, arv, water_metered, water_flat or trade_licence.
+	// method is the master's: unit_area, arv, water_metered, water_flat,
+	// trade_licence or late_payment.
 	Method        string `protobuf:"bytes,1,opt,name=method,proto3" json:"method,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2154,7 +2431,7 @@ type SaveRateMasterResponse struct {
 
 func (x *SaveRateMasterResponse) Reset() {
 	*x = SaveRateMasterResponse{}
-	mi := &file_munim_billing_v1_registers_proto_msgTypes[32]
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2166,7 +2443,7 @@ func (x *SaveRateMasterResponse) String() string {
 func (*SaveRateMasterResponse) ProtoMessage() {}
 
 func (x *SaveRateMasterResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_billing_v1_registers_proto_msgTypes[32]
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2179,7 +2456,7 @@ func (x *SaveRateMasterResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveRateMasterResponse.ProtoReflect.Descriptor instead.
 func (*SaveRateMasterResponse) Descriptor() ([]byte, []int) {
-	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{32}
+	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *SaveRateMasterResponse) GetMethod() string {
@@ -2200,7 +2477,7 @@ type GetRateMasterRequest struct {
 
 func (x *GetRateMasterRequest) Reset() {
 	*x = GetRateMasterRequest{}
-	mi := &file_munim_billing_v1_registers_proto_msgTypes[33]
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2212,7 +2489,7 @@ func (x *GetRateMasterRequest) String() string {
 func (*GetRateMasterRequest) ProtoMessage() {}
 
 func (x *GetRateMasterRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_billing_v1_registers_proto_msgTypes[33]
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2225,7 +2502,7 @@ func (x *GetRateMasterRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRateMasterRequest.ProtoReflect.Descriptor instead.
 func (*GetRateMasterRequest) Descriptor() ([]byte, []int) {
-	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{33}
+	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *GetRateMasterRequest) GetTenantId() string {
@@ -2251,7 +2528,8 @@ func (x *GetRateMasterRequest) GetFiscalYear() int32 {
 
 type GetRateMasterResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// masters are one per method (water has a metered and a flat one).
+	// masters are one per method (water has a metered and a flat one; a
+	// late_payment master sits beside the tariff).
 	Masters       []*RateMaster `protobuf:"bytes,1,rep,name=masters,proto3" json:"masters,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2259,7 +2537,7 @@ type GetRateMasterResponse struct {
 
 func (x *GetRateMasterResponse) Reset() {
 	*x = GetRateMasterResponse{}
-	mi := &file_munim_billing_v1_registers_proto_msgTypes[34]
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2271,7 +2549,7 @@ func (x *GetRateMasterResponse) String() string {
 func (*GetRateMasterResponse) ProtoMessage() {}
 
 func (x *GetRateMasterResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_billing_v1_registers_proto_msgTypes[34]
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2284,7 +2562,7 @@ func (x *GetRateMasterResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRateMasterResponse.ProtoReflect.Descriptor instead.
 func (*GetRateMasterResponse) Descriptor() ([]byte, []int) {
-	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{34}
+	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *GetRateMasterResponse) GetMasters() []*RateMaster {
@@ -2313,7 +2591,7 @@ type CalculateDemandRequest struct {
 
 func (x *CalculateDemandRequest) Reset() {
 	*x = CalculateDemandRequest{}
-	mi := &file_munim_billing_v1_registers_proto_msgTypes[35]
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2325,7 +2603,7 @@ func (x *CalculateDemandRequest) String() string {
 func (*CalculateDemandRequest) ProtoMessage() {}
 
 func (x *CalculateDemandRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_billing_v1_registers_proto_msgTypes[35]
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2338,7 +2616,7 @@ func (x *CalculateDemandRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CalculateDemandRequest.ProtoReflect.Descriptor instead.
 func (*CalculateDemandRequest) Descriptor() ([]byte, []int) {
-	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{35}
+	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *CalculateDemandRequest) GetTenantId() string {
@@ -2399,7 +2677,7 @@ type CalculateDemandResponse struct {
 
 func (x *CalculateDemandResponse) Reset() {
 	*x = CalculateDemandResponse{}
-	mi := &file_munim_billing_v1_registers_proto_msgTypes[36]
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2411,7 +2689,7 @@ func (x *CalculateDemandResponse) String() string {
 func (*CalculateDemandResponse) ProtoMessage() {}
 
 func (x *CalculateDemandResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_billing_v1_registers_proto_msgTypes[36]
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2424,7 +2702,7 @@ func (x *CalculateDemandResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CalculateDemandResponse.ProtoReflect.Descriptor instead.
 func (*CalculateDemandResponse) Descriptor() ([]byte, []int) {
-	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{36}
+	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *CalculateDemandResponse) GetDemand() *CalculatedDemand {
@@ -2453,7 +2731,7 @@ type CalculatedDemand struct {
 
 func (x *CalculatedDemand) Reset() {
 	*x = CalculatedDemand{}
-	mi := &file_munim_billing_v1_registers_proto_msgTypes[37]
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2465,7 +2743,7 @@ func (x *CalculatedDemand) String() string {
 func (*CalculatedDemand) ProtoMessage() {}
 
 func (x *CalculatedDemand) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_billing_v1_registers_proto_msgTypes[37]
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2478,7 +2756,7 @@ func (x *CalculatedDemand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CalculatedDemand.ProtoReflect.Descriptor instead.
 func (*CalculatedDemand) Descriptor() ([]byte, []int) {
-	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{37}
+	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *CalculatedDemand) GetService() string {
@@ -2557,7 +2835,7 @@ type CalculatedLine struct {
 
 func (x *CalculatedLine) Reset() {
 	*x = CalculatedLine{}
-	mi := &file_munim_billing_v1_registers_proto_msgTypes[38]
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2569,7 +2847,7 @@ func (x *CalculatedLine) String() string {
 func (*CalculatedLine) ProtoMessage() {}
 
 func (x *CalculatedLine) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_billing_v1_registers_proto_msgTypes[38]
+	mi := &file_munim_billing_v1_registers_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2582,7 +2860,7 @@ func (x *CalculatedLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CalculatedLine.ProtoReflect.Descriptor instead.
 func (*CalculatedLine) Descriptor() ([]byte, []int) {
-	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{38}
+	return file_munim_billing_v1_registers_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *CalculatedLine) GetHead() string {
@@ -2704,10 +2982,10 @@ const file_munim_billing_v1_registers_proto_rawDesc = "" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12G\n" +
 	"\blicences\x18\x02 \x03(\v2\x1e.munim.billing.v1.TradeLicenceB\v\xbaH\b\x92\x01\x05\b\x01\x10\xe8\aR\blicences\"1\n" +
 	"\x19SaveTradeLicencesResponse\x12\x14\n" +
-	"\x05saved\x18\x01 \x01(\x05R\x05saved\"\xd9\x03\n" +
+	"\x05saved\x18\x01 \x01(\x05R\x05saved\"\x97\x04\n" +
 	"\n" +
-	"RateMaster\x12C\n" +
-	"\aservice\x18\x01 \x01(\tB)\xbaH&r$R\fproperty_taxR\x05waterR\rtrade_licenceR\aservice\x12,\n" +
+	"RateMaster\x127\n" +
+	"\aservice\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x182\x16^[a-z][a-z0-9_]{1,39}$R\aservice\x12,\n" +
 	"\vfiscal_year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\x98\x11(\xd0\x0fR\n" +
 	"fiscalYear\x12?\n" +
 	"\tunit_area\x18\x03 \x01(\v2 .munim.billing.v1.UnitAreaMasterH\x00R\bunitArea\x12/\n" +
@@ -2715,7 +2993,8 @@ const file_munim_billing_v1_registers_proto_rawDesc = "" +
 	"\rwater_metered\x18\x05 \x01(\v2$.munim.billing.v1.MeteredWaterTariffH\x00R\fwaterMetered\x12B\n" +
 	"\n" +
 	"water_flat\x18\x06 \x01(\v2!.munim.billing.v1.FlatWaterMasterH\x00R\twaterFlat\x12D\n" +
-	"\rtrade_licence\x18\a \x01(\v2\x1d.munim.billing.v1.TradeMasterH\x00R\ftradeLicenceB\x0f\n" +
+	"\rtrade_licence\x18\a \x01(\v2\x1d.munim.billing.v1.TradeMasterH\x00R\ftradeLicence\x12H\n" +
+	"\flate_payment\x18\b \x01(\v2#.munim.billing.v1.LatePaymentMasterH\x00R\vlatePaymentB\x0f\n" +
 	"\x06master\x12\x05\xbaH\x02\b\x01\"\xc0\a\n" +
 	"\x0eUnitAreaMaster\x12N\n" +
 	"\n" +
@@ -2819,7 +3098,24 @@ const file_munim_billing_v1_registers_proto_rawDesc = "" +
 	"\n" +
 	"up_to_days\x18\x01 \x01(\x05H\x00R\bupToDays\x88\x01\x01\x12\x18\n" +
 	"\apercent\x18\x02 \x01(\tR\apercentB\r\n" +
-	"\v_up_to_days\"{\n" +
+	"\v_up_to_days\"\xe1\x02\n" +
+	"\x11LatePaymentMaster\x12E\n" +
+	"\x0erebate_windows\x18\x01 \x03(\v2\x1e.munim.billing.v1.RebateWindowR\rrebateWindows\x12\x1f\n" +
+	"\vrebate_head\x18\x02 \x01(\tR\n" +
+	"rebateHead\x127\n" +
+	"\apenalty\x18\x03 \x01(\v2\x1d.munim.billing.v1.PenaltyRuleR\apenalty\x12!\n" +
+	"\fpenalty_head\x18\x04 \x01(\tR\vpenaltyHead\x12:\n" +
+	"\binterest\x18\x05 \x01(\v2\x1e.munim.billing.v1.InterestRuleR\binterest\x12#\n" +
+	"\rinterest_head\x18\x06 \x01(\tR\finterestHead\x12'\n" +
+	"\x0fbase_categories\x18\a \x03(\tR\x0ebaseCategories\"h\n" +
+	"\fRebateWindow\x12>\n" +
+	"\blast_day\x18\x01 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\alastDay\x12\x18\n" +
+	"\apercent\x18\x02 \x01(\tR\apercent\"'\n" +
+	"\vPenaltyRule\x12\x18\n" +
+	"\apercent\x18\x01 \x01(\tR\apercent\"N\n" +
+	"\fInterestRule\x12\x18\n" +
+	"\apercent\x18\x01 \x01(\tR\apercent\x12$\n" +
+	"\x03per\x18\x02 \x01(\tB\x12\xbaH\x0fr\rR\x05monthR\x04yearR\x03per\"{\n" +
 	"\x15SaveRateMasterRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12<\n" +
 	"\x06master\x18\x02 \x01(\v2\x1c.munim.billing.v1.RateMasterB\x06\xbaH\x03\xc8\x01\x01R\x06master\"0\n" +
@@ -2883,7 +3179,7 @@ func file_munim_billing_v1_registers_proto_rawDescGZIP() []byte {
 	return file_munim_billing_v1_registers_proto_rawDescData
 }
 
-var file_munim_billing_v1_registers_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
+var file_munim_billing_v1_registers_proto_msgTypes = make([]protoimpl.MessageInfo, 56)
 var file_munim_billing_v1_registers_proto_goTypes = []any{
 	(*Property)(nil),                     // 0: munim.billing.v1.Property
 	(*PropertyUnit)(nil),                 // 1: munim.billing.v1.PropertyUnit
@@ -2916,27 +3212,31 @@ var file_munim_billing_v1_registers_proto_goTypes = []any{
 	(*FeeBands)(nil),                     // 28: munim.billing.v1.FeeBands
 	(*FeeBand)(nil),                      // 29: munim.billing.v1.FeeBand
 	(*LateBand)(nil),                     // 30: munim.billing.v1.LateBand
-	(*SaveRateMasterRequest)(nil),        // 31: munim.billing.v1.SaveRateMasterRequest
-	(*SaveRateMasterResponse)(nil),       // 32: munim.billing.v1.SaveRateMasterResponse
-	(*GetRateMasterRequest)(nil),         // 33: munim.billing.v1.GetRateMasterRequest
-	(*GetRateMasterResponse)(nil),        // 34: munim.billing.v1.GetRateMasterResponse
-	(*CalculateDemandRequest)(nil),       // 35: munim.billing.v1.CalculateDemandRequest
-	(*CalculateDemandResponse)(nil),      // 36: munim.billing.v1.CalculateDemandResponse
-	(*CalculatedDemand)(nil),             // 37: munim.billing.v1.CalculatedDemand
-	(*CalculatedLine)(nil),               // 38: munim.billing.v1.CalculatedLine
-	nil,                                  // 39: munim.billing.v1.UnitAreaMaster.UnitRatesEntry
-	nil,                                  // 40: munim.billing.v1.UnitAreaMaster.UseFactorsEntry
-	nil,                                  // 41: munim.billing.v1.UnitAreaMaster.StructureFactorsEntry
-	nil,                                  // 42: munim.billing.v1.UnitAreaMaster.OccupancyFactorsEntry
-	nil,                                  // 43: munim.billing.v1.UnitAreaMaster.TaxRatesEntry
-	nil,                                  // 44: munim.billing.v1.DecimalTable.ValuesEntry
-	nil,                                  // 45: munim.billing.v1.ArvMaster.ZoneRatesEntry
-	nil,                                  // 46: munim.billing.v1.ArvMaster.DepreciationPercentEntry
-	nil,                                  // 47: munim.billing.v1.ArvMaster.GeneralTaxRatesEntry
-	nil,                                  // 48: munim.billing.v1.MeteredWaterTariff.ByUsageEntry
-	nil,                                  // 49: munim.billing.v1.FlatWaterMaster.PerMonthByUsageEntry
-	nil,                                  // 50: munim.billing.v1.FlatWaterMaster.PerMonthByPipeMmEntry
-	nil,                                  // 51: munim.billing.v1.TradeMaster.FeesEntry
+	(*LatePaymentMaster)(nil),            // 31: munim.billing.v1.LatePaymentMaster
+	(*RebateWindow)(nil),                 // 32: munim.billing.v1.RebateWindow
+	(*PenaltyRule)(nil),                  // 33: munim.billing.v1.PenaltyRule
+	(*InterestRule)(nil),                 // 34: munim.billing.v1.InterestRule
+	(*SaveRateMasterRequest)(nil),        // 35: munim.billing.v1.SaveRateMasterRequest
+	(*SaveRateMasterResponse)(nil),       // 36: munim.billing.v1.SaveRateMasterResponse
+	(*GetRateMasterRequest)(nil),         // 37: munim.billing.v1.GetRateMasterRequest
+	(*GetRateMasterResponse)(nil),        // 38: munim.billing.v1.GetRateMasterResponse
+	(*CalculateDemandRequest)(nil),       // 39: munim.billing.v1.CalculateDemandRequest
+	(*CalculateDemandResponse)(nil),      // 40: munim.billing.v1.CalculateDemandResponse
+	(*CalculatedDemand)(nil),             // 41: munim.billing.v1.CalculatedDemand
+	(*CalculatedLine)(nil),               // 42: munim.billing.v1.CalculatedLine
+	nil,                                  // 43: munim.billing.v1.UnitAreaMaster.UnitRatesEntry
+	nil,                                  // 44: munim.billing.v1.UnitAreaMaster.UseFactorsEntry
+	nil,                                  // 45: munim.billing.v1.UnitAreaMaster.StructureFactorsEntry
+	nil,                                  // 46: munim.billing.v1.UnitAreaMaster.OccupancyFactorsEntry
+	nil,                                  // 47: munim.billing.v1.UnitAreaMaster.TaxRatesEntry
+	nil,                                  // 48: munim.billing.v1.DecimalTable.ValuesEntry
+	nil,                                  // 49: munim.billing.v1.ArvMaster.ZoneRatesEntry
+	nil,                                  // 50: munim.billing.v1.ArvMaster.DepreciationPercentEntry
+	nil,                                  // 51: munim.billing.v1.ArvMaster.GeneralTaxRatesEntry
+	nil,                                  // 52: munim.billing.v1.MeteredWaterTariff.ByUsageEntry
+	nil,                                  // 53: munim.billing.v1.FlatWaterMaster.PerMonthByUsageEntry
+	nil,                                  // 54: munim.billing.v1.FlatWaterMaster.PerMonthByPipeMmEntry
+	nil,                                  // 55: munim.billing.v1.TradeMaster.FeesEntry
 }
 var file_munim_billing_v1_registers_proto_depIdxs = []int32{
 	1,  // 0: munim.billing.v1.Property.units:type_name -> munim.billing.v1.PropertyUnit
@@ -2952,55 +3252,59 @@ var file_munim_billing_v1_registers_proto_depIdxs = []int32{
 	23, // 10: munim.billing.v1.RateMaster.water_metered:type_name -> munim.billing.v1.MeteredWaterTariff
 	26, // 11: munim.billing.v1.RateMaster.water_flat:type_name -> munim.billing.v1.FlatWaterMaster
 	27, // 12: munim.billing.v1.RateMaster.trade_licence:type_name -> munim.billing.v1.TradeMaster
-	39, // 13: munim.billing.v1.UnitAreaMaster.unit_rates:type_name -> munim.billing.v1.UnitAreaMaster.UnitRatesEntry
-	19, // 14: munim.billing.v1.UnitAreaMaster.age_factors:type_name -> munim.billing.v1.AgeBand
-	40, // 15: munim.billing.v1.UnitAreaMaster.use_factors:type_name -> munim.billing.v1.UnitAreaMaster.UseFactorsEntry
-	41, // 16: munim.billing.v1.UnitAreaMaster.structure_factors:type_name -> munim.billing.v1.UnitAreaMaster.StructureFactorsEntry
-	42, // 17: munim.billing.v1.UnitAreaMaster.occupancy_factors:type_name -> munim.billing.v1.UnitAreaMaster.OccupancyFactorsEntry
-	43, // 18: munim.billing.v1.UnitAreaMaster.tax_rates:type_name -> munim.billing.v1.UnitAreaMaster.TaxRatesEntry
-	21, // 19: munim.billing.v1.UnitAreaMaster.cesses:type_name -> munim.billing.v1.Cess
-	44, // 20: munim.billing.v1.DecimalTable.values:type_name -> munim.billing.v1.DecimalTable.ValuesEntry
-	45, // 21: munim.billing.v1.ArvMaster.zone_rates:type_name -> munim.billing.v1.ArvMaster.ZoneRatesEntry
-	46, // 22: munim.billing.v1.ArvMaster.depreciation_percent:type_name -> munim.billing.v1.ArvMaster.DepreciationPercentEntry
-	47, // 23: munim.billing.v1.ArvMaster.general_tax_rates:type_name -> munim.billing.v1.ArvMaster.GeneralTaxRatesEntry
-	21, // 24: munim.billing.v1.ArvMaster.cesses:type_name -> munim.billing.v1.Cess
-	48, // 25: munim.billing.v1.MeteredWaterTariff.by_usage:type_name -> munim.billing.v1.MeteredWaterTariff.ByUsageEntry
-	25, // 26: munim.billing.v1.MeteredWaterMaster.slabs:type_name -> munim.billing.v1.WaterSlab
-	49, // 27: munim.billing.v1.FlatWaterMaster.per_month_by_usage:type_name -> munim.billing.v1.FlatWaterMaster.PerMonthByUsageEntry
-	50, // 28: munim.billing.v1.FlatWaterMaster.per_month_by_pipe_mm:type_name -> munim.billing.v1.FlatWaterMaster.PerMonthByPipeMmEntry
-	51, // 29: munim.billing.v1.TradeMaster.fees:type_name -> munim.billing.v1.TradeMaster.FeesEntry
-	30, // 30: munim.billing.v1.TradeMaster.new_late_bands:type_name -> munim.billing.v1.LateBand
-	30, // 31: munim.billing.v1.TradeMaster.renewal_late_bands:type_name -> munim.billing.v1.LateBand
-	29, // 32: munim.billing.v1.FeeBands.bands:type_name -> munim.billing.v1.FeeBand
-	17, // 33: munim.billing.v1.SaveRateMasterRequest.master:type_name -> munim.billing.v1.RateMaster
-	17, // 34: munim.billing.v1.GetRateMasterResponse.masters:type_name -> munim.billing.v1.RateMaster
-	37, // 35: munim.billing.v1.CalculateDemandResponse.demand:type_name -> munim.billing.v1.CalculatedDemand
-	38, // 36: munim.billing.v1.CalculatedDemand.lines:type_name -> munim.billing.v1.CalculatedLine
-	20, // 37: munim.billing.v1.UnitAreaMaster.TaxRatesEntry.value:type_name -> munim.billing.v1.DecimalTable
-	20, // 38: munim.billing.v1.ArvMaster.DepreciationPercentEntry.value:type_name -> munim.billing.v1.DecimalTable
-	24, // 39: munim.billing.v1.MeteredWaterTariff.ByUsageEntry.value:type_name -> munim.billing.v1.MeteredWaterMaster
-	28, // 40: munim.billing.v1.TradeMaster.FeesEntry.value:type_name -> munim.billing.v1.FeeBands
-	2,  // 41: munim.billing.v1.RegisterService.SaveProperties:input_type -> munim.billing.v1.SavePropertiesRequest
-	4,  // 42: munim.billing.v1.RegisterService.GetProperty:input_type -> munim.billing.v1.GetPropertyRequest
-	7,  // 43: munim.billing.v1.RegisterService.SaveWaterConnections:input_type -> munim.billing.v1.SaveWaterConnectionsRequest
-	11, // 44: munim.billing.v1.RegisterService.RecordMeterReadings:input_type -> munim.billing.v1.RecordMeterReadingsRequest
-	15, // 45: munim.billing.v1.RegisterService.SaveTradeLicences:input_type -> munim.billing.v1.SaveTradeLicencesRequest
-	31, // 46: munim.billing.v1.RegisterService.SaveRateMaster:input_type -> munim.billing.v1.SaveRateMasterRequest
-	33, // 47: munim.billing.v1.RegisterService.GetRateMaster:input_type -> munim.billing.v1.GetRateMasterRequest
-	35, // 48: munim.billing.v1.RegisterService.CalculateDemand:input_type -> munim.billing.v1.CalculateDemandRequest
-	3,  // 49: munim.billing.v1.RegisterService.SaveProperties:output_type -> munim.billing.v1.SavePropertiesResponse
-	5,  // 50: munim.billing.v1.RegisterService.GetProperty:output_type -> munim.billing.v1.GetPropertyResponse
-	8,  // 51: munim.billing.v1.RegisterService.SaveWaterConnections:output_type -> munim.billing.v1.SaveWaterConnectionsResponse
-	12, // 52: munim.billing.v1.RegisterService.RecordMeterReadings:output_type -> munim.billing.v1.RecordMeterReadingsResponse
-	16, // 53: munim.billing.v1.RegisterService.SaveTradeLicences:output_type -> munim.billing.v1.SaveTradeLicencesResponse
-	32, // 54: munim.billing.v1.RegisterService.SaveRateMaster:output_type -> munim.billing.v1.SaveRateMasterResponse
-	34, // 55: munim.billing.v1.RegisterService.GetRateMaster:output_type -> munim.billing.v1.GetRateMasterResponse
-	36, // 56: munim.billing.v1.RegisterService.CalculateDemand:output_type -> munim.billing.v1.CalculateDemandResponse
-	49, // [49:57] is the sub-list for method output_type
-	41, // [41:49] is the sub-list for method input_type
-	41, // [41:41] is the sub-list for extension type_name
-	41, // [41:41] is the sub-list for extension extendee
-	0,  // [0:41] is the sub-list for field type_name
+	31, // 13: munim.billing.v1.RateMaster.late_payment:type_name -> munim.billing.v1.LatePaymentMaster
+	43, // 14: munim.billing.v1.UnitAreaMaster.unit_rates:type_name -> munim.billing.v1.UnitAreaMaster.UnitRatesEntry
+	19, // 15: munim.billing.v1.UnitAreaMaster.age_factors:type_name -> munim.billing.v1.AgeBand
+	44, // 16: munim.billing.v1.UnitAreaMaster.use_factors:type_name -> munim.billing.v1.UnitAreaMaster.UseFactorsEntry
+	45, // 17: munim.billing.v1.UnitAreaMaster.structure_factors:type_name -> munim.billing.v1.UnitAreaMaster.StructureFactorsEntry
+	46, // 18: munim.billing.v1.UnitAreaMaster.occupancy_factors:type_name -> munim.billing.v1.UnitAreaMaster.OccupancyFactorsEntry
+	47, // 19: munim.billing.v1.UnitAreaMaster.tax_rates:type_name -> munim.billing.v1.UnitAreaMaster.TaxRatesEntry
+	21, // 20: munim.billing.v1.UnitAreaMaster.cesses:type_name -> munim.billing.v1.Cess
+	48, // 21: munim.billing.v1.DecimalTable.values:type_name -> munim.billing.v1.DecimalTable.ValuesEntry
+	49, // 22: munim.billing.v1.ArvMaster.zone_rates:type_name -> munim.billing.v1.ArvMaster.ZoneRatesEntry
+	50, // 23: munim.billing.v1.ArvMaster.depreciation_percent:type_name -> munim.billing.v1.ArvMaster.DepreciationPercentEntry
+	51, // 24: munim.billing.v1.ArvMaster.general_tax_rates:type_name -> munim.billing.v1.ArvMaster.GeneralTaxRatesEntry
+	21, // 25: munim.billing.v1.ArvMaster.cesses:type_name -> munim.billing.v1.Cess
+	52, // 26: munim.billing.v1.MeteredWaterTariff.by_usage:type_name -> munim.billing.v1.MeteredWaterTariff.ByUsageEntry
+	25, // 27: munim.billing.v1.MeteredWaterMaster.slabs:type_name -> munim.billing.v1.WaterSlab
+	53, // 28: munim.billing.v1.FlatWaterMaster.per_month_by_usage:type_name -> munim.billing.v1.FlatWaterMaster.PerMonthByUsageEntry
+	54, // 29: munim.billing.v1.FlatWaterMaster.per_month_by_pipe_mm:type_name -> munim.billing.v1.FlatWaterMaster.PerMonthByPipeMmEntry
+	55, // 30: munim.billing.v1.TradeMaster.fees:type_name -> munim.billing.v1.TradeMaster.FeesEntry
+	30, // 31: munim.billing.v1.TradeMaster.new_late_bands:type_name -> munim.billing.v1.LateBand
+	30, // 32: munim.billing.v1.TradeMaster.renewal_late_bands:type_name -> munim.billing.v1.LateBand
+	29, // 33: munim.billing.v1.FeeBands.bands:type_name -> munim.billing.v1.FeeBand
+	32, // 34: munim.billing.v1.LatePaymentMaster.rebate_windows:type_name -> munim.billing.v1.RebateWindow
+	33, // 35: munim.billing.v1.LatePaymentMaster.penalty:type_name -> munim.billing.v1.PenaltyRule
+	34, // 36: munim.billing.v1.LatePaymentMaster.interest:type_name -> munim.billing.v1.InterestRule
+	17, // 37: munim.billing.v1.SaveRateMasterRequest.master:type_name -> munim.billing.v1.RateMaster
+	17, // 38: munim.billing.v1.GetRateMasterResponse.masters:type_name -> munim.billing.v1.RateMaster
+	41, // 39: munim.billing.v1.CalculateDemandResponse.demand:type_name -> munim.billing.v1.CalculatedDemand
+	42, // 40: munim.billing.v1.CalculatedDemand.lines:type_name -> munim.billing.v1.CalculatedLine
+	20, // 41: munim.billing.v1.UnitAreaMaster.TaxRatesEntry.value:type_name -> munim.billing.v1.DecimalTable
+	20, // 42: munim.billing.v1.ArvMaster.DepreciationPercentEntry.value:type_name -> munim.billing.v1.DecimalTable
+	24, // 43: munim.billing.v1.MeteredWaterTariff.ByUsageEntry.value:type_name -> munim.billing.v1.MeteredWaterMaster
+	28, // 44: munim.billing.v1.TradeMaster.FeesEntry.value:type_name -> munim.billing.v1.FeeBands
+	2,  // 45: munim.billing.v1.RegisterService.SaveProperties:input_type -> munim.billing.v1.SavePropertiesRequest
+	4,  // 46: munim.billing.v1.RegisterService.GetProperty:input_type -> munim.billing.v1.GetPropertyRequest
+	7,  // 47: munim.billing.v1.RegisterService.SaveWaterConnections:input_type -> munim.billing.v1.SaveWaterConnectionsRequest
+	11, // 48: munim.billing.v1.RegisterService.RecordMeterReadings:input_type -> munim.billing.v1.RecordMeterReadingsRequest
+	15, // 49: munim.billing.v1.RegisterService.SaveTradeLicences:input_type -> munim.billing.v1.SaveTradeLicencesRequest
+	35, // 50: munim.billing.v1.RegisterService.SaveRateMaster:input_type -> munim.billing.v1.SaveRateMasterRequest
+	37, // 51: munim.billing.v1.RegisterService.GetRateMaster:input_type -> munim.billing.v1.GetRateMasterRequest
+	39, // 52: munim.billing.v1.RegisterService.CalculateDemand:input_type -> munim.billing.v1.CalculateDemandRequest
+	3,  // 53: munim.billing.v1.RegisterService.SaveProperties:output_type -> munim.billing.v1.SavePropertiesResponse
+	5,  // 54: munim.billing.v1.RegisterService.GetProperty:output_type -> munim.billing.v1.GetPropertyResponse
+	8,  // 55: munim.billing.v1.RegisterService.SaveWaterConnections:output_type -> munim.billing.v1.SaveWaterConnectionsResponse
+	12, // 56: munim.billing.v1.RegisterService.RecordMeterReadings:output_type -> munim.billing.v1.RecordMeterReadingsResponse
+	16, // 57: munim.billing.v1.RegisterService.SaveTradeLicences:output_type -> munim.billing.v1.SaveTradeLicencesResponse
+	36, // 58: munim.billing.v1.RegisterService.SaveRateMaster:output_type -> munim.billing.v1.SaveRateMasterResponse
+	38, // 59: munim.billing.v1.RegisterService.GetRateMaster:output_type -> munim.billing.v1.GetRateMasterResponse
+	40, // 60: munim.billing.v1.RegisterService.CalculateDemand:output_type -> munim.billing.v1.CalculateDemandResponse
+	53, // [53:61] is the sub-list for method output_type
+	45, // [45:53] is the sub-list for method input_type
+	45, // [45:45] is the sub-list for extension type_name
+	45, // [45:45] is the sub-list for extension extendee
+	0,  // [0:45] is the sub-list for field type_name
 }
 
 func init() { file_munim_billing_v1_registers_proto_init() }
@@ -3014,6 +3318,7 @@ func file_munim_billing_v1_registers_proto_init() {
 		(*RateMaster_WaterMetered)(nil),
 		(*RateMaster_WaterFlat)(nil),
 		(*RateMaster_TradeLicence)(nil),
+		(*RateMaster_LatePayment)(nil),
 	}
 	file_munim_billing_v1_registers_proto_msgTypes[19].OneofWrappers = []any{}
 	file_munim_billing_v1_registers_proto_msgTypes[29].OneofWrappers = []any{}
@@ -3024,7 +3329,7 @@ func file_munim_billing_v1_registers_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_billing_v1_registers_proto_rawDesc), len(file_munim_billing_v1_registers_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   52,
+			NumMessages:   56,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

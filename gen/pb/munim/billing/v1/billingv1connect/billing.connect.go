@@ -53,6 +53,11 @@ const (
 	// BillingServiceCheckDcbAgainstLedgerProcedure is the fully-qualified name of the BillingService's
 	// CheckDcbAgainstLedger RPC.
 	BillingServiceCheckDcbAgainstLedgerProcedure = "/munim.billing.v1.BillingService/CheckDcbAgainstLedger"
+	// BillingServiceRunDemandGenerationProcedure is the fully-qualified name of the BillingService's
+	// RunDemandGeneration RPC.
+	BillingServiceRunDemandGenerationProcedure = "/munim.billing.v1.BillingService/RunDemandGeneration"
+	// BillingServiceGetJobProcedure is the fully-qualified name of the BillingService's GetJob RPC.
+	BillingServiceGetJobProcedure = "/munim.billing.v1.BillingService/GetJob"
 )
 
 // BillingServiceClient is a client for the munim.billing.v1.BillingService service.
@@ -72,7 +77,9 @@ type BillingServiceClient interface {
 	// FetchBill returns what is payable now for one service, with an expiry.
 	// Penalty and interest that have fallen due by today are posted first
 	// (once: a second bill the same day posts nothing); the early-payment
-	// rebate a payment today would earn is shown, not posted.
+	// rebate a payment today would earn is shown, not posted. It writes, so
+	// it is idempotent rather than free of side effects (no HTTP GET), and
+	// each call is audited.
 	FetchBill(context.Context, *connect.Request[v1.FetchBillRequest]) (*connect.Response[v1.FetchBillResponse], error)
 	// GetDcbRegister returns demand, collection and balance by ward, service,
 	// head and year, arrears apart.
@@ -80,6 +87,16 @@ type BillingServiceClient interface {
 	// CheckDcbAgainstLedger ties the register to the receivable control
 	// accounts, to the paisa.
 	CheckDcbAgainstLedger(context.Context, *connect.Request[v1.CheckDcbAgainstLedgerRequest]) (*connect.Response[v1.CheckDcbAgainstLedgerResponse], error)
+	// RunDemandGeneration starts a demand run: the demands of a fiscal year's
+	// property tax or licence renewals, or of a water period, for every entry
+	// of the service's register (or of one ward), priced by the year's rate
+	// master. The run is a background job, returned queued; GetJob follows
+	// it. Each batch of demands commits with their accrual vouchers and the
+	// job's counts, so a rerun raises nothing twice. One run of a service,
+	// period and ward may be live at a time: another is AlreadyExists.
+	RunDemandGeneration(context.Context, *connect.Request[v1.RunDemandGenerationRequest]) (*connect.Response[v1.RunDemandGenerationResponse], error)
+	// GetJob returns a demand run and how far it has gone.
+	GetJob(context.Context, *connect.Request[v1.GetJobRequest]) (*connect.Response[v1.GetJobResponse], error)
 }
 
 // NewBillingServiceClient constructs a client for the munim.billing.v1.BillingService service. By
@@ -123,7 +140,7 @@ func NewBillingServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			httpClient,
 			baseURL+BillingServiceFetchBillProcedure,
 			connect.WithSchema(billingServiceMethods.ByName("FetchBill")),
-			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
 			connect.WithClientOptions(opts...),
 		),
 		getDcbRegister: connect.NewClient[v1.GetDcbRegisterRequest, v1.GetDcbRegisterResponse](
@@ -140,6 +157,19 @@ func NewBillingServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		runDemandGeneration: connect.NewClient[v1.RunDemandGenerationRequest, v1.RunDemandGenerationResponse](
+			httpClient,
+			baseURL+BillingServiceRunDemandGenerationProcedure,
+			connect.WithSchema(billingServiceMethods.ByName("RunDemandGeneration")),
+			connect.WithClientOptions(opts...),
+		),
+		getJob: connect.NewClient[v1.GetJobRequest, v1.GetJobResponse](
+			httpClient,
+			baseURL+BillingServiceGetJobProcedure,
+			connect.WithSchema(billingServiceMethods.ByName("GetJob")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -152,6 +182,8 @@ type billingServiceClient struct {
 	fetchBill             *connect.Client[v1.FetchBillRequest, v1.FetchBillResponse]
 	getDcbRegister        *connect.Client[v1.GetDcbRegisterRequest, v1.GetDcbRegisterResponse]
 	checkDcbAgainstLedger *connect.Client[v1.CheckDcbAgainstLedgerRequest, v1.CheckDcbAgainstLedgerResponse]
+	runDemandGeneration   *connect.Client[v1.RunDemandGenerationRequest, v1.RunDemandGenerationResponse]
+	getJob                *connect.Client[v1.GetJobRequest, v1.GetJobResponse]
 }
 
 // SaveTaxHead calls munim.billing.v1.BillingService.SaveTaxHead.
@@ -189,6 +221,16 @@ func (c *billingServiceClient) CheckDcbAgainstLedger(ctx context.Context, req *c
 	return c.checkDcbAgainstLedger.CallUnary(ctx, req)
 }
 
+// RunDemandGeneration calls munim.billing.v1.BillingService.RunDemandGeneration.
+func (c *billingServiceClient) RunDemandGeneration(ctx context.Context, req *connect.Request[v1.RunDemandGenerationRequest]) (*connect.Response[v1.RunDemandGenerationResponse], error) {
+	return c.runDemandGeneration.CallUnary(ctx, req)
+}
+
+// GetJob calls munim.billing.v1.BillingService.GetJob.
+func (c *billingServiceClient) GetJob(ctx context.Context, req *connect.Request[v1.GetJobRequest]) (*connect.Response[v1.GetJobResponse], error) {
+	return c.getJob.CallUnary(ctx, req)
+}
+
 // BillingServiceHandler is an implementation of the munim.billing.v1.BillingService service.
 type BillingServiceHandler interface {
 	// SaveTaxHead creates or updates a service's tax head. Its accounts are
@@ -206,7 +248,9 @@ type BillingServiceHandler interface {
 	// FetchBill returns what is payable now for one service, with an expiry.
 	// Penalty and interest that have fallen due by today are posted first
 	// (once: a second bill the same day posts nothing); the early-payment
-	// rebate a payment today would earn is shown, not posted.
+	// rebate a payment today would earn is shown, not posted. It writes, so
+	// it is idempotent rather than free of side effects (no HTTP GET), and
+	// each call is audited.
 	FetchBill(context.Context, *connect.Request[v1.FetchBillRequest]) (*connect.Response[v1.FetchBillResponse], error)
 	// GetDcbRegister returns demand, collection and balance by ward, service,
 	// head and year, arrears apart.
@@ -214,6 +258,16 @@ type BillingServiceHandler interface {
 	// CheckDcbAgainstLedger ties the register to the receivable control
 	// accounts, to the paisa.
 	CheckDcbAgainstLedger(context.Context, *connect.Request[v1.CheckDcbAgainstLedgerRequest]) (*connect.Response[v1.CheckDcbAgainstLedgerResponse], error)
+	// RunDemandGeneration starts a demand run: the demands of a fiscal year's
+	// property tax or licence renewals, or of a water period, for every entry
+	// of the service's register (or of one ward), priced by the year's rate
+	// master. The run is a background job, returned queued; GetJob follows
+	// it. Each batch of demands commits with their accrual vouchers and the
+	// job's counts, so a rerun raises nothing twice. One run of a service,
+	// period and ward may be live at a time: another is AlreadyExists.
+	RunDemandGeneration(context.Context, *connect.Request[v1.RunDemandGenerationRequest]) (*connect.Response[v1.RunDemandGenerationResponse], error)
+	// GetJob returns a demand run and how far it has gone.
+	GetJob(context.Context, *connect.Request[v1.GetJobRequest]) (*connect.Response[v1.GetJobResponse], error)
 }
 
 // NewBillingServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -253,7 +307,7 @@ func NewBillingServiceHandler(svc BillingServiceHandler, opts ...connect.Handler
 		BillingServiceFetchBillProcedure,
 		svc.FetchBill,
 		connect.WithSchema(billingServiceMethods.ByName("FetchBill")),
-		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
 		connect.WithHandlerOptions(opts...),
 	)
 	billingServiceGetDcbRegisterHandler := connect.NewUnaryHandler(
@@ -267,6 +321,19 @@ func NewBillingServiceHandler(svc BillingServiceHandler, opts ...connect.Handler
 		BillingServiceCheckDcbAgainstLedgerProcedure,
 		svc.CheckDcbAgainstLedger,
 		connect.WithSchema(billingServiceMethods.ByName("CheckDcbAgainstLedger")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	billingServiceRunDemandGenerationHandler := connect.NewUnaryHandler(
+		BillingServiceRunDemandGenerationProcedure,
+		svc.RunDemandGeneration,
+		connect.WithSchema(billingServiceMethods.ByName("RunDemandGeneration")),
+		connect.WithHandlerOptions(opts...),
+	)
+	billingServiceGetJobHandler := connect.NewUnaryHandler(
+		BillingServiceGetJobProcedure,
+		svc.GetJob,
+		connect.WithSchema(billingServiceMethods.ByName("GetJob")),
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
@@ -286,6 +353,10 @@ func NewBillingServiceHandler(svc BillingServiceHandler, opts ...connect.Handler
 			billingServiceGetDcbRegisterHandler.ServeHTTP(w, r)
 		case BillingServiceCheckDcbAgainstLedgerProcedure:
 			billingServiceCheckDcbAgainstLedgerHandler.ServeHTTP(w, r)
+		case BillingServiceRunDemandGenerationProcedure:
+			billingServiceRunDemandGenerationHandler.ServeHTTP(w, r)
+		case BillingServiceGetJobProcedure:
+			billingServiceGetJobHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -321,4 +392,12 @@ func (UnimplementedBillingServiceHandler) GetDcbRegister(context.Context, *conne
 
 func (UnimplementedBillingServiceHandler) CheckDcbAgainstLedger(context.Context, *connect.Request[v1.CheckDcbAgainstLedgerRequest]) (*connect.Response[v1.CheckDcbAgainstLedgerResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.billing.v1.BillingService.CheckDcbAgainstLedger is not implemented"))
+}
+
+func (UnimplementedBillingServiceHandler) RunDemandGeneration(context.Context, *connect.Request[v1.RunDemandGenerationRequest]) (*connect.Response[v1.RunDemandGenerationResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.billing.v1.BillingService.RunDemandGeneration is not implemented"))
+}
+
+func (UnimplementedBillingServiceHandler) GetJob(context.Context, *connect.Request[v1.GetJobRequest]) (*connect.Response[v1.GetJobResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.billing.v1.BillingService.GetJob is not implemented"))
 }

@@ -75,9 +75,12 @@ type RegisterServiceClient interface {
 	SaveTradeLicences(context.Context, *connect.Request[v1.SaveTradeLicencesRequest]) (*connect.Response[v1.SaveTradeLicencesResponse], error)
 	// SaveRateMaster stores a service's master for a fiscal year, checked by
 	// its calculator. A year's property tax has one method: saving a
-	// unit-area master drops an ARV one and the other way round.
+	// unit-area master drops an ARV one and the other way round. A
+	// late-payment master (rebate, penalty, interest) sits beside the
+	// tariff; its heads must be the service's, of the right categories.
 	SaveRateMaster(context.Context, *connect.Request[v1.SaveRateMasterRequest]) (*connect.Response[v1.SaveRateMasterResponse], error)
-	// GetRateMaster returns a service's masters for a fiscal year.
+	// GetRateMaster returns a service's masters for a fiscal year, its
+	// late-payment master among them.
 	GetRateMaster(context.Context, *connect.Request[v1.GetRateMasterRequest]) (*connect.Response[v1.GetRateMasterResponse], error)
 	// CalculateDemand previews the demand a run would raise for a consumer,
 	// each line with its working, without raising it.
@@ -217,9 +220,12 @@ type RegisterServiceHandler interface {
 	SaveTradeLicences(context.Context, *connect.Request[v1.SaveTradeLicencesRequest]) (*connect.Response[v1.SaveTradeLicencesResponse], error)
 	// SaveRateMaster stores a service's master for a fiscal year, checked by
 	// its calculator. A year's property tax has one method: saving a
-	// unit-area master drops an ARV one and the other way round.
+	// unit-area master drops an ARV one and the other way round. A
+	// late-payment master (rebate, penalty, interest) sits beside the
+	// tariff; its heads must be the service's, of the right categories.
 	SaveRateMaster(context.Context, *connect.Request[v1.SaveRateMasterRequest]) (*connect.Response[v1.SaveRateMasterResponse], error)
-	// GetRateMaster returns a service's masters for a fiscal year.
+	// GetRateMaster returns a service's masters for a fiscal year, its
+	// late-payment master among them.
 	GetRateMaster(context.Context, *connect.Request[v1.GetRateMasterRequest]) (*connect.Response[v1.GetRateMasterResponse], error)
 	// CalculateDemand previews the demand a run would raise for a consumer,
 	// each line with its working, without raising it.
