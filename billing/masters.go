@@ -140,7 +140,8 @@ func (s *Service) SaveRateMaster(ctx context.Context, tenant string, m RateMaste
 		q := dbq.New(tx)
 		if service == PropertyTax {
 			if err := q.RateMasterDeleteOtherMethods(ctx, dbq.RateMasterDeleteOtherMethodsParams{TenantID: tenant,
-				Service: service, FiscalYear: int32(m.FiscalYear), Method: method}); err != nil {
+				Service: service, FiscalYear: int32(m.FiscalYear), Method: method,
+				Methods: []string{MethodUnitArea, MethodARV}}); err != nil {
 				return err
 			}
 		}
@@ -201,11 +202,13 @@ func rateMasters(ctx context.Context, q *dbq.Queries, tenant, service string, fy
 	if err != nil {
 		return nil, fmt.Errorf("read rate masters: %w", err)
 	}
-	out := make([]RateMaster, len(rows))
-	for i, r := range rows {
+	out := make([]RateMaster, 0, len(rows))
+	for _, r := range rows {
 		m := RateMaster{Service: service, FiscalYear: fy, Method: r.Method}
 		var target any
 		switch r.Method {
+		case latePayment:
+			continue // kept beside the tariffs, but not one: charges read it (masters.of)
 		case MethodUnitArea:
 			m.UnitArea = &calc.UnitAreaMaster{}
 			target = m.UnitArea
@@ -227,7 +230,7 @@ func rateMasters(ctx context.Context, q *dbq.Queries, tenant, service string, fy
 		if err := json.Unmarshal(r.Body, target); err != nil {
 			return nil, fmt.Errorf("read %s master: %w", r.Method, err)
 		}
-		out[i] = m
+		out = append(out, m)
 	}
 	return out, nil
 }

@@ -51,6 +51,8 @@ SELECT method, body FROM rate_masters
  ORDER BY method;
 
 -- name: RateMasterDeleteOtherMethods :exec
--- A year's property tax has one method: saving one master drops the others.
+-- A year's property tax has one method: saving one master drops the others
+-- of @methods (the tariff methods; the year's late-payment master stays).
 DELETE FROM rate_masters
- WHERE tenant_id = @tenant_id AND service = @service AND fiscal_year = @fiscal_year AND method <> @method;
+ WHERE tenant_id = @tenant_id AND service = @service AND fiscal_year = @fiscal_year AND method <> @method
+   AND method = ANY(@methods::text[]);

@@ -209,6 +209,7 @@ func (q *Queries) PropertyUpsertMany(ctx context.Context, arg PropertyUpsertMany
 const rateMasterDeleteOtherMethods = `-- name: RateMasterDeleteOtherMethods :exec
 DELETE FROM rate_masters
  WHERE tenant_id = $1 AND service = $2 AND fiscal_year = $3 AND method <> $4
+   AND method = ANY($5::text[])
 `
 
 type RateMasterDeleteOtherMethodsParams struct {
@@ -216,15 +217,18 @@ type RateMasterDeleteOtherMethodsParams struct {
 	Service    string
 	FiscalYear int32
 	Method     string
+	Methods    []string
 }
 
-// A year's property tax has one method: saving one master drops the others.
+// A year's property tax has one method: saving one master drops the others
+// of @methods (the tariff methods; the year's late-payment master stays).
 func (q *Queries) RateMasterDeleteOtherMethods(ctx context.Context, arg RateMasterDeleteOtherMethodsParams) error {
 	_, err := q.db.Exec(ctx, rateMasterDeleteOtherMethods,
 		arg.TenantID,
 		arg.Service,
 		arg.FiscalYear,
 		arg.Method,
+		arg.Methods,
 	)
 	return err
 }
