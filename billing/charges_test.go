@@ -414,3 +414,27 @@ func TestTheSchemaKeepsAChargeToOneLine(t *testing.T) {
 	assert.ErrorContains(t, insert(ledger.Date(2026, time.October, 2), nil), "demand_lines_charge_has_voucher")
 	assert.Error(t, insert(ledger.Date(2026, time.October, 2), int64(999999)), "a voucher that does not exist")
 }
+
+// The year's late-payment master is kept beside its tariff but is not one:
+// a property-tax run reads past it, and saving the tariff again leaves it
+// in place, so a late bill still bears the penalty.
+func TestLatePaymentMasterIsNotATariff(t *testing.T) {
+	t.Parallel()
+	b := setupCharges(t, nil)
+	m := calc.SampleUnitAreaMaster()
+	m.RoundToRupee = true
+	require.NoError(t, b.billing.SaveUnitAreaMaster(b.ctx, tenant, 2026, m, "admin"))
+	ms, err := b.billing.RateMasters(b.ctx, tenant, billing.PropertyTax, 2026)
+	require.NoError(t, err)
+	require.Len(t, ms, 2)
+	assert.Equal(t, []string{billing.MethodLatePayment, billing.MethodUnitArea}, []string{ms[0].Method, ms[1].Method})
+
+	require.NoError(t, b.billing.SaveProperties(b.ctx, tenant, []billing.Property{property("PT-1", "W01", "B", "100")}, "admin"))
+	withJobs(t, b)
+	got := runToEnd(t, b, billing.RunRequest{Service: billing.PropertyTax, FiscalYear: 2026})
+	require.Equal(t, billing.RunDone, got.Status, got.Error)
+	assert.Equal(t, "3600.00", got.Total.StringFixed(2))
+
+	bill := fetch(t, b, "PT-1", on(2026, time.October, 5))
+	assert.Contains(t, charged(bill), "PENALTY 360.00 through 2026-09-30")
+}

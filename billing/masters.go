@@ -235,8 +235,8 @@ func rateMasters(ctx context.Context, q *dbq.Queries, tenant, service string, fy
 	if err != nil {
 		return nil, fmt.Errorf("read rate masters: %w", err)
 	}
-	out := make([]RateMaster, len(rows))
-	for i, r := range rows {
+	out := make([]RateMaster, 0, len(rows))
+	for _, r := range rows {
 		m := RateMaster{Service: service, FiscalYear: fy, Method: r.Method}
 		var target any
 		switch r.Method {
@@ -264,7 +264,7 @@ func rateMasters(ctx context.Context, q *dbq.Queries, tenant, service string, fy
 		if err := json.Unmarshal(r.Body, target); err != nil {
 			return nil, fmt.Errorf("read %s master: %w", r.Method, err)
 		}
-		out[i] = m
+		out = append(out, m)
 	}
 	return out, nil
 }

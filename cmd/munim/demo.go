@@ -7,16 +7,16 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/shopspring/decimal"
 
 	"github.com/munimhq/munim/auth"
+	"github.com/munimhq/munim/billing"
 	"github.com/munimhq/munim/db/pgserver"
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/server"
@@ -67,125 +67,93 @@ func runDemo(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	defer a.Close()
-	if err := seedDemo(ctx, log, pool, a.ledger); err != nil {
+	if err := seedDemo(ctx, log, pool, a.ledger, a.billing, fullDemo); err != nil {
 		return err
 	}
 	tokens, err := demoTokens(secret)
 	if err != nil {
 		return err
 	}
-	printExamples(*addr, tokens, filepath.Join(dir, "dev-jwt-secret"))
+	printExamples(*addr, tokens, filepath.Join(dir, "dev-jwt-secret"), makeDemoRegisters(fullDemo).properties[0].ConsumerCode)
 	return a.srv.ListenAndServe(ctx)
 }
 
-// seedDemo creates the demo ULB with seven months of vouchers, once.
-func seedDemo(ctx context.Context, log *slog.Logger, pool *pgxpool.Pool, led *ledger.Ledger) error {
-	tenants := tenancy.NewService(pool)
-	if _, err := tenants.Get(ctx, demoTenant); err == nil {
-		log.Info("demo ULB already there", "tenant", demoTenant)
-		return nil
-	} else if !errors.Is(err, ledger.ErrNotFound) {
-		return err
-	}
-	if _, err := tenants.Create(ctx, demoTenant, demoName, demoFY, "demo"); err != nil {
-		return err
-	}
-	vs := demoVouchers()
-	start := time.Now()
-	for i := 0; i < len(vs); i += 500 {
-		if _, err := led.Post(ctx, demoTenant, "demo", vs[i:min(i+500, len(vs))]); err != nil {
-			return fmt.Errorf("post demo vouchers: %w", err)
+// seedDemo creates the demo ULB of the given size once: its revenue
+// set-up and registers, this year's demands and last year's (the arrears)
+// raised by demand runs, and seven months of the other vouchers. Every step
+// is idempotent, so a seeding cut short is finished by the next start; the
+// other vouchers are posted last, so finding the last of them in the books
+// means the demo is complete.
+func seedDemo(ctx context.Context, log *slog.Logger, pool *pgxpool.Pool, led *ledger.Ledger, b *billing.Service, size demoSize) error {
+	books := demoVouchers()
+	if done, err := demoSeeded(ctx, pool, led, books[len(books)-1]); err != nil || done {
+		if done {
+			log.Info("demo ULB already there", "tenant", demoTenant)
 		}
+		return err
 	}
-	log.Info("demo ULB created", "tenant", demoTenant, "vouchers", len(vs), "took", time.Since(start).Round(time.Millisecond))
+	return createDemo(ctx, log, pool, led, b, size, books)
+}
+
+// createDemo runs every step of the seeding, posting books last. Each step
+// is idempotent: run again, it finds what is there and adds what is not.
+func createDemo(ctx context.Context, log *slog.Logger, pool *pgxpool.Pool, led *ledger.Ledger, b *billing.Service, size demoSize, books []ledger.Voucher) error {
+	log.Info("creating the demo ULB", "tenant", demoTenant, "properties", size.properties,
+		"water_connections", size.connections, "trade_licences", size.licences)
+	start := time.Now()
+	if _, err := tenancy.NewService(pool).Create(ctx, demoTenant, demoName, demoFY, "demo"); err != nil {
+		return err
+	}
+	// The year before's books take its property-tax demands, the arrears.
+	if _, err := led.OpenFiscalYear(ctx, demoTenant, demoFY-1, "demo"); err != nil && !errors.Is(err, ledger.ErrPeriodState) {
+		return fmt.Errorf("open fiscal year %d: %w", demoFY-1, err)
+	}
+	if err := setUpDemoRevenue(ctx, b); err != nil {
+		return err
+	}
+	if err := saveDemoRegisters(ctx, b, makeDemoRegisters(size)); err != nil {
+		return err
+	}
+	runs, err := raiseDemoDemands(ctx, log, b)
+	if err != nil {
+		return err
+	}
+	if err := postDemoBooks(ctx, led, books); err != nil {
+		return err
+	}
+	demands := 0
+	for _, r := range runs {
+		demands += r.Raised + r.Existing
+	}
+	log.Info("demo ULB created", "tenant", demoTenant, "demands", demands, "other_vouchers", len(books),
+		"took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
-// demoVouchers is seven months (April to October 2026) of a mid-sized ULB's
-// books: property-tax demands, counter and online collections, water bills,
-// gateway settlements, cash remitted to the bank, salaries and electricity.
-// The generator is seeded, so every demo has the same books.
-func demoVouchers() []ledger.Voucher {
-	rng := rand.New(rand.NewPCG(2026, 27))
-	money := func(lo, hi int) decimal.Decimal { return decimal.New(int64(lo*100+rng.IntN((hi-lo)*100)), -2) }
-	line := func(acct, fn, party, ward string, dr, cr decimal.Decimal) ledger.Line {
-		return ledger.Line{AccountCode: acct, FundCode: "01", FunctionCode: fn, Party: party, FieldCode: ward, Debit: dr, Credit: cr}
+// postDemoBooks posts the other vouchers, 500 to a request; vouchers
+// posted before are found by their idempotency keys, not posted again.
+func postDemoBooks(ctx context.Context, led *ledger.Ledger, books []ledger.Voucher) error {
+	for i := 0; i < len(books); i += 500 {
+		if _, err := led.Post(ctx, demoTenant, "demo", books[i:min(i+500, len(books))]); err != nil {
+			return fmt.Errorf("post demo vouchers: %w", err)
+		}
 	}
-	var vs []ledger.Voucher
-	add := func(t ledger.VoucherType, d time.Time, narration, ref string, lines ...ledger.Line) {
-		vs = append(vs, ledger.Voucher{Type: t, Date: d, Narration: narration, SourceRef: ref,
-			IdempotencyKey: fmt.Sprintf("demo-%06d", len(vs)+1), Lines: lines})
-	}
+	return nil
+}
 
-	const properties = 2000
-	demand := make([]decimal.Decimal, properties)
-	for p := range properties {
-		id, ward := fmt.Sprintf("PT-%05d", p+1), fmt.Sprintf("W%02d", p%40+1)
-		tax := money(1500, 18000).Round(0)
-		cess := tax.Mul(decimal.New(5, -2)).Round(0) // library cess collected for the state
-		demand[p] = tax.Add(cess)
-		add(ledger.Journal, ledger.Date(2026, time.April, 1), "Property tax demand 2026-27 "+id, "DEMAND/"+id,
-			line("4311001", "9091", id, ward, demand[p], decimal.Zero),
-			line("1100101", "9091", "", ward, decimal.Zero, tax),
-			line("3503001", "9091", "", ward, decimal.Zero, cess))
+// demoSeeded reports whether the demo ULB is complete: the tenant is there
+// and its books hold the last voucher seeding posts.
+func demoSeeded(ctx context.Context, pool *pgxpool.Pool, led *ledger.Ledger, last ledger.Voucher) (bool, error) {
+	_, err := tenancy.NewService(pool).Get(ctx, demoTenant)
+	if errors.Is(err, ledger.ErrNotFound) {
+		return false, nil
 	}
-	for m := time.April; m <= time.October; m++ {
-		// Collections: about a tenth of the properties pay each month.
-		var online decimal.Decimal
-		for p := range properties {
-			if rng.IntN(10) != 0 || demand[p].IsZero() {
-				continue
-			}
-			id, ward := fmt.Sprintf("PT-%05d", p+1), fmt.Sprintf("W%02d", p%40+1)
-			d := ledger.Date(2026, m, 1+rng.IntN(28))
-			amt := demand[p]
-			if rng.IntN(4) == 0 {
-				amt = amt.Div(decimal.NewFromInt(2)).Round(2)
-			}
-			demand[p] = demand[p].Sub(amt)
-			cash := "4501001"
-			if rng.IntN(3) == 0 {
-				cash = "4501002"
-				online = online.Add(amt)
-			}
-			add(ledger.Receipt, d, "Property tax collected "+id, "RCPT/"+id,
-				line(cash, "9091", "", ward, amt, decimal.Zero),
-				line("4311001", "9091", id, ward, decimal.Zero, amt))
-		}
-		end := ledger.Date(2026, m+1, 1).AddDate(0, 0, -1)
-		// Water bills for 400 connections, billed on the 5th.
-		for c := range 400 {
-			id := fmt.Sprintf("WC-%04d", c+1)
-			amt := money(100, 900)
-			add(ledger.Journal, ledger.Date(2026, m, 5), "Water charges "+id, "WATER/"+id,
-				line("4313001", "9092", id, "", amt, decimal.Zero),
-				line("1405013", "9092", "", "", decimal.Zero, amt))
-		}
-		// Gateway settles the month's online collections net of 1.8% charges.
-		if online.IsPositive() {
-			fee := online.Mul(decimal.New(18, -3)).Round(2)
-			add(ledger.Journal, end, "Razorpay settlement", "SETTLEMENT/"+m.String(),
-				line("4502101", "9091", "", "", online.Sub(fee), decimal.Zero),
-				line("2408003", "9091", "", "", fee, decimal.Zero),
-				line("4501002", "9091", "", "", decimal.Zero, online))
-		}
-		// Cash remitted to the bank every week.
-		for week := range 4 {
-			amt := money(150000, 400000)
-			add(ledger.Contra, ledger.Date(2026, m, 7*week+7), "Cash remitted to SBI", "CHALLAN",
-				line("4502101", "0200", "", "", amt, decimal.Zero),
-				line("4501001", "0200", "", "", decimal.Zero, amt))
-		}
-		salaries := money(2800000, 3100000)
-		add(ledger.Payment, end, "Salaries "+m.String(), "PAYROLL",
-			line("2101001", "0100", "", "", salaries, decimal.Zero),
-			line("4502101", "0100", "", "", decimal.Zero, salaries))
-		bill := money(180000, 260000)
-		add(ledger.Payment, end, "Street-light electricity "+m.String(), "UPCL",
-			line("2201101", "2030", "", "", bill, decimal.Zero),
-			line("4502101", "2030", "", "", decimal.Zero, bill))
+	if err != nil {
+		return false, err
 	}
-	return vs
+	vs, _, err := led.ListVouchers(ctx, demoTenant, ledger.VoucherFilter{From: last.Date, To: last.Date, Type: last.Type,
+		AccountCode: last.Lines[0].AccountCode, PageSize: 1000})
+	return slices.ContainsFunc(vs, func(v ledger.Posted) bool { return v.IdempotencyKey == last.IdempotencyKey }), err
 }
 
 // demoRoles are the people the demo prints a token for.
@@ -213,7 +181,9 @@ func demoTokens(secret []byte) (map[auth.Role]string, error) {
 	return out, nil
 }
 
-func printExamples(addr string, tokens map[auth.Role]string, secretFile string) {
+// printExamples prints the tokens and curl calls to try, property being a
+// property of the demo's register.
+func printExamples(addr string, tokens map[auth.Role]string, secretFile, property string) {
 	base := "http://" + addr
 	fmt.Printf("\nMunim demo is serving %s (tenant %s, FY 2026-27). Ctrl-C stops it.\n\n", base, demoTenant)
 	fmt.Println("Tokens, valid 24 hours (mint more with: MUNIM_JWT_SECRET=$(cat " + secretFile + ") munim token --tenant " + demoTenant + " --role accountant):")
@@ -222,7 +192,29 @@ func printExamples(addr string, tokens map[auth.Role]string, secretFile string) 
 		fmt.Printf("export %s=%s\n", strings.ToUpper(string(r.role)), tokens[r.role])
 	}
 	fmt.Printf(`
-Then try (the accountant's voucher is a draft until the approver approves it):
+Then try. What property %[3]s owes: 2025-26's property tax (arrears) and 2026-27's:
+
+  curl -s %[1]s/munim.billing.v1.BillingService/GetDues \
+    -H "Authorization: Bearer $CASHIER" -H 'Content-Type: application/json' \
+    -d '{"tenant_id":"%[2]s","consumer_code":"%[3]s"}'
+
+Its bill as of today (posts the penalty and interest fallen due since, once):
+
+  curl -s %[1]s/munim.billing.v1.BillingService/FetchBill \
+    -H "Authorization: Bearer $CASHIER" -H 'Content-Type: application/json' \
+    -d '{"tenant_id":"%[2]s","service":"property_tax","consumer_code":"%[3]s"}'
+
+The demand, collection and balance register by ward, head and year, and its tie to the ledger:
+
+  curl -s %[1]s/munim.billing.v1.BillingService/GetDcbRegister \
+    -H "Authorization: Bearer $AUDITOR" -H 'Content-Type: application/json' \
+    -d '{"tenant_id":"%[2]s","service":"property_tax","fiscal_year":2026}'
+
+  curl -s %[1]s/munim.billing.v1.BillingService/CheckDcbAgainstLedger \
+    -H "Authorization: Bearer $AUDITOR" -H 'Content-Type: application/json' \
+    -d '{"tenant_id":"%[2]s"}'
+
+The books (the accountant's voucher is a draft until the approver approves it):
 
   curl -s %[1]s/munim.ledger.v1.LedgerService/GetTrialBalance \
     -H "Authorization: Bearer $AUDITOR" -H 'Content-Type: application/json' \
@@ -238,7 +230,7 @@ Then try (the accountant's voucher is a draft until the approver approves it):
 
   curl -s %[1]s/munim.ledger.v1.LedgerService/GetAccountStatement \
     -H "Authorization: Bearer $AUDITOR" -H 'Content-Type: application/json' \
-    -d '{"tenant_id":"%[2]s","account_code":"4311001","party":"PT-00042","from":"2026-04-01","to":"2027-03-31"}'
+    -d '{"tenant_id":"%[2]s","account_code":"4311001","party":"%[3]s","from":"2025-04-01","to":"2027-03-31"}'
 
-`, base, demoTenant)
+`, base, demoTenant, property)
 }

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -20,12 +17,8 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 // immutability trigger, verify fails.
 func TestVerifyPassesTheDemoAndFailsAfterTampering(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	pool := dbtest.NewDB(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	led := ledger.New(pool, ledger.Config{Logger: log})
-	require.NoError(t, seedDemo(ctx, log, pool, led))
-	require.NoError(t, seedDemo(ctx, log, pool, led), "seeding twice is a no-op")
+	d := seededDemo(t)
+	ctx, pool, led := d.ctx, d.pool, d.app.ledger
 	require.NoError(t, verifyTenant(ctx, led, demoTenant))
 
 	tb, err := led.TrialBalance(ctx, demoTenant, ledger.Date(2026, 10, 31), "")
