@@ -278,15 +278,51 @@ func (s *Service) headsByService(ctx context.Context, tenant string) (map[string
 // raiseTx writes checked demands and posts their accrual vouchers in the
 // caller's transaction, returning the demands' ids in input order.
 func (s *Service) raiseTx(ctx context.Context, tx pgx.Tx, tenant, actor string, src Source, in []DemandInput, heads map[string]map[string]TaxHead) ([]int64, error) {
-	vouchers := make([]ledger.Voucher, len(in))
-	for i := range in {
-		vouchers[i] = in[i].accrual(heads[in[i].Service])
-	}
-	posted, err := s.ledger.PostTx(ctx, tx, tenant, actor, vouchers)
+	st, err := s.stageTx(ctx, tx, tenant, actor, src, in, heads)
 	if err != nil {
-		return nil, renameVoucherFields(err)
+		return nil, err
 	}
-	return insertDemands(ctx, tx, tenant, actor, src, in, posted)
+	return st.ids, s.postStaged(ctx, tx, tenant, actor, st)
+}
+
+// staged is demands written but whose accrual vouchers are not posted yet.
+type staged struct {
+	ids      []int64
+	vouchers []ledger.Voucher // each with its reserved id
+}
+
+// stageTx writes checked demands and their lines, naming accrual vouchers
+// by ids reserved for them, which postStaged must then post in the same
+// transaction. Split so that a demand run can write one batch's demands
+// while the batch before it holds the ledger.
+func (s *Service) stageTx(ctx context.Context, tx pgx.Tx, tenant, actor string, src Source, in []DemandInput, heads map[string]map[string]TaxHead) (staged, error) {
+	vids, err := s.ledger.ReserveVoucherIDs(ctx, tx, len(in))
+	if err != nil {
+		return staged{}, err
+	}
+	st := staged{vouchers: make([]ledger.Voucher, len(in))}
+	for i := range in {
+		st.vouchers[i] = in[i].accrual(heads[in[i].Service])
+		st.vouchers[i].ID = vids[i]
+	}
+	st.ids, err = insertDemands(ctx, tx, tenant, actor, src, in, vids)
+	return st, err
+}
+
+// postStaged posts staged demands' accrual vouchers.
+func (s *Service) postStaged(ctx context.Context, tx pgx.Tx, tenant, actor string, st staged) error {
+	posted, err := s.ledger.PostTx(ctx, tx, tenant, actor, st.vouchers)
+	if err != nil {
+		return renameVoucherFields(err)
+	}
+	for i, p := range posted {
+		// A demand's voucher key is new whenever the demand is: a replayed
+		// voucher here would leave the demand naming the wrong voucher.
+		if p.ID != st.vouchers[i].ID {
+			return fmt.Errorf("demands[%d]: accrual voucher %q was posted before, as voucher %d", i, st.vouchers[i].IdempotencyKey, p.ID)
+		}
+	}
+	return nil
 }
 
 // replayed reports whether every demand of the request was raised before
@@ -350,7 +386,7 @@ func renameVoucherFields(err error) error {
 	return err
 }
 
-func insertDemands(ctx context.Context, tx pgx.Tx, tenant, actor string, src Source, in []DemandInput, posted []ledger.Posted) ([]int64, error) {
+func insertDemands(ctx context.Context, tx pgx.Tx, tenant, actor string, src Source, in []DemandInput, voucherIDs []int64) ([]int64, error) {
 	q := dbq.New(tx)
 	ids, err := q.DemandIDsNext(ctx, int32(len(in)))
 	if err != nil {
@@ -368,7 +404,7 @@ func insertDemands(ctx context.Context, tx pgx.Tx, tenant, actor string, src Sou
 		demands[i] = dbq.DemandInsertManyParams{TenantID: tenant, ID: ids[i], Service: d.Service, ConsumerCode: d.ConsumerCode,
 			Ward: d.Ward, PeriodFrom: d.PeriodFrom, PeriodTo: d.PeriodTo, FiscalYear: int32(ledger.FiscalYearOf(d.PeriodFrom)),
 			DemandDate: d.Date, DueDate: d.DueDate, Total: total, Source: string(src), IdempotencyKey: d.IdempotencyKey,
-			RequestHash: d.requestHash(), VoucherID: posted[i].ID, CreatedBy: actor}
+			RequestHash: d.requestHash(), VoucherID: voucherIDs[i], CreatedBy: actor}
 	}
 	err = db.WriterTx(ctx, tx, func() error {
 		if _, err := q.DemandInsertMany(ctx, demands); err != nil {

@@ -132,6 +132,16 @@ func (l *Ledger) PostTx(ctx context.Context, tx pgx.Tx, tenant, actor string, vo
 	return l.answer(ctx, tx, tenant, results[0])
 }
 
+// ReserveVoucherIDs reserves n voucher ids in tx, for vouchers a caller
+// posts later with PostTx in the same transaction (see Voucher.ID).
+func (l *Ledger) ReserveVoucherIDs(ctx context.Context, tx pgx.Tx, n int) ([]int64, error) {
+	ids, err := dbq.New(tx).VoucherIDsNext(ctx, int32(n))
+	if err != nil {
+		return nil, fmt.Errorf("reserve voucher ids: %w", err)
+	}
+	return ids, nil
+}
+
 // Reverse posts the mirror of voucher id on date (debits become credits),
 // at most once per voucher.
 func (l *Ledger) Reverse(ctx context.Context, tenant, actor string, id int64, date time.Time, reason, key string) (Posted, error) {

@@ -516,3 +516,34 @@ func TestUnknownTenant(t *testing.T) {
 	_, err := b.ledger.Post(b.ctx, "uk.nowhere", "test", []ledger.Voucher{jv("x", "1.00")})
 	assert.True(t, errors.Is(err, ledger.ErrNotFound), "got %v", err)
 }
+
+// A voucher posted under an id reserved earlier (ReserveVoucherIDs) takes
+// its place in the chain when it is posted, after vouchers with higher ids:
+// the chain is read in chain order, and still verifies.
+func TestReservedIDsTakeTheirPlaceInTheChainWhenPosted(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tx, err := b.pool.Begin(b.ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(b.ctx)
+	require.NoError(t, db.SetScope(b.ctx, tx, tenant))
+	ids, err := b.ledger.ReserveVoucherIDs(b.ctx, tx, 1)
+	require.NoError(t, err)
+
+	later, err := b.ledger.Post(b.ctx, tenant, "test", []ledger.Voucher{jv("r1", "1.00")})
+	require.NoError(t, err)
+	require.Greater(t, later[0].ID, ids[0])
+
+	reserved := jv("r2", "2.00")
+	reserved.ID = ids[0]
+	p, err := b.ledger.PostTx(b.ctx, tx, tenant, "test", []ledger.Voucher{reserved})
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit(b.ctx))
+	assert.Equal(t, ids[0], p[0].ID)
+	assert.Equal(t, later[0].ChainSeq+1, p[0].ChainSeq)
+
+	res, err := b.ledger.Verify(b.ctx, tenant)
+	require.NoError(t, err)
+	assert.Nil(t, res.Breach)
+	assert.EqualValues(t, 2, res.Checked)
+}

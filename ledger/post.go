@@ -173,9 +173,9 @@ func claimFast(ctx context.Context, tx pgx.Tx, tenant string, reqs []*request) (
 		}
 	}
 	items := survivors(reqs, all, scratch, periodOf)
-	ids, err := q.VoucherIDsNext(ctx, int32(len(items)))
+	ids, err := voucherIDs(ctx, q, items)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reserve voucher ids: %w", err)
+		return nil, nil, err
 	}
 	// A savepoint, so that a batch holding a replayed key leaves no trace.
 	sp, err := tx.Begin(ctx)
@@ -212,9 +212,9 @@ func claimCareful(ctx context.Context, q *dbq.Queries, tenant string, reqs []*re
 	if len(items) == 0 {
 		return items, nil, nil
 	}
-	ids, err := q.VoucherIDsNext(ctx, int32(len(items)))
+	ids, err := voucherIDs(ctx, q, items)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reserve voucher ids: %w", err)
+		return nil, nil, err
 	}
 	n, err := q.VoucherKeyClaim(ctx, keyClaim(tenant, items, ids))
 	if err != nil {
@@ -225,6 +225,30 @@ func claimCareful(ctx context.Context, q *dbq.Queries, tenant string, reqs []*re
 		return nil, nil, fmt.Errorf("claimed %d of %d idempotency keys after checking them", n, len(items))
 	}
 	return items, ids, nil
+}
+
+// voucherIDs gives each item the id reserved for it (Voucher.ID) or a new one.
+func voucherIDs(ctx context.Context, q *dbq.Queries, items []pending) ([]int64, error) {
+	ids := make([]int64, len(items))
+	need := 0
+	for k, it := range items {
+		if ids[k] = it.v.ID; ids[k] == 0 {
+			need++
+		}
+	}
+	if need == 0 {
+		return ids, nil
+	}
+	fresh, err := q.VoucherIDsNext(ctx, int32(need))
+	if err != nil {
+		return nil, fmt.Errorf("reserve voucher ids: %w", err)
+	}
+	for k := range ids {
+		if ids[k] == 0 {
+			ids[k], fresh = fresh[0], fresh[1:]
+		}
+	}
+	return ids, nil
 }
 
 func keyClaim(tenant string, items []pending, ids []int64) dbq.VoucherKeyClaimParams {

@@ -2,8 +2,10 @@ package ledger
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -48,20 +50,25 @@ func (l *Ledger) Verify(ctx context.Context, tenant string) (Verification, error
 func verifyChain(ctx context.Context, tx pgx.Tx, q *dbq.Queries, tenant string) (Verification, error) {
 	var out Verification
 	var prev []byte
-	var seq, afterID int64
+	var seq, afterSeq int64
 	for {
-		rows, err := q.VoucherChainPage(ctx, dbq.VoucherChainPageParams{TenantID: tenant, AfterID: afterID, RowLimit: verifyPage})
+		rows, err := q.VoucherChainPage(ctx, dbq.VoucherChainPageParams{TenantID: tenant, AfterSeq: afterSeq, RowLimit: verifyPage})
 		if err != nil {
 			return out, fmt.Errorf("read chain: %w", err)
 		}
 		if len(rows) == 0 {
 			break
 		}
-		afterID = rows[len(rows)-1]
-		vs, err := getVouchers(ctx, tx, tenant, rows)
+		afterSeq = rows[len(rows)-1].ChainSeq
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		vs, err := getVouchers(ctx, tx, tenant, ids)
 		if err != nil {
 			return out, err
 		}
+		slices.SortFunc(vs, func(a, b Posted) int { return cmp.Compare(a.ChainSeq, b.ChainSeq) })
 		for _, v := range vs {
 			breach := func(reason string) (Verification, error) {
 				out.Breach = &Breach{VoucherID: v.ID, Number: v.Number, ChainSeq: v.ChainSeq, Reason: reason}

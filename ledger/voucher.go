@@ -37,6 +37,10 @@ type Voucher struct {
 	SourceRef      string
 	IdempotencyKey string
 	Lines          []Line
+	// ID, when set, is an id from ReserveVoucherIDs the voucher is to be
+	// posted under, so that rows naming it can be written first; otherwise
+	// the voucher gets one when posted.
+	ID int64
 
 	// reverses and reversalReason are set only by Reverse.
 	reverses       int64

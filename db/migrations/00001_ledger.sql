@@ -125,9 +125,8 @@ CREATE TABLE vouchers (
     line_count      smallint NOT NULL CHECK (line_count >= 2),
     posted_by       text NOT NULL,
     posted_at       timestamptz NOT NULL,
-    -- chain_seq is the voucher's position in the tenant's hash chain. It
-    -- needs no index: ids are taken under the chain-head lock, so id order
-    -- is chain order, and Verify checks the positions run 1, 2, 3...
+    -- chain_seq is the voucher's position in the tenant's hash chain;
+    -- Verify checks the positions run 1, 2, 3... (unique: see 00009).
     chain_seq       bigint NOT NULL,
     hash            bytea NOT NULL,
     PRIMARY KEY (tenant_id, id),

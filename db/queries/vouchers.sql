@@ -80,12 +80,11 @@ SELECT v.id
  LIMIT @row_limit;
 
 -- name: VoucherChainPage :many
--- A tenant's voucher ids in posting order, for verification. Ids are taken
--- under the tenant's chain-head lock, so id order is chain order.
-SELECT id
+-- A tenant's vouchers in chain order, for verification.
+SELECT id, chain_seq
   FROM vouchers
- WHERE tenant_id = @tenant_id AND id > @after_id
- ORDER BY id
+ WHERE tenant_id = @tenant_id AND chain_seq > @after_seq
+ ORDER BY chain_seq
  LIMIT @row_limit;
 
 -- name: VoucherSeriesCheck :many

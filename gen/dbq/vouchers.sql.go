@@ -52,34 +52,38 @@ func (q *Queries) VoucherByIdempotencyKeys(ctx context.Context, arg VoucherByIde
 }
 
 const voucherChainPage = `-- name: VoucherChainPage :many
-SELECT id
+SELECT id, chain_seq
   FROM vouchers
- WHERE tenant_id = $1 AND id > $2
- ORDER BY id
+ WHERE tenant_id = $1 AND chain_seq > $2
+ ORDER BY chain_seq
  LIMIT $3
 `
 
 type VoucherChainPageParams struct {
 	TenantID string
-	AfterID  int64
+	AfterSeq int64
 	RowLimit int32
 }
 
-// A tenant's voucher ids in posting order, for verification. Ids are taken
-// under the tenant's chain-head lock, so id order is chain order.
-func (q *Queries) VoucherChainPage(ctx context.Context, arg VoucherChainPageParams) ([]int64, error) {
-	rows, err := q.db.Query(ctx, voucherChainPage, arg.TenantID, arg.AfterID, arg.RowLimit)
+type VoucherChainPageRow struct {
+	ID       int64
+	ChainSeq int64
+}
+
+// A tenant's vouchers in chain order, for verification.
+func (q *Queries) VoucherChainPage(ctx context.Context, arg VoucherChainPageParams) ([]VoucherChainPageRow, error) {
+	rows, err := q.db.Query(ctx, voucherChainPage, arg.TenantID, arg.AfterSeq, arg.RowLimit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []int64{}
+	items := []VoucherChainPageRow{}
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var i VoucherChainPageRow
+		if err := rows.Scan(&i.ID, &i.ChainSeq); err != nil {
 			return nil, err
 		}
-		items = append(items, id)
+		items = append(items, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
