@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -342,35 +343,113 @@ func (s *Service) work(ctx context.Context, tenant string, id int64, slice time.
 	defer cancel()
 	pages := make(chan computed, 2)
 	go s.compute(ctx, tenant, src, r.Cursor, pages)
+	w := &writers{cancel: cancel, slots: make(chan struct{}, inFlight)}
+	return w.run(ctx, s, tenant, r, heads, pages, time.Now().Add(slice))
+}
 
-	deadline := time.Now().Add(slice)
-	batches := 0
+// inFlight is how many batches a run writes at once: while one holds the
+// ledger, the next writes its demands.
+const inFlight = 2
+
+// writers writes a run's pages, up to inFlight at once, each committing
+// after the one before it.
+type writers struct {
+	cancel context.CancelFunc
+	slots  chan struct{}
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	err    error
+	moved  bool
+}
+
+func (w *writers) done(moved bool, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err != nil && w.err == nil {
+		w.err = err
+		w.cancel()
+	}
+	if moved {
+		w.moved = true
+		w.cancel()
+	}
+}
+
+// run writes pages until the register ends (then finishes the run), the
+// deadline passes, a batch fails, or another worker is found on the run.
+func (w *writers) run(ctx context.Context, s *Service, tenant string, r Run, heads map[string]map[string]TaxHead, pages <-chan computed, deadline time.Time) (bool, error) {
+	prev := make(chan struct{})
+	close(prev)
+	batches, end := 0, ""
+	finished := false
+pages:
 	for p := range pages {
 		if p.err != nil {
-			return false, p.err
+			w.done(false, p.err)
+			break
 		}
 		if p.read == 0 {
-			return true, s.finishRun(ctx, tenant, id, p.after)
+			finished, end = true, p.after
+			break
 		}
 		// The demand tables may have doubled since the planner last looked.
 		if batches&(batches-1) == 0 {
 			if err := s.refreshStats(ctx); err != nil {
-				return false, err
+				w.done(false, err)
+				break
 			}
 		}
 		batches++
-		moved, err := s.writeBatch(ctx, tenant, id, r, heads, p)
-		if err != nil || moved {
-			// Another worker holds this run (a rescued job whose first
-			// worker lives on): leave it the run.
-			return moved, err
+		select {
+		case w.slots <- struct{}{}:
+		case <-ctx.Done():
+			break pages
 		}
+		t := &turn{prev: prev, mine: make(chan struct{})}
+		prev = t.mine
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			defer func() { <-w.slots }()
+			w.done(s.writeBatch(ctx, tenant, r, heads, p, t))
+		}()
 		if time.Now().After(deadline) {
-			return false, nil
+			break
 		}
 	}
-	return false, ctx.Err()
+	w.wg.Wait()
+	switch {
+	case w.err != nil:
+		return false, w.err
+	case w.moved:
+		// Another worker holds this run (a rescued job whose first worker
+		// lives on): leave it the run.
+		return true, nil
+	case finished:
+		return true, s.finishRun(ctx, tenant, r.ID, end)
+	}
+	return false, context.Cause(ctx)
 }
+
+// turn makes a batch lock its run only after the batch before it has: the
+// run's row lock, held to commit, then orders their commits, so the cursor
+// only ever moves forward over committed batches.
+type turn struct {
+	prev <-chan struct{}
+	mine chan struct{}
+	once sync.Once
+}
+
+func (t *turn) wait(ctx context.Context) error {
+	select {
+	case <-t.prev:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (t *turn) pass() { t.once.Do(func() { close(t.mine) }) }
 
 // refreshStats re-analyzes the demand tables (see munim_refresh_billing_stats).
 func (s *Service) refreshStats(ctx context.Context) error {
@@ -403,10 +482,16 @@ func (s *Service) compute(ctx context.Context, tenant string, src source, cursor
 	}
 }
 
+// errMoved rolls back a batch whose run moved on without it.
+var errMoved = errors.New("the run's cursor moved")
+
 // writeBatch raises a page's demands not raised yet and advances the run,
-// in one transaction. It reports moved when the run's cursor is no longer
-// where the page began: another worker has done it.
-func (s *Service) writeBatch(ctx context.Context, tenant string, id int64, run Run, heads map[string]map[string]TaxHead, p computed) (moved bool, err error) {
+// in one transaction: first the demands (while the batch before may still
+// hold the ledger), then, in its turn, the run's lock and the accrual
+// vouchers. It reports moved when the run's cursor is no longer where the
+// page began: another worker has done it (or the batch before failed).
+func (s *Service) writeBatch(ctx context.Context, tenant string, run Run, heads map[string]map[string]TaxHead, p computed, t *turn) (moved bool, err error) {
+	defer t.pass()
 	var vs []ledger.FieldViolation
 	for i := range p.demands {
 		vs = append(vs, p.demands[i].validate(p.demands[i].ConsumerCode, heads[p.demands[i].Service])...)
@@ -416,20 +501,30 @@ func (s *Service) writeBatch(ctx context.Context, tenant string, id int64, run R
 	}
 	err = db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		q := dbq.New(tx)
-		r, err := q.DemandRunLock(ctx, dbq.DemandRunLockParams{TenantID: tenant, ID: id})
-		if err != nil {
-			return fmt.Errorf("lock run: %w", err)
-		}
-		if moved = r.Cursor != p.after || r.Status == RunDone || r.Status == RunFailed; moved {
-			return nil
-		}
 		todo, err := notRaised(ctx, q, tenant, run, p.demands)
 		if err != nil {
 			return err
 		}
+		var st staged
+		if len(todo) > 0 {
+			if st, err = s.stageTx(ctx, tx, tenant, run.RequestedBy, FromRun, todo, heads); err != nil {
+				return err
+			}
+		}
+		if err := t.wait(ctx); err != nil {
+			return err
+		}
+		r, err := q.DemandRunLock(ctx, dbq.DemandRunLockParams{TenantID: tenant, ID: run.ID})
+		t.pass()
+		if err != nil {
+			return fmt.Errorf("lock run: %w", err)
+		}
+		if r.Cursor != p.after || r.Status == RunDone || r.Status == RunFailed {
+			return errMoved
+		}
 		total := decimal.Zero
 		if len(todo) > 0 {
-			if _, err := s.raiseTx(ctx, tx, tenant, r.RequestedBy, FromRun, todo, heads); err != nil {
+			if err := s.postStaged(ctx, tx, tenant, run.RequestedBy, st); err != nil {
 				return err
 			}
 			for _, d := range todo {
@@ -443,11 +538,14 @@ func (s *Service) writeBatch(ctx context.Context, tenant string, id int64, run R
 		if err != nil {
 			return err
 		}
-		return q.DemandRunAdvance(ctx, dbq.DemandRunAdvanceParams{TenantID: tenant, ID: id, Cursor: p.last,
+		return q.DemandRunAdvance(ctx, dbq.DemandRunAdvanceParams{TenantID: tenant, ID: run.ID, Cursor: p.last,
 			Entries: int32(p.read), Raised: int32(len(todo)), Existing: int32(len(p.demands) - len(todo)),
 			Skipped: int32(len(p.skips)), Skips: skips, Total: total})
 	})
-	return moved, err
+	if errors.Is(err, errMoved) {
+		return true, nil
+	}
+	return false, err
 }
 
 // notRaised drops the demands whose consumer already has a demand for the
