@@ -117,7 +117,6 @@ func (d *DemandInput) validate(prefix string, heads map[string]TaxHead) []ledger
 	if len(d.Lines) == 0 {
 		bad(".lines", "a demand needs at least one line")
 	}
-	total := decimal.Zero
 	seen := map[string]bool{}
 	rupeeHead := ""
 	for i, l := range d.Lines {
@@ -141,8 +140,8 @@ func (d *DemandInput) validate(prefix string, heads map[string]TaxHead) []ledger
 		if ok && h.RoundToRupee && h.Category != RoundOff {
 			rupeeHead = l.Head
 		}
-		total = total.Add(l.Amount)
 	}
+	total := d.total()
 	if len(vs) == 0 && !total.IsPositive() {
 		bad(".lines", "the demand's total must be positive")
 	}
@@ -153,6 +152,15 @@ func (d *DemandInput) validate(prefix string, heads map[string]TaxHead) []ledger
 		bad(".lines", "head %q is levied to the rupee: the demand's total (%s) must be whole rupees; put the difference on the round-off head", rupeeHead, total.StringFixed(2))
 	}
 	return vs
+}
+
+// total is what the demand's lines come to.
+func (d *DemandInput) total() decimal.Decimal {
+	total := decimal.Zero
+	for _, l := range d.Lines {
+		total = total.Add(l.Amount)
+	}
+	return total
 }
 
 // requestHash fingerprints a demand for idempotent replay.
@@ -395,15 +403,13 @@ func insertDemands(ctx context.Context, tx pgx.Tx, tenant, actor string, src Sou
 	demands := make([]dbq.DemandInsertManyParams, len(in))
 	var lines []dbq.DemandLineInsertManyParams
 	for i, d := range in {
-		total := decimal.Zero
 		for n, l := range d.Lines {
-			total = total.Add(l.Amount)
 			lines = append(lines, dbq.DemandLineInsertManyParams{TenantID: tenant, DemandID: ids[i], LineNo: int16(n + 1),
 				HeadCode: l.Head, Amount: l.Amount})
 		}
 		demands[i] = dbq.DemandInsertManyParams{TenantID: tenant, ID: ids[i], Service: d.Service, ConsumerCode: d.ConsumerCode,
 			Ward: d.Ward, PeriodFrom: d.PeriodFrom, PeriodTo: d.PeriodTo, FiscalYear: int32(ledger.FiscalYearOf(d.PeriodFrom)),
-			DemandDate: d.Date, DueDate: d.DueDate, Total: total, Source: string(src), IdempotencyKey: d.IdempotencyKey,
+			DemandDate: d.Date, DueDate: d.DueDate, Total: d.total(), Source: string(src), IdempotencyKey: d.IdempotencyKey,
 			RequestHash: d.requestHash(), VoucherID: voucherIDs[i], CreatedBy: actor}
 	}
 	err = db.WriterTx(ctx, tx, func() error {

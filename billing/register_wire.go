@@ -387,11 +387,9 @@ func rateMasterOut(m RateMaster) *billingv1.RateMaster {
 func calculatedOut(d DemandInput) *billingv1.CalculatedDemand {
 	out := &billingv1.CalculatedDemand{Service: d.Service, ConsumerCode: d.ConsumerCode, Ward: d.Ward,
 		PeriodFrom: isoDay(d.PeriodFrom), PeriodTo: isoDay(d.PeriodTo), Date: isoDay(d.Date), DueDate: isoDay(d.DueDate)}
-	total := decimal.Zero
 	for _, l := range d.Lines {
-		total = total.Add(l.Amount)
 		out.Lines = append(out.Lines, &billingv1.CalculatedLine{Head: l.Head, Amount: l.Amount.StringFixed(2), Basis: l.Basis})
 	}
-	out.Total = total.StringFixed(2)
+	out.Total = d.total().StringFixed(2)
 	return out
 }

@@ -527,10 +527,8 @@ func (s *Service) writeBatch(ctx context.Context, tenant string, run Run, heads 
 			if err := s.postStaged(ctx, tx, tenant, run.RequestedBy, st); err != nil {
 				return err
 			}
-			for _, d := range todo {
-				for _, l := range d.Lines {
-					total = total.Add(l.Amount)
-				}
+			for i := range todo {
+				total = total.Add(todo[i].total())
 			}
 		}
 		listed := append([]Skip{}, p.skips[:min(len(p.skips), max(0, maxSkips-int(r.Skipped)))]...)
