@@ -21,6 +21,8 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/munimhq/munim/auth"
 	"github.com/munimhq/munim/db/pgserver"
 	accessv1 "github.com/munimhq/munim/gen/pb/munim/access/v1"
@@ -84,6 +86,46 @@ var benchSettings = map[string]string{
 	"wal_buffers":        "64MB",
 }
 
+// benchEnv is what a benchmark runs on: a database, the app wired on it
+// with a fresh token secret, and how to say where the database is.
+type benchEnv struct {
+	app    *app
+	pool   *pgxpool.Pool
+	secret []byte
+	where  string
+	stops  []func()
+}
+
+func newBenchEnv(ctx context.Context, quiet *slog.Logger) (*benchEnv, error) {
+	dsn, where, stopDB, err := benchDatabase(ctx, quiet)
+	if err != nil {
+		return nil, err
+	}
+	env := &benchEnv{where: where, stops: []func(){stopDB}, secret: make([]byte, 32)}
+	if env.pool, err = openDatabase(ctx, dsn, true, quiet); err != nil {
+		env.Close()
+		return nil, err
+	}
+	env.stops = append(env.stops, env.pool.Close)
+	if _, err := crand.Read(env.secret); err != nil {
+		env.Close()
+		return nil, err
+	}
+	if env.app, err = newApp(ctx, server.Config{}, authConfig{secret: env.secret}, env.pool, quiet); err != nil {
+		env.Close()
+		return nil, err
+	}
+	env.stops = append(env.stops, env.app.Close)
+	return env, nil
+}
+
+// Close stops what newBenchEnv started, last first.
+func (e *benchEnv) Close() {
+	for i := len(e.stops) - 1; i >= 0; i-- {
+		e.stops[i]()
+	}
+}
+
 // benchDatabase returns DATABASE_URL, or starts a private, durable
 // PostgreSQL (fsync on: the numbers include real commits, as in
 // production) and returns its DSN and a function that stops it.
@@ -133,26 +175,12 @@ func benchLedger(ctx context.Context, args []string) error {
 		defer pprof.StopCPUProfile()
 	}
 
-	dsn, where, stopDB, err := benchDatabase(ctx, quiet)
+	env, err := newBenchEnv(ctx, quiet)
 	if err != nil {
 		return err
 	}
-	defer stopDB()
-	pool, err := openDatabase(ctx, dsn, true, quiet)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	secret := make([]byte, 32)
-	if _, err := crand.Read(secret); err != nil {
-		return err
-	}
-	a, err := newApp(ctx, server.Config{}, authConfig{secret: secret}, pool, quiet)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	srv, led := a.srv, a.ledger
+	defer env.Close()
+	srv, led, secret, where := env.app.srv, env.app.ledger, env.secret, env.where
 	// An admin of every "bn" tenant creates the bench tenants and their
 	// department apps' keys; the load is posted with those keys, as a
 	// department app would (its vouchers post directly, no maker-checker).

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	crand "crypto/rand"
 	"flag"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/munimhq/munim/billing"
-	"github.com/munimhq/munim/server"
 	"github.com/munimhq/munim/tenancy"
 )
 
@@ -29,25 +27,12 @@ func benchDemands(ctx context.Context, args []string) error {
 		return err
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	dsn, where, stopDB, err := benchDatabase(ctx, quiet)
+	env, err := newBenchEnv(ctx, quiet)
 	if err != nil {
 		return err
 	}
-	defer stopDB()
-	pool, err := openDatabase(ctx, dsn, true, quiet)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	secret := make([]byte, 32)
-	if _, err := crand.Read(secret); err != nil {
-		return err
-	}
-	a, err := newApp(ctx, server.Config{}, authConfig{secret: secret}, pool, quiet)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+	defer env.Close()
+	a, pool, where := env.app, env.pool, env.where
 
 	const fy = 2026
 	tenant := fmt.Sprintf("bn.demands%d", time.Now().Unix()%100000)
