@@ -290,13 +290,13 @@ func (s *Service) raiseTx(ctx context.Context, tx pgx.Tx, tenant, actor string, 
 	if err != nil {
 		return nil, err
 	}
-	return st.ids, s.postStaged(ctx, tx, tenant, actor, st)
+	return st.ids, s.postStaged(ctx, tx, st)
 }
 
 // staged is demands written but whose accrual vouchers are not posted yet.
 type staged struct {
 	ids      []int64
-	vouchers []ledger.Voucher // each with its reserved id
+	vouchers *ledger.Staged // their accrual vouchers, lines written
 }
 
 // stageTx writes checked demands and their lines, naming accrual vouchers
@@ -308,29 +308,24 @@ func (s *Service) stageTx(ctx context.Context, tx pgx.Tx, tenant, actor string, 
 	if err != nil {
 		return staged{}, err
 	}
-	st := staged{vouchers: make([]ledger.Voucher, len(in))}
+	vouchers := make([]ledger.Voucher, len(in))
 	for i := range in {
-		st.vouchers[i] = in[i].accrual(heads[in[i].Service])
-		st.vouchers[i].ID = vids[i]
+		vouchers[i] = in[i].accrual(heads[in[i].Service])
+		vouchers[i].ID = vids[i]
+	}
+	var st staged
+	if st.vouchers, err = s.ledger.StageTx(ctx, tx, tenant, actor, vouchers); err != nil {
+		return staged{}, renameVoucherFields(err)
 	}
 	st.ids, err = insertDemands(ctx, tx, tenant, actor, src, in, vids)
 	return st, err
 }
 
-// postStaged posts staged demands' accrual vouchers.
-func (s *Service) postStaged(ctx context.Context, tx pgx.Tx, tenant, actor string, st staged) error {
-	posted, err := s.ledger.PostTx(ctx, tx, tenant, actor, st.vouchers)
-	if err != nil {
-		return renameVoucherFields(err)
-	}
-	for i, p := range posted {
-		// A demand's voucher key is new whenever the demand is: a replayed
-		// voucher here would leave the demand naming the wrong voucher.
-		if p.ID != st.vouchers[i].ID {
-			return fmt.Errorf("demands[%d]: accrual voucher %q was posted before, as voucher %d", i, st.vouchers[i].IdempotencyKey, p.ID)
-		}
-	}
-	return nil
+// postStaged posts staged demands' accrual vouchers. A demand's voucher
+// key is new whenever the demand is, so a voucher posted before fails it.
+func (s *Service) postStaged(ctx context.Context, tx pgx.Tx, st staged) error {
+	_, err := s.ledger.PostStagedTx(ctx, tx, st.vouchers)
+	return renameVoucherFields(err)
 }
 
 // replayed reports whether every demand of the request was raised before
