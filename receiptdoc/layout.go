@@ -156,7 +156,7 @@ func NewLayout(d Document) (Layout, error) {
 	}
 	rule()
 
-	rows = append(rows, Row{Height: 32, Cells: []Cell{
+	rows = append(rows, Row{Height: 40, Cells: []Cell{
 		{Span: 3, QR: d.VerifyURL},
 		{Span: 9, Text: verifyNote(d), Style: StyleSmall},
 	}})
