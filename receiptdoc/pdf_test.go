@@ -114,3 +114,22 @@ func TestPDFLongReceiptStaysReadable(t *testing.T) {
 	require.Contains(t, text, "Total Rs. 24,006.00")
 	require.Contains(t, text, "Water Charges: W-DDN-99812")
 }
+
+func TestPDFPrintsLatinTextAndMarksWhatItCannot(t *testing.T) {
+	t.Parallel()
+	text := pdfText(t, renderPDF(t, testDocument(t, func(d *receiptdoc.Document) {
+		d.PayerName = "Renée D'Souza"
+		d.Cashier = "राम" // Helvetica has no Devanagari: a later renderer's job
+	})))
+	require.Contains(t, text, "Received from Renée D'Souza")
+	require.Contains(t, text, "Received by ???")
+}
+
+func TestPDFRefusesAURLTooLongForAQRCode(t *testing.T) {
+	t.Parallel()
+	d := testDocument(t, func(d *receiptdoc.Document) {
+		d.VerifyURL = "https://munim.example.in/verify?x=" + strings.Repeat("a", 4000)
+	})
+	err := receiptdoc.Render(&bytes.Buffer{}, receiptdoc.NewPDFRenderer(), d)
+	require.ErrorContains(t, err, "QR code")
+}

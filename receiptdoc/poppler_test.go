@@ -139,3 +139,28 @@ func checkInk(t *testing.T, img image.Image, marked bool) {
 	require.Greater(t, share(img, region{0.04, 0.3, 0.3, 0.7}, dark), 0.05, "no QR code")
 	require.Zero(t, share(img, region{0, 0.9, 1, 1}, dark), "ink at the foot of a one-part receipt")
 }
+
+// TestPDFQRCodeScans reads the QR code back from page 1 at 150 dpi with
+// zbarimg (Debian's zbar-tools), when it is installed: a phone must get the
+// exact verification URL. Without zbarimg it is skipped; CI does not
+// install it.
+func TestPDFQRCodeScans(t *testing.T) {
+	t.Parallel()
+	_, pdftoppm := requirePoppler(t)
+	zbarimg, err := exec.LookPath("zbarimg")
+	if err != nil {
+		t.Skip("zbarimg not found: apt-get install zbar-tools to scan the QR code")
+	}
+
+	d := testDocument(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "receipt.pdf")
+	require.NoError(t, os.WriteFile(file, renderPDF(t, d), 0o600))
+	prefix := filepath.Join(dir, "page")
+	out, err := exec.Command(pdftoppm, "-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile", file, prefix).CombinedOutput()
+	require.NoError(t, err, "pdftoppm: %s", out)
+
+	out, err = exec.Command(zbarimg, "--quiet", "--raw", prefix+".png").Output()
+	require.NoError(t, err, "zbarimg found no QR code")
+	require.Equal(t, d.VerifyURL, strings.TrimSpace(string(out)))
+}
