@@ -74,9 +74,9 @@ const (
 	AlignRight
 )
 
-// Labels printed on every receipt. A renderer for another script swaps the
-// whole Layout's language, not these one by one; they are here so the
-// English wording is in one place.
+// Labels printed on every receipt, in English and in one place. A receipt
+// in Hindi would need a second set chosen here by NewLayout (and a renderer
+// that shapes Devanagari); the renderers print whatever text they are given.
 const (
 	labelHeading    = "PAYMENT RECEIPT"
 	labelReceiptNo  = "Receipt No."
