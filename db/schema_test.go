@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
@@ -124,4 +125,51 @@ func TestEveryTenantTableIsUnderRowLevelSecurity(t *testing.T) {
 		require.NoError(t, err)
 	})
 	assert.Empty(t, loose, "tables with tenant_id outside row-level security")
+}
+
+// The per-statement checks that stand in for foreign keys on bulk-written
+// rows refuse what the keys refused, and the masters they point at cannot
+// be deleted from under them.
+func TestBulkChecksStandInForForeignKeys(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, dsn := dbtest.NewDBWithDSN(t)
+	_, err := tenancy.NewService(pool).Create(ctx, "uk.dehradun", "Dehradun", 2026, "test")
+	require.NoError(t, err)
+
+	voucherIn := func(fy, period int) error {
+		return db.InTenant(ctx, pool, "uk.dehradun", func(tx pgx.Tx) error {
+			return db.WriterTx(ctx, tx, func() error {
+				_, err := tx.CopyFrom(ctx, pgx.Identifier{"vouchers"},
+					[]string{"tenant_id", "id", "voucher_type", "fiscal_year", "period", "serial", "number", "voucher_date",
+						"narration", "idempotency_key", "total", "line_count", "posted_by", "posted_at", "chain_seq", "hash"},
+					pgx.CopyFromRows([][]any{{"uk.dehradun", 1, "JV", fy, period, 1, "JV/x/1", time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC),
+						"n", "k", "1.00", 2, "test", time.Now(), 1, []byte{1}}}))
+				return err
+			})
+		})
+	}
+	assert.ErrorContains(t, voucherIn(2031, 1), "in period 1 of 2031, which does not exist")
+	assert.NoError(t, voucherIn(2026, 1), "a period of the tenant's books passes")
+
+	err = db.InTenant(ctx, pool, "mh.pune", func(tx pgx.Tx) error {
+		return db.WriterTx(ctx, tx, func() error {
+			_, err := tx.CopyFrom(ctx, pgx.Identifier{"demands"},
+				[]string{"tenant_id", "id", "service", "consumer_code", "period_from", "period_to", "fiscal_year", "demand_date",
+					"due_date", "total", "source", "idempotency_key", "request_hash", "voucher_id", "created_by"},
+				pgx.CopyFromRows([][]any{{"mh.pune", 1, "property_tax", "PT-1", time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC),
+					time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC), 2026, time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC),
+					time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC), "1.00", "manual", "k", []byte{1}, 1, "test"}}))
+			return err
+		})
+	})
+	assert.ErrorContains(t, err, "demand of tenant mh.pune, which does not exist")
+
+	su, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer su.Close(ctx)
+	for _, stmt := range []string{"DELETE FROM periods", "DELETE FROM tenants", "TRUNCATE periods CASCADE"} {
+		_, err := su.Exec(ctx, stmt)
+		assert.Error(t, err, stmt)
+	}
 }
