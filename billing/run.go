@@ -352,8 +352,9 @@ func (s *Service) work(ctx context.Context, tenant string, id int64, slice time.
 }
 
 // inFlight is how many batches a run writes at once: while one holds the
-// ledger, the next writes its demands.
-const inFlight = 2
+// ledger, the next ones write their demands and their vouchers' lines
+// (which take longer than the ledger's part; with two, the ledger idled).
+const inFlight = 3
 
 // writers writes a run's pages, up to inFlight at once, each committing
 // after the one before it.
