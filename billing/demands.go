@@ -297,6 +297,7 @@ func (s *Service) raiseTx(ctx context.Context, tx pgx.Tx, tenant, actor string, 
 type staged struct {
 	ids      []int64
 	vouchers []ledger.Voucher // each with its reserved id
+	advances []heldAdvance    // advances the demands take once posted (almost always none)
 }
 
 // stageTx writes checked demands and their lines, naming accrual vouchers
@@ -313,7 +314,10 @@ func (s *Service) stageTx(ctx context.Context, tx pgx.Tx, tenant, actor string, 
 		st.vouchers[i] = in[i].accrual(heads[in[i].Service])
 		st.vouchers[i].ID = vids[i]
 	}
-	st.ids, err = insertDemands(ctx, tx, tenant, actor, src, in, vids)
+	if st.ids, err = insertDemands(ctx, tx, tenant, actor, src, in, vids); err != nil {
+		return st, err
+	}
+	st.advances, err = lockAdvancesFor(ctx, dbq.New(tx), tenant, in)
 	return st, err
 }
 
@@ -329,6 +333,9 @@ func (s *Service) postStaged(ctx context.Context, tx pgx.Tx, tenant, actor strin
 		if p.ID != st.vouchers[i].ID {
 			return fmt.Errorf("demands[%d]: accrual voucher %q was posted before, as voucher %d", i, st.vouchers[i].IdempotencyKey, p.ID)
 		}
+	}
+	if len(st.advances) > 0 {
+		return s.applyAdvances(ctx, tx, tenant, actor, st)
 	}
 	return nil
 }
