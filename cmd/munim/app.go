@@ -21,6 +21,7 @@ import (
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/jobs"
 	"github.com/munimhq/munim/ledger"
+	"github.com/munimhq/munim/receipts"
 	"github.com/munimhq/munim/server"
 	"github.com/munimhq/munim/tenancy"
 )
@@ -89,12 +90,13 @@ func openDatabase(ctx context.Context, dsn string, migrate bool, log *slog.Logge
 
 // app is every service of the binary on one server.
 type app struct {
-	srv     *server.Server
-	ledger  *ledger.Ledger
-	keys    *auth.KeyStore
-	audit   *audit.Recorder
-	billing *billing.Service
-	jobs    *jobs.Client
+	srv      *server.Server
+	ledger   *ledger.Ledger
+	keys     *auth.KeyStore
+	audit    *audit.Recorder
+	billing  *billing.Service
+	receipts *receipts.Service
+	jobs     *jobs.Client
 }
 
 // Close stops the job workers (a job cut short resumes on the next start)
@@ -121,6 +123,7 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a := &app{ledger: ledger.New(pool, ledger.Config{Logger: log}), keys: auth.NewKeyStore(pool, nil),
 		audit: audit.NewRecorder(pool, log)}
 	a.billing = billing.NewService(pool, a.ledger, nil)
+	a.receipts = receipts.NewService(pool, a.ledger, a.billing, receipts.Config{Logger: log})
 	workers := river.NewWorkers()
 	billing.AddWorkers(workers, a.billing)
 	if a.jobs, err = jobs.New(pool, jobs.Config{Workers: workers, Logger: log}); err != nil {
@@ -143,6 +146,7 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.srv.Register(billing.NewHandler(a.billing, log, opts...))
 	a.srv.Register(billing.NewAmendmentHandler(a.billing, log, opts...))
 	a.srv.Register(billing.NewRegisterHandler(a.billing, log, opts...))
+	a.srv.Register(receipts.NewHandler(a.receipts, log, opts...))
 	if err := a.jobs.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start job workers: %w", err)
 	}
