@@ -290,14 +290,17 @@ func (s *Service) raiseTx(ctx context.Context, tx pgx.Tx, tenant, actor string, 
 	if err != nil {
 		return nil, err
 	}
-	return st.ids, s.postStaged(ctx, tx, tenant, actor, st)
+	return st.ids, s.postStaged(ctx, tx, st)
 }
 
 // staged is demands written but whose accrual vouchers are not posted yet.
 type staged struct {
 	ids      []int64
-	vouchers []ledger.Voucher // each with its reserved id
-	advances []heldAdvance    // advances the demands take once posted (almost always none)
+	vouchers *ledger.Staged // their accrual vouchers, lines written
+	// advances are what the demands' consumers hold, applied once the
+	// accruals are posted (almost always none), by actor.
+	advances      []heldAdvance
+	tenant, actor string
 }
 
 // stageTx writes checked demands and their lines, naming accrual vouchers
@@ -309,10 +312,14 @@ func (s *Service) stageTx(ctx context.Context, tx pgx.Tx, tenant, actor string, 
 	if err != nil {
 		return staged{}, err
 	}
-	st := staged{vouchers: make([]ledger.Voucher, len(in))}
+	vouchers := make([]ledger.Voucher, len(in))
 	for i := range in {
-		st.vouchers[i] = in[i].accrual(heads[in[i].Service])
-		st.vouchers[i].ID = vids[i]
+		vouchers[i] = in[i].accrual(heads[in[i].Service])
+		vouchers[i].ID = vids[i]
+	}
+	st := staged{tenant: tenant, actor: actor}
+	if st.vouchers, err = s.ledger.StageTx(ctx, tx, tenant, actor, vouchers); err != nil {
+		return staged{}, renameVoucherFields(err)
 	}
 	if st.ids, err = insertDemands(ctx, tx, tenant, actor, src, in, vids); err != nil {
 		return st, err
@@ -321,21 +328,15 @@ func (s *Service) stageTx(ctx context.Context, tx pgx.Tx, tenant, actor string, 
 	return st, err
 }
 
-// postStaged posts staged demands' accrual vouchers.
-func (s *Service) postStaged(ctx context.Context, tx pgx.Tx, tenant, actor string, st staged) error {
-	posted, err := s.ledger.PostTx(ctx, tx, tenant, actor, st.vouchers)
-	if err != nil {
+// postStaged posts staged demands' accrual vouchers. A demand's voucher
+// key is new whenever the demand is, so a voucher posted before fails it.
+// Then the advances the demands' consumers hold are applied to them.
+func (s *Service) postStaged(ctx context.Context, tx pgx.Tx, st staged) error {
+	if _, err := s.ledger.PostStagedTx(ctx, tx, st.vouchers); err != nil {
 		return renameVoucherFields(err)
 	}
-	for i, p := range posted {
-		// A demand's voucher key is new whenever the demand is: a replayed
-		// voucher here would leave the demand naming the wrong voucher.
-		if p.ID != st.vouchers[i].ID {
-			return fmt.Errorf("demands[%d]: accrual voucher %q was posted before, as voucher %d", i, st.vouchers[i].IdempotencyKey, p.ID)
-		}
-	}
 	if len(st.advances) > 0 {
-		return s.applyAdvances(ctx, tx, tenant, actor, st)
+		return s.applyAdvances(ctx, tx, st.tenant, st.actor, st)
 	}
 	return nil
 }

@@ -225,22 +225,41 @@ func (s *Service) GetProperty(ctx context.Context, tenant, consumer string) (Pro
 	return ps[0], nil
 }
 
-// propertyDemand computes, without saving, the fiscal year's property-tax
-// demand of a property by the method of the year's master. The ARV method
-// reads the property's category as its zone and each unit's area as its
+// propertyPricer computes, without saving, fiscal-year property-tax
+// demands by the method of the year's master, checked once. The ARV method
+// reads a property's category as its zone and each unit's area as its
 // plinth area.
-func propertyDemand(p Property, m RateMaster, fy int) (DemandInput, error) {
+type propertyPricer struct {
+	fy       int
+	arv      *calc.ARVMaster
+	unitArea *calc.UnitAreaPricer
+}
+
+func newPropertyPricer(m RateMaster, fy int) (*propertyPricer, error) {
+	pp := &propertyPricer{fy: fy, arv: m.ARV}
+	if m.ARV != nil {
+		return pp, nil
+	}
+	var err error
+	if pp.unitArea, err = calc.NewUnitAreaPricer(*m.UnitArea); err != nil {
+		return nil, fmt.Errorf("property-tax master of %d: %w", fy, err)
+	}
+	return pp, nil
+}
+
+func (pp *propertyPricer) demand(p Property) (DemandInput, error) {
+	fy := pp.fy
 	start := ledger.Date(fy, time.April, 1)
 	var lines []calc.Line
 	var err error
-	if m.ARV != nil {
+	if pp.arv != nil {
 		ap := calc.ARVProperty{Zone: p.Category}
 		for _, u := range p.Units {
 			ap.Units = append(ap.Units, calc.ARVUnit{Label: u.Label, PlinthAreaM2: u.AreaM2, Use: u.Use, Occupancy: u.Occupancy})
 		}
-		lines, err = calc.ARVTax(ap, *m.ARV)
+		lines, err = calc.ARVTax(ap, *pp.arv)
 	} else {
-		lines, err = calc.UnitAreaTax(calc.UnitAreaProperty{Category: p.Category, Units: p.Units}, *m.UnitArea, start)
+		lines, err = pp.unitArea.Tax(calc.UnitAreaProperty{Category: p.Category, Units: p.Units}, start)
 	}
 	if err != nil {
 		return DemandInput{}, calcError(p.ConsumerCode, err)
@@ -278,7 +297,11 @@ func (s *Service) CalculatePropertyDemand(ctx context.Context, tenant, consumer 
 		if len(ps) == 0 {
 			return &ledger.NotFoundError{What: fmt.Sprintf("property %q", consumer)}
 		}
-		d, err = propertyDemand(ps[0], m, fy)
+		pp, err := newPropertyPricer(m, fy)
+		if err != nil {
+			return err
+		}
+		d, err = pp.demand(ps[0])
 		return err
 	})
 	return d, err

@@ -147,7 +147,11 @@ func (s *Service) sourceFor(ctx context.Context, tenant string, req RunRequest) 
 		switch req.Service {
 		case PropertyTax:
 			m, err := propertyMaster(ctx, q, tenant, req.FiscalYear)
-			src = &propertySource{tenant: tenant, ward: req.Ward, fy: req.FiscalYear, master: m}
+			if err != nil {
+				return err
+			}
+			pp, err := newPropertyPricer(m, req.FiscalYear)
+			src = &propertySource{tenant: tenant, ward: req.Ward, pricer: pp}
 			return err
 		case Water:
 			m, err := waterMastersOf(ctx, q, tenant, req.FiscalYear)
@@ -524,7 +528,7 @@ func (s *Service) writeBatch(ctx context.Context, tenant string, run Run, heads 
 		}
 		total := decimal.Zero
 		if len(todo) > 0 {
-			if err := s.postStaged(ctx, tx, tenant, run.RequestedBy, st); err != nil {
+			if err := s.postStaged(ctx, tx, st); err != nil {
 				return err
 			}
 			for i := range todo {
@@ -595,8 +599,7 @@ func (s *Service) finishRun(ctx context.Context, tenant string, id int64, cursor
 // propertySource is the property register priced by the year's master.
 type propertySource struct {
 	tenant, ward string
-	fy           int
-	master       RateMaster
+	pricer       *propertyPricer
 }
 
 func (p *propertySource) count(ctx context.Context, q *dbq.Queries) (int, error) {
@@ -611,7 +614,7 @@ func (p *propertySource) page(ctx context.Context, q *dbq.Queries, after string,
 	}
 	out := runPage{read: len(ps), last: ps[len(ps)-1].ConsumerCode, demands: make([]DemandInput, 0, len(ps))}
 	for _, prop := range ps {
-		d, err := propertyDemand(prop, p.master, p.fy)
+		d, err := p.pricer.demand(prop)
 		if err != nil {
 			return runPage{}, err
 		}

@@ -132,6 +132,69 @@ func (l *Ledger) PostTx(ctx context.Context, tx pgx.Tx, tenant, actor string, vo
 	return l.answer(ctx, tx, tenant, results[0])
 }
 
+// Staged is vouchers that StageTx has checked and whose lines it has
+// written, waiting for PostStagedTx in the same transaction.
+type Staged struct {
+	req *request
+}
+
+// StageTx does, inside the caller's transaction and before the tenant's
+// chain-head lock is taken, the part of posting that does not depend on
+// the chain: it checks vouchers against the chart and writes their lines.
+// Every voucher must carry an id reserved in tx (ReserveVoucherIDs) and
+// an idempotency key not used before. PostStagedTx must follow in tx, and
+// tx must roll back if it fails: until then the lines name vouchers that do
+// not exist. A demand run stages one batch while the batch before it holds
+// the chain head.
+func (l *Ledger) StageTx(ctx context.Context, tx pgx.Tx, tenant, actor string, vouchers []Voucher) (*Staged, error) {
+	if err := l.prepare(ctx, tenant, vouchers); err != nil {
+		return nil, err
+	}
+	var lines []dbq.VoucherLineInsertManyParams
+	for i := range vouchers {
+		v := &vouchers[i]
+		if v.ID == 0 {
+			return nil, fmt.Errorf("ledger: StageTx: vouchers[%d] has no reserved id", i)
+		}
+		lines = appendLineRows(lines, tenant, v.ID, v.Date, postedLines(v))
+	}
+	err := db.WriterTx(ctx, tx, func() error {
+		_, err := dbq.New(tx).VoucherLineInsertMany(ctx, lines)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("copy voucher lines: %w", err)
+	}
+	r := newRequest(ctx, tenant, actor, vouchers)
+	r.audit = nil // as in PostTx
+	r.linesWritten = true
+	return &Staged{req: r}, nil
+}
+
+// PostStagedTx posts the vouchers of s in tx, which must be the
+// transaction that staged them: their headers, numbers, place in the hash
+// chain and balances. It fails, and tx must roll back, if any of them was
+// posted before.
+func (l *Ledger) PostStagedTx(ctx context.Context, tx pgx.Tx, s *Staged) ([]Posted, error) {
+	results, err := writeBatch(ctx, tx, s.req.tenant, []*request{s.req}, l.now())
+	if err != nil {
+		return nil, err
+	}
+	r := results[0]
+	if r.err != nil {
+		return nil, r.err
+	}
+	if r.replay != nil {
+		return nil, fmt.Errorf("ledger: staged vouchers were posted before (%d of them)", len(r.replay))
+	}
+	for i, p := range r.posted {
+		if p.ID != s.req.vouchers[i].ID {
+			return nil, fmt.Errorf("ledger: staged voucher %q was posted before, as voucher %d", p.IdempotencyKey, p.ID)
+		}
+	}
+	return r.posted, nil
+}
+
 // ReserveVoucherIDs reserves n voucher ids in tx, for vouchers a caller
 // posts later with PostTx in the same transaction (see Voucher.ID).
 func (l *Ledger) ReserveVoucherIDs(ctx context.Context, tx pgx.Tx, n int) ([]int64, error) {

@@ -547,3 +547,53 @@ func TestReservedIDsTakeTheirPlaceInTheChainWhenPosted(t *testing.T) {
 	assert.Nil(t, res.Breach)
 	assert.EqualValues(t, 2, res.Checked)
 }
+
+// Staged vouchers (lines written ahead of the chain-head lock) post as
+// PostTx would; a voucher without a reserved id cannot be staged, and a
+// staged voucher whose key was posted meanwhile fails its transaction.
+func TestStagedVouchersPostWithTheLinesWrittenAhead(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	stage := func(t *testing.T, key string, reserve bool) (pgx.Tx, *ledger.Staged, error) {
+		tx, err := b.pool.Begin(b.ctx)
+		require.NoError(t, err)
+		t.Cleanup(func() { tx.Rollback(context.Background()) })
+		require.NoError(t, db.SetScope(b.ctx, tx, tenant))
+		v := jv(key, "7.50")
+		if reserve {
+			ids, err := b.ledger.ReserveVoucherIDs(b.ctx, tx, 1)
+			require.NoError(t, err)
+			v.ID = ids[0]
+		}
+		s, err := b.ledger.StageTx(b.ctx, tx, tenant, "test", []ledger.Voucher{v})
+		return tx, s, err
+	}
+
+	t.Run("posted whole", func(t *testing.T) {
+		tx, s, err := stage(t, "s1", true)
+		require.NoError(t, err)
+		p, err := b.ledger.PostStagedTx(b.ctx, tx, s)
+		require.NoError(t, err)
+		require.NoError(t, tx.Commit(b.ctx))
+		got, err := b.ledger.Voucher(b.ctx, tenant, p[0].ID)
+		require.NoError(t, err)
+		require.Len(t, got.Lines, 2)
+		assert.Equal(t, "7.50", got.Lines[0].Debit.StringFixed(2))
+		assert.Equal(t, "PROP-1", got.Lines[1].Party)
+		res, err := b.ledger.Verify(b.ctx, tenant)
+		require.NoError(t, err)
+		assert.Nil(t, res.Breach)
+	})
+	t.Run("no reserved id", func(t *testing.T) {
+		_, _, err := stage(t, "s2", false)
+		require.ErrorContains(t, err, "no reserved id")
+	})
+	t.Run("key posted meanwhile", func(t *testing.T) {
+		tx, s, err := stage(t, "s3", true)
+		require.NoError(t, err)
+		_, err = b.ledger.Post(b.ctx, tenant, "test", []ledger.Voucher{jv("s3", "7.50")})
+		require.NoError(t, err)
+		_, err = b.ledger.PostStagedTx(b.ctx, tx, s)
+		require.ErrorContains(t, err, "posted before")
+	})
+}

@@ -27,6 +27,9 @@ type request struct {
 	hashes   [][]byte
 	lines    int
 	done     chan result
+	// linesWritten is set when StageTx has written the vouchers' lines:
+	// insertVouchers then writes only their headers.
+	linesWritten bool
 	// audit, when set, is the call's audit entry, written in the posting
 	// transaction if the request succeeds (see auth.AuditSlot).
 	audit *auth.AuditSlot
@@ -112,7 +115,7 @@ func writeVouchers(ctx context.Context, tx pgx.Tx, tenant string, reqs []*reques
 	if err != nil {
 		return nil, err
 	}
-	if err := db.WriterTx(ctx, tx, func() error { return insertVouchers(ctx, q, tenant, posted) }); err != nil {
+	if err := db.WriterTx(ctx, tx, func() error { return insertVouchers(ctx, q, tenant, reqs, items, posted) }); err != nil {
 		return nil, err
 	}
 	if err := addBalances(ctx, q, tenant, posted); err != nil {
@@ -485,12 +488,7 @@ func allocate(ctx context.Context, q *dbq.Queries, tenant string, items []pendin
 			Narration: v.Narration, SourceRef: v.SourceRef, IdempotencyKey: v.IdempotencyKey,
 			Total: v.total(), ReversesID: v.reverses, ReversalReason: v.reversalReason,
 			PostedBy: it.actor, PostedAt: postedAt, ChainSeq: seq,
-			Lines: make([]PostedLine, len(v.Lines)),
-		}
-		for n, l := range v.Lines {
-			p.Lines[n] = PostedLine{LineNo: n + 1, Line: l}
-			p.Lines[n].Debit = l.Debit.Round(2)
-			p.Lines[n].Credit = l.Credit.Round(2)
+			Lines: postedLines(v),
 		}
 		p.Hash = chainHash(prev, tenant, &p)
 		prev = p.Hash
@@ -499,7 +497,9 @@ func allocate(ctx context.Context, q *dbq.Queries, tenant string, items []pendin
 	return posted, nil
 }
 
-func insertVouchers(ctx context.Context, q *dbq.Queries, tenant string, posted []Posted) error {
+// insertVouchers writes the headers of posted and the lines of those
+// whose lines StageTx has not already written (items[k] is posted[k]).
+func insertVouchers(ctx context.Context, q *dbq.Queries, tenant string, reqs []*request, items []pending, posted []Posted) error {
 	headers := make([]dbq.VoucherInsertManyParams, len(posted))
 	var lines []dbq.VoucherLineInsertManyParams
 	for k, p := range posted {
@@ -511,21 +511,43 @@ func insertVouchers(ctx context.Context, q *dbq.Queries, tenant string, posted [
 			ReversalReason: p.ReversalReason, Total: p.Total, LineCount: int16(len(p.Lines)),
 			PostedBy: p.PostedBy, PostedAt: p.PostedAt, ChainSeq: p.ChainSeq, Hash: p.Hash,
 		}
-		for _, l := range p.Lines {
-			lines = append(lines, dbq.VoucherLineInsertManyParams{
-				TenantID: tenant, VoucherID: p.ID, LineNo: int16(l.LineNo), AccountCode: l.AccountCode,
-				FundCode: l.FundCode, FunctionCode: l.FunctionCode, FieldCode: l.FieldCode, Party: l.Party,
-				Debit: l.Debit, Credit: l.Credit, VoucherDate: p.Date,
-			})
+		if !reqs[items[k].owner].linesWritten {
+			lines = appendLineRows(lines, tenant, p.ID, p.Date, p.Lines)
 		}
 	}
 	if _, err := q.VoucherInsertMany(ctx, headers); err != nil {
 		return fmt.Errorf("copy vouchers: %w", err)
 	}
+	if len(lines) == 0 {
+		return nil
+	}
 	if _, err := q.VoucherLineInsertMany(ctx, lines); err != nil {
 		return fmt.Errorf("copy voucher lines: %w", err)
 	}
 	return nil
+}
+
+// postedLines numbers a voucher's lines from 1, amounts to the paisa, as
+// they are written.
+func postedLines(v *Voucher) []PostedLine {
+	out := make([]PostedLine, len(v.Lines))
+	for n, l := range v.Lines {
+		out[n] = PostedLine{LineNo: n + 1, Line: l}
+		out[n].Debit = l.Debit.Round(2)
+		out[n].Credit = l.Credit.Round(2)
+	}
+	return out
+}
+
+func appendLineRows(rows []dbq.VoucherLineInsertManyParams, tenant string, id int64, date time.Time, lines []PostedLine) []dbq.VoucherLineInsertManyParams {
+	for _, l := range lines {
+		rows = append(rows, dbq.VoucherLineInsertManyParams{
+			TenantID: tenant, VoucherID: id, LineNo: int16(l.LineNo), AccountCode: l.AccountCode,
+			FundCode: l.FundCode, FunctionCode: l.FunctionCode, FieldCode: l.FieldCode, Party: l.Party,
+			Debit: l.Debit, Credit: l.Credit, VoucherDate: date,
+		})
+	}
+	return rows
 }
 
 type balanceKey struct {

@@ -115,9 +115,37 @@ func checkFactors(field string, table map[string]decimal.Decimal) error {
 // is rounded to paise and taxed at its own use's rate; the PT line is the
 // sum, and each cess is levied on that sum.
 func UnitAreaTax(p UnitAreaProperty, m UnitAreaMaster, asOf time.Time) ([]Line, error) {
+	pr, err := NewUnitAreaPricer(m)
+	if err != nil {
+		return nil, err
+	}
+	return pr.Tax(p, asOf)
+}
+
+// UnitAreaPricer prices properties by one unit-area master, checked once:
+// a demand run prices a whole register by the same master, and checking it
+// for every property cost more than the pricing. The master's maps must not
+// change while the pricer is in use.
+type UnitAreaPricer struct {
+	m      UnitAreaMaster
+	bounds []*int // the age bands' upper bounds
+}
+
+// NewUnitAreaPricer checks m and returns a pricer on it.
+func NewUnitAreaPricer(m UnitAreaMaster) (*UnitAreaPricer, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
+	pr := &UnitAreaPricer{m: m, bounds: make([]*int, len(m.AgeFactors))}
+	for i, b := range m.AgeFactors {
+		pr.bounds[i] = b.UpToYears
+	}
+	return pr, nil
+}
+
+// Tax is UnitAreaTax of p by the pricer's master.
+func (pr *UnitAreaPricer) Tax(p UnitAreaProperty, asOf time.Time) ([]Line, error) {
+	m, bounds := &pr.m, pr.bounds
 	if asOf.IsZero() {
 		return nil, invalid("as_of", "required: the age factor depends on it")
 	}
@@ -127,10 +155,6 @@ func UnitAreaTax(p UnitAreaProperty, m UnitAreaMaster, asOf time.Time) ([]Line, 
 	}
 	if len(p.Units) == 0 {
 		return nil, invalid("property.units", "at least one unit is required")
-	}
-	bounds := make([]*int, len(m.AgeFactors))
-	for i, b := range m.AgeFactors {
-		bounds[i] = b.UpToYears
 	}
 
 	var tax decimal.Decimal
