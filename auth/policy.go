@@ -139,6 +139,8 @@ var Procedures = map[string]Permission{
 	receiptsv1connect.ReceiptServiceRemitCashProcedure:               PermReceiptRemit,
 	receiptsv1connect.ReceiptServiceGetCollectionSummaryProcedure:    PermReceiptRead,
 	receiptsv1connect.ReceiptServiceSaveCollectionSettingsProcedure:  PermBillingMaster,
+	receiptsv1connect.ReceiptServiceGetReceiptPdfProcedure:           PermReceiptRead,
+	receiptsv1connect.ReceiptServiceVerifyReceiptProcedure:           PermPublic,
 }
 
 // Allows reports whether p may use permission perm (tenants aside).

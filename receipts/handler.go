@@ -2,9 +2,12 @@ package receipts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"connectrpc.com/connect"
@@ -15,6 +18,7 @@ import (
 	receiptsv1 "github.com/munimhq/munim/gen/pb/munim/receipts/v1"
 	"github.com/munimhq/munim/gen/pb/munim/receipts/v1/receiptsv1connect"
 	"github.com/munimhq/munim/ledger"
+	"github.com/munimhq/munim/receiptdoc"
 )
 
 // Handler serves munim.receipts.v1.ReceiptService.
@@ -284,4 +288,68 @@ func receiptOut(r Receipt) *receiptsv1.Receipt {
 			Kind: a.Kind, Amount: a.Amount.StringFixed(2)})
 	}
 	return out
+}
+
+// GetReceiptPdf implements ReceiptService.GetReceiptPdf.
+func (h *Handler) GetReceiptPdf(ctx context.Context, req *connect.Request[receiptsv1.GetReceiptPdfRequest]) (*connect.Response[receiptsv1.GetReceiptPdfResponse], error) {
+	pdf, d, err := h.svc.PDF(ctx, req.Msg.GetTenantId(), req.Msg.GetReceiptId())
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&receiptsv1.GetReceiptPdfResponse{Pdf: pdf, ContentType: "application/pdf",
+		FileName: strings.ReplaceAll(d.ReceiptNo, "/", "-") + ".pdf", ReceiptNumber: d.ReceiptNo, Status: string(d.Status)}), nil
+}
+
+// VerifyReceipt implements ReceiptService.VerifyReceipt, which is public.
+func (h *Handler) VerifyReceipt(ctx context.Context, req *connect.Request[receiptsv1.VerifyReceiptRequest]) (*connect.Response[receiptsv1.VerifyReceiptResponse], error) {
+	m := req.Msg
+	fields, sig, err := receiptdoc.ParseVerifyQuery(url.Values{"tenant": {m.GetTenant()}, "receipt": {m.GetReceipt()},
+		"amount": {m.GetAmount()}, "date": {m.GetDate()}, "sig": {m.GetSig()}})
+	if err != nil {
+		var ie *receiptdoc.InputError
+		if errors.As(err, &ie) {
+			err = invalid(ie.Field, "%s", ie.Rule)
+		}
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	p, err := h.svc.Verify(ctx, fields, sig)
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	out := &receiptsv1.VerifyReceiptResponse{Genuine: p.Genuine, ReceiptNumber: p.ReceiptNo}
+	if p.Genuine {
+		out.UlbName, out.Date, out.Amount, out.Status, out.StatusDate = p.ULBName, day(p.Date), p.Amount.StringFixed(2), string(p.Status), day(p.StatusDate)
+	}
+	return connect.NewResponse(out), nil
+}
+
+// VerifyPagePath is where the public verification page is served: the
+// path of the URL a receipt's QR code opens.
+const VerifyPagePath = "/verify/receipt"
+
+// NewVerifyPage returns the public verification page: GET with the query a
+// receipt's QR code carries; it shows the receipt's standing and nothing
+// about the payer. It needs no credentials.
+func NewVerifyPage(svc *Service, log *slog.Logger) (string, http.Handler) {
+	return VerifyPagePath, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		page := receiptdoc.VerifyPage{ReceiptNo: r.URL.Query().Get("receipt")}
+		if fields, sig, err := receiptdoc.ParseVerifyQuery(r.URL.Query()); err == nil {
+			p, err := svc.Verify(r.Context(), fields, sig)
+			if err != nil {
+				log.ErrorContext(r.Context(), "verify receipt", "err", err)
+				http.Error(w, "the receipt could not be checked now; try again later", http.StatusServiceUnavailable)
+				return
+			}
+			page = p
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if err := receiptdoc.WriteVerifyPage(w, page); err != nil {
+			log.ErrorContext(r.Context(), "write verification page", "err", err)
+		}
+	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/gen/dbq"
 	"github.com/munimhq/munim/ledger"
+	"github.com/munimhq/munim/receiptdoc"
 )
 
 // The accounts the cash side of a receipt posts to (NMAM detailed heads).
@@ -44,6 +45,21 @@ type Config struct {
 	// Now is the clock: receipts are dated by it (the ULB's calendar day).
 	// Default: time.Now.
 	Now func() time.Time
+	// SigningKey signs the verification URL printed on every receipt
+	// (receiptdoc.MinKeyLen bytes or more of secret random data). Without
+	// it receipts are still taken, but not printed or verified.
+	SigningKey []byte
+	// VerifyURL is the public verification page a receipt's QR code opens.
+	// Default: http://localhost:8080/verify/receipt.
+	VerifyURL string
+}
+
+// validate checks the configuration at start-up.
+func (c Config) validate() error {
+	if len(c.SigningKey) > 0 && len(c.SigningKey) < receiptdoc.MinKeyLen {
+		return fmt.Errorf("receipts: signing key is %d bytes, need at least %d", len(c.SigningKey), receiptdoc.MinKeyLen)
+	}
+	return nil
 }
 
 // Service takes payments and keeps their receipts, for every tenant.
@@ -53,16 +69,30 @@ type Service struct {
 	billing *billing.Service
 	log     *slog.Logger
 	now     func() time.Time
+	// signer signs and checks receipts' verification URLs; nil without a key.
+	signer    *receiptdoc.Signer
+	verifyURL string
 }
 
 // NewService returns a Service that settles dues through bill and posts
 // through led.
-func NewService(pool *pgxpool.Pool, led *ledger.Ledger, bill *billing.Service, cfg Config) *Service {
+func NewService(pool *pgxpool.Pool, led *ledger.Ledger, bill *billing.Service, cfg Config) (*Service, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{pool: pool, ledger: led, billing: bill, log: cmp.Or(cfg.Logger, slog.Default()), now: now}
+	s := &Service{pool: pool, ledger: led, billing: bill, log: cmp.Or(cfg.Logger, slog.Default()), now: now,
+		verifyURL: cmp.Or(cfg.VerifyURL, "http://localhost:8080/verify/receipt")}
+	if len(cfg.SigningKey) > 0 {
+		var err error
+		if s.signer, err = receiptdoc.NewSigner(cfg.SigningKey); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 // ist is the ULBs' calendar.

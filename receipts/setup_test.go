@@ -24,6 +24,9 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 
 const tenant = "uk.dehradun"
 
+// testKey signs the receipts of the tests.
+const testKey = "a receipt signing key for tests, 32+ bytes"
+
 type bundle struct {
 	ctx      context.Context
 	pool     *pgxpool.Pool
@@ -70,8 +73,10 @@ func setup(t *testing.T) bundle {
 	clk := &clock{t: on(2026, time.May, 10)}
 	led := ledger.New(pool, ledger.Config{Now: clk.Now})
 	bill := billing.NewService(pool, led, clk.Now)
-	b := bundle{ctx: ctx, pool: pool, ledger: led, billing: bill, clock: clk,
-		receipts: receipts.NewService(pool, led, bill, receipts.Config{Now: clk.Now})}
+	rs, err := receipts.NewService(pool, led, bill, receipts.Config{Now: clk.Now, SigningKey: []byte(testKey),
+		VerifyURL: "https://munim.example.in/verify/receipt"})
+	require.NoError(t, err)
+	b := bundle{ctx: ctx, pool: pool, ledger: led, billing: bill, clock: clk, receipts: rs}
 	pt := func(code, name string, c billing.Category, prio int, income string) billing.TaxHead {
 		return billing.TaxHead{Service: "property_tax", Code: code, Name: name, Category: c, Priority: prio,
 			IncomeAccount: income, ReceivableAccount: "4311001", FundCode: "01", FunctionCode: "9091"}

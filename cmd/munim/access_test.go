@@ -243,6 +243,10 @@ func TestRoleMatrix(t *testing.T) {
 				IdempotencyKey: "matrix-" + string(r), Cashier: "user:nobody", CollectedOn: "2026-04-01"}))
 			return err
 		}, []auth.Role{auth.RoleAccountant, auth.RoleCashier}},
+		{"GetReceiptPdf", func(c string, _ auth.Role) error {
+			_, err := w.receipts(c).GetReceiptPdf(w.ctx, connect.NewRequest(&receiptsv1.GetReceiptPdfRequest{TenantId: "uk.dehradun", ReceiptId: receiptID}))
+			return err
+		}, roles},
 		{"GetCollectionSummary", func(c string, _ auth.Role) error {
 			_, err := w.receipts(c).GetCollectionSummary(w.ctx, connect.NewRequest(&receiptsv1.GetCollectionSummaryRequest{TenantId: "uk.dehradun"}))
 			return err

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"connectrpc.com/connect"
@@ -104,4 +108,48 @@ func TestCounterCollectionOverRPC(t *testing.T) {
 	tie, err := bills.CheckDcbAgainstLedger(w.ctx, connect.NewRequest(&billingv1.CheckDcbAgainstLedgerRequest{TenantId: "uk.dehradun"}))
 	require.NoError(t, err)
 	assert.True(t, tie.Msg.Tied, "%v", tie.Msg.Ties)
+}
+
+// The receipt's PDF is read with a token; its verification is public: the
+// RPC and the page answer without credentials and show no payer's details.
+func TestReceiptPdfAndPublicVerification(t *testing.T) {
+	t.Parallel()
+	w := setupWorld(t)
+	propertyTaxDemand(t, w, "PT-1")
+	cashier := w.receipts(token(t, "sunil", []auth.Role{auth.RoleCashier}, "uk.dehradun"))
+	res, err := cashier.CollectPayment(w.ctx, connect.NewRequest(cashPayment("counter-1", "PT-1", "1000.00")))
+	require.NoError(t, err)
+	r := res.Msg.Receipt
+	pdf, err := cashier.GetReceiptPdf(w.ctx, connect.NewRequest(&receiptsv1.GetReceiptPdfRequest{TenantId: "uk.dehradun", ReceiptId: r.Id}))
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(pdf.Msg.Pdf), "%PDF-"))
+	assert.Equal(t, strings.ReplaceAll(r.Number, "/", "-")+".pdf", pdf.Msg.FileName)
+
+	d, err := w.app.receipts.Document(w.ctx, "uk.dehradun", r.Id)
+	require.NoError(t, err)
+	u, err := url.Parse(d.VerifyURL)
+	require.NoError(t, err)
+	q := u.Query()
+	public := receiptsv1connect.NewReceiptServiceClient(w.http, w.url)
+	v, err := public.VerifyReceipt(w.ctx, connect.NewRequest(&receiptsv1.VerifyReceiptRequest{Tenant: q.Get("tenant"),
+		Receipt: q.Get("receipt"), Amount: q.Get("amount"), Date: q.Get("date"), Sig: q.Get("sig")}))
+	require.NoError(t, err)
+	assert.True(t, v.Msg.Genuine)
+	assert.Equal(t, "valid", v.Msg.Status)
+	assert.Equal(t, "1000.00", v.Msg.Amount)
+	v, err = public.VerifyReceipt(w.ctx, connect.NewRequest(&receiptsv1.VerifyReceiptRequest{Tenant: q.Get("tenant"),
+		Receipt: q.Get("receipt"), Amount: "9000.00", Date: q.Get("date"), Sig: q.Get("sig")}))
+	require.NoError(t, err)
+	assert.False(t, v.Msg.Genuine)
+	assert.Empty(t, v.Msg.Amount)
+
+	page, err := w.http.Get(w.url + u.Path + "?" + u.RawQuery)
+	require.NoError(t, err)
+	defer page.Body.Close()
+	body, err := io.ReadAll(page.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, page.StatusCode)
+	assert.Contains(t, string(body), r.Number)
+	assert.NotContains(t, string(body), "Meera Rawat", "no personal data on the public page")
+	assert.NotContains(t, string(body), "PT-1")
 }

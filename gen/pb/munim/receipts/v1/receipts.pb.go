@@ -2381,6 +2381,307 @@ func (x *SaveCollectionSettingsResponse) GetSettings() *CollectionSettings {
 	return nil
 }
 
+type GetReceiptPdfRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	ReceiptId     int64                  `protobuf:"varint,2,opt,name=receipt_id,json=receiptId,proto3" json:"receipt_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetReceiptPdfRequest) Reset() {
+	*x = GetReceiptPdfRequest{}
+	mi := &file_munim_receipts_v1_receipts_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetReceiptPdfRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetReceiptPdfRequest) ProtoMessage() {}
+
+func (x *GetReceiptPdfRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_receipts_v1_receipts_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetReceiptPdfRequest.ProtoReflect.Descriptor instead.
+func (*GetReceiptPdfRequest) Descriptor() ([]byte, []int) {
+	return file_munim_receipts_v1_receipts_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *GetReceiptPdfRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *GetReceiptPdfRequest) GetReceiptId() int64 {
+	if x != nil {
+		return x.ReceiptId
+	}
+	return 0
+}
+
+type GetReceiptPdfResponse struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Pdf         []byte                 `protobuf:"bytes,1,opt,name=pdf,proto3" json:"pdf,omitempty"`
+	ContentType string                 `protobuf:"bytes,2,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	// file_name, e.g. PT-2026-27-000042.pdf.
+	FileName      string `protobuf:"bytes,3,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
+	ReceiptNumber string `protobuf:"bytes,4,opt,name=receipt_number,json=receiptNumber,proto3" json:"receipt_number,omitempty"`
+	Status        string `protobuf:"bytes,5,opt,name=status,proto3" json:"status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetReceiptPdfResponse) Reset() {
+	*x = GetReceiptPdfResponse{}
+	mi := &file_munim_receipts_v1_receipts_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetReceiptPdfResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetReceiptPdfResponse) ProtoMessage() {}
+
+func (x *GetReceiptPdfResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_receipts_v1_receipts_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetReceiptPdfResponse.ProtoReflect.Descriptor instead.
+func (*GetReceiptPdfResponse) Descriptor() ([]byte, []int) {
+	return file_munim_receipts_v1_receipts_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *GetReceiptPdfResponse) GetPdf() []byte {
+	if x != nil {
+		return x.Pdf
+	}
+	return nil
+}
+
+func (x *GetReceiptPdfResponse) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *GetReceiptPdfResponse) GetFileName() string {
+	if x != nil {
+		return x.FileName
+	}
+	return ""
+}
+
+func (x *GetReceiptPdfResponse) GetReceiptNumber() string {
+	if x != nil {
+		return x.ReceiptNumber
+	}
+	return ""
+}
+
+func (x *GetReceiptPdfResponse) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+// VerifyReceiptRequest is the query of a receipt's verification URL.
+type VerifyReceiptRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tenant        string                 `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Receipt       string                 `protobuf:"bytes,2,opt,name=receipt,proto3" json:"receipt,omitempty"`
+	Amount        string                 `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	Date          string                 `protobuf:"bytes,4,opt,name=date,proto3" json:"date,omitempty"`
+	Sig           string                 `protobuf:"bytes,5,opt,name=sig,proto3" json:"sig,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VerifyReceiptRequest) Reset() {
+	*x = VerifyReceiptRequest{}
+	mi := &file_munim_receipts_v1_receipts_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifyReceiptRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifyReceiptRequest) ProtoMessage() {}
+
+func (x *VerifyReceiptRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_receipts_v1_receipts_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifyReceiptRequest.ProtoReflect.Descriptor instead.
+func (*VerifyReceiptRequest) Descriptor() ([]byte, []int) {
+	return file_munim_receipts_v1_receipts_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *VerifyReceiptRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *VerifyReceiptRequest) GetReceipt() string {
+	if x != nil {
+		return x.Receipt
+	}
+	return ""
+}
+
+func (x *VerifyReceiptRequest) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+func (x *VerifyReceiptRequest) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *VerifyReceiptRequest) GetSig() string {
+	if x != nil {
+		return x.Sig
+	}
+	return ""
+}
+
+type VerifyReceiptResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// genuine: the signature is the server's and the books hold the receipt
+	// with that amount and date. When false nothing else is said.
+	Genuine       bool   `protobuf:"varint,1,opt,name=genuine,proto3" json:"genuine,omitempty"`
+	UlbName       string `protobuf:"bytes,2,opt,name=ulb_name,json=ulbName,proto3" json:"ulb_name,omitempty"`
+	ReceiptNumber string `protobuf:"bytes,3,opt,name=receipt_number,json=receiptNumber,proto3" json:"receipt_number,omitempty"`
+	Date          string `protobuf:"bytes,4,opt,name=date,proto3" json:"date,omitempty"`
+	Amount        string `protobuf:"bytes,5,opt,name=amount,proto3" json:"amount,omitempty"`
+	// status: valid, cancelled or dishonoured.
+	Status        string `protobuf:"bytes,6,opt,name=status,proto3" json:"status,omitempty"`
+	StatusDate    string `protobuf:"bytes,7,opt,name=status_date,json=statusDate,proto3" json:"status_date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VerifyReceiptResponse) Reset() {
+	*x = VerifyReceiptResponse{}
+	mi := &file_munim_receipts_v1_receipts_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifyReceiptResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifyReceiptResponse) ProtoMessage() {}
+
+func (x *VerifyReceiptResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_receipts_v1_receipts_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifyReceiptResponse.ProtoReflect.Descriptor instead.
+func (*VerifyReceiptResponse) Descriptor() ([]byte, []int) {
+	return file_munim_receipts_v1_receipts_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *VerifyReceiptResponse) GetGenuine() bool {
+	if x != nil {
+		return x.Genuine
+	}
+	return false
+}
+
+func (x *VerifyReceiptResponse) GetUlbName() string {
+	if x != nil {
+		return x.UlbName
+	}
+	return ""
+}
+
+func (x *VerifyReceiptResponse) GetReceiptNumber() string {
+	if x != nil {
+		return x.ReceiptNumber
+	}
+	return ""
+}
+
+func (x *VerifyReceiptResponse) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *VerifyReceiptResponse) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+func (x *VerifyReceiptResponse) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *VerifyReceiptResponse) GetStatusDate() string {
+	if x != nil {
+		return x.StatusDate
+	}
+	return ""
+}
+
 var File_munim_receipts_v1_receipts_proto protoreflect.FileDescriptor
 
 const file_munim_receipts_v1_receipts_proto_rawDesc = "" +
@@ -2597,14 +2898,41 @@ const file_munim_receipts_v1_receipts_proto_rawDesc = "" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12I\n" +
 	"\bsettings\x18\x02 \x01(\v2%.munim.receipts.v1.CollectionSettingsB\x06\xbaH\x03\xc8\x01\x01R\bsettings\"c\n" +
 	"\x1eSaveCollectionSettingsResponse\x12A\n" +
-	"\bsettings\x18\x01 \x01(\v2%.munim.receipts.v1.CollectionSettingsR\bsettings*q\n" +
+	"\bsettings\x18\x01 \x01(\v2%.munim.receipts.v1.CollectionSettingsR\bsettings\"d\n" +
+	"\x14GetReceiptPdfRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12&\n" +
+	"\n" +
+	"receipt_id\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\treceiptId\"\xa8\x01\n" +
+	"\x15GetReceiptPdfResponse\x12\x10\n" +
+	"\x03pdf\x18\x01 \x01(\fR\x03pdf\x12!\n" +
+	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\x12\x1b\n" +
+	"\tfile_name\x18\x03 \x01(\tR\bfileName\x12%\n" +
+	"\x0ereceipt_number\x18\x04 \x01(\tR\rreceiptNumber\x12\x16\n" +
+	"\x06status\x18\x05 \x01(\tR\x06status\"\xed\x01\n" +
+	"\x14VerifyReceiptRequest\x12!\n" +
+	"\x06tenant\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18FR\x06tenant\x12#\n" +
+	"\areceipt\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\areceipt\x126\n" +
+	"\x06amount\x18\x03 \x01(\tB\x1e\xbaH\x1br\x192\x17^[0-9]{1,16}\\.[0-9]{2}$R\x06amount\x127\n" +
+	"\x04date\x18\x04 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04date\x12\x1c\n" +
+	"\x03sig\x18\x05 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x03sig\"\xd8\x01\n" +
+	"\x15VerifyReceiptResponse\x12\x18\n" +
+	"\agenuine\x18\x01 \x01(\bR\agenuine\x12\x19\n" +
+	"\bulb_name\x18\x02 \x01(\tR\aulbName\x12%\n" +
+	"\x0ereceipt_number\x18\x03 \x01(\tR\rreceiptNumber\x12\x12\n" +
+	"\x04date\x18\x04 \x01(\tR\x04date\x12\x16\n" +
+	"\x06amount\x18\x05 \x01(\tR\x06amount\x12\x16\n" +
+	"\x06status\x18\x06 \x01(\tR\x06status\x12\x1f\n" +
+	"\vstatus_date\x18\a \x01(\tR\n" +
+	"statusDate*q\n" +
 	"\x04Mode\x12\x14\n" +
 	"\x10MODE_UNSPECIFIED\x10\x00\x12\r\n" +
 	"\tMODE_CASH\x10\x01\x12\x0f\n" +
 	"\vMODE_CHEQUE\x10\x02\x12\x15\n" +
 	"\x11MODE_DEMAND_DRAFT\x10\x03\x12\r\n" +
 	"\tMODE_CARD\x10\x04\x12\r\n" +
-	"\tMODE_NEFT\x10\x052\xfa\b\n" +
+	"\tMODE_NEFT\x10\x052\xcc\n" +
+	"\n" +
 	"\x0eReceiptService\x12e\n" +
 	"\x0eCollectPayment\x12(.munim.receipts.v1.CollectPaymentRequest\x1a).munim.receipts.v1.CollectPaymentResponse\x12^\n" +
 	"\n" +
@@ -2615,7 +2943,9 @@ const file_munim_receipts_v1_receipts_proto_rawDesc = "" +
 	"\x17RecordChequeRealisation\x121.munim.receipts.v1.RecordChequeRealisationRequest\x1a2.munim.receipts.v1.RecordChequeRealisationResponse\"\x03\x90\x02\x02\x12\x7f\n" +
 	"\x15RecordChequeDishonour\x12/.munim.receipts.v1.RecordChequeDishonourRequest\x1a0.munim.receipts.v1.RecordChequeDishonourResponse\"\x03\x90\x02\x02\x12V\n" +
 	"\tRemitCash\x12#.munim.receipts.v1.RemitCashRequest\x1a$.munim.receipts.v1.RemitCashResponse\x12|\n" +
-	"\x14GetCollectionSummary\x12..munim.receipts.v1.GetCollectionSummaryRequest\x1a/.munim.receipts.v1.GetCollectionSummaryResponse\"\x03\x90\x02\x01\x12}\n" +
+	"\x14GetCollectionSummary\x12..munim.receipts.v1.GetCollectionSummaryRequest\x1a/.munim.receipts.v1.GetCollectionSummaryResponse\"\x03\x90\x02\x01\x12g\n" +
+	"\rGetReceiptPdf\x12'.munim.receipts.v1.GetReceiptPdfRequest\x1a(.munim.receipts.v1.GetReceiptPdfResponse\"\x03\x90\x02\x01\x12g\n" +
+	"\rVerifyReceipt\x12'.munim.receipts.v1.VerifyReceiptRequest\x1a(.munim.receipts.v1.VerifyReceiptResponse\"\x03\x90\x02\x01\x12}\n" +
 	"\x16SaveCollectionSettings\x120.munim.receipts.v1.SaveCollectionSettingsRequest\x1a1.munim.receipts.v1.SaveCollectionSettingsResponseB\xca\x01\n" +
 	"\x15com.munim.receipts.v1B\rReceiptsProtoP\x01Z<github.com/munimhq/munim/gen/pb/munim/receipts/v1;receiptsv1\xa2\x02\x03MRX\xaa\x02\x11Munim.Receipts.V1\xca\x02\x11Munim\\Receipts\\V1\xe2\x02\x1dMunim\\Receipts\\V1\\GPBMetadata\xea\x02\x13Munim::Receipts::V1b\x06proto3"
 
@@ -2632,7 +2962,7 @@ func file_munim_receipts_v1_receipts_proto_rawDescGZIP() []byte {
 }
 
 var file_munim_receipts_v1_receipts_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_munim_receipts_v1_receipts_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_munim_receipts_v1_receipts_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
 var file_munim_receipts_v1_receipts_proto_goTypes = []any{
 	(Mode)(0),                               // 0: munim.receipts.v1.Mode
 	(*Instrument)(nil),                      // 1: munim.receipts.v1.Instrument
@@ -2665,7 +2995,11 @@ var file_munim_receipts_v1_receipts_proto_goTypes = []any{
 	(*CollectionSettings)(nil),              // 28: munim.receipts.v1.CollectionSettings
 	(*SaveCollectionSettingsRequest)(nil),   // 29: munim.receipts.v1.SaveCollectionSettingsRequest
 	(*SaveCollectionSettingsResponse)(nil),  // 30: munim.receipts.v1.SaveCollectionSettingsResponse
-	(*timestamppb.Timestamp)(nil),           // 31: google.protobuf.Timestamp
+	(*GetReceiptPdfRequest)(nil),            // 31: munim.receipts.v1.GetReceiptPdfRequest
+	(*GetReceiptPdfResponse)(nil),           // 32: munim.receipts.v1.GetReceiptPdfResponse
+	(*VerifyReceiptRequest)(nil),            // 33: munim.receipts.v1.VerifyReceiptRequest
+	(*VerifyReceiptResponse)(nil),           // 34: munim.receipts.v1.VerifyReceiptResponse
+	(*timestamppb.Timestamp)(nil),           // 35: google.protobuf.Timestamp
 }
 var file_munim_receipts_v1_receipts_proto_depIdxs = []int32{
 	0,  // 0: munim.receipts.v1.CollectPaymentRequest.mode:type_name -> munim.receipts.v1.Mode
@@ -2674,7 +3008,7 @@ var file_munim_receipts_v1_receipts_proto_depIdxs = []int32{
 	7,  // 3: munim.receipts.v1.CollectPaymentResponse.receipt:type_name -> munim.receipts.v1.Receipt
 	0,  // 4: munim.receipts.v1.Receipt.mode:type_name -> munim.receipts.v1.Mode
 	1,  // 5: munim.receipts.v1.Receipt.instrument:type_name -> munim.receipts.v1.Instrument
-	31, // 6: munim.receipts.v1.Receipt.collected_at:type_name -> google.protobuf.Timestamp
+	35, // 6: munim.receipts.v1.Receipt.collected_at:type_name -> google.protobuf.Timestamp
 	5,  // 7: munim.receipts.v1.Receipt.items:type_name -> munim.receipts.v1.ReceiptItem
 	6,  // 8: munim.receipts.v1.Receipt.allocations:type_name -> munim.receipts.v1.Allocation
 	7,  // 9: munim.receipts.v1.GetReceiptResponse.receipt:type_name -> munim.receipts.v1.Receipt
@@ -2698,19 +3032,23 @@ var file_munim_receipts_v1_receipts_proto_depIdxs = []int32{
 	19, // 27: munim.receipts.v1.ReceiptService.RecordChequeDishonour:input_type -> munim.receipts.v1.RecordChequeDishonourRequest
 	21, // 28: munim.receipts.v1.ReceiptService.RemitCash:input_type -> munim.receipts.v1.RemitCashRequest
 	24, // 29: munim.receipts.v1.ReceiptService.GetCollectionSummary:input_type -> munim.receipts.v1.GetCollectionSummaryRequest
-	29, // 30: munim.receipts.v1.ReceiptService.SaveCollectionSettings:input_type -> munim.receipts.v1.SaveCollectionSettingsRequest
-	4,  // 31: munim.receipts.v1.ReceiptService.CollectPayment:output_type -> munim.receipts.v1.CollectPaymentResponse
-	9,  // 32: munim.receipts.v1.ReceiptService.GetReceipt:output_type -> munim.receipts.v1.GetReceiptResponse
-	11, // 33: munim.receipts.v1.ReceiptService.ListReceipts:output_type -> munim.receipts.v1.ListReceiptsResponse
-	13, // 34: munim.receipts.v1.ReceiptService.CancelReceipt:output_type -> munim.receipts.v1.CancelReceiptResponse
-	16, // 35: munim.receipts.v1.ReceiptService.RecordChequeDeposit:output_type -> munim.receipts.v1.RecordChequeDepositResponse
-	18, // 36: munim.receipts.v1.ReceiptService.RecordChequeRealisation:output_type -> munim.receipts.v1.RecordChequeRealisationResponse
-	20, // 37: munim.receipts.v1.ReceiptService.RecordChequeDishonour:output_type -> munim.receipts.v1.RecordChequeDishonourResponse
-	23, // 38: munim.receipts.v1.ReceiptService.RemitCash:output_type -> munim.receipts.v1.RemitCashResponse
-	27, // 39: munim.receipts.v1.ReceiptService.GetCollectionSummary:output_type -> munim.receipts.v1.GetCollectionSummaryResponse
-	30, // 40: munim.receipts.v1.ReceiptService.SaveCollectionSettings:output_type -> munim.receipts.v1.SaveCollectionSettingsResponse
-	31, // [31:41] is the sub-list for method output_type
-	21, // [21:31] is the sub-list for method input_type
+	31, // 30: munim.receipts.v1.ReceiptService.GetReceiptPdf:input_type -> munim.receipts.v1.GetReceiptPdfRequest
+	33, // 31: munim.receipts.v1.ReceiptService.VerifyReceipt:input_type -> munim.receipts.v1.VerifyReceiptRequest
+	29, // 32: munim.receipts.v1.ReceiptService.SaveCollectionSettings:input_type -> munim.receipts.v1.SaveCollectionSettingsRequest
+	4,  // 33: munim.receipts.v1.ReceiptService.CollectPayment:output_type -> munim.receipts.v1.CollectPaymentResponse
+	9,  // 34: munim.receipts.v1.ReceiptService.GetReceipt:output_type -> munim.receipts.v1.GetReceiptResponse
+	11, // 35: munim.receipts.v1.ReceiptService.ListReceipts:output_type -> munim.receipts.v1.ListReceiptsResponse
+	13, // 36: munim.receipts.v1.ReceiptService.CancelReceipt:output_type -> munim.receipts.v1.CancelReceiptResponse
+	16, // 37: munim.receipts.v1.ReceiptService.RecordChequeDeposit:output_type -> munim.receipts.v1.RecordChequeDepositResponse
+	18, // 38: munim.receipts.v1.ReceiptService.RecordChequeRealisation:output_type -> munim.receipts.v1.RecordChequeRealisationResponse
+	20, // 39: munim.receipts.v1.ReceiptService.RecordChequeDishonour:output_type -> munim.receipts.v1.RecordChequeDishonourResponse
+	23, // 40: munim.receipts.v1.ReceiptService.RemitCash:output_type -> munim.receipts.v1.RemitCashResponse
+	27, // 41: munim.receipts.v1.ReceiptService.GetCollectionSummary:output_type -> munim.receipts.v1.GetCollectionSummaryResponse
+	32, // 42: munim.receipts.v1.ReceiptService.GetReceiptPdf:output_type -> munim.receipts.v1.GetReceiptPdfResponse
+	34, // 43: munim.receipts.v1.ReceiptService.VerifyReceipt:output_type -> munim.receipts.v1.VerifyReceiptResponse
+	30, // 44: munim.receipts.v1.ReceiptService.SaveCollectionSettings:output_type -> munim.receipts.v1.SaveCollectionSettingsResponse
+	33, // [33:45] is the sub-list for method output_type
+	21, // [21:33] is the sub-list for method input_type
 	21, // [21:21] is the sub-list for extension type_name
 	21, // [21:21] is the sub-list for extension extendee
 	0,  // [0:21] is the sub-list for field type_name
@@ -2731,7 +3069,7 @@ func file_munim_receipts_v1_receipts_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_receipts_v1_receipts_proto_rawDesc), len(file_munim_receipts_v1_receipts_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   30,
+			NumMessages:   34,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -60,6 +60,12 @@ const (
 	// ReceiptServiceGetCollectionSummaryProcedure is the fully-qualified name of the ReceiptService's
 	// GetCollectionSummary RPC.
 	ReceiptServiceGetCollectionSummaryProcedure = "/munim.receipts.v1.ReceiptService/GetCollectionSummary"
+	// ReceiptServiceGetReceiptPdfProcedure is the fully-qualified name of the ReceiptService's
+	// GetReceiptPdf RPC.
+	ReceiptServiceGetReceiptPdfProcedure = "/munim.receipts.v1.ReceiptService/GetReceiptPdf"
+	// ReceiptServiceVerifyReceiptProcedure is the fully-qualified name of the ReceiptService's
+	// VerifyReceipt RPC.
+	ReceiptServiceVerifyReceiptProcedure = "/munim.receipts.v1.ReceiptService/VerifyReceipt"
 	// ReceiptServiceSaveCollectionSettingsProcedure is the fully-qualified name of the ReceiptService's
 	// SaveCollectionSettings RPC.
 	ReceiptServiceSaveCollectionSettingsProcedure = "/munim.receipts.v1.ReceiptService/SaveCollectionSettings"
@@ -98,6 +104,17 @@ type ReceiptServiceClient interface {
 	// GetCollectionSummary returns collections by cashier, mode and status,
 	// and the cash collected and not yet remitted, aged.
 	GetCollectionSummary(context.Context, *connect.Request[v1.GetCollectionSummaryRequest]) (*connect.Response[v1.GetCollectionSummaryResponse], error)
+	// GetReceiptPdf returns a receipt as a PDF: what it paid by period and
+	// head, the amount in words, and a QR code opening the public
+	// verification page with the receipt's signed number, tenant, amount and
+	// date. A cancelled or dishonoured receipt is printed marked so.
+	GetReceiptPdf(context.Context, *connect.Request[v1.GetReceiptPdfRequest]) (*connect.Response[v1.GetReceiptPdfResponse], error)
+	// VerifyReceipt is public (no credentials): it checks the fields and
+	// signature read from a receipt's QR code against the books and says
+	// whether the receipt is genuine and how it stands (valid, cancelled,
+	// dishonoured), with nothing about the payer. The same check serves the
+	// HTML page at /verify/receipt.
+	VerifyReceipt(context.Context, *connect.Request[v1.VerifyReceiptRequest]) (*connect.Response[v1.VerifyReceiptResponse], error)
 	// SaveCollectionSettings sets a service's terms of collection.
 	SaveCollectionSettings(context.Context, *connect.Request[v1.SaveCollectionSettingsRequest]) (*connect.Response[v1.SaveCollectionSettingsResponse], error)
 }
@@ -173,6 +190,20 @@ func NewReceiptServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		getReceiptPdf: connect.NewClient[v1.GetReceiptPdfRequest, v1.GetReceiptPdfResponse](
+			httpClient,
+			baseURL+ReceiptServiceGetReceiptPdfProcedure,
+			connect.WithSchema(receiptServiceMethods.ByName("GetReceiptPdf")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		verifyReceipt: connect.NewClient[v1.VerifyReceiptRequest, v1.VerifyReceiptResponse](
+			httpClient,
+			baseURL+ReceiptServiceVerifyReceiptProcedure,
+			connect.WithSchema(receiptServiceMethods.ByName("VerifyReceipt")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		saveCollectionSettings: connect.NewClient[v1.SaveCollectionSettingsRequest, v1.SaveCollectionSettingsResponse](
 			httpClient,
 			baseURL+ReceiptServiceSaveCollectionSettingsProcedure,
@@ -193,6 +224,8 @@ type receiptServiceClient struct {
 	recordChequeDishonour   *connect.Client[v1.RecordChequeDishonourRequest, v1.RecordChequeDishonourResponse]
 	remitCash               *connect.Client[v1.RemitCashRequest, v1.RemitCashResponse]
 	getCollectionSummary    *connect.Client[v1.GetCollectionSummaryRequest, v1.GetCollectionSummaryResponse]
+	getReceiptPdf           *connect.Client[v1.GetReceiptPdfRequest, v1.GetReceiptPdfResponse]
+	verifyReceipt           *connect.Client[v1.VerifyReceiptRequest, v1.VerifyReceiptResponse]
 	saveCollectionSettings  *connect.Client[v1.SaveCollectionSettingsRequest, v1.SaveCollectionSettingsResponse]
 }
 
@@ -241,6 +274,16 @@ func (c *receiptServiceClient) GetCollectionSummary(ctx context.Context, req *co
 	return c.getCollectionSummary.CallUnary(ctx, req)
 }
 
+// GetReceiptPdf calls munim.receipts.v1.ReceiptService.GetReceiptPdf.
+func (c *receiptServiceClient) GetReceiptPdf(ctx context.Context, req *connect.Request[v1.GetReceiptPdfRequest]) (*connect.Response[v1.GetReceiptPdfResponse], error) {
+	return c.getReceiptPdf.CallUnary(ctx, req)
+}
+
+// VerifyReceipt calls munim.receipts.v1.ReceiptService.VerifyReceipt.
+func (c *receiptServiceClient) VerifyReceipt(ctx context.Context, req *connect.Request[v1.VerifyReceiptRequest]) (*connect.Response[v1.VerifyReceiptResponse], error) {
+	return c.verifyReceipt.CallUnary(ctx, req)
+}
+
 // SaveCollectionSettings calls munim.receipts.v1.ReceiptService.SaveCollectionSettings.
 func (c *receiptServiceClient) SaveCollectionSettings(ctx context.Context, req *connect.Request[v1.SaveCollectionSettingsRequest]) (*connect.Response[v1.SaveCollectionSettingsResponse], error) {
 	return c.saveCollectionSettings.CallUnary(ctx, req)
@@ -279,6 +322,17 @@ type ReceiptServiceHandler interface {
 	// GetCollectionSummary returns collections by cashier, mode and status,
 	// and the cash collected and not yet remitted, aged.
 	GetCollectionSummary(context.Context, *connect.Request[v1.GetCollectionSummaryRequest]) (*connect.Response[v1.GetCollectionSummaryResponse], error)
+	// GetReceiptPdf returns a receipt as a PDF: what it paid by period and
+	// head, the amount in words, and a QR code opening the public
+	// verification page with the receipt's signed number, tenant, amount and
+	// date. A cancelled or dishonoured receipt is printed marked so.
+	GetReceiptPdf(context.Context, *connect.Request[v1.GetReceiptPdfRequest]) (*connect.Response[v1.GetReceiptPdfResponse], error)
+	// VerifyReceipt is public (no credentials): it checks the fields and
+	// signature read from a receipt's QR code against the books and says
+	// whether the receipt is genuine and how it stands (valid, cancelled,
+	// dishonoured), with nothing about the payer. The same check serves the
+	// HTML page at /verify/receipt.
+	VerifyReceipt(context.Context, *connect.Request[v1.VerifyReceiptRequest]) (*connect.Response[v1.VerifyReceiptResponse], error)
 	// SaveCollectionSettings sets a service's terms of collection.
 	SaveCollectionSettings(context.Context, *connect.Request[v1.SaveCollectionSettingsRequest]) (*connect.Response[v1.SaveCollectionSettingsResponse], error)
 }
@@ -350,6 +404,20 @@ func NewReceiptServiceHandler(svc ReceiptServiceHandler, opts ...connect.Handler
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	receiptServiceGetReceiptPdfHandler := connect.NewUnaryHandler(
+		ReceiptServiceGetReceiptPdfProcedure,
+		svc.GetReceiptPdf,
+		connect.WithSchema(receiptServiceMethods.ByName("GetReceiptPdf")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	receiptServiceVerifyReceiptHandler := connect.NewUnaryHandler(
+		ReceiptServiceVerifyReceiptProcedure,
+		svc.VerifyReceipt,
+		connect.WithSchema(receiptServiceMethods.ByName("VerifyReceipt")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	receiptServiceSaveCollectionSettingsHandler := connect.NewUnaryHandler(
 		ReceiptServiceSaveCollectionSettingsProcedure,
 		svc.SaveCollectionSettings,
@@ -376,6 +444,10 @@ func NewReceiptServiceHandler(svc ReceiptServiceHandler, opts ...connect.Handler
 			receiptServiceRemitCashHandler.ServeHTTP(w, r)
 		case ReceiptServiceGetCollectionSummaryProcedure:
 			receiptServiceGetCollectionSummaryHandler.ServeHTTP(w, r)
+		case ReceiptServiceGetReceiptPdfProcedure:
+			receiptServiceGetReceiptPdfHandler.ServeHTTP(w, r)
+		case ReceiptServiceVerifyReceiptProcedure:
+			receiptServiceVerifyReceiptHandler.ServeHTTP(w, r)
 		case ReceiptServiceSaveCollectionSettingsProcedure:
 			receiptServiceSaveCollectionSettingsHandler.ServeHTTP(w, r)
 		default:
@@ -421,6 +493,14 @@ func (UnimplementedReceiptServiceHandler) RemitCash(context.Context, *connect.Re
 
 func (UnimplementedReceiptServiceHandler) GetCollectionSummary(context.Context, *connect.Request[v1.GetCollectionSummaryRequest]) (*connect.Response[v1.GetCollectionSummaryResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.receipts.v1.ReceiptService.GetCollectionSummary is not implemented"))
+}
+
+func (UnimplementedReceiptServiceHandler) GetReceiptPdf(context.Context, *connect.Request[v1.GetReceiptPdfRequest]) (*connect.Response[v1.GetReceiptPdfResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.receipts.v1.ReceiptService.GetReceiptPdf is not implemented"))
+}
+
+func (UnimplementedReceiptServiceHandler) VerifyReceipt(context.Context, *connect.Request[v1.VerifyReceiptRequest]) (*connect.Response[v1.VerifyReceiptResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.receipts.v1.ReceiptService.VerifyReceipt is not implemented"))
 }
 
 func (UnimplementedReceiptServiceHandler) SaveCollectionSettings(context.Context, *connect.Request[v1.SaveCollectionSettingsRequest]) (*connect.Response[v1.SaveCollectionSettingsResponse], error) {
