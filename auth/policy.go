@@ -7,6 +7,7 @@ import (
 	"github.com/munimhq/munim/gen/pb/munim/audit/v1/auditv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/billing/v1/billingv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
+	"github.com/munimhq/munim/gen/pb/munim/receipts/v1/receiptsv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/tenancy/v1/tenancyv1connect"
 )
 
@@ -44,21 +45,37 @@ const (
 	// maker-checker: staff propose, an approver decides. Never an API key's.
 	PermAmendPropose Permission = "billing.amend.propose"
 	PermAmendApprove Permission = "billing.amend.approve"
+	// Receipts. A cashier takes payments and remits the day's cash.
+	// Cancelling is the supervisor's: Munim has no supervisor role, and the
+	// accountant (the maker over the cash book) supervises the counter, so
+	// the accountant cancels on the receipt's day and the approver (the
+	// checker) at any time; the receipts service refuses the cashier who
+	// took a receipt and, after its day, anyone but an approver. Cheque
+	// deposits, realisations and dishonours are the accountant's, who
+	// keeps the bank book.
+	PermReceiptCollect Permission = "receipts.collect"
+	PermReceiptRead    Permission = "receipts.read"
+	PermReceiptCancel  Permission = "receipts.cancel"
+	PermReceiptCheque  Permission = "receipts.cheque"
+	PermReceiptRemit   Permission = "receipts.remit"
 )
 
 // RolePermissions is what each role may do. Auditors only read; a
 // department app has no permission of its own: its key's scopes decide.
 var RolePermissions = map[Role][]Permission{
-	RoleAdmin:         {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead, PermBillingMaster, PermDemandRun, PermBillingRead},
-	RoleAccountant:    {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead, PermAmendPropose},
-	RoleApprover:      {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead, PermAmendApprove},
-	RoleCashier:       {PermTenantRead, PermBillingRead},
-	RoleAuditor:       {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead},
+	RoleAdmin: {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead,
+		PermBillingMaster, PermDemandRun, PermBillingRead, PermReceiptRead},
+	RoleAccountant: {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead, PermAmendPropose,
+		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit},
+	RoleApprover: {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead, PermAmendApprove,
+		PermReceiptRead, PermReceiptCancel},
+	RoleCashier:       {PermTenantRead, PermBillingRead, PermReceiptCollect, PermReceiptRead, PermReceiptRemit},
+	RoleAuditor:       {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead, PermReceiptRead},
 	RoleDepartmentApp: {},
 }
 
 // KeyScopes are the permissions an API key may be given.
-var KeyScopes = []Permission{PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermDemandRun, PermBillingRead}
+var KeyScopes = []Permission{PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermDemandRun, PermBillingRead, PermReceiptRead}
 
 // Procedures maps every Connect procedure the server serves to the
 // permission it needs. A procedure missing here is denied to everyone; a
@@ -112,6 +129,18 @@ var Procedures = map[string]Permission{
 	billingv1connect.RegisterServiceGetRateMasterProcedure:           PermBillingRead,
 	billingv1connect.RegisterServiceCalculateDemandProcedure:         PermBillingRead,
 	auditv1connect.AuditServiceListEventsProcedure:                   PermAuditRead,
+	receiptsv1connect.ReceiptServiceCollectPaymentProcedure:          PermReceiptCollect,
+	receiptsv1connect.ReceiptServiceGetReceiptProcedure:              PermReceiptRead,
+	receiptsv1connect.ReceiptServiceListReceiptsProcedure:            PermReceiptRead,
+	receiptsv1connect.ReceiptServiceCancelReceiptProcedure:           PermReceiptCancel,
+	receiptsv1connect.ReceiptServiceRecordChequeDepositProcedure:     PermReceiptCheque,
+	receiptsv1connect.ReceiptServiceRecordChequeRealisationProcedure: PermReceiptCheque,
+	receiptsv1connect.ReceiptServiceRecordChequeDishonourProcedure:   PermReceiptCheque,
+	receiptsv1connect.ReceiptServiceRemitCashProcedure:               PermReceiptRemit,
+	receiptsv1connect.ReceiptServiceGetCollectionSummaryProcedure:    PermReceiptRead,
+	receiptsv1connect.ReceiptServiceSaveCollectionSettingsProcedure:  PermBillingMaster,
+	receiptsv1connect.ReceiptServiceGetReceiptPdfProcedure:           PermReceiptRead,
+	receiptsv1connect.ReceiptServiceVerifyReceiptProcedure:           PermPublic,
 }
 
 // Allows reports whether p may use permission perm (tenants aside).

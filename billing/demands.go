@@ -297,6 +297,10 @@ func (s *Service) raiseTx(ctx context.Context, tx pgx.Tx, tenant, actor string, 
 type staged struct {
 	ids      []int64
 	vouchers *ledger.Staged // their accrual vouchers, lines written
+	// advances are what the demands' consumers hold, applied once the
+	// accruals are posted (almost always none), by actor.
+	advances      []heldAdvance
+	tenant, actor string
 }
 
 // stageTx writes checked demands and their lines, naming accrual vouchers
@@ -313,19 +317,28 @@ func (s *Service) stageTx(ctx context.Context, tx pgx.Tx, tenant, actor string, 
 		vouchers[i] = in[i].accrual(heads[in[i].Service])
 		vouchers[i].ID = vids[i]
 	}
-	var st staged
+	st := staged{tenant: tenant, actor: actor}
 	if st.vouchers, err = s.ledger.StageTx(ctx, tx, tenant, actor, vouchers); err != nil {
 		return staged{}, renameVoucherFields(err)
 	}
-	st.ids, err = insertDemands(ctx, tx, tenant, actor, src, in, vids)
+	if st.ids, err = insertDemands(ctx, tx, tenant, actor, src, in, vids); err != nil {
+		return st, err
+	}
+	st.advances, err = lockAdvancesFor(ctx, dbq.New(tx), tenant, in)
 	return st, err
 }
 
 // postStaged posts staged demands' accrual vouchers. A demand's voucher
 // key is new whenever the demand is, so a voucher posted before fails it.
+// Then the advances the demands' consumers hold are applied to them.
 func (s *Service) postStaged(ctx context.Context, tx pgx.Tx, st staged) error {
-	_, err := s.ledger.PostStagedTx(ctx, tx, st.vouchers)
-	return renameVoucherFields(err)
+	if _, err := s.ledger.PostStagedTx(ctx, tx, st.vouchers); err != nil {
+		return renameVoucherFields(err)
+	}
+	if len(st.advances) > 0 {
+		return s.applyAdvances(ctx, tx, st.tenant, st.actor, st)
+	}
+	return nil
 }
 
 // replayed reports whether every demand of the request was raised before

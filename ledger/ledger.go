@@ -212,14 +212,49 @@ func (l *Ledger) Reverse(ctx context.Context, tenant, actor string, id int64, da
 	if err != nil {
 		return Posted{}, err
 	}
+	v, err := mirror(orig, date, reason, key)
+	if err != nil {
+		return Posted{}, err
+	}
+	posted, err := l.Post(ctx, tenant, actor, []Voucher{v})
+	if err != nil {
+		return Posted{}, reversalFields(err)
+	}
+	return posted[0], nil
+}
+
+// ReverseTx is Reverse inside the caller's transaction (scoped to tenant),
+// so that undoing a business record (a cancelled receipt) and reversing its
+// voucher commit together.
+func (l *Ledger) ReverseTx(ctx context.Context, tx pgx.Tx, tenant, actor string, id int64, date time.Time, reason, key string) (Posted, error) {
+	got, err := getVouchers(ctx, tx, tenant, []int64{id})
+	if err != nil {
+		return Posted{}, err
+	}
+	if len(got) == 0 {
+		return Posted{}, &NotFoundError{What: fmt.Sprintf("voucher %d", id)}
+	}
+	v, err := mirror(got[0], date, reason, key)
+	if err != nil {
+		return Posted{}, err
+	}
+	posted, err := l.PostTx(ctx, tx, tenant, actor, []Voucher{v})
+	if err != nil {
+		return Posted{}, reversalFields(err)
+	}
+	return posted[0], nil
+}
+
+// mirror is the reversal of orig: its lines with debits and credits swapped.
+func mirror(orig Posted, date time.Time, reason, key string) (Voucher, error) {
 	if reason == "" {
-		return Posted{}, invalid("reason", "is required")
+		return Voucher{}, invalid("reason", "is required")
 	}
 	if date.Before(orig.Date) {
-		return Posted{}, invalid("date", "a reversal cannot be dated before the voucher it reverses (%s)", orig.Date.Format(time.DateOnly))
+		return Voucher{}, invalid("date", "a reversal cannot be dated before the voucher it reverses (%s)", orig.Date.Format(time.DateOnly))
 	}
 	if orig.ReversesID != 0 {
-		return Posted{}, &PreconditionError{Field: "voucher_id", Kind: ErrAlreadyReversed,
+		return Voucher{}, &PreconditionError{Field: "voucher_id", Kind: ErrAlreadyReversed,
 			Reason: fmt.Sprintf("%s is itself a reversal; post a new voucher instead", orig.Number)}
 	}
 	v := Voucher{
@@ -232,18 +267,18 @@ func (l *Ledger) Reverse(ctx context.Context, tenant, actor string, id int64, da
 		m.Debit, m.Credit = ln.Credit, ln.Debit
 		v.Lines = append(v.Lines, m)
 	}
-	posted, err := l.Post(ctx, tenant, actor, []Voucher{v})
-	if err != nil {
-		var ve *ValidationError
-		if errors.As(err, &ve) {
-			// Name fields of the reverse request, not of a voucher list.
-			for i := range ve.Violations {
-				ve.Violations[i].Field = "reversal: " + ve.Violations[i].Field
-			}
+	return v, nil
+}
+
+// reversalFields names fields of the reverse request, not of a voucher list.
+func reversalFields(err error) error {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		for i := range ve.Violations {
+			ve.Violations[i].Field = "reversal: " + ve.Violations[i].Field
 		}
-		return Posted{}, err
 	}
-	return posted[0], nil
+	return err
 }
 
 // answer turns a batch result into the vouchers a caller sees, reading

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,6 +24,7 @@ import (
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/jobs"
 	"github.com/munimhq/munim/ledger"
+	"github.com/munimhq/munim/receipts"
 	"github.com/munimhq/munim/server"
 	"github.com/munimhq/munim/tenancy"
 )
@@ -32,19 +36,42 @@ import (
 //	MUNIM_OIDC_ISSUER   or: discover the keys from an OIDC issuer (a state's single sign-on)
 //	MUNIM_JWT_ISSUER    required "iss" (default "munim" with a secret only; the OIDC issuer with OIDC)
 //	MUNIM_JWT_AUDIENCE  required "aud" (default "munim")
+//	MUNIM_RECEIPT_KEY   the key (32+ bytes) receipts' verification URLs are signed with;
+//	                    default: derived from MUNIM_JWT_SECRET when that is set
+//	MUNIM_PUBLIC_URL    where citizens reach the server, for the verification URL
+//	                    (default http://localhost:8080)
 type authConfig struct {
 	secret              []byte
 	jwksURL, oidcIssuer string
 	issuer, audience    string
+	receiptSecret       []byte
+	verifyURL           string
+}
+
+// receiptKey is the receipt signing key: MUNIM_RECEIPT_KEY, or else one
+// derived from the JWT secret (so a development server signs receipts with
+// no more set-up), or none: receipts are then not printed or verified.
+func (ac authConfig) receiptKey() []byte {
+	if len(ac.receiptSecret) > 0 {
+		return ac.receiptSecret
+	}
+	if len(ac.secret) == 0 {
+		return nil
+	}
+	mac := hmac.New(sha256.New, ac.secret)
+	mac.Write([]byte("munim receipt verification key"))
+	return mac.Sum(nil)
 }
 
 func authConfigFromEnv() authConfig {
 	return authConfig{
-		secret:     []byte(os.Getenv("MUNIM_JWT_SECRET")),
-		jwksURL:    os.Getenv("MUNIM_JWKS_URL"),
-		oidcIssuer: os.Getenv("MUNIM_OIDC_ISSUER"),
-		issuer:     os.Getenv("MUNIM_JWT_ISSUER"),
-		audience:   os.Getenv("MUNIM_JWT_AUDIENCE"),
+		secret:        []byte(os.Getenv("MUNIM_JWT_SECRET")),
+		jwksURL:       os.Getenv("MUNIM_JWKS_URL"),
+		oidcIssuer:    os.Getenv("MUNIM_OIDC_ISSUER"),
+		issuer:        os.Getenv("MUNIM_JWT_ISSUER"),
+		audience:      os.Getenv("MUNIM_JWT_AUDIENCE"),
+		receiptSecret: []byte(os.Getenv("MUNIM_RECEIPT_KEY")),
+		verifyURL:     strings.TrimRight(cmp.Or(os.Getenv("MUNIM_PUBLIC_URL"), "http://localhost:8080"), "/") + receipts.VerifyPagePath,
 	}
 }
 
@@ -89,12 +116,13 @@ func openDatabase(ctx context.Context, dsn string, migrate bool, log *slog.Logge
 
 // app is every service of the binary on one server.
 type app struct {
-	srv     *server.Server
-	ledger  *ledger.Ledger
-	keys    *auth.KeyStore
-	audit   *audit.Recorder
-	billing *billing.Service
-	jobs    *jobs.Client
+	srv      *server.Server
+	ledger   *ledger.Ledger
+	keys     *auth.KeyStore
+	audit    *audit.Recorder
+	billing  *billing.Service
+	receipts *receipts.Service
+	jobs     *jobs.Client
 }
 
 // Close stops the job workers (a job cut short resumes on the next start)
@@ -121,6 +149,10 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a := &app{ledger: ledger.New(pool, ledger.Config{Logger: log}), keys: auth.NewKeyStore(pool, nil),
 		audit: audit.NewRecorder(pool, log)}
 	a.billing = billing.NewService(pool, a.ledger, nil)
+	if a.receipts, err = receipts.NewService(pool, a.ledger, a.billing, receipts.Config{Logger: log,
+		SigningKey: ac.receiptKey(), VerifyURL: ac.verifyURL}); err != nil {
+		return nil, err
+	}
 	workers := river.NewWorkers()
 	billing.AddWorkers(workers, a.billing)
 	if a.jobs, err = jobs.New(pool, jobs.Config{Workers: workers, Logger: log}); err != nil {
@@ -143,6 +175,8 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.srv.Register(billing.NewHandler(a.billing, log, opts...))
 	a.srv.Register(billing.NewAmendmentHandler(a.billing, log, opts...))
 	a.srv.Register(billing.NewRegisterHandler(a.billing, log, opts...))
+	a.srv.Register(receipts.NewHandler(a.receipts, log, opts...))
+	a.srv.Handle(receipts.NewVerifyPage(a.receipts, log))
 	if err := a.jobs.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start job workers: %w", err)
 	}

@@ -111,11 +111,15 @@ func createDemo(ctx context.Context, log *slog.Logger, pool *pgxpool.Pool, led *
 	if err := setUpDemoRevenue(ctx, b); err != nil {
 		return err
 	}
-	if err := saveDemoRegisters(ctx, b, makeDemoRegisters(size)); err != nil {
+	regs := makeDemoRegisters(size)
+	if err := saveDemoRegisters(ctx, b, regs); err != nil {
 		return err
 	}
 	runs, err := raiseDemoDemands(ctx, log, b)
 	if err != nil {
+		return err
+	}
+	if err := collectDemo(ctx, log, pool, led, b, regs); err != nil {
 		return err
 	}
 	if err := postDemoBooks(ctx, led, books); err != nil {

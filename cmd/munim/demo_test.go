@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/munimhq/munim/billing"
 	"github.com/munimhq/munim/db/dbtest"
+	"github.com/munimhq/munim/ledger"
+	"github.com/munimhq/munim/receipts"
 	"github.com/munimhq/munim/server"
 )
 
@@ -135,6 +138,20 @@ func TestDemoSeedsAULBWhoseRegisterTiesToTheLedger(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, dues.Demands, 2)
 	assert.Equal(t, demoFY-1, dues.Demands[0].FiscalYear)
+
+	// Two weeks of counter collections, one cancelled and one cheque dishonoured.
+	list, _, err := d.app.receipts.List(d.ctx, demoTenant, receipts.Filter{PageSize: 500})
+	require.NoError(t, err)
+	statuses := map[receipts.Status]int{}
+	for _, r := range list {
+		statuses[r.Status]++
+	}
+	assert.Equal(t, 1, statuses[receipts.Cancelled])
+	assert.Equal(t, 1, statuses[receipts.Dishonoured])
+	assert.Greater(t, statuses[receipts.Valid], 10)
+	sum, err := d.app.receipts.CollectionSummary(d.ctx, demoTenant, ledger.Date(2026, time.November, 2), ledger.Date(2026, time.November, 13), "")
+	require.NoError(t, err)
+	assert.True(t, sum.CashInHand.IsZero(), "every day's cash remitted")
 
 	runs := demoCount(t, d.pool, "demand_runs")
 	require.Equal(t, len(demoRuns()), runs)

@@ -22,6 +22,19 @@ type Account struct {
 	CreatedAt  time.Time
 }
 
+type AdvanceMovement struct {
+	TenantID     string
+	ID           int64
+	Service      string
+	ConsumerCode string
+	Amount       decimal.Decimal
+	Reason       string
+	ReceiptID    pgtype.Int8
+	DemandID     pgtype.Int8
+	VoucherID    pgtype.Int8
+	At           time.Time
+}
+
 type ApiKey struct {
 	TenantID   string
 	KeyID      string
@@ -60,10 +73,64 @@ type Balance struct {
 	Credit       decimal.Decimal
 }
 
+type CashRemittance struct {
+	TenantID       string
+	ID             int64
+	RemitDate      time.Time
+	Cashier        string
+	CollectedOn    time.Time
+	BankAccount    string
+	SlipNo         string
+	Amount         decimal.Decimal
+	VoucherID      int64
+	IdempotencyKey string
+	RequestHash    []byte
+	RemittedBy     string
+	CreatedAt      time.Time
+}
+
 type ChainHead struct {
 	TenantID string
 	LastSeq  int64
 	LastHash []byte
+}
+
+type ChequeDeposit struct {
+	TenantID       string
+	ID             int64
+	DepositDate    time.Time
+	BankAccount    string
+	SlipNo         string
+	Amount         decimal.Decimal
+	VoucherID      int64
+	IdempotencyKey string
+	RequestHash    []byte
+	DepositedBy    string
+	CreatedAt      time.Time
+}
+
+type CollectionSetting struct {
+	TenantID        string
+	Service         string
+	PartialAllowed  bool
+	AdvanceAllowed  bool
+	AdvanceAccount  string
+	Series          string
+	DishonourCharge decimal.Decimal
+	DishonourHead   string
+	UpdatedBy       string
+	UpdatedAt       time.Time
+}
+
+type ConsumerAdvance struct {
+	TenantID     string
+	Service      string
+	ConsumerCode string
+	Balance      decimal.Decimal
+	AccountCode  string
+	FundCode     string
+	FunctionCode string
+	Ward         string
 }
 
 type Demand struct {
@@ -236,6 +303,68 @@ type RateMaster struct {
 	Body       []byte
 	CreatedBy  string
 	UpdatedAt  time.Time
+}
+
+type Receipt struct {
+	TenantID          string
+	ID                int64
+	Series            string
+	FiscalYear        int32
+	Serial            int64
+	Number            string
+	ReceiptDate       time.Time
+	Mode              string
+	Amount            decimal.Decimal
+	FundCode          string
+	DebitAccount      string
+	PayerName         string
+	InstrumentNo      string
+	InstrumentDate    *time.Time
+	BankName          string
+	Branch            string
+	VoucherID         int64
+	RebateVoucherID   pgtype.Int8
+	IdempotencyKey    string
+	RequestHash       []byte
+	CollectedBy       string
+	CollectedAt       time.Time
+	Status            string
+	UndoneOn          *time.Time
+	UndoneBy          pgtype.Text
+	UndoReason        string
+	UndoVoucherID     pgtype.Int8
+	ChequeStatus      pgtype.Text
+	DepositID         pgtype.Int8
+	RealisedOn        *time.Time
+	DishonourDemandID pgtype.Int8
+	RemittanceID      pgtype.Int8
+}
+
+type ReceiptAllocation struct {
+	TenantID  string
+	ReceiptID int64
+	DemandID  int64
+	LineNo    int16
+	Kind      string
+	Amount    decimal.Decimal
+}
+
+type ReceiptItem struct {
+	TenantID     string
+	ReceiptID    int64
+	ItemNo       int16
+	Service      string
+	ConsumerCode string
+	Amount       decimal.Decimal
+	Rebate       decimal.Decimal
+	Advance      decimal.Decimal
+}
+
+type ReceiptSeries struct {
+	TenantID   string
+	Series     string
+	FiscalYear int32
+	LastNumber int64
 }
 
 type TaxHead struct {
