@@ -73,6 +73,100 @@ type Balance struct {
 	Credit       decimal.Decimal
 }
 
+type BudgetCharge struct {
+	TenantID       string
+	ID             int64
+	LineID         int64
+	ChargeDate     time.Time
+	SourceRef      string
+	Amount         decimal.Decimal
+	CommitmentID   pgtype.Int8
+	FromCommitment decimal.Decimal
+	Shortfall      decimal.Decimal
+	ReleasesID     pgtype.Int8
+	CreatedAt      time.Time
+}
+
+type BudgetCommitment struct {
+	TenantID       string
+	ID             int64
+	LineID         int64
+	Kind           string
+	Reference      string
+	Party          string
+	OrderDate      time.Time
+	Amount         decimal.Decimal
+	Consumed       decimal.Decimal
+	Status         string
+	CreatedBy      string
+	CreatedAt      time.Time
+	CancelledBy    pgtype.Text
+	CancelledAt    *time.Time
+	CancelReason   string
+	IdempotencyKey string
+	RequestHash    []byte
+}
+
+type BudgetEstimate struct {
+	TenantID     string
+	ID           int64
+	FiscalYear   int32
+	Kind         string
+	Reference    string
+	Status       string
+	DraftedBy    string
+	DraftedAt    time.Time
+	SubmittedBy  pgtype.Text
+	SubmittedAt  *time.Time
+	DecidedBy    pgtype.Text
+	DecidedAt    *time.Time
+	DecisionNote string
+}
+
+type BudgetEstimateAmount struct {
+	TenantID   string
+	EstimateID int64
+	LineID     int64
+	Amount     decimal.Decimal
+}
+
+type BudgetLine struct {
+	TenantID       string
+	ID             int64
+	FiscalYear     int32
+	HeadCode       string
+	FunctionCode   string
+	FundCode       string
+	Department     string
+	Name           string
+	Control        string
+	Be             decimal.Decimal
+	Re             decimal.Decimal
+	HasRe          bool
+	Supplementary  decimal.Decimal
+	Reappropriated decimal.Decimal
+	Committed      decimal.Decimal
+	Actual         decimal.Decimal
+	CreatedBy      string
+	CreatedAt      time.Time
+}
+
+type BudgetReappropriation struct {
+	TenantID       string
+	ID             int64
+	FiscalYear     int32
+	FromLineID     int64
+	ToLineID       int64
+	Amount         decimal.Decimal
+	SanctionNumber string
+	SanctionDate   time.Time
+	Reason         string
+	SanctionedBy   string
+	IdempotencyKey string
+	RequestHash    []byte
+	CreatedAt      time.Time
+}
+
 type CashRemittance struct {
 	TenantID       string
 	ID             int64
