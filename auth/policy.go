@@ -6,6 +6,7 @@ import (
 	"github.com/munimhq/munim/gen/pb/munim/access/v1/accessv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/audit/v1/auditv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/billing/v1/billingv1connect"
+	"github.com/munimhq/munim/gen/pb/munim/budget/v1/budgetv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/receipts/v1/receiptsv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/tenancy/v1/tenancyv1connect"
@@ -58,19 +59,29 @@ const (
 	PermReceiptCancel  Permission = "receipts.cancel"
 	PermReceiptCheque  Permission = "receipts.cheque"
 	PermReceiptRemit   Permission = "receipts.remit"
+	// Budget. The accountant prepares the budget (lines, drafts of BE, RE
+	// and supplementary provisions) and records sanctioned work and
+	// purchase orders as commitments; the approver approves estimates and
+	// sanctions re-appropriations (never one they drafted or submitted);
+	// the administrator may prepare too (DESIGN.md: budgets are theirs);
+	// auditors read.
+	PermBudgetRead    Permission = "budget.read"
+	PermBudgetPrepare Permission = "budget.prepare"
+	PermBudgetApprove Permission = "budget.approve"
+	PermBudgetCommit  Permission = "budget.commit"
 )
 
 // RolePermissions is what each role may do. Auditors only read; a
 // department app has no permission of its own: its key's scopes decide.
 var RolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead,
-		PermBillingMaster, PermDemandRun, PermBillingRead, PermReceiptRead},
+		PermBillingMaster, PermDemandRun, PermBillingRead, PermReceiptRead, PermBudgetRead, PermBudgetPrepare},
 	RoleAccountant: {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead, PermAmendPropose,
-		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit},
+		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit, PermBudgetRead, PermBudgetPrepare, PermBudgetCommit},
 	RoleApprover: {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead, PermAmendApprove,
-		PermReceiptRead, PermReceiptCancel},
+		PermReceiptRead, PermReceiptCancel, PermBudgetRead, PermBudgetApprove},
 	RoleCashier:       {PermTenantRead, PermBillingRead, PermReceiptCollect, PermReceiptRead, PermReceiptRemit},
-	RoleAuditor:       {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead, PermReceiptRead},
+	RoleAuditor:       {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead, PermReceiptRead, PermBudgetRead},
 	RoleDepartmentApp: {},
 }
 
@@ -141,6 +152,21 @@ var Procedures = map[string]Permission{
 	receiptsv1connect.ReceiptServiceSaveCollectionSettingsProcedure:  PermBillingMaster,
 	receiptsv1connect.ReceiptServiceGetReceiptPdfProcedure:           PermReceiptRead,
 	receiptsv1connect.ReceiptServiceVerifyReceiptProcedure:           PermPublic,
+	budgetv1connect.BudgetServiceCreateBudgetLineProcedure:           PermBudgetPrepare,
+	budgetv1connect.BudgetServiceListBudgetLinesProcedure:            PermBudgetRead,
+	budgetv1connect.BudgetServiceDraftEstimateProcedure:              PermBudgetPrepare,
+	budgetv1connect.BudgetServiceSetEstimateAmountsProcedure:         PermBudgetPrepare,
+	budgetv1connect.BudgetServiceSubmitEstimateProcedure:             PermBudgetPrepare,
+	budgetv1connect.BudgetServiceApproveEstimateProcedure:            PermBudgetApprove,
+	budgetv1connect.BudgetServiceRejectEstimateProcedure:             PermBudgetApprove,
+	budgetv1connect.BudgetServiceListEstimatesProcedure:              PermBudgetRead,
+	budgetv1connect.BudgetServiceReappropriateProcedure:              PermBudgetApprove,
+	budgetv1connect.BudgetServiceListReappropriationsProcedure:       PermBudgetRead,
+	budgetv1connect.BudgetServiceCreateCommitmentProcedure:           PermBudgetCommit,
+	budgetv1connect.BudgetServiceCancelCommitmentProcedure:           PermBudgetCommit,
+	budgetv1connect.BudgetServiceListCommitmentsProcedure:            PermBudgetRead,
+	budgetv1connect.BudgetServiceGetBudgetVsActualProcedure:          PermBudgetRead,
+	budgetv1connect.BudgetServiceGetQuarterlyVarianceProcedure:       PermBudgetRead,
 }
 
 // Allows reports whether p may use permission perm (tenants aside).

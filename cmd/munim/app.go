@@ -21,6 +21,7 @@ import (
 	"github.com/munimhq/munim/audit"
 	"github.com/munimhq/munim/auth"
 	"github.com/munimhq/munim/billing"
+	"github.com/munimhq/munim/budget"
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/jobs"
 	"github.com/munimhq/munim/ledger"
@@ -122,6 +123,7 @@ type app struct {
 	audit    *audit.Recorder
 	billing  *billing.Service
 	receipts *receipts.Service
+	budget   *budget.Service
 	jobs     *jobs.Client
 }
 
@@ -149,6 +151,7 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a := &app{ledger: ledger.New(pool, ledger.Config{Logger: log}), keys: auth.NewKeyStore(pool, nil),
 		audit: audit.NewRecorder(pool, log)}
 	a.billing = billing.NewService(pool, a.ledger, nil)
+	a.budget = budget.NewService(pool, nil)
 	if a.receipts, err = receipts.NewService(pool, a.ledger, a.billing, receipts.Config{Logger: log,
 		SigningKey: ac.receiptKey(), VerifyURL: ac.verifyURL}); err != nil {
 		return nil, err
@@ -177,6 +180,7 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.srv.Register(billing.NewRegisterHandler(a.billing, log, opts...))
 	a.srv.Register(receipts.NewHandler(a.receipts, log, opts...))
 	a.srv.Handle(receipts.NewVerifyPage(a.receipts, log))
+	a.srv.Register(budget.NewHandler(a.budget, log, opts...))
 	if err := a.jobs.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start job workers: %w", err)
 	}
