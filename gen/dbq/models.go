@@ -312,6 +312,77 @@ type DemandRun struct {
 	FinishedAt  *time.Time
 }
 
+type ExpenditureBill struct {
+	TenantID        string
+	ID              int64
+	PartyCode       string
+	PartyBillNumber string
+	BillDate        time.Time
+	CommitmentID    pgtype.Int8
+	Narration       string
+	FundCode        string
+	CreditorAccount string
+	Gross           decimal.Decimal
+	Deductions      decimal.Decimal
+	Net             decimal.Decimal
+	Paid            decimal.Decimal
+	Status          string
+	IdempotencyKey  string
+	RequestHash     []byte
+	CreatedBy       string
+	CreatedAt       time.Time
+	DecidedBy       pgtype.Text
+	DecidedAt       *time.Time
+	DecisionNote    string
+	VoucherID       pgtype.Int8
+	CancelVoucherID pgtype.Int8
+}
+
+type ExpenditureBillDeduction struct {
+	TenantID    string
+	BillID      int64
+	LineNo      int16
+	Kind        string
+	AccountCode string
+	Amount      decimal.Decimal
+}
+
+type ExpenditureBillLine struct {
+	TenantID     string
+	BillID       int64
+	LineNo       int16
+	AccountCode  string
+	FunctionCode string
+	Description  string
+	Amount       decimal.Decimal
+}
+
+type ExpenditureParty struct {
+	TenantID  string
+	Code      string
+	Name      string
+	Kind      string
+	Pan       string
+	Gstin     string
+	CreatedAt time.Time
+}
+
+type ExpenditurePayment struct {
+	TenantID       string
+	ID             int64
+	BillID         int64
+	PaymentDate    time.Time
+	Amount         decimal.Decimal
+	Mode           string
+	InstrumentRef  string
+	BankAccount    string
+	VoucherID      int64
+	IdempotencyKey string
+	RequestHash    []byte
+	PaidBy         string
+	CreatedAt      time.Time
+}
+
 type FiscalYear struct {
 	TenantID   string
 	FiscalYear int32

@@ -1,3 +1,5 @@
+-- Budget and the expenditure it controls.
+--
 -- Budget: lines (a head or group of heads x function x fund, with the
 -- department that holds them) per fiscal year; estimates (BE, RE and
 -- supplementary provisions), each drafted, submitted and approved by
@@ -10,6 +12,11 @@
 -- line's row lock. They move only with the records that explain them:
 -- approved estimates, re-appropriations, commitments and charges, which are
 -- never edited (a released charge is a negative charge).
+--
+-- Expenditure: the parties paid (suppliers and contractors), their bills
+-- (lines by expense or asset head, deductions to liability heads), each
+-- approved by another person, which posts its journal with the budget
+-- check in one transaction, and payments against approved bills.
 
 -- +goose Up
 CREATE TABLE budget_lines (
@@ -166,5 +173,122 @@ CREATE TRIGGER budget_charges_immutable BEFORE UPDATE OR DELETE ON budget_charge
 CALL munim_isolate(ARRAY['budget_lines', 'budget_estimates', 'budget_estimate_amounts', 'budget_reappropriations',
     'budget_commitments', 'budget_charges']);
 
+-- Suppliers and contractors: the sub-ledger parties of the creditor heads.
+CREATE TABLE expenditure_parties (
+    tenant_id  text NOT NULL REFERENCES tenants,
+    code       text NOT NULL CHECK (code ~ '^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$'),
+    name       text NOT NULL CHECK (btrim(name) <> ''),
+    kind       text NOT NULL CHECK (kind IN ('supplier', 'contractor')),
+    pan        text NOT NULL DEFAULT '',
+    gstin      text NOT NULL DEFAULT '',
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, code)
+);
+
+CREATE TABLE expenditure_bills (
+    tenant_id         text NOT NULL REFERENCES tenants,
+    id                bigint GENERATED ALWAYS AS IDENTITY,
+    party_code        text NOT NULL,
+    -- The party's own bill or invoice number.
+    party_bill_number text NOT NULL CHECK (btrim(party_bill_number) <> ''),
+    bill_date         date NOT NULL,
+    -- The work or purchase order the bill is against, whose reservation it consumes.
+    commitment_id     bigint,
+    narration         text NOT NULL CHECK (btrim(narration) <> ''),
+    fund_code         text NOT NULL,
+    -- 3501001 suppliers or 3501002 contractors, by the party's kind.
+    creditor_account  text NOT NULL,
+    gross             numeric(18,2) NOT NULL CHECK (gross > 0),
+    deductions        numeric(18,2) NOT NULL DEFAULT 0 CHECK (deductions >= 0),
+    net               numeric(18,2) NOT NULL GENERATED ALWAYS AS (gross - deductions) STORED,
+    paid              numeric(18,2) NOT NULL DEFAULT 0,
+    status            text NOT NULL DEFAULT 'submitted' CHECK (status IN ('submitted', 'approved', 'rejected', 'cancelled')),
+    idempotency_key   text NOT NULL CHECK (idempotency_key <> ''),
+    request_hash      bytea NOT NULL,
+    created_by        text NOT NULL,
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    decided_by        text,
+    decided_at        timestamptz,
+    decision_note     text NOT NULL DEFAULT '',
+    voucher_id        bigint,
+    cancel_voucher_id bigint,
+    PRIMARY KEY (tenant_id, id),
+    CONSTRAINT expenditure_bills_idempotency_key_unique UNIQUE (tenant_id, idempotency_key),
+    CONSTRAINT expenditure_bills_party_bill_unique UNIQUE (tenant_id, party_code, party_bill_number),
+    CONSTRAINT expenditure_bills_net_positive CHECK (gross > deductions),
+    CONSTRAINT expenditure_bills_paid_within CHECK (paid BETWEEN 0 AND gross - deductions),
+    CONSTRAINT expenditure_bills_decider_not_maker CHECK (decided_by IS NULL OR decided_by <> created_by),
+    CONSTRAINT expenditure_bills_states CHECK (
+        (status = 'submitted' AND decided_by IS NULL AND voucher_id IS NULL AND paid = 0)
+     OR (status = 'approved' AND decided_by IS NOT NULL AND voucher_id IS NOT NULL)
+     OR (status = 'rejected' AND decided_by IS NOT NULL AND voucher_id IS NULL AND paid = 0)
+     OR (status = 'cancelled' AND voucher_id IS NOT NULL AND cancel_voucher_id IS NOT NULL AND paid = 0)),
+    FOREIGN KEY (tenant_id, party_code) REFERENCES expenditure_parties (tenant_id, code),
+    FOREIGN KEY (tenant_id, commitment_id) REFERENCES budget_commitments (tenant_id, id),
+    FOREIGN KEY (tenant_id, voucher_id) REFERENCES vouchers (tenant_id, id),
+    FOREIGN KEY (tenant_id, cancel_voucher_id) REFERENCES vouchers (tenant_id, id)
+);
+CREATE INDEX expenditure_bills_by_party ON expenditure_bills (tenant_id, party_code, bill_date, id);
+CREATE INDEX expenditure_bills_by_status ON expenditure_bills (tenant_id, status, id);
+
+-- What the bill charges: expense heads (2xx) or asset and CWIP heads (4xx).
+CREATE TABLE expenditure_bill_lines (
+    tenant_id     text NOT NULL,
+    bill_id       bigint NOT NULL,
+    line_no       smallint NOT NULL CHECK (line_no > 0),
+    account_code  text NOT NULL,
+    function_code text NOT NULL,
+    description   text NOT NULL DEFAULT '',
+    amount        numeric(18,2) NOT NULL CHECK (amount > 0),
+    PRIMARY KEY (tenant_id, bill_id, line_no),
+    FOREIGN KEY (tenant_id, bill_id) REFERENCES expenditure_bills (tenant_id, id),
+    FOREIGN KEY (tenant_id, account_code) REFERENCES accounts (tenant_id, code),
+    FOREIGN KEY (tenant_id, function_code) REFERENCES functions (tenant_id, code)
+);
+
+-- What is kept back from the party: TDS, retention money, security
+-- deposit, recoveries, each to its liability head.
+CREATE TABLE expenditure_bill_deductions (
+    tenant_id    text NOT NULL,
+    bill_id      bigint NOT NULL,
+    line_no      smallint NOT NULL CHECK (line_no > 0),
+    kind         text NOT NULL CHECK (kind IN ('tds', 'retention', 'security_deposit', 'recovery')),
+    account_code text NOT NULL,
+    amount       numeric(18,2) NOT NULL CHECK (amount > 0),
+    PRIMARY KEY (tenant_id, bill_id, line_no),
+    FOREIGN KEY (tenant_id, bill_id) REFERENCES expenditure_bills (tenant_id, id),
+    FOREIGN KEY (tenant_id, account_code) REFERENCES accounts (tenant_id, code)
+);
+
+-- A payment against an approved bill: its payment voucher (Dr creditor, Cr bank).
+CREATE TABLE expenditure_payments (
+    tenant_id       text NOT NULL REFERENCES tenants,
+    id              bigint GENERATED ALWAYS AS IDENTITY,
+    bill_id         bigint NOT NULL,
+    payment_date    date NOT NULL,
+    amount          numeric(18,2) NOT NULL CHECK (amount > 0),
+    mode            text NOT NULL CHECK (mode IN ('cheque', 'neft', 'rtgs')),
+    -- The cheque number, or the bank's UTR for a transfer.
+    instrument_ref  text NOT NULL CHECK (btrim(instrument_ref) <> ''),
+    bank_account    text NOT NULL,
+    voucher_id      bigint NOT NULL,
+    idempotency_key text NOT NULL CHECK (idempotency_key <> ''),
+    request_hash    bytea NOT NULL,
+    paid_by         text NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, id),
+    CONSTRAINT expenditure_payments_idempotency_key_unique UNIQUE (tenant_id, idempotency_key),
+    FOREIGN KEY (tenant_id, bill_id) REFERENCES expenditure_bills (tenant_id, id),
+    FOREIGN KEY (tenant_id, voucher_id) REFERENCES vouchers (tenant_id, id)
+);
+CREATE INDEX expenditure_payments_by_bill ON expenditure_payments (tenant_id, bill_id, id);
+
+CREATE TRIGGER expenditure_payments_immutable BEFORE UPDATE OR DELETE ON expenditure_payments
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+
+CALL munim_isolate(ARRAY['expenditure_parties', 'expenditure_bills', 'expenditure_bill_lines', 'expenditure_bill_deductions',
+    'expenditure_payments']);
+
 -- +goose Down
+DROP TABLE expenditure_payments, expenditure_bill_deductions, expenditure_bill_lines, expenditure_bills, expenditure_parties;
 DROP TABLE budget_charges, budget_commitments, budget_reappropriations, budget_estimate_amounts, budget_estimates, budget_lines;
