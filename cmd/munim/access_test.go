@@ -29,6 +29,7 @@ import (
 	"github.com/munimhq/munim/gen/pb/munim/audit/v1/auditv1connect"
 	billingv1 "github.com/munimhq/munim/gen/pb/munim/billing/v1"
 	budgetv1 "github.com/munimhq/munim/gen/pb/munim/budget/v1"
+	expenditurev1 "github.com/munimhq/munim/gen/pb/munim/expenditure/v1"
 	ledgerv1 "github.com/munimhq/munim/gen/pb/munim/ledger/v1"
 	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
 	receiptsv1 "github.com/munimhq/munim/gen/pb/munim/receipts/v1"
@@ -159,6 +160,8 @@ func TestRoleMatrix(t *testing.T) {
 	// And a budget: two lines and a BE submitted by an accountant, for the
 	// approvers to approve and then re-appropriate.
 	revenueLine, capitalLine, estimateID := budgetLines(t, w)
+	// And a bill entered by an accountant, for the approvers.
+	billID := submittedBill(t, w, "matrix-bill")
 
 	type attempt func(cred string, role auth.Role) error
 	cases := []struct {
@@ -284,6 +287,23 @@ func TestRoleMatrix(t *testing.T) {
 		}, []auth.Role{auth.RoleAccountant}},
 		{"GetBudgetVsActual", func(c string, _ auth.Role) error {
 			_, err := w.budget(c).GetBudgetVsActual(w.ctx, connect.NewRequest(&budgetv1.GetBudgetVsActualRequest{TenantId: "uk.dehradun", FiscalYear: 2026}))
+			return err
+		}, []auth.Role{auth.RoleAdmin, auth.RoleAccountant, auth.RoleApprover, auth.RoleAuditor}},
+		{"SubmitBill", func(c string, r auth.Role) error {
+			_, err := w.expenditure(c).SubmitBill(w.ctx, connect.NewRequest(supplierBill("matrix-"+string(r), "100.00")))
+			return err
+		}, []auth.Role{auth.RoleAccountant}},
+		{"ApproveBill", func(c string, _ auth.Role) error {
+			_, err := w.expenditure(c).ApproveBill(w.ctx, connect.NewRequest(&expenditurev1.ApproveBillRequest{TenantId: "uk.dehradun", BillId: billID}))
+			return err
+		}, []auth.Role{auth.RoleApprover}},
+		{"PayBill", func(c string, r auth.Role) error {
+			_, err := w.expenditure(c).PayBill(w.ctx, connect.NewRequest(&expenditurev1.PayBillRequest{TenantId: "uk.dehradun", BillId: billID,
+				Date: "2026-06-30", Amount: "1.00", Mode: "cheque", InstrumentRef: "CHQ 1", IdempotencyKey: "matrix-" + string(r)}))
+			return err
+		}, []auth.Role{auth.RoleAccountant}},
+		{"GetCreditorAgeing", func(c string, _ auth.Role) error {
+			_, err := w.expenditure(c).GetCreditorAgeing(w.ctx, connect.NewRequest(&expenditurev1.GetCreditorAgeingRequest{TenantId: "uk.dehradun", AsOf: "2026-06-30"}))
 			return err
 		}, []auth.Role{auth.RoleAdmin, auth.RoleAccountant, auth.RoleApprover, auth.RoleAuditor}},
 		{"ListEvents", func(c string, _ auth.Role) error {
