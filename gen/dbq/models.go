@@ -48,6 +48,85 @@ type ApiKey struct {
 	LastUsedAt *time.Time
 }
 
+type Asset struct {
+	TenantID        string
+	ID              int64
+	Code            string
+	Name            string
+	ClassCode       string
+	Location        string
+	Ward            string
+	FunctionCode    string
+	FundCode        string
+	FundingSource   string
+	Scheme          string
+	AcquisitionMode string
+	AcquiredOn      time.Time
+	PutToUseOn      *time.Time
+	Quantity        string
+	Status          string
+	Cost            decimal.Decimal
+	Revaluation     decimal.Decimal
+	ResidualValue   decimal.Decimal
+	Accumulated     decimal.Decimal
+	DepreciatedTo   *time.Time
+	ImportID        pgtype.Int8
+	DisposedOn      *time.Time
+	CreatedBy       string
+	CreatedAt       time.Time
+}
+
+type AssetClass struct {
+	TenantID            string
+	Code                string
+	Name                string
+	GrossBlockAccount   string
+	AccumulatedAccount  pgtype.Text
+	DepreciationAccount pgtype.Text
+	CwipAccount         string
+	RevaluationAccount  string
+	Method              string
+	UsefulLifeYears     pgtype.Int4
+	ResidualPercent     decimal.Decimal
+	Depreciable         bool
+}
+
+type AssetCostEntry struct {
+	TenantID  string
+	VoucherID int64
+	LineNo    int16
+	AssetID   int64
+	SourceRef string
+	Amount    decimal.Decimal
+}
+
+type AssetEvent struct {
+	TenantID  string
+	ID        int64
+	AssetID   int64
+	Kind      string
+	EventDate time.Time
+	Amount    decimal.Decimal
+	VoucherID pgtype.Int8
+	Detail    string
+	Actor     string
+	CreatedAt time.Time
+}
+
+type AssetImport struct {
+	TenantID    string
+	ID          int64
+	AsOf        time.Time
+	Status      string
+	Assets      int32
+	Gross       decimal.Decimal
+	Accumulated decimal.Decimal
+	ImportedBy  string
+	ApprovedBy  pgtype.Text
+	VoucherID   pgtype.Int8
+	CreatedAt   time.Time
+}
+
 type AuditEvent struct {
 	TenantID       string
 	ID             int64
@@ -310,6 +389,17 @@ type DemandRun struct {
 	CreatedAt   time.Time
 	StartedAt   *time.Time
 	FinishedAt  *time.Time
+}
+
+type DepreciationRun struct {
+	TenantID    string
+	ID          int64
+	ThroughDate time.Time
+	Total       decimal.Decimal
+	Assets      int32
+	VoucherID   pgtype.Int8
+	RunBy       string
+	CreatedAt   time.Time
 }
 
 type ExpenditureBill struct {
