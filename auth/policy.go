@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/munimhq/munim/gen/pb/munim/access/v1/accessv1connect"
+	"github.com/munimhq/munim/gen/pb/munim/assets/v1/assetsv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/audit/v1/auditv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/billing/v1/billingv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/budget/v1/budgetv1connect"
@@ -77,6 +78,14 @@ const (
 	PermExpenditureBill    Permission = "expenditure.bill"
 	PermExpenditureApprove Permission = "expenditure.approve"
 	PermExpenditurePay     Permission = "expenditure.pay"
+	// Fixed assets. The accountant keeps the register (adds assets,
+	// captures their cost from bills, capitalises, transfers, runs
+	// depreciation, imports the opening register); the approver approves
+	// the opening import (never their own) and sanctions disposal and
+	// revaluation; asset classes are masters, the administrator's.
+	PermAssetRead    Permission = "assets.read"
+	PermAssetManage  Permission = "assets.manage"
+	PermAssetApprove Permission = "assets.approve"
 )
 
 // RolePermissions is what each role may do. Auditors only read; a
@@ -84,15 +93,16 @@ const (
 var RolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead,
 		PermBillingMaster, PermDemandRun, PermBillingRead, PermReceiptRead, PermBudgetRead, PermBudgetPrepare,
-		PermExpenditureRead},
+		PermExpenditureRead, PermAssetRead},
 	RoleAccountant: {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead, PermAmendPropose,
 		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit, PermBudgetRead, PermBudgetPrepare, PermBudgetCommit,
-		PermExpenditureRead, PermExpenditureBill, PermExpenditurePay},
+		PermExpenditureRead, PermExpenditureBill, PermExpenditurePay, PermAssetRead, PermAssetManage},
 	RoleApprover: {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead, PermAmendApprove,
-		PermReceiptRead, PermReceiptCancel, PermBudgetRead, PermBudgetApprove, PermExpenditureRead, PermExpenditureApprove},
+		PermReceiptRead, PermReceiptCancel, PermBudgetRead, PermBudgetApprove, PermExpenditureRead, PermExpenditureApprove,
+		PermAssetRead, PermAssetApprove},
 	RoleCashier: {PermTenantRead, PermBillingRead, PermReceiptCollect, PermReceiptRead, PermReceiptRemit},
 	RoleAuditor: {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead, PermReceiptRead, PermBudgetRead,
-		PermExpenditureRead},
+		PermExpenditureRead, PermAssetRead},
 	RoleDepartmentApp: {},
 }
 
@@ -188,6 +198,21 @@ var Procedures = map[string]Permission{
 	expenditurev1connect.ExpenditureServicePayBillProcedure:           PermExpenditurePay,
 	expenditurev1connect.ExpenditureServiceGetPartyBalancesProcedure:  PermExpenditureRead,
 	expenditurev1connect.ExpenditureServiceGetCreditorAgeingProcedure: PermExpenditureRead,
+	assetsv1connect.AssetServiceSaveAssetClassProcedure:               PermMasterManage,
+	assetsv1connect.AssetServiceSeedDefaultAssetClassesProcedure:      PermMasterManage,
+	assetsv1connect.AssetServiceListAssetClassesProcedure:             PermAssetRead,
+	assetsv1connect.AssetServiceAddAssetProcedure:                     PermAssetManage,
+	assetsv1connect.AssetServiceCaptureCostProcedure:                  PermAssetManage,
+	assetsv1connect.AssetServiceCapitaliseProcedure:                   PermAssetManage,
+	assetsv1connect.AssetServiceRunDepreciationProcedure:              PermAssetManage,
+	assetsv1connect.AssetServiceDisposeAssetProcedure:                 PermAssetApprove,
+	assetsv1connect.AssetServiceRevalueAssetProcedure:                 PermAssetApprove,
+	assetsv1connect.AssetServiceTransferAssetProcedure:                PermAssetManage,
+	assetsv1connect.AssetServiceImportOpeningRegisterProcedure:        PermAssetManage,
+	assetsv1connect.AssetServiceApproveOpeningImportProcedure:         PermAssetApprove,
+	assetsv1connect.AssetServiceGetAssetProcedure:                     PermAssetRead,
+	assetsv1connect.AssetServiceListAssetsProcedure:                   PermAssetRead,
+	assetsv1connect.AssetServiceCheckRegisterAgainstLedgerProcedure:   PermAssetRead,
 }
 
 // Allows reports whether p may use permission perm (tenants aside).

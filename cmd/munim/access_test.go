@@ -25,6 +25,7 @@ import (
 	"github.com/munimhq/munim/db/dbtest"
 	accessv1 "github.com/munimhq/munim/gen/pb/munim/access/v1"
 	"github.com/munimhq/munim/gen/pb/munim/access/v1/accessv1connect"
+	assetsv1 "github.com/munimhq/munim/gen/pb/munim/assets/v1"
 	auditv1 "github.com/munimhq/munim/gen/pb/munim/audit/v1"
 	"github.com/munimhq/munim/gen/pb/munim/audit/v1/auditv1connect"
 	billingv1 "github.com/munimhq/munim/gen/pb/munim/billing/v1"
@@ -162,6 +163,8 @@ func TestRoleMatrix(t *testing.T) {
 	revenueLine, capitalLine, estimateID := budgetLines(t, w)
 	// And a bill entered by an accountant, for the approvers.
 	billID := submittedBill(t, w, "matrix-bill")
+	// And an opening asset register imported by an accountant.
+	importID := openingImport(t, w)
 
 	type attempt func(cred string, role auth.Role) error
 	cases := []struct {
@@ -304,6 +307,23 @@ func TestRoleMatrix(t *testing.T) {
 		}, []auth.Role{auth.RoleAccountant}},
 		{"GetCreditorAgeing", func(c string, _ auth.Role) error {
 			_, err := w.expenditure(c).GetCreditorAgeing(w.ctx, connect.NewRequest(&expenditurev1.GetCreditorAgeingRequest{TenantId: "uk.dehradun", AsOf: "2026-06-30"}))
+			return err
+		}, []auth.Role{auth.RoleAdmin, auth.RoleAccountant, auth.RoleApprover, auth.RoleAuditor}},
+		{"SaveAssetClass", func(c string, _ auth.Role) error {
+			_, err := w.assets(c).SaveAssetClass(w.ctx, connect.NewRequest(&assetsv1.SaveAssetClassRequest{TenantId: "uk.dehradun",
+				Class: &assetsv1.AssetClass{Code: "HERITAGE", Name: "Heritage buildings", GrossBlockAccount: "4102004", CwipAccount: "4120023"}}))
+			return err
+		}, []auth.Role{auth.RoleAdmin}},
+		{"ApproveOpeningImport", func(c string, _ auth.Role) error {
+			_, err := w.assets(c).ApproveOpeningImport(w.ctx, connect.NewRequest(&assetsv1.ApproveOpeningImportRequest{TenantId: "uk.dehradun", ImportId: importID}))
+			return err
+		}, []auth.Role{auth.RoleApprover}},
+		{"RunDepreciation", func(c string, _ auth.Role) error {
+			_, err := w.assets(c).RunDepreciation(w.ctx, connect.NewRequest(&assetsv1.RunDepreciationRequest{TenantId: "uk.dehradun", ThroughDate: "2026-06-30"}))
+			return err
+		}, []auth.Role{auth.RoleAccountant}},
+		{"CheckRegisterAgainstLedger", func(c string, _ auth.Role) error {
+			_, err := w.assets(c).CheckRegisterAgainstLedger(w.ctx, connect.NewRequest(&assetsv1.CheckRegisterAgainstLedgerRequest{TenantId: "uk.dehradun", AsOf: "2027-03-31"}))
 			return err
 		}, []auth.Role{auth.RoleAdmin, auth.RoleAccountant, auth.RoleApprover, auth.RoleAuditor}},
 		{"ListEvents", func(c string, _ auth.Role) error {

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
+	"github.com/munimhq/munim/assets"
 	"github.com/munimhq/munim/audit"
 	"github.com/munimhq/munim/auth"
 	"github.com/munimhq/munim/billing"
@@ -126,6 +127,7 @@ type app struct {
 	receipts *receipts.Service
 	budget   *budget.Service
 	spend    *expenditure.Service
+	assets   *assets.Service
 	jobs     *jobs.Client
 }
 
@@ -155,6 +157,7 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.billing = billing.NewService(pool, a.ledger, nil)
 	a.budget = budget.NewService(pool, nil)
 	a.spend = expenditure.NewService(pool, a.ledger, a.budget, nil)
+	a.assets = assets.NewService(pool, a.ledger, nil)
 	if a.receipts, err = receipts.NewService(pool, a.ledger, a.billing, receipts.Config{Logger: log,
 		SigningKey: ac.receiptKey(), VerifyURL: ac.verifyURL}); err != nil {
 		return nil, err
@@ -185,6 +188,7 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.srv.Handle(receipts.NewVerifyPage(a.receipts, log))
 	a.srv.Register(budget.NewHandler(a.budget, log, opts...))
 	a.srv.Register(expenditure.NewHandler(a.spend, log, opts...))
+	a.srv.Register(assets.NewHandler(a.assets, log, opts...))
 	if err := a.jobs.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start job workers: %w", err)
 	}

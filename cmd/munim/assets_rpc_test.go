@@ -1,0 +1,84 @@
+package main
+
+import (
+	"testing"
+
+	"connectrpc.com/connect"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/munimhq/munim/auth"
+	assetsv1 "github.com/munimhq/munim/gen/pb/munim/assets/v1"
+	"github.com/munimhq/munim/gen/pb/munim/assets/v1/assetsv1connect"
+)
+
+func (w world) assets(cred string) assetsv1connect.AssetServiceClient {
+	return assetsv1connect.NewAssetServiceClient(w.http, w.url, connect.WithInterceptors(bearer(cred)))
+}
+
+const openingCSV = "code,name,class,location,ward,function,fund,funding_source,acquired_on,put_to_use_on,cost,accumulated_depreciation\n" +
+	"BLD-1,Town hall,BUILDING_RCC,Clock Tower,W01,0100,01,own,1990-01-01,1990-01-01,6000000,3600000\n" +
+	"CAR-1,Commissioner's car,CAR,Clock Tower,W01,0100,01,own,2024-04-01,2024-04-01,800000,200000\n"
+
+// openingImport seeds the default classes (as an admin) and imports a
+// two-asset opening register as an accountant of uk.dehradun, returning the
+// import's id.
+func openingImport(t *testing.T, w world) int64 {
+	t.Helper()
+	_, err := w.assets(token(t, "asha", []auth.Role{auth.RoleAdmin}, "uk.dehradun")).SeedDefaultAssetClasses(w.ctx,
+		connect.NewRequest(&assetsv1.SeedDefaultAssetClassesRequest{TenantId: "uk.dehradun"}))
+	require.NoError(t, err)
+	res, err := w.assets(token(t, "ravi", []auth.Role{auth.RoleAccountant}, "uk.dehradun")).ImportOpeningRegister(w.ctx,
+		connect.NewRequest(&assetsv1.ImportOpeningRegisterRequest{TenantId: "uk.dehradun", AsOf: "2026-04-01", Csv: openingCSV}))
+	require.NoError(t, err)
+	return res.Msg.Import.Id
+}
+
+// Over RPC: the importer may not approve the opening register; another
+// approver may; a depreciation run and its rerun; disposal; the register
+// ties to the ledger throughout.
+func TestAssetsOverRPC(t *testing.T) {
+	t.Parallel()
+	w := setupWorld(t)
+	id := openingImport(t, w)
+	both := w.assets(token(t, "ravi", []auth.Role{auth.RoleAccountant, auth.RoleApprover}, "uk.dehradun"))
+	_, err := both.ApproveOpeningImport(w.ctx, connect.NewRequest(&assetsv1.ApproveOpeningImportRequest{TenantId: "uk.dehradun", ImportId: id}))
+	assert.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err), "%v", err)
+	approver := w.assets(token(t, "meena", []auth.Role{auth.RoleApprover}, "uk.dehradun"))
+	approved, err := approver.ApproveOpeningImport(w.ctx, connect.NewRequest(&assetsv1.ApproveOpeningImportRequest{TenantId: "uk.dehradun", ImportId: id}))
+	require.NoError(t, err)
+	assert.Equal(t, "approved", approved.Msg.Import.Status)
+
+	reader := w.assets(token(t, "audit", []auth.Role{auth.RoleAuditor}, "uk.*"))
+	tie := func() {
+		t.Helper()
+		res, err := reader.CheckRegisterAgainstLedger(w.ctx, connect.NewRequest(&assetsv1.CheckRegisterAgainstLedgerRequest{TenantId: "uk.dehradun", AsOf: "2027-03-31"}))
+		require.NoError(t, err)
+		assert.True(t, res.Msg.Ties, "%v", res.Msg.Rows)
+	}
+	tie()
+
+	accountant := w.assets(token(t, "ravi", []auth.Role{auth.RoleAccountant}, "uk.dehradun"))
+	run, err := accountant.RunDepreciation(w.ctx, connect.NewRequest(&assetsv1.RunDepreciationRequest{TenantId: "uk.dehradun", ThroughDate: "2026-09-30"}))
+	require.NoError(t, err)
+	// Half a year: the town hall 60,00,000 / 60 x 183/365 = 50,136.99; the car 8,00,000 / 8 x 183/365 = 50,136.99.
+	assert.Equal(t, "100273.98", run.Msg.Total)
+	rerun, err := accountant.RunDepreciation(w.ctx, connect.NewRequest(&assetsv1.RunDepreciationRequest{TenantId: "uk.dehradun", ThroughDate: "2026-09-30"}))
+	require.NoError(t, err)
+	assert.True(t, rerun.Msg.Replayed)
+	assert.Equal(t, run.Msg.VoucherId, rerun.Msg.VoucherId)
+	tie()
+
+	list, err := reader.ListAssets(w.ctx, connect.NewRequest(&assetsv1.ListAssetsRequest{TenantId: "uk.dehradun", ClassCode: "CAR"}))
+	require.NoError(t, err)
+	require.Len(t, list.Msg.Assets, 1)
+	_, err = accountant.DisposeAsset(w.ctx, connect.NewRequest(&assetsv1.DisposeAssetRequest{TenantId: "uk.dehradun", AssetId: list.Msg.Assets[0].Id,
+		Date: "2026-09-30", Proceeds: "500000"}))
+	assert.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err), "disposal is the approver's")
+	sold, err := approver.DisposeAsset(w.ctx, connect.NewRequest(&assetsv1.DisposeAssetRequest{TenantId: "uk.dehradun", AssetId: list.Msg.Assets[0].Id,
+		Date: "2026-09-30", Proceeds: "560000"}))
+	require.NoError(t, err)
+	assert.Equal(t, "549863.01", sold.Msg.BookValue)
+	assert.Equal(t, "10136.99", sold.Msg.Gain)
+	tie()
+}
