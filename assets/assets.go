@@ -52,6 +52,7 @@ type Asset struct {
 	Accumulated     decimal.Decimal
 	DepreciatedTo   *time.Time
 	DisposedOn      *time.Time
+	ImportID        int64 // the opening import that brought it, if any
 }
 
 // Gross is the asset's gross block: cost and revaluation.
@@ -65,7 +66,7 @@ func assetOf(r dbq.Asset) Asset {
 		FunctionCode: r.FunctionCode, FundCode: r.FundCode, FundingSource: r.FundingSource, Scheme: r.Scheme,
 		AcquisitionMode: r.AcquisitionMode, AcquiredOn: r.AcquiredOn, PutToUseOn: r.PutToUseOn, Quantity: r.Quantity,
 		Status: r.Status, Cost: r.Cost, Revaluation: r.Revaluation, ResidualValue: r.ResidualValue, Accumulated: r.Accumulated,
-		DepreciatedTo: r.DepreciatedTo, DisposedOn: r.DisposedOn}
+		DepreciatedTo: r.DepreciatedTo, DisposedOn: r.DisposedOn, ImportID: r.ImportID.Int64}
 }
 
 var assetCode = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$`)
@@ -229,6 +230,17 @@ func (s *Service) CaptureCost(ctx context.Context, tenant, actor string, assetID
 		a, c, err := lockAsset(ctx, q, tenant, assetID)
 		if err != nil {
 			return err
+		}
+		// A voucher already captured on this asset is reported as such,
+		// whatever the asset's state since.
+		captured, err := q.AssetCostEntriesOfVoucher(ctx, dbq.AssetCostEntriesOfVoucherParams{TenantID: tenant, VoucherID: voucherID})
+		if err != nil {
+			return fmt.Errorf("read captured lines: %w", err)
+		}
+		for _, e := range captured {
+			if e.AssetID == a.ID {
+				return &ledger.ExistsError{What: fmt.Sprintf("voucher %s on asset %s", v.Number, a.Code)}
+			}
 		}
 		head := c.CWIPAccount
 		switch {

@@ -80,7 +80,9 @@ func runDemo(ctx context.Context, log *slog.Logger, args []string) error {
 
 // seedDemo creates the demo ULB of the given size once: its revenue
 // set-up and registers, this year's demands and last year's (the arrears)
-// raised by demand runs, and seven months of the other vouchers. Every step
+// raised by demand runs, counter collections, the year's budget with bills
+// against it and the fixed-asset register, and seven months of the other
+// vouchers. Every step
 // is idempotent, so a seeding cut short is finished by the next start; the
 // other vouchers are posted last, so finding the last of them in the books
 // means the demo is complete.
@@ -120,6 +122,9 @@ func createDemo(ctx context.Context, log *slog.Logger, pool *pgxpool.Pool, led *
 		return err
 	}
 	if err := collectDemo(ctx, log, pool, led, b, regs); err != nil {
+		return err
+	}
+	if err := seedDemoSpending(ctx, log, pool, led); err != nil {
 		return err
 	}
 	if err := postDemoBooks(ctx, led, books); err != nil {
@@ -235,6 +240,26 @@ The books (the accountant's voucher is a draft until the approver approves it):
   curl -s %[1]s/munim.ledger.v1.LedgerService/GetAccountStatement \
     -H "Authorization: Bearer $AUDITOR" -H 'Content-Type: application/json' \
     -d '{"tenant_id":"%[2]s","account_code":"4311001","party":"%[3]s","from":"2025-04-01","to":"2027-03-31"}'
+
+The year's budget against what was spent, and the quarterly variance:
+
+  curl -s %[1]s/munim.budget.v1.BudgetService/GetBudgetVsActual \
+    -H "Authorization: Bearer $AUDITOR" -H 'Content-Type: application/json' \
+    -d '{"tenant_id":"%[2]s","fiscal_year":2026}'
+
+  curl -s %[1]s/munim.budget.v1.BudgetService/GetQuarterlyVariance \
+    -H "Authorization: Bearer $AUDITOR" -H 'Content-Type: application/json' \
+    -d '{"tenant_id":"%[2]s","fiscal_year":2026}'
+
+What the ULB owes its suppliers and contractors, by age, and the asset register's tie to the ledger:
+
+  curl -s %[1]s/munim.expenditure.v1.ExpenditureService/GetCreditorAgeing \
+    -H "Authorization: Bearer $AUDITOR" -H 'Content-Type: application/json' \
+    -d '{"tenant_id":"%[2]s","as_of":"2026-10-31"}'
+
+  curl -s %[1]s/munim.assets.v1.AssetService/CheckRegisterAgainstLedger \
+    -H "Authorization: Bearer $AUDITOR" -H 'Content-Type: application/json' \
+    -d '{"tenant_id":"%[2]s","as_of":"2026-10-31"}'
 
 `, base, demoTenant, property)
 }

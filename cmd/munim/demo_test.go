@@ -14,7 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/munimhq/munim/assets"
 	"github.com/munimhq/munim/billing"
+	"github.com/munimhq/munim/budget"
 	"github.com/munimhq/munim/db/dbtest"
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/receipts"
@@ -152,6 +154,31 @@ func TestDemoSeedsAULBWhoseRegisterTiesToTheLedger(t *testing.T) {
 	sum, err := d.app.receipts.CollectionSummary(d.ctx, demoTenant, ledger.Date(2026, time.November, 2), ledger.Date(2026, time.November, 13), "")
 	require.NoError(t, err)
 	assert.True(t, sum.CashInHand.IsZero(), "every day's cash remitted")
+
+	// The year's budget, with re-appropriations, bills against it and an
+	// office-power line the bills took past its warn limit; the asset
+	// register, with a road in CWIP and a depreciation run, ties.
+	bud := budget.NewService(d.pool, nil)
+	rep, err := bud.BudgetVsActual(d.ctx, demoTenant, demoFY)
+	require.NoError(t, err)
+	require.Len(t, rep.Lines, len(demoLines))
+	assert.True(t, rep.Total.Actual.IsPositive())
+	reapps, err := bud.Reappropriations(d.ctx, demoTenant, demoFY, 0)
+	require.NoError(t, err)
+	assert.Len(t, reapps, 3)
+	overspent := false
+	for _, l := range rep.Lines {
+		overspent = overspent || l.Available.IsNegative()
+	}
+	assert.True(t, overspent, "the warn-mode office-power line is overspent: %+v", rep.Lines)
+	reg := assets.NewService(d.pool, d.app.ledger, nil)
+	tie, err := reg.Tie(d.ctx, demoTenant, ledger.Date(2026, time.October, 31))
+	require.NoError(t, err)
+	assert.True(t, tie.Ties, "%+v", tie.Rows)
+	cwip, err := reg.Assets(d.ctx, demoTenant, "", "cwip")
+	require.NoError(t, err)
+	require.Len(t, cwip, 1)
+	assert.Equal(t, "10000000.00", cwip[0].Cost.StringFixed(2), "the road's two running bills")
 
 	runs := demoCount(t, d.pool, "demand_runs")
 	require.Equal(t, len(demoRuns()), runs)
