@@ -204,7 +204,9 @@ func demoBills(ctx context.Context, bud *budget.Service, spend *expenditure.Serv
 	amt := decimal.RequireFromString
 	works := func(number string, date time.Time, head, fn string, gross string, commitment int64) expenditure.BillInput {
 		g := amt(gross)
-		pct := func(p int64) decimal.Decimal { return g.Mul(decimal.NewFromInt(p)).Div(decimal.NewFromInt(100)).Round(2) }
+		pct := func(p int64) decimal.Decimal {
+			return g.Mul(decimal.NewFromInt(p)).Div(decimal.NewFromInt(100)).Round(2)
+		}
 		return expenditure.BillInput{PartyCode: "CON-7", PartyBillNumber: number, Date: date, CommitmentID: commitment, FundCode: "02",
 			Narration: "Running bill " + number, Lines: []expenditure.BillLineInput{{AccountCode: head, FunctionCode: fn, Amount: g}},
 			Deductions: []expenditure.DeductionInput{{Kind: expenditure.TDS, Amount: pct(2)}, {Kind: expenditure.Retention, Amount: pct(5)},
@@ -302,7 +304,7 @@ func demoAssets(ctx context.Context, reg *assets.Service, bills []demoBill) erro
 	for _, w := range []struct {
 		in      assets.AssetInput
 		bills   []string
-		putToUe time.Time
+		putToUse time.Time
 	}{
 		{assets.AssetInput{Code: "RD-RAJPUR", Name: "Rajpur Road upgradation (3.1 km)", ClassCode: "ROAD_RCC", Location: "Rajpur Road", Ward: "W07",
 			FunctionCode: "2010", FundCode: "02", FundingSource: "grant", Scheme: "AMRUT 2.0", AcquisitionMode: "construction",
@@ -325,8 +327,8 @@ func demoAssets(ctx context.Context, reg *assets.Service, bills []demoBill) erro
 				return fmt.Errorf("capture %s on %s: %w", b, w.in.Code, err)
 			}
 		}
-		if !w.putToUe.IsZero() {
-			if _, err := reg.Capitalise(ctx, demoTenant, demoMaker, a.ID, w.putToUe); err != nil && !errors.Is(err, assets.ErrAssetState) {
+		if !w.putToUse.IsZero() {
+			if _, err := reg.Capitalise(ctx, demoTenant, demoMaker, a.ID, w.putToUse); err != nil && !errors.Is(err, assets.ErrAssetState) {
 				return err
 			}
 		}
