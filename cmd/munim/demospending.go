@@ -302,8 +302,8 @@ func demoAssets(ctx context.Context, reg *assets.Service, bills []demoBill) erro
 		voucher[b.key] = b.approved.VoucherID
 	}
 	for _, w := range []struct {
-		in      assets.AssetInput
-		bills   []string
+		in       assets.AssetInput
+		bills    []string
 		putToUse time.Time
 	}{
 		{assets.AssetInput{Code: "RD-RAJPUR", Name: "Rajpur Road upgradation (3.1 km)", ClassCode: "ROAD_RCC", Location: "Rajpur Road", Ward: "W07",
