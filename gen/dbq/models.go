@@ -87,6 +87,7 @@ type AssetClass struct {
 	RevaluationAccount  string
 	Method              string
 	UsefulLifeYears     pgtype.Int4
+	RatePercent         decimal.Decimal
 	ResidualPercent     decimal.Decimal
 	Depreciable         bool
 }
