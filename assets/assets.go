@@ -305,7 +305,7 @@ func (s *Service) Capitalise(ctx context.Context, tenant, actor string, assetID 
 			return invalid("date", "must not precede the asset's start (%s)", a.AcquiredOn.Format(time.DateOnly))
 		}
 		vid, err := s.post(ctx, tx, tenant, actor, ledger.Voucher{Type: ledger.Journal, Date: date,
-			IdempotencyKey: fmt.Sprintf("asset:%d:capitalise", a.ID), SourceRef: "ASSET/" + a.Code,
+			IdempotencyKey: "asset:" + a.Code + ":capitalise", SourceRef: "ASSET/" + a.Code,
 			Narration: fmt.Sprintf("Capitalisation of %s (%s), put to use %s", a.Code, a.Name, date.Format(time.DateOnly)),
 			Lines: []ledger.Line{
 				{AccountCode: c.GrossBlockAccount, FundCode: a.FundCode, FunctionCode: a.FunctionCode, FieldCode: a.Ward, Debit: a.Cost},
@@ -327,9 +327,10 @@ func (s *Service) Capitalise(ctx context.Context, tenant, actor string, assetID 
 }
 
 // Revalue raises an asset in use by increase on date, to the class's
-// revaluation reserve (Dr gross block, Cr revaluation reserve).
-// Depreciation then runs on the revalued gross block. A downward
-// revaluation is an impairment, not handled here.
+// revaluation reserve (Dr gross block, Cr revaluation reserve), once per
+// date and reference (a retry changes nothing). Depreciation then runs on
+// the revalued gross block. A downward revaluation is an impairment, not
+// handled here.
 func (s *Service) Revalue(ctx context.Context, tenant, actor string, assetID int64, date time.Time, increase decimal.Decimal, reference string) (Asset, error) {
 	if !increase.IsPositive() || !increase.Equal(increase.Round(2)) {
 		return Asset{}, invalid("increase", "must be a positive amount in paise")
@@ -347,7 +348,7 @@ func (s *Service) Revalue(ctx context.Context, tenant, actor string, assetID int
 			return stateError("asset %s is %s: only an asset in use is revalued", a.Code, a.Status)
 		}
 		vid, err := s.post(ctx, tx, tenant, actor, ledger.Voucher{Type: ledger.Journal, Date: date,
-			IdempotencyKey: fmt.Sprintf("asset:%d:revalue:%s:%s", a.ID, date.Format(time.DateOnly), reference), SourceRef: "ASSET/" + a.Code,
+			IdempotencyKey: fmt.Sprintf("asset:%s:revalue:%s:%s", a.Code, date.Format(time.DateOnly), reference), SourceRef: "ASSET/" + a.Code,
 			Narration: fmt.Sprintf("Revaluation of %s (%s): %s", a.Code, a.Name, reference),
 			Lines: []ledger.Line{
 				{AccountCode: c.GrossBlockAccount, FundCode: a.FundCode, FunctionCode: a.FunctionCode, FieldCode: a.Ward, Debit: increase},
@@ -355,6 +356,17 @@ func (s *Service) Revalue(ctx context.Context, tenant, actor string, assetID int
 			}})
 		if err != nil {
 			return err
+		}
+		// The same revaluation again (date and reference) replays its
+		// voucher: the asset has it already.
+		events, err := q.AssetEventsOf(ctx, dbq.AssetEventsOfParams{TenantID: tenant, AssetID: a.ID})
+		if err != nil {
+			return fmt.Errorf("read events: %w", err)
+		}
+		for _, e := range events {
+			if e.VoucherID.Int64 == vid {
+				return nil
+			}
 		}
 		if err := q.AssetRevalue(ctx, dbq.AssetRevalueParams{TenantID: tenant, ID: a.ID, Amount: increase}); err != nil {
 			return fmt.Errorf("revalue: %w", err)
@@ -388,7 +400,7 @@ func (s *Service) Transfer(ctx context.Context, tenant, actor string, assetID in
 				head, amount = c.CWIPAccount, a.Cost
 			}
 			v := ledger.Voucher{Type: ledger.Journal, Date: date, SourceRef: "ASSET/" + a.Code,
-				IdempotencyKey: fmt.Sprintf("asset:%d:transfer:%s:%s", a.ID, date.Format(time.DateOnly), function),
+				IdempotencyKey: fmt.Sprintf("asset:%s:transfer:%s:%s", a.Code, date.Format(time.DateOnly), function),
 				Narration:      fmt.Sprintf("Transfer of %s (%s) from function %s to %s", a.Code, a.Name, a.FunctionCode, function)}
 			if amount.IsPositive() {
 				v.Lines = append(v.Lines,
@@ -475,7 +487,7 @@ func (s *Service) Dispose(ctx context.Context, tenant, actor string, assetID int
 		line := func(account string, dr, cr decimal.Decimal) ledger.Line {
 			return ledger.Line{AccountCode: account, FundCode: a.FundCode, FunctionCode: a.FunctionCode, FieldCode: a.Ward, Debit: dr, Credit: cr}
 		}
-		v := ledger.Voucher{Type: ledger.Journal, Date: date, IdempotencyKey: fmt.Sprintf("asset:%d:dispose", a.ID), SourceRef: "ASSET/" + a.Code,
+		v := ledger.Voucher{Type: ledger.Journal, Date: date, IdempotencyKey: "asset:" + a.Code + ":dispose", SourceRef: "ASSET/" + a.Code,
 			Narration: fmt.Sprintf("Disposal of %s (%s) for %s", a.Code, a.Name, proceeds.StringFixed(2))}
 		z := decimal.Zero
 		if out.Depreciation.IsPositive() {

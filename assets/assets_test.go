@@ -310,6 +310,9 @@ func TestRevaluationAndTransfer(t *testing.T) {
 	land, err = b.assets.Revalue(b.ctx, tenant, maker, land.ID, day(2026, 7, 1), amt("500000"), "Valuer's report VR/2026/3")
 	require.NoError(t, err)
 	assert.Equal(t, "2000000.00", land.Gross().StringFixed(2))
+	land, err = b.assets.Revalue(b.ctx, tenant, maker, land.ID, day(2026, 7, 1), amt("500000"), "Valuer's report VR/2026/3")
+	require.NoError(t, err)
+	assert.Equal(t, "2000000.00", land.Gross().StringFixed(2), "a retried revaluation changes nothing")
 	requireTie(t, b)
 
 	bld := assetNow(t, b, "BLD-1")

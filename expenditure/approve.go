@@ -36,6 +36,12 @@ func stateError(format string, args ...any) error {
 	return &ledger.PreconditionError{Field: "bill_id", Kind: ErrBillState, Reason: fmt.Sprintf(format, args...)}
 }
 
+// ledgerKey is the idempotency key of the bill's vouchers: by the party's
+// bill number, which the books take once, rather than by the bill's id.
+func (b Bill) ledgerKey(what string) string {
+	return fmt.Sprintf("%s:%s:%s", what, b.PartyCode, b.PartyBillNumber)
+}
+
 // voucher is the bill's journal: Dr each line's head (its function, the
 // bill's fund); Cr the creditor head with the party for the net, and each
 // deduction's liability head with the party (retention money and security
@@ -43,7 +49,7 @@ func stateError(format string, args ...any) error {
 // bill's first line: a bill is one liability, however many functions it
 // charges.
 func (b Bill) voucher() ledger.Voucher {
-	v := ledger.Voucher{Type: ledger.Journal, Date: b.Date, IdempotencyKey: "bill:" + fmt.Sprint(b.ID), SourceRef: b.Source(),
+	v := ledger.Voucher{Type: ledger.Journal, Date: b.Date, IdempotencyKey: b.ledgerKey("bill"), SourceRef: b.Source(),
 		Narration: fmt.Sprintf("Bill %s of %s: %s", b.PartyBillNumber, b.PartyCode, b.Narration)}
 	fn := b.Lines[0].FunctionCode
 	for _, l := range b.Lines {
@@ -164,7 +170,7 @@ func (s *Service) CancelBill(ctx context.Context, tenant, actor string, id int64
 		if err := s.budget.ReleaseTx(ctx, tx, tenant, date, b.Source()); err != nil {
 			return err
 		}
-		rev, err := s.ledger.ReverseTx(ctx, tx, tenant, actor, b.VoucherID, date, "bill cancelled: "+reason, "bill-cancel:"+fmt.Sprint(id))
+		rev, err := s.ledger.ReverseTx(ctx, tx, tenant, actor, b.VoucherID, date, "bill cancelled: "+reason, b.ledgerKey("bill-cancel"))
 		if err != nil {
 			return err
 		}
