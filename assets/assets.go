@@ -479,7 +479,7 @@ func (s *Service) Dispose(ctx context.Context, tenant, actor string, assetID int
 		out = Disposal{Proceeds: proceeds}
 		if c.Depreciable {
 			out.Depreciation = charge(depreciable{putToUse: *a.PutToUseOn, depreciatedTo: a.DepreciatedTo, gross: a.Gross(),
-				residual: a.ResidualValue, accumulated: a.Accumulated, life: c.UsefulLifeYears, rate: c.RatePercent}, date)
+				residual: a.ResidualValue, accumulated: a.Accumulated, life: c.UsefulLifeYears}, date)
 		}
 		accumulated := a.Accumulated.Add(out.Depreciation)
 		out.BookValue = a.Gross().Sub(accumulated)

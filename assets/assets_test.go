@@ -369,34 +369,3 @@ func TestOpeningImportIsCheckedAndWaitsForApproval(t *testing.T) {
 	assert.Equal(t, "in_use", assetNow(t, b, "OK-1").Status)
 	requireTie(t, b)
 }
-
-// A class may depreciate at a yearly rate instead of over a life; it may
-// not have both, and a class that is not depreciated has neither.
-func TestDepreciationAtARate(t *testing.T) {
-	t.Parallel()
-	b := setup(t)
-	lights := assets.Class{Code: "STREET_LIGHT", Name: "Street lighting", GrossBlockAccount: "4103301", AccumulatedAccount: "4113301",
-		DepreciationAccount: "2723300", CWIPAccount: "4120061", RatePercent: amt("10"), Depreciable: true}
-	both := lights
-	both.UsefulLifeYears = 10
-	_, err := b.assets.SaveClass(b.ctx, tenant, both)
-	var ve *ledger.ValidationError
-	require.ErrorAs(t, err, &ve)
-	assert.Contains(t, ve.Error(), "not both")
-	heritage := assets.Class{Code: "HERITAGE", Name: "Heritage buildings", GrossBlockAccount: "4102004", CWIPAccount: "4120023", UsefulLifeYears: 100}
-	_, err = b.assets.SaveClass(b.ctx, tenant, heritage)
-	assert.ErrorAs(t, err, &ve, "a heritage class is not depreciated")
-	_, err = b.assets.SaveClass(b.ctx, tenant, lights)
-	require.NoError(t, err)
-
-	imp, err := b.assets.ImportOpening(b.ctx, tenant, maker, day(2026, 4, 1), strings.NewReader(
-		"code,name,class,function,fund,funding_source,acquired_on,put_to_use_on,cost,accumulated_depreciation\n"+
-			"SL-1,LED lights Rajpur Road,STREET_LIGHT,2030,01,own,2026-03-31,2026-03-31,100000,0\n"))
-	require.NoError(t, err)
-	_, err = b.assets.ApproveImport(b.ctx, tenant, checker, imp.ID)
-	require.NoError(t, err)
-	run, err := b.assets.Depreciate(b.ctx, tenant, maker, day(2027, 3, 31))
-	require.NoError(t, err)
-	assert.Equal(t, "10000.00", run.Total.StringFixed(2), "10% of 1,00,000 for the 365 days of 2026-27")
-	requireTie(t, b)
-}

@@ -35,13 +35,12 @@ func NewService(pool *pgxpool.Pool, led *ledger.Ledger, now func() time.Time) *S
 // Class is an asset class: its heads and how it depreciates.
 type Class struct {
 	Code, Name          string
-	GrossBlockAccount   string          // 410xxxx
-	AccumulatedAccount  string          // 411xxxx; empty when not depreciable
-	DepreciationAccount string          // 272xxxx; empty when not depreciable
-	CWIPAccount         string          // 412xxxx
-	RevaluationAccount  string          // default 3126001
-	UsefulLifeYears     int             // straight line over this many years, or
-	RatePercent         decimal.Decimal // straight line at this percentage a year (0: by life)
+	GrossBlockAccount   string // 410xxxx
+	AccumulatedAccount  string // 411xxxx; empty when not depreciable
+	DepreciationAccount string // 272xxxx; empty when not depreciable
+	CWIPAccount         string // 412xxxx
+	RevaluationAccount  string // default 3126001
+	UsefulLifeYears     int    // straight line over this many years
 	ResidualPercent     decimal.Decimal
 	Depreciable         bool // land and heritage assets are not
 }
@@ -98,16 +97,11 @@ func (c *Class) validate() error {
 	if c.Depreciable {
 		head("accumulated_account", c.AccumulatedAccount, "411")
 		head("depreciation_account", c.DepreciationAccount, "272")
-		switch {
-		case c.RatePercent.IsZero() && (c.UsefulLifeYears <= 0 || c.UsefulLifeYears > 200):
-			bad("useful_life_years", "a depreciable class needs a useful life of 1 to 200 years, or a rate")
-		case !c.RatePercent.IsZero() && c.UsefulLifeYears != 0:
-			bad("rate_percent", "give a useful life or a rate, not both")
-		case c.RatePercent.IsNegative() || c.RatePercent.GreaterThan(decimal.NewFromInt(100)):
-			bad("rate_percent", "must be between 0 and 100")
+		if c.UsefulLifeYears <= 0 || c.UsefulLifeYears > 200 {
+			bad("useful_life_years", "a depreciable class needs a useful life of 1 to 200 years")
 		}
-	} else if c.AccumulatedAccount != "" || c.DepreciationAccount != "" || c.UsefulLifeYears != 0 || !c.RatePercent.IsZero() {
-		bad("depreciable", "a class that is not depreciated (land, heritage) has no depreciation heads, life or rate")
+	} else if c.AccumulatedAccount != "" || c.DepreciationAccount != "" || c.UsefulLifeYears != 0 {
+		bad("depreciable", "a class that is not depreciated (land, heritage) has no depreciation heads or life")
 	}
 	if c.ResidualPercent.IsNegative() || c.ResidualPercent.GreaterThan(decimal.NewFromInt(100)) {
 		bad("residual_percent", "must be between 0 and 100")
@@ -150,9 +144,8 @@ func (s *Service) SaveClass(ctx context.Context, tenant string, c Class) (Class,
 		life := pgtype.Int4{Int32: int32(c.UsefulLifeYears), Valid: c.UsefulLifeYears > 0}
 		out, err = q.AssetClassUpsert(ctx, dbq.AssetClassUpsertParams{TenantID: tenant, Code: c.Code, Name: c.Name,
 			GrossBlockAccount: c.GrossBlockAccount, AccumulatedAccount: text(c.AccumulatedAccount), DepreciationAccount: text(c.DepreciationAccount),
-			CwipAccount: c.CWIPAccount, RevaluationAccount: c.RevaluationAccount, UsefulLifeYears: life, RatePercent: c.RatePercent,
-			ResidualPercent: c.ResidualPercent,
-			Depreciable:     c.Depreciable})
+			CwipAccount: c.CWIPAccount, RevaluationAccount: c.RevaluationAccount, UsefulLifeYears: life, ResidualPercent: c.ResidualPercent,
+			Depreciable: c.Depreciable})
 		if db.ForeignKeyViolation(err) != "" {
 			return invalid("class", "a head of class %s is not in the chart", c.Code)
 		}
@@ -202,7 +195,7 @@ func (s *Service) Classes(ctx context.Context, tenant string) ([]Class, error) {
 func classOf(r dbq.AssetClass) Class {
 	return Class{Code: r.Code, Name: r.Name, GrossBlockAccount: r.GrossBlockAccount, AccumulatedAccount: r.AccumulatedAccount.String,
 		DepreciationAccount: r.DepreciationAccount.String, CWIPAccount: r.CwipAccount, RevaluationAccount: r.RevaluationAccount,
-		UsefulLifeYears: int(r.UsefulLifeYears.Int32), RatePercent: r.RatePercent, ResidualPercent: r.ResidualPercent, Depreciable: r.Depreciable}
+		UsefulLifeYears: int(r.UsefulLifeYears.Int32), ResidualPercent: r.ResidualPercent, Depreciable: r.Depreciable}
 }
 
 func invalid(field, format string, args ...any) error {

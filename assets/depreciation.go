@@ -22,33 +22,27 @@ type depreciable struct {
 	gross         decimal.Decimal // cost and revaluation
 	residual      decimal.Decimal
 	accumulated   decimal.Decimal
-	life          int             // years, or
-	rate          decimal.Decimal // percent a year (when life is 0)
+	life          int // years
 }
 
 var daysInYear = decimal.NewFromInt(365)
 
 // charge is the straight-line depreciation of d from the day after it was
 // last charged (or from the day it was put to use) through the day
-// through, both days counted: (gross - residual) / life a year (or rate
-// percent of it), pro rata by days over a 365-day year, rounded half-up to
-// the paisa, and never more than takes it to its residual value.
+// through, both days counted: (gross - residual) / life a year, pro rata
+// by days over a 365-day year, rounded half-up to the paisa, and never
+// more than takes it to its residual value.
 func charge(d depreciable, through time.Time) decimal.Decimal {
 	from := d.putToUse
 	if d.depreciatedTo != nil {
 		from = d.depreciatedTo.AddDate(0, 0, 1)
 	}
-	if from.After(through) || (d.life <= 0 && !d.rate.IsPositive()) {
+	if from.After(through) || d.life <= 0 {
 		return decimal.Zero
 	}
 	days := decimal.NewFromInt(int64(through.Sub(from).Hours()/24) + 1)
 	base := d.gross.Sub(d.residual)
-	var amount decimal.Decimal
-	if d.life > 0 {
-		amount = base.Mul(days).Div(daysInYear.Mul(decimal.NewFromInt(int64(d.life)))).Round(2)
-	} else {
-		amount = base.Mul(d.rate).Mul(days).Div(daysInYear.Mul(decimal.NewFromInt(100))).Round(2)
-	}
+	amount := base.Mul(days).Div(daysInYear.Mul(decimal.NewFromInt(int64(d.life)))).Round(2)
 	left := base.Sub(d.accumulated)
 	if amount.GreaterThan(left) {
 		amount = left
@@ -107,7 +101,7 @@ func (s *Service) Depreciate(ctx context.Context, tenant, actor string, through 
 		total := decimal.Zero
 		for _, r := range rows {
 			amt := charge(depreciable{putToUse: *r.PutToUseOn, depreciatedTo: r.DepreciatedTo, gross: r.Cost.Add(r.Revaluation),
-				residual: r.ResidualValue, accumulated: r.Accumulated, life: int(r.UsefulLifeYears.Int32), rate: r.RatePercent}, through)
+				residual: r.ResidualValue, accumulated: r.Accumulated, life: int(r.UsefulLifeYears.Int32)}, through)
 			// Every asset examined is charged to the date, even with nothing
 			// left to charge, so no later run looks at these days again.
 			upd.Ids = append(upd.Ids, r.ID)

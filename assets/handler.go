@@ -45,8 +45,7 @@ func dateOut(t *time.Time) string {
 func classOut(c Class) *assetsv1.AssetClass {
 	return &assetsv1.AssetClass{Code: c.Code, Name: c.Name, GrossBlockAccount: c.GrossBlockAccount, AccumulatedAccount: c.AccumulatedAccount,
 		DepreciationAccount: c.DepreciationAccount, CwipAccount: c.CWIPAccount, RevaluationAccount: c.RevaluationAccount,
-		UsefulLifeYears: int32(c.UsefulLifeYears), RatePercent: c.RatePercent.String(), ResidualPercent: c.ResidualPercent.String(),
-		Depreciable: c.Depreciable}
+		UsefulLifeYears: int32(c.UsefulLifeYears), ResidualPercent: c.ResidualPercent.String(), Depreciable: c.Depreciable}
 }
 
 func assetOut(a Asset) *assetsv1.Asset {
@@ -67,28 +66,16 @@ func importOut(i Import) *assetsv1.OpeningImport {
 // SaveAssetClass implements AssetService.SaveAssetClass.
 func (h *Handler) SaveAssetClass(ctx context.Context, req *connect.Request[assetsv1.SaveAssetClassRequest]) (*connect.Response[assetsv1.SaveAssetClassResponse], error) {
 	m := req.Msg.GetClass()
-	percent := func(field, s string) (decimal.Decimal, error) {
-		if s == "" {
-			return decimal.Zero, nil
+	pct := decimal.Zero
+	if m.GetResidualPercent() != "" {
+		var err error
+		if pct, err = decimal.NewFromString(m.GetResidualPercent()); err != nil {
+			return nil, h.fail(ctx, req.Spec().Procedure, invalid("class.residual_percent", "must be a number such as 5"))
 		}
-		d, err := decimal.NewFromString(s)
-		if err != nil {
-			return d, invalid("class."+field, "must be a number such as 5")
-		}
-		return d, nil
-	}
-	pct, err := percent("residual_percent", m.GetResidualPercent())
-	if err != nil {
-		return nil, h.fail(ctx, req.Spec().Procedure, err)
-	}
-	rate, err := percent("rate_percent", m.GetRatePercent())
-	if err != nil {
-		return nil, h.fail(ctx, req.Spec().Procedure, err)
 	}
 	c, err := h.svc.SaveClass(ctx, req.Msg.GetTenantId(), Class{Code: m.GetCode(), Name: m.GetName(), GrossBlockAccount: m.GetGrossBlockAccount(),
 		AccumulatedAccount: m.GetAccumulatedAccount(), DepreciationAccount: m.GetDepreciationAccount(), CWIPAccount: m.GetCwipAccount(),
-		RevaluationAccount: m.GetRevaluationAccount(), UsefulLifeYears: int(m.GetUsefulLifeYears()), RatePercent: rate, ResidualPercent: pct,
-		Depreciable: m.GetDepreciable()})
+		RevaluationAccount: m.GetRevaluationAccount(), UsefulLifeYears: int(m.GetUsefulLifeYears()), ResidualPercent: pct, Depreciable: m.GetDepreciable()})
 	if err != nil {
 		return nil, h.fail(ctx, req.Spec().Procedure, err)
 	}

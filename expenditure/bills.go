@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -289,6 +290,13 @@ func (s *Service) SubmitBill(ctx context.Context, tenant, actor string, in BillI
 		}
 		if err != nil {
 			return fmt.Errorf("read party: %w", err)
+		}
+		funds, err := q.FundList(ctx, tenant)
+		if err != nil {
+			return fmt.Errorf("read funds: %w", err)
+		}
+		if !slices.ContainsFunc(funds, func(f dbq.FundListRow) bool { return f.Code == in.FundCode }) {
+			return invalid("fund_code", "no fund %q", in.FundCode)
 		}
 		creditor := suppliersAccount
 		if party.Kind == "contractor" {

@@ -217,6 +217,13 @@ func TestBillBeyondABlockLineIsRefused(t *testing.T) {
 	assert.Equal(t, "submitted", still.Status)
 	assert.Zero(t, still.VoucherID)
 
+	noFund := powerBill("no-fund", "10")
+	noFund.FundCode = "09"
+	_, err = b.exp.SubmitBill(b.ctx, tenant, maker, noFund)
+	var ve *ledger.ValidationError
+	require.ErrorAs(t, err, &ve, "a bill names a fund of the chart")
+	assert.Equal(t, "fund_code", ve.Violations[0].Field)
+
 	exact := submit(t, b, powerBill("exact", "100000.00"))
 	_, _, err = b.exp.ApproveBill(b.ctx, tenant, checker, exact.ID)
 	require.NoError(t, err)

@@ -224,8 +224,6 @@ CREATE TABLE expenditure_bills (
      OR (status = 'rejected' AND decided_by IS NOT NULL AND voucher_id IS NULL AND paid = 0)
      OR (status = 'cancelled' AND voucher_id IS NOT NULL AND cancel_voucher_id IS NOT NULL AND paid = 0)),
     FOREIGN KEY (tenant_id, party_code) REFERENCES expenditure_parties (tenant_id, code),
-    FOREIGN KEY (tenant_id, fund_code) REFERENCES funds (tenant_id, code),
-    FOREIGN KEY (tenant_id, creditor_account) REFERENCES accounts (tenant_id, code),
     FOREIGN KEY (tenant_id, commitment_id) REFERENCES budget_commitments (tenant_id, id),
     FOREIGN KEY (tenant_id, voucher_id) REFERENCES vouchers (tenant_id, id),
     FOREIGN KEY (tenant_id, cancel_voucher_id) REFERENCES vouchers (tenant_id, id)

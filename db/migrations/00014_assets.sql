@@ -21,18 +21,14 @@ CREATE TABLE asset_classes (
     cwip_account         text NOT NULL,
     revaluation_account  text NOT NULL DEFAULT '3126001',
     method               text NOT NULL DEFAULT 'straight_line' CHECK (method = 'straight_line'),
-    -- Straight line over a useful life, or at a yearly rate (percent of
-    -- the depreciable amount; 0 when a life is given): one or the other.
     useful_life_years    integer CHECK (useful_life_years > 0),
-    rate_percent         numeric(6,3) NOT NULL DEFAULT 0 CHECK (rate_percent >= 0 AND rate_percent <= 100),
     -- The residual value, as a percentage of cost, depreciation never passes.
     residual_percent     numeric(5,2) NOT NULL DEFAULT 0 CHECK (residual_percent BETWEEN 0 AND 100),
     depreciable          boolean NOT NULL,
     PRIMARY KEY (tenant_id, code),
     CONSTRAINT asset_classes_depreciable_heads CHECK (
-        (depreciable AND accumulated_account IS NOT NULL AND depreciation_account IS NOT NULL
-         AND (useful_life_years IS NULL) <> (rate_percent = 0))
-     OR (NOT depreciable AND useful_life_years IS NULL AND rate_percent = 0)),
+        (depreciable AND accumulated_account IS NOT NULL AND depreciation_account IS NOT NULL AND useful_life_years IS NOT NULL)
+     OR NOT depreciable),
     FOREIGN KEY (tenant_id, gross_block_account) REFERENCES accounts (tenant_id, code),
     FOREIGN KEY (tenant_id, accumulated_account) REFERENCES accounts (tenant_id, code),
     FOREIGN KEY (tenant_id, depreciation_account) REFERENCES accounts (tenant_id, code),

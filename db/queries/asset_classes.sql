@@ -1,13 +1,12 @@
 -- name: AssetClassUpsert :one
 INSERT INTO asset_classes (tenant_id, code, name, gross_block_account, accumulated_account, depreciation_account, cwip_account,
-                           revaluation_account, useful_life_years, rate_percent, residual_percent, depreciable)
+                           revaluation_account, useful_life_years, residual_percent, depreciable)
 VALUES (@tenant_id, @code, @name, @gross_block_account, @accumulated_account, @depreciation_account, @cwip_account,
-        @revaluation_account, @useful_life_years, @rate_percent, @residual_percent, @depreciable)
+        @revaluation_account, @useful_life_years, @residual_percent, @depreciable)
     ON CONFLICT (tenant_id, code) DO UPDATE
    SET name = excluded.name, gross_block_account = excluded.gross_block_account, accumulated_account = excluded.accumulated_account,
        depreciation_account = excluded.depreciation_account, cwip_account = excluded.cwip_account,
        revaluation_account = excluded.revaluation_account, useful_life_years = excluded.useful_life_years,
-       rate_percent = excluded.rate_percent,
        residual_percent = excluded.residual_percent, depreciable = excluded.depreciable
 RETURNING *;
 

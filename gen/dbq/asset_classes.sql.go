@@ -13,7 +13,7 @@ import (
 )
 
 const assetClassGet = `-- name: AssetClassGet :one
-SELECT tenant_id, code, name, gross_block_account, accumulated_account, depreciation_account, cwip_account, revaluation_account, method, useful_life_years, rate_percent, residual_percent, depreciable
+SELECT tenant_id, code, name, gross_block_account, accumulated_account, depreciation_account, cwip_account, revaluation_account, method, useful_life_years, residual_percent, depreciable
   FROM asset_classes
  WHERE tenant_id = $1 AND code = $2
 `
@@ -37,7 +37,6 @@ func (q *Queries) AssetClassGet(ctx context.Context, arg AssetClassGetParams) (A
 		&i.RevaluationAccount,
 		&i.Method,
 		&i.UsefulLifeYears,
-		&i.RatePercent,
 		&i.ResidualPercent,
 		&i.Depreciable,
 	)
@@ -63,7 +62,7 @@ func (q *Queries) AssetClassInUse(ctx context.Context, arg AssetClassInUseParams
 }
 
 const assetClassList = `-- name: AssetClassList :many
-SELECT tenant_id, code, name, gross_block_account, accumulated_account, depreciation_account, cwip_account, revaluation_account, method, useful_life_years, rate_percent, residual_percent, depreciable
+SELECT tenant_id, code, name, gross_block_account, accumulated_account, depreciation_account, cwip_account, revaluation_account, method, useful_life_years, residual_percent, depreciable
   FROM asset_classes
  WHERE tenant_id = $1
  ORDER BY code
@@ -89,7 +88,6 @@ func (q *Queries) AssetClassList(ctx context.Context, tenantID string) ([]AssetC
 			&i.RevaluationAccount,
 			&i.Method,
 			&i.UsefulLifeYears,
-			&i.RatePercent,
 			&i.ResidualPercent,
 			&i.Depreciable,
 		); err != nil {
@@ -105,16 +103,15 @@ func (q *Queries) AssetClassList(ctx context.Context, tenantID string) ([]AssetC
 
 const assetClassUpsert = `-- name: AssetClassUpsert :one
 INSERT INTO asset_classes (tenant_id, code, name, gross_block_account, accumulated_account, depreciation_account, cwip_account,
-                           revaluation_account, useful_life_years, rate_percent, residual_percent, depreciable)
+                           revaluation_account, useful_life_years, residual_percent, depreciable)
 VALUES ($1, $2, $3, $4, $5, $6, $7,
-        $8, $9, $10, $11, $12)
+        $8, $9, $10, $11)
     ON CONFLICT (tenant_id, code) DO UPDATE
    SET name = excluded.name, gross_block_account = excluded.gross_block_account, accumulated_account = excluded.accumulated_account,
        depreciation_account = excluded.depreciation_account, cwip_account = excluded.cwip_account,
        revaluation_account = excluded.revaluation_account, useful_life_years = excluded.useful_life_years,
-       rate_percent = excluded.rate_percent,
        residual_percent = excluded.residual_percent, depreciable = excluded.depreciable
-RETURNING tenant_id, code, name, gross_block_account, accumulated_account, depreciation_account, cwip_account, revaluation_account, method, useful_life_years, rate_percent, residual_percent, depreciable
+RETURNING tenant_id, code, name, gross_block_account, accumulated_account, depreciation_account, cwip_account, revaluation_account, method, useful_life_years, residual_percent, depreciable
 `
 
 type AssetClassUpsertParams struct {
@@ -127,7 +124,6 @@ type AssetClassUpsertParams struct {
 	CwipAccount         string
 	RevaluationAccount  string
 	UsefulLifeYears     pgtype.Int4
-	RatePercent         decimal.Decimal
 	ResidualPercent     decimal.Decimal
 	Depreciable         bool
 }
@@ -143,7 +139,6 @@ func (q *Queries) AssetClassUpsert(ctx context.Context, arg AssetClassUpsertPara
 		arg.CwipAccount,
 		arg.RevaluationAccount,
 		arg.UsefulLifeYears,
-		arg.RatePercent,
 		arg.ResidualPercent,
 		arg.Depreciable,
 	)
@@ -159,7 +154,6 @@ func (q *Queries) AssetClassUpsert(ctx context.Context, arg AssetClassUpsertPara
 		&i.RevaluationAccount,
 		&i.Method,
 		&i.UsefulLifeYears,
-		&i.RatePercent,
 		&i.ResidualPercent,
 		&i.Depreciable,
 	)

@@ -106,7 +106,7 @@ func (q *Queries) AssetClassHeads(ctx context.Context, tenantID string) ([]Asset
 
 const assetDepreciableLock = `-- name: AssetDepreciableLock :many
 SELECT a.id, a.code, a.fund_code, a.function_code, a.put_to_use_on, a.depreciated_to, a.cost, a.revaluation, a.residual_value,
-       a.accumulated, c.useful_life_years, c.rate_percent, c.accumulated_account, c.depreciation_account
+       a.accumulated, c.useful_life_years, c.accumulated_account, c.depreciation_account
   FROM assets a
   JOIN asset_classes c ON c.tenant_id = a.tenant_id AND c.code = a.class_code
  WHERE a.tenant_id = $1 AND a.status = 'in_use' AND c.depreciable
@@ -133,7 +133,6 @@ type AssetDepreciableLockRow struct {
 	ResidualValue       decimal.Decimal
 	Accumulated         decimal.Decimal
 	UsefulLifeYears     pgtype.Int4
-	RatePercent         decimal.Decimal
 	AccumulatedAccount  pgtype.Text
 	DepreciationAccount pgtype.Text
 }
@@ -161,7 +160,6 @@ func (q *Queries) AssetDepreciableLock(ctx context.Context, arg AssetDepreciable
 			&i.ResidualValue,
 			&i.Accumulated,
 			&i.UsefulLifeYears,
-			&i.RatePercent,
 			&i.AccumulatedAccount,
 			&i.DepreciationAccount,
 		); err != nil {

@@ -87,7 +87,6 @@ type AssetClass struct {
 	RevaluationAccount  string
 	Method              string
 	UsefulLifeYears     pgtype.Int4
-	RatePercent         decimal.Decimal
 	ResidualPercent     decimal.Decimal
 	Depreciable         bool
 }

@@ -31,13 +31,11 @@ type AssetClass struct {
 	DepreciationAccount string                 `protobuf:"bytes,5,opt,name=depreciation_account,json=depreciationAccount,proto3" json:"depreciation_account,omitempty"`
 	CwipAccount         string                 `protobuf:"bytes,6,opt,name=cwip_account,json=cwipAccount,proto3" json:"cwip_account,omitempty"`
 	RevaluationAccount  string                 `protobuf:"bytes,7,opt,name=revaluation_account,json=revaluationAccount,proto3" json:"revaluation_account,omitempty"`
-	// useful_life_years or rate_percent (a yearly straight-line rate): one of them for a depreciable class.
-	UsefulLifeYears int32  `protobuf:"varint,8,opt,name=useful_life_years,json=usefulLifeYears,proto3" json:"useful_life_years,omitempty"`
-	ResidualPercent string `protobuf:"bytes,9,opt,name=residual_percent,json=residualPercent,proto3" json:"residual_percent,omitempty"`
-	Depreciable     bool   `protobuf:"varint,10,opt,name=depreciable,proto3" json:"depreciable,omitempty"`
-	RatePercent     string `protobuf:"bytes,11,opt,name=rate_percent,json=ratePercent,proto3" json:"rate_percent,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	UsefulLifeYears     int32                  `protobuf:"varint,8,opt,name=useful_life_years,json=usefulLifeYears,proto3" json:"useful_life_years,omitempty"`
+	ResidualPercent     string                 `protobuf:"bytes,9,opt,name=residual_percent,json=residualPercent,proto3" json:"residual_percent,omitempty"`
+	Depreciable         bool                   `protobuf:"varint,10,opt,name=depreciable,proto3" json:"depreciable,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *AssetClass) Reset() {
@@ -138,13 +136,6 @@ func (x *AssetClass) GetDepreciable() bool {
 		return x.Depreciable
 	}
 	return false
-}
-
-func (x *AssetClass) GetRatePercent() string {
-	if x != nil {
-		return x.RatePercent
-	}
-	return ""
 }
 
 type SaveAssetClassRequest struct {
@@ -2368,7 +2359,7 @@ var File_munim_assets_v1_assets_proto protoreflect.FileDescriptor
 
 const file_munim_assets_v1_assets_proto_rawDesc = "" +
 	"\n" +
-	"\x1cmunim/assets/v1/assets.proto\x12\x0fmunim.assets.v1\x1a\x1bbuf/validate/validate.proto\"\xe3\x03\n" +
+	"\x1cmunim/assets/v1/assets.proto\x12\x0fmunim.assets.v1\x1a\x1bbuf/validate/validate.proto\"\xc0\x03\n" +
 	"\n" +
 	"AssetClass\x121\n" +
 	"\x04code\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x182\x16^[A-Z][A-Z0-9_]{0,39}$R\x04code\x12\x1e\n" +
@@ -2382,8 +2373,7 @@ const file_munim_assets_v1_assets_proto_rawDesc = "" +
 	"\x11useful_life_years\x18\b \x01(\x05R\x0fusefulLifeYears\x12)\n" +
 	"\x10residual_percent\x18\t \x01(\tR\x0fresidualPercent\x12 \n" +
 	"\vdepreciable\x18\n" +
-	" \x01(\bR\vdepreciable\x12!\n" +
-	"\frate_percent\x18\v \x01(\tR\vratePercent\"x\n" +
+	" \x01(\bR\vdepreciable\"x\n" +
 	"\x15SaveAssetClassRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x129\n" +
 	"\x05class\x18\x02 \x01(\v2\x1b.munim.assets.v1.AssetClassB\x06\xbaH\x03\xc8\x01\x01R\x05class\"K\n" +
