@@ -75,7 +75,7 @@ func TestBudgetAndAssetMigrationsOverTheirData(t *testing.T) {
 	defer sqlDB.Close()
 	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, os.DirFS("migrations"))
 	require.NoError(t, err)
-	_, err = provider.DownTo(ctx, 11)
+	_, err = provider.DownTo(ctx, 12)
 	require.NoError(t, err)
 	var tables int
 	require.NoError(t, sqlDB.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables
