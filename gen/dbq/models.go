@@ -22,6 +22,16 @@ type Account struct {
 	CreatedAt  time.Time
 }
 
+type AdvanceAllocation struct {
+	TenantID  string
+	ID        int64
+	DemandID  int64
+	LineNo    int16
+	Kind      string
+	Amount    decimal.Decimal
+	VoucherID int64
+}
+
 type AdvanceMovement struct {
 	TenantID     string
 	ID           int64
