@@ -26,8 +26,10 @@ func TestDishonourOfAnAdvanceAppliedBeforeItsLinesWereRecorded(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	const tenant = "uk.dehradun"
-	now := func() time.Time { return time.Date(2026, time.May, 10, 10, 30, 0, 0, time.FixedZone("IST", 5*3600+1800)) }
-	services := func(t *testing.T, dsn string) (*billing.Service, *receipts.Service, *ledger.Ledger) {
+	now := func() time.Time {
+		return time.Date(2026, time.May, 10, 10, 30, 0, 0, time.FixedZone("IST", 5*3600+1800))
+	}
+	services := func(t *testing.T, dsn string) (*billing.Service, *receipts.Service) {
 		pool, err := db.Open(ctx, dsn)
 		require.NoError(t, err)
 		t.Cleanup(pool.Close)
@@ -35,13 +37,13 @@ func TestDishonourOfAnAdvanceAppliedBeforeItsLinesWereRecorded(t *testing.T) {
 		bill := billing.NewService(pool, led, now)
 		rs, err := receipts.NewService(pool, led, bill, receipts.Config{Now: now})
 		require.NoError(t, err)
-		return bill, rs, led
+		return bill, rs
 	}
 	pool, dsn := dbtest.NewDBWithDSN(t)
 	_, err := tenancy.NewService(pool).Create(ctx, tenant, "Dehradun", 2026, "test")
 	require.NoError(t, err)
 	pool.Close()
-	bill, rs, _ := services(t, dsn)
+	bill, rs := services(t, dsn)
 	for _, h := range []billing.TaxHead{
 		{Service: "property_tax", Code: "PT", Name: "Property tax", Category: billing.Tax, Priority: 40,
 			IncomeAccount: "1100101", ReceivableAccount: "4311001", FundCode: "01", FunctionCode: "9091"},
@@ -73,7 +75,7 @@ func TestDishonourOfAnAdvanceAppliedBeforeItsLinesWereRecorded(t *testing.T) {
 	_, err = provider.Up(ctx)
 	require.NoError(t, err)
 
-	bill, rs, _ = services(t, dsn)
+	bill, rs = services(t, dsn)
 	_, err = rs.RecordDishonour(ctx, tenant, "accountant", receipts.DishonourInput{ReceiptID: r.ID, Reason: "insufficient funds"})
 	require.NoError(t, err)
 	got, err := bill.Demands(ctx, tenant, []int64{ds[0].ID})
