@@ -176,7 +176,8 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.srv.Register(billing.NewAmendmentHandler(a.billing, log, opts...))
 	a.srv.Register(billing.NewRegisterHandler(a.billing, log, opts...))
 	a.srv.Register(receipts.NewHandler(a.receipts, log, opts...))
-	a.srv.Handle(receipts.NewVerifyPage(a.receipts, log))
+	verifyPath, verifyPage := receipts.NewVerifyPage(a.receipts, log)
+	a.srv.Handle(verifyPath, guard.LimitPublic(verifyPage))
 	if err := a.jobs.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start job workers: %w", err)
 	}
