@@ -172,9 +172,12 @@ func TestChequeLifecycle(t *testing.T) {
 	assert.Equal(t, "1850.00", balanceOf(t, b, receipts.ChequesInHand, ""))
 	books(t, b)
 
+	b.clock.Set(on(2026, time.May, 11))
 	dep, err := b.receipts.RecordDeposit(b.ctx, tenant, "accountant", receipts.DepositInput{IdempotencyKey: "slip-1",
 		ReceiptIDs: []int64{r1.ID, r2.ID}, SlipNo: "SBI-0001"})
 	require.NoError(t, err)
+	_, err = b.receipts.RecordRealisation(b.ctx, tenant, []int64{r1.ID}, ledger.Date(2026, time.May, 10))
+	assertField(t, err, "date") // after the receipt, but before the deposit
 	assert.Equal(t, "1400.00", dep.Amount.StringFixed(2))
 	again, err := b.receipts.RecordDeposit(b.ctx, tenant, "accountant", receipts.DepositInput{IdempotencyKey: "slip-1",
 		ReceiptIDs: []int64{r2.ID, r1.ID}, SlipNo: "SBI-0001"})
