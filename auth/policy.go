@@ -6,6 +6,8 @@ import (
 	"github.com/munimhq/munim/gen/pb/munim/access/v1/accessv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/audit/v1/auditv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/billing/v1/billingv1connect"
+	"github.com/munimhq/munim/gen/pb/munim/budget/v1/budgetv1connect"
+	"github.com/munimhq/munim/gen/pb/munim/expenditure/v1/expenditurev1connect"
 	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/receipts/v1/receiptsv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/tenancy/v1/tenancyv1connect"
@@ -58,19 +60,39 @@ const (
 	PermReceiptCancel  Permission = "receipts.cancel"
 	PermReceiptCheque  Permission = "receipts.cheque"
 	PermReceiptRemit   Permission = "receipts.remit"
+	// Budget. The accountant prepares the budget (lines, drafts of BE, RE
+	// and supplementary provisions) and records sanctioned work and
+	// purchase orders as commitments; the approver approves estimates and
+	// sanctions re-appropriations (never one they drafted or submitted);
+	// the administrator may prepare too (DESIGN.md: budgets are theirs);
+	// auditors read.
+	PermBudgetRead    Permission = "budget.read"
+	PermBudgetPrepare Permission = "budget.prepare"
+	PermBudgetApprove Permission = "budget.approve"
+	PermBudgetCommit  Permission = "budget.commit"
+	// Expenditure. The accountant keeps the parties, enters bills and pays
+	// approved ones (the payment can only follow an approval); the approver
+	// approves, rejects or cancels bills (never one they entered).
+	PermExpenditureRead    Permission = "expenditure.read"
+	PermExpenditureBill    Permission = "expenditure.bill"
+	PermExpenditureApprove Permission = "expenditure.approve"
+	PermExpenditurePay     Permission = "expenditure.pay"
 )
 
 // RolePermissions is what each role may do. Auditors only read; a
 // department app has no permission of its own: its key's scopes decide.
 var RolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead,
-		PermBillingMaster, PermDemandRun, PermBillingRead, PermReceiptRead},
+		PermBillingMaster, PermDemandRun, PermBillingRead, PermReceiptRead, PermBudgetRead, PermBudgetPrepare,
+		PermExpenditureRead},
 	RoleAccountant: {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead, PermAmendPropose,
-		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit},
+		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit, PermBudgetRead, PermBudgetPrepare, PermBudgetCommit,
+		PermExpenditureRead, PermExpenditureBill, PermExpenditurePay},
 	RoleApprover: {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead, PermAmendApprove,
-		PermReceiptRead, PermReceiptCancel},
-	RoleCashier:       {PermTenantRead, PermBillingRead, PermReceiptCollect, PermReceiptRead, PermReceiptRemit},
-	RoleAuditor:       {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead, PermReceiptRead},
+		PermReceiptRead, PermReceiptCancel, PermBudgetRead, PermBudgetApprove, PermExpenditureRead, PermExpenditureApprove},
+	RoleCashier: {PermTenantRead, PermBillingRead, PermReceiptCollect, PermReceiptRead, PermReceiptRemit},
+	RoleAuditor: {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead, PermReceiptRead, PermBudgetRead,
+		PermExpenditureRead},
 	RoleDepartmentApp: {},
 }
 
@@ -81,66 +103,91 @@ var KeyScopes = []Permission{PermTenantRead, PermLedgerRead, PermLedgerPost, Per
 // permission it needs. A procedure missing here is denied to everyone; a
 // test walks every registered service and fails on a missing entry.
 var Procedures = map[string]Permission{
-	"/grpc.health.v1.Health/Check":                                   PermPublic,
-	"/grpc.health.v1.Health/Watch":                                   PermPublic,
-	"/grpc.health.v1.Health/List":                                    PermPublic,
-	"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo":      PermPublic,
-	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": PermPublic,
-	tenancyv1connect.TenantServiceCreateTenantProcedure:              PermTenantCreate,
-	tenancyv1connect.TenantServiceGetTenantProcedure:                 PermTenantRead,
-	tenancyv1connect.TenantServiceListTenantsProcedure:               PermTenantRead,
-	ledgerv1connect.LedgerServicePostVouchersProcedure:               PermLedgerPost,
-	ledgerv1connect.LedgerServiceApproveVoucherProcedure:             PermLedgerApprove,
-	ledgerv1connect.LedgerServiceRejectVoucherProcedure:              PermLedgerApprove,
-	ledgerv1connect.LedgerServiceReverseVoucherProcedure:             PermLedgerApprove,
-	ledgerv1connect.LedgerServiceGetVoucherProcedure:                 PermLedgerRead,
-	ledgerv1connect.LedgerServiceListVouchersProcedure:               PermLedgerRead,
-	ledgerv1connect.LedgerServiceGetTrialBalanceProcedure:            PermLedgerRead,
-	ledgerv1connect.LedgerServiceGetAccountStatementProcedure:        PermLedgerRead,
-	ledgerv1connect.LedgerServiceGetDayBookProcedure:                 PermLedgerRead,
-	ledgerv1connect.LedgerServiceListPeriodsProcedure:                PermLedgerRead,
-	ledgerv1connect.LedgerServiceListAccountsProcedure:               PermLedgerRead,
-	ledgerv1connect.LedgerServiceOpenFiscalYearProcedure:             PermYearOpen,
-	ledgerv1connect.LedgerServiceClosePeriodProcedure:                PermPeriodManage,
-	ledgerv1connect.LedgerServiceReopenPeriodProcedure:               PermPeriodManage,
-	ledgerv1connect.LedgerServiceCreateAccountProcedure:              PermMasterManage,
-	accessv1connect.ApiKeyServiceCreateApiKeyProcedure:               PermAPIKeyManage,
-	accessv1connect.ApiKeyServiceListApiKeysProcedure:                PermAPIKeyManage,
-	accessv1connect.ApiKeyServiceRevokeApiKeyProcedure:               PermAPIKeyManage,
-	billingv1connect.BillingServiceSaveTaxHeadProcedure:              PermBillingMaster,
-	billingv1connect.BillingServiceListTaxHeadsProcedure:             PermBillingRead,
-	billingv1connect.BillingServicePostDemandsProcedure:              PermDemandPost,
-	billingv1connect.BillingServiceGetDuesProcedure:                  PermBillingRead,
-	billingv1connect.BillingServiceFetchBillProcedure:                PermBillingRead,
-	billingv1connect.BillingServiceGetDcbRegisterProcedure:           PermBillingRead,
-	billingv1connect.BillingServiceCheckDcbAgainstLedgerProcedure:    PermBillingRead,
-	billingv1connect.BillingServiceRunDemandGenerationProcedure:      PermDemandRun,
-	billingv1connect.BillingServiceGetJobProcedure:                   PermBillingRead,
-	billingv1connect.AmendmentServiceProposeAmendmentProcedure:       PermAmendPropose,
-	billingv1connect.AmendmentServiceApproveAmendmentProcedure:       PermAmendApprove,
-	billingv1connect.AmendmentServiceRejectAmendmentProcedure:        PermAmendApprove,
-	billingv1connect.AmendmentServiceListAmendmentsProcedure:         PermBillingRead,
-	billingv1connect.RegisterServiceSavePropertiesProcedure:          PermBillingMaster,
-	billingv1connect.RegisterServiceGetPropertyProcedure:             PermBillingRead,
-	billingv1connect.RegisterServiceSaveWaterConnectionsProcedure:    PermBillingMaster,
-	billingv1connect.RegisterServiceRecordMeterReadingsProcedure:     PermBillingMaster,
-	billingv1connect.RegisterServiceSaveTradeLicencesProcedure:       PermBillingMaster,
-	billingv1connect.RegisterServiceSaveRateMasterProcedure:          PermBillingMaster,
-	billingv1connect.RegisterServiceGetRateMasterProcedure:           PermBillingRead,
-	billingv1connect.RegisterServiceCalculateDemandProcedure:         PermBillingRead,
-	auditv1connect.AuditServiceListEventsProcedure:                   PermAuditRead,
-	receiptsv1connect.ReceiptServiceCollectPaymentProcedure:          PermReceiptCollect,
-	receiptsv1connect.ReceiptServiceGetReceiptProcedure:              PermReceiptRead,
-	receiptsv1connect.ReceiptServiceListReceiptsProcedure:            PermReceiptRead,
-	receiptsv1connect.ReceiptServiceCancelReceiptProcedure:           PermReceiptCancel,
-	receiptsv1connect.ReceiptServiceRecordChequeDepositProcedure:     PermReceiptCheque,
-	receiptsv1connect.ReceiptServiceRecordChequeRealisationProcedure: PermReceiptCheque,
-	receiptsv1connect.ReceiptServiceRecordChequeDishonourProcedure:   PermReceiptCheque,
-	receiptsv1connect.ReceiptServiceRemitCashProcedure:               PermReceiptRemit,
-	receiptsv1connect.ReceiptServiceGetCollectionSummaryProcedure:    PermReceiptRead,
-	receiptsv1connect.ReceiptServiceSaveCollectionSettingsProcedure:  PermBillingMaster,
-	receiptsv1connect.ReceiptServiceGetReceiptPdfProcedure:           PermReceiptRead,
-	receiptsv1connect.ReceiptServiceVerifyReceiptProcedure:           PermPublic,
+	"/grpc.health.v1.Health/Check":                                    PermPublic,
+	"/grpc.health.v1.Health/Watch":                                    PermPublic,
+	"/grpc.health.v1.Health/List":                                     PermPublic,
+	"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo":       PermPublic,
+	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo":  PermPublic,
+	tenancyv1connect.TenantServiceCreateTenantProcedure:               PermTenantCreate,
+	tenancyv1connect.TenantServiceGetTenantProcedure:                  PermTenantRead,
+	tenancyv1connect.TenantServiceListTenantsProcedure:                PermTenantRead,
+	ledgerv1connect.LedgerServicePostVouchersProcedure:                PermLedgerPost,
+	ledgerv1connect.LedgerServiceApproveVoucherProcedure:              PermLedgerApprove,
+	ledgerv1connect.LedgerServiceRejectVoucherProcedure:               PermLedgerApprove,
+	ledgerv1connect.LedgerServiceReverseVoucherProcedure:              PermLedgerApprove,
+	ledgerv1connect.LedgerServiceGetVoucherProcedure:                  PermLedgerRead,
+	ledgerv1connect.LedgerServiceListVouchersProcedure:                PermLedgerRead,
+	ledgerv1connect.LedgerServiceGetTrialBalanceProcedure:             PermLedgerRead,
+	ledgerv1connect.LedgerServiceGetAccountStatementProcedure:         PermLedgerRead,
+	ledgerv1connect.LedgerServiceGetDayBookProcedure:                  PermLedgerRead,
+	ledgerv1connect.LedgerServiceListPeriodsProcedure:                 PermLedgerRead,
+	ledgerv1connect.LedgerServiceListAccountsProcedure:                PermLedgerRead,
+	ledgerv1connect.LedgerServiceOpenFiscalYearProcedure:              PermYearOpen,
+	ledgerv1connect.LedgerServiceClosePeriodProcedure:                 PermPeriodManage,
+	ledgerv1connect.LedgerServiceReopenPeriodProcedure:                PermPeriodManage,
+	ledgerv1connect.LedgerServiceCreateAccountProcedure:               PermMasterManage,
+	accessv1connect.ApiKeyServiceCreateApiKeyProcedure:                PermAPIKeyManage,
+	accessv1connect.ApiKeyServiceListApiKeysProcedure:                 PermAPIKeyManage,
+	accessv1connect.ApiKeyServiceRevokeApiKeyProcedure:                PermAPIKeyManage,
+	billingv1connect.BillingServiceSaveTaxHeadProcedure:               PermBillingMaster,
+	billingv1connect.BillingServiceListTaxHeadsProcedure:              PermBillingRead,
+	billingv1connect.BillingServicePostDemandsProcedure:               PermDemandPost,
+	billingv1connect.BillingServiceGetDuesProcedure:                   PermBillingRead,
+	billingv1connect.BillingServiceFetchBillProcedure:                 PermBillingRead,
+	billingv1connect.BillingServiceGetDcbRegisterProcedure:            PermBillingRead,
+	billingv1connect.BillingServiceCheckDcbAgainstLedgerProcedure:     PermBillingRead,
+	billingv1connect.BillingServiceRunDemandGenerationProcedure:       PermDemandRun,
+	billingv1connect.BillingServiceGetJobProcedure:                    PermBillingRead,
+	billingv1connect.AmendmentServiceProposeAmendmentProcedure:        PermAmendPropose,
+	billingv1connect.AmendmentServiceApproveAmendmentProcedure:        PermAmendApprove,
+	billingv1connect.AmendmentServiceRejectAmendmentProcedure:         PermAmendApprove,
+	billingv1connect.AmendmentServiceListAmendmentsProcedure:          PermBillingRead,
+	billingv1connect.RegisterServiceSavePropertiesProcedure:           PermBillingMaster,
+	billingv1connect.RegisterServiceGetPropertyProcedure:              PermBillingRead,
+	billingv1connect.RegisterServiceSaveWaterConnectionsProcedure:     PermBillingMaster,
+	billingv1connect.RegisterServiceRecordMeterReadingsProcedure:      PermBillingMaster,
+	billingv1connect.RegisterServiceSaveTradeLicencesProcedure:        PermBillingMaster,
+	billingv1connect.RegisterServiceSaveRateMasterProcedure:           PermBillingMaster,
+	billingv1connect.RegisterServiceGetRateMasterProcedure:            PermBillingRead,
+	billingv1connect.RegisterServiceCalculateDemandProcedure:          PermBillingRead,
+	auditv1connect.AuditServiceListEventsProcedure:                    PermAuditRead,
+	receiptsv1connect.ReceiptServiceCollectPaymentProcedure:           PermReceiptCollect,
+	receiptsv1connect.ReceiptServiceGetReceiptProcedure:               PermReceiptRead,
+	receiptsv1connect.ReceiptServiceListReceiptsProcedure:             PermReceiptRead,
+	receiptsv1connect.ReceiptServiceCancelReceiptProcedure:            PermReceiptCancel,
+	receiptsv1connect.ReceiptServiceRecordChequeDepositProcedure:      PermReceiptCheque,
+	receiptsv1connect.ReceiptServiceRecordChequeRealisationProcedure:  PermReceiptCheque,
+	receiptsv1connect.ReceiptServiceRecordChequeDishonourProcedure:    PermReceiptCheque,
+	receiptsv1connect.ReceiptServiceRemitCashProcedure:                PermReceiptRemit,
+	receiptsv1connect.ReceiptServiceGetCollectionSummaryProcedure:     PermReceiptRead,
+	receiptsv1connect.ReceiptServiceSaveCollectionSettingsProcedure:   PermBillingMaster,
+	receiptsv1connect.ReceiptServiceGetReceiptPdfProcedure:            PermReceiptRead,
+	receiptsv1connect.ReceiptServiceVerifyReceiptProcedure:            PermPublic,
+	budgetv1connect.BudgetServiceCreateBudgetLineProcedure:            PermBudgetPrepare,
+	budgetv1connect.BudgetServiceListBudgetLinesProcedure:             PermBudgetRead,
+	budgetv1connect.BudgetServiceDraftEstimateProcedure:               PermBudgetPrepare,
+	budgetv1connect.BudgetServiceSetEstimateAmountsProcedure:          PermBudgetPrepare,
+	budgetv1connect.BudgetServiceSubmitEstimateProcedure:              PermBudgetPrepare,
+	budgetv1connect.BudgetServiceApproveEstimateProcedure:             PermBudgetApprove,
+	budgetv1connect.BudgetServiceRejectEstimateProcedure:              PermBudgetApprove,
+	budgetv1connect.BudgetServiceListEstimatesProcedure:               PermBudgetRead,
+	budgetv1connect.BudgetServiceReappropriateProcedure:               PermBudgetApprove,
+	budgetv1connect.BudgetServiceListReappropriationsProcedure:        PermBudgetRead,
+	budgetv1connect.BudgetServiceCreateCommitmentProcedure:            PermBudgetCommit,
+	budgetv1connect.BudgetServiceCancelCommitmentProcedure:            PermBudgetCommit,
+	budgetv1connect.BudgetServiceListCommitmentsProcedure:             PermBudgetRead,
+	budgetv1connect.BudgetServiceGetBudgetVsActualProcedure:           PermBudgetRead,
+	budgetv1connect.BudgetServiceGetQuarterlyVarianceProcedure:        PermBudgetRead,
+	expenditurev1connect.ExpenditureServiceSavePartyProcedure:         PermExpenditureBill,
+	expenditurev1connect.ExpenditureServiceSubmitBillProcedure:        PermExpenditureBill,
+	expenditurev1connect.ExpenditureServiceApproveBillProcedure:       PermExpenditureApprove,
+	expenditurev1connect.ExpenditureServiceRejectBillProcedure:        PermExpenditureApprove,
+	expenditurev1connect.ExpenditureServiceCancelBillProcedure:        PermExpenditureApprove,
+	expenditurev1connect.ExpenditureServiceGetBillProcedure:           PermExpenditureRead,
+	expenditurev1connect.ExpenditureServiceListBillsProcedure:         PermExpenditureRead,
+	expenditurev1connect.ExpenditureServicePayBillProcedure:           PermExpenditurePay,
+	expenditurev1connect.ExpenditureServiceGetPartyBalancesProcedure:  PermExpenditureRead,
+	expenditurev1connect.ExpenditureServiceGetCreditorAgeingProcedure: PermExpenditureRead,
 }
 
 // Allows reports whether p may use permission perm (tenants aside).

@@ -28,6 +28,8 @@ import (
 	auditv1 "github.com/munimhq/munim/gen/pb/munim/audit/v1"
 	"github.com/munimhq/munim/gen/pb/munim/audit/v1/auditv1connect"
 	billingv1 "github.com/munimhq/munim/gen/pb/munim/billing/v1"
+	budgetv1 "github.com/munimhq/munim/gen/pb/munim/budget/v1"
+	expenditurev1 "github.com/munimhq/munim/gen/pb/munim/expenditure/v1"
 	ledgerv1 "github.com/munimhq/munim/gen/pb/munim/ledger/v1"
 	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
 	receiptsv1 "github.com/munimhq/munim/gen/pb/munim/receipts/v1"
@@ -155,6 +157,11 @@ func TestRoleMatrix(t *testing.T) {
 		connect.NewRequest(cashPayment("matrix-receipt", "PT-MATRIX", "100.00")))
 	require.NoError(t, err)
 	receiptID := taken.Msg.Receipt.Id
+	// And a budget: two lines and a BE submitted by an accountant, for the
+	// approvers to approve and then re-appropriate.
+	revenueLine, capitalLine, estimateID := budgetLines(t, w)
+	// And a bill entered by an accountant, for the approvers.
+	billID := submittedBill(t, w, "matrix-bill")
 
 	type attempt func(cred string, role auth.Role) error
 	cases := []struct {
@@ -257,6 +264,48 @@ func TestRoleMatrix(t *testing.T) {
 					AdvanceAccount: "3504101", Series: "PT"}}))
 			return err
 		}, []auth.Role{auth.RoleAdmin}},
+		{"CreateBudgetLine", func(c string, r auth.Role) error {
+			_, err := w.budget(c).CreateBudgetLine(w.ctx, connect.NewRequest(&budgetv1.CreateBudgetLineRequest{TenantId: "uk.dehradun",
+				FiscalYear: 2026, HeadCode: "2201201", FunctionCode: []string{"0100", "0200", "0300", "1000", "2000"}[slices.Index(roles, r)],
+				FundCode: "01", Name: "telephones", Control: "warn"}))
+			return err
+		}, []auth.Role{auth.RoleAdmin, auth.RoleAccountant}},
+		{"ApproveEstimate", func(c string, _ auth.Role) error {
+			_, err := w.budget(c).ApproveEstimate(w.ctx, connect.NewRequest(&budgetv1.ApproveEstimateRequest{TenantId: "uk.dehradun", EstimateId: estimateID}))
+			return err
+		}, []auth.Role{auth.RoleApprover}},
+		{"Reappropriate", func(c string, r auth.Role) error {
+			_, err := w.budget(c).Reappropriate(w.ctx, connect.NewRequest(&budgetv1.ReappropriateRequest{TenantId: "uk.dehradun",
+				FromLineId: revenueLine, ToLineId: capitalLine, Amount: "1", SanctionNumber: "EO/M", SanctionDate: "2026-06-01",
+				Reason: "matrix", IdempotencyKey: "matrix-" + string(r)}))
+			return err
+		}, []auth.Role{auth.RoleApprover}},
+		{"CreateCommitment", func(c string, r auth.Role) error {
+			_, err := w.budget(c).CreateCommitment(w.ctx, connect.NewRequest(&budgetv1.CreateCommitmentRequest{TenantId: "uk.dehradun",
+				LineId: capitalLine, Kind: "work_order", Reference: "WO/M", Date: "2026-06-01", Amount: "1", IdempotencyKey: "matrix-" + string(r)}))
+			return err
+		}, []auth.Role{auth.RoleAccountant}},
+		{"GetBudgetVsActual", func(c string, _ auth.Role) error {
+			_, err := w.budget(c).GetBudgetVsActual(w.ctx, connect.NewRequest(&budgetv1.GetBudgetVsActualRequest{TenantId: "uk.dehradun", FiscalYear: 2026}))
+			return err
+		}, []auth.Role{auth.RoleAdmin, auth.RoleAccountant, auth.RoleApprover, auth.RoleAuditor}},
+		{"SubmitBill", func(c string, r auth.Role) error {
+			_, err := w.expenditure(c).SubmitBill(w.ctx, connect.NewRequest(supplierBill("matrix-"+string(r), "100.00")))
+			return err
+		}, []auth.Role{auth.RoleAccountant}},
+		{"ApproveBill", func(c string, _ auth.Role) error {
+			_, err := w.expenditure(c).ApproveBill(w.ctx, connect.NewRequest(&expenditurev1.ApproveBillRequest{TenantId: "uk.dehradun", BillId: billID}))
+			return err
+		}, []auth.Role{auth.RoleApprover}},
+		{"PayBill", func(c string, r auth.Role) error {
+			_, err := w.expenditure(c).PayBill(w.ctx, connect.NewRequest(&expenditurev1.PayBillRequest{TenantId: "uk.dehradun", BillId: billID,
+				Date: "2026-06-30", Amount: "1.00", Mode: "cheque", InstrumentRef: "CHQ 1", IdempotencyKey: "matrix-" + string(r)}))
+			return err
+		}, []auth.Role{auth.RoleAccountant}},
+		{"GetCreditorAgeing", func(c string, _ auth.Role) error {
+			_, err := w.expenditure(c).GetCreditorAgeing(w.ctx, connect.NewRequest(&expenditurev1.GetCreditorAgeingRequest{TenantId: "uk.dehradun", AsOf: "2026-06-30"}))
+			return err
+		}, []auth.Role{auth.RoleAdmin, auth.RoleAccountant, auth.RoleApprover, auth.RoleAuditor}},
 		{"ListEvents", func(c string, _ auth.Role) error {
 			_, err := w.audit(c).ListEvents(w.ctx, connect.NewRequest(&auditv1.ListEventsRequest{TenantId: "uk.dehradun"}))
 			return err

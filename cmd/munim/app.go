@@ -21,7 +21,9 @@ import (
 	"github.com/munimhq/munim/audit"
 	"github.com/munimhq/munim/auth"
 	"github.com/munimhq/munim/billing"
+	"github.com/munimhq/munim/budget"
 	"github.com/munimhq/munim/db"
+	"github.com/munimhq/munim/expenditure"
 	"github.com/munimhq/munim/jobs"
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/receipts"
@@ -122,6 +124,8 @@ type app struct {
 	audit    *audit.Recorder
 	billing  *billing.Service
 	receipts *receipts.Service
+	budget   *budget.Service
+	spend    *expenditure.Service
 	jobs     *jobs.Client
 }
 
@@ -149,6 +153,8 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a := &app{ledger: ledger.New(pool, ledger.Config{Logger: log}), keys: auth.NewKeyStore(pool, nil),
 		audit: audit.NewRecorder(pool, log)}
 	a.billing = billing.NewService(pool, a.ledger, nil)
+	a.budget = budget.NewService(pool, nil)
+	a.spend = expenditure.NewService(pool, a.ledger, a.budget, nil)
 	if a.receipts, err = receipts.NewService(pool, a.ledger, a.billing, receipts.Config{Logger: log,
 		SigningKey: ac.receiptKey(), VerifyURL: ac.verifyURL}); err != nil {
 		return nil, err
@@ -178,6 +184,8 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.srv.Register(receipts.NewHandler(a.receipts, log, opts...))
 	verifyPath, verifyPage := receipts.NewVerifyPage(a.receipts, log)
 	a.srv.Handle(verifyPath, guard.LimitPublic(verifyPage))
+	a.srv.Register(budget.NewHandler(a.budget, log, opts...))
+	a.srv.Register(expenditure.NewHandler(a.spend, log, opts...))
 	if err := a.jobs.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start job workers: %w", err)
 	}

@@ -58,6 +58,85 @@ type ApiKey struct {
 	LastUsedAt *time.Time
 }
 
+type Asset struct {
+	TenantID        string
+	ID              int64
+	Code            string
+	Name            string
+	ClassCode       string
+	Location        string
+	Ward            string
+	FunctionCode    string
+	FundCode        string
+	FundingSource   string
+	Scheme          string
+	AcquisitionMode string
+	AcquiredOn      time.Time
+	PutToUseOn      *time.Time
+	Quantity        string
+	Status          string
+	Cost            decimal.Decimal
+	Revaluation     decimal.Decimal
+	ResidualValue   decimal.Decimal
+	Accumulated     decimal.Decimal
+	DepreciatedTo   *time.Time
+	ImportID        pgtype.Int8
+	DisposedOn      *time.Time
+	CreatedBy       string
+	CreatedAt       time.Time
+}
+
+type AssetClass struct {
+	TenantID            string
+	Code                string
+	Name                string
+	GrossBlockAccount   string
+	AccumulatedAccount  pgtype.Text
+	DepreciationAccount pgtype.Text
+	CwipAccount         string
+	RevaluationAccount  string
+	Method              string
+	UsefulLifeYears     pgtype.Int4
+	ResidualPercent     decimal.Decimal
+	Depreciable         bool
+}
+
+type AssetCostEntry struct {
+	TenantID  string
+	VoucherID int64
+	LineNo    int16
+	AssetID   int64
+	SourceRef string
+	Amount    decimal.Decimal
+}
+
+type AssetEvent struct {
+	TenantID  string
+	ID        int64
+	AssetID   int64
+	Kind      string
+	EventDate time.Time
+	Amount    decimal.Decimal
+	VoucherID pgtype.Int8
+	Detail    string
+	Actor     string
+	CreatedAt time.Time
+}
+
+type AssetImport struct {
+	TenantID    string
+	ID          int64
+	AsOf        time.Time
+	Status      string
+	Assets      int32
+	Gross       decimal.Decimal
+	Accumulated decimal.Decimal
+	ImportedBy  string
+	ApprovedBy  pgtype.Text
+	VoucherID   pgtype.Int8
+	CreatedAt   time.Time
+}
+
 type AuditEvent struct {
 	TenantID       string
 	ID             int64
@@ -81,6 +160,100 @@ type Balance struct {
 	Period       int16
 	Debit        decimal.Decimal
 	Credit       decimal.Decimal
+}
+
+type BudgetCharge struct {
+	TenantID       string
+	ID             int64
+	LineID         int64
+	ChargeDate     time.Time
+	SourceRef      string
+	Amount         decimal.Decimal
+	CommitmentID   pgtype.Int8
+	FromCommitment decimal.Decimal
+	Shortfall      decimal.Decimal
+	ReleasesID     pgtype.Int8
+	CreatedAt      time.Time
+}
+
+type BudgetCommitment struct {
+	TenantID       string
+	ID             int64
+	LineID         int64
+	Kind           string
+	Reference      string
+	Party          string
+	OrderDate      time.Time
+	Amount         decimal.Decimal
+	Consumed       decimal.Decimal
+	Status         string
+	CreatedBy      string
+	CreatedAt      time.Time
+	CancelledBy    pgtype.Text
+	CancelledAt    *time.Time
+	CancelReason   string
+	IdempotencyKey string
+	RequestHash    []byte
+}
+
+type BudgetEstimate struct {
+	TenantID     string
+	ID           int64
+	FiscalYear   int32
+	Kind         string
+	Reference    string
+	Status       string
+	DraftedBy    string
+	DraftedAt    time.Time
+	SubmittedBy  pgtype.Text
+	SubmittedAt  *time.Time
+	DecidedBy    pgtype.Text
+	DecidedAt    *time.Time
+	DecisionNote string
+}
+
+type BudgetEstimateAmount struct {
+	TenantID   string
+	EstimateID int64
+	LineID     int64
+	Amount     decimal.Decimal
+}
+
+type BudgetLine struct {
+	TenantID       string
+	ID             int64
+	FiscalYear     int32
+	HeadCode       string
+	FunctionCode   string
+	FundCode       string
+	Department     string
+	Name           string
+	Control        string
+	Be             decimal.Decimal
+	Re             decimal.Decimal
+	HasRe          bool
+	Supplementary  decimal.Decimal
+	Reappropriated decimal.Decimal
+	Committed      decimal.Decimal
+	Actual         decimal.Decimal
+	CreatedBy      string
+	CreatedAt      time.Time
+}
+
+type BudgetReappropriation struct {
+	TenantID       string
+	ID             int64
+	FiscalYear     int32
+	FromLineID     int64
+	ToLineID       int64
+	Amount         decimal.Decimal
+	SanctionNumber string
+	SanctionDate   time.Time
+	Reason         string
+	SanctionedBy   string
+	IdempotencyKey string
+	RequestHash    []byte
+	CreatedAt      time.Time
 }
 
 type CashRemittance struct {
@@ -226,6 +399,88 @@ type DemandRun struct {
 	CreatedAt   time.Time
 	StartedAt   *time.Time
 	FinishedAt  *time.Time
+}
+
+type DepreciationRun struct {
+	TenantID    string
+	ID          int64
+	ThroughDate time.Time
+	Total       decimal.Decimal
+	Assets      int32
+	VoucherID   pgtype.Int8
+	RunBy       string
+	CreatedAt   time.Time
+}
+
+type ExpenditureBill struct {
+	TenantID        string
+	ID              int64
+	PartyCode       string
+	PartyBillNumber string
+	BillDate        time.Time
+	CommitmentID    pgtype.Int8
+	Narration       string
+	FundCode        string
+	CreditorAccount string
+	Gross           decimal.Decimal
+	Deductions      decimal.Decimal
+	Net             decimal.Decimal
+	Paid            decimal.Decimal
+	Status          string
+	IdempotencyKey  string
+	RequestHash     []byte
+	CreatedBy       string
+	CreatedAt       time.Time
+	DecidedBy       pgtype.Text
+	DecidedAt       *time.Time
+	DecisionNote    string
+	VoucherID       pgtype.Int8
+	CancelVoucherID pgtype.Int8
+}
+
+type ExpenditureBillDeduction struct {
+	TenantID    string
+	BillID      int64
+	LineNo      int16
+	Kind        string
+	AccountCode string
+	Amount      decimal.Decimal
+}
+
+type ExpenditureBillLine struct {
+	TenantID     string
+	BillID       int64
+	LineNo       int16
+	AccountCode  string
+	FunctionCode string
+	Description  string
+	Amount       decimal.Decimal
+}
+
+type ExpenditureParty struct {
+	TenantID  string
+	Code      string
+	Name      string
+	Kind      string
+	Pan       string
+	Gstin     string
+	CreatedAt time.Time
+}
+
+type ExpenditurePayment struct {
+	TenantID       string
+	ID             int64
+	BillID         int64
+	PaymentDate    time.Time
+	Amount         decimal.Decimal
+	Mode           string
+	InstrumentRef  string
+	BankAccount    string
+	VoucherID      int64
+	IdempotencyKey string
+	RequestHash    []byte
+	PaidBy         string
+	CreatedAt      time.Time
 }
 
 type FiscalYear struct {

@@ -1,0 +1,27 @@
+-- name: AssetClassUpsert :one
+INSERT INTO asset_classes (tenant_id, code, name, gross_block_account, accumulated_account, depreciation_account, cwip_account,
+                           revaluation_account, useful_life_years, residual_percent, depreciable)
+VALUES (@tenant_id, @code, @name, @gross_block_account, @accumulated_account, @depreciation_account, @cwip_account,
+        @revaluation_account, @useful_life_years, @residual_percent, @depreciable)
+    ON CONFLICT (tenant_id, code) DO UPDATE
+   SET name = excluded.name, gross_block_account = excluded.gross_block_account, accumulated_account = excluded.accumulated_account,
+       depreciation_account = excluded.depreciation_account, cwip_account = excluded.cwip_account,
+       revaluation_account = excluded.revaluation_account, useful_life_years = excluded.useful_life_years,
+       residual_percent = excluded.residual_percent, depreciable = excluded.depreciable
+RETURNING *;
+
+-- name: AssetClassList :many
+SELECT *
+  FROM asset_classes
+ WHERE tenant_id = @tenant_id
+ ORDER BY code;
+
+-- name: AssetClassInUse :one
+-- Whether any asset (other than one still in CWIP) is of the class: its
+-- heads then stay as they are, or the register would stop tying.
+SELECT EXISTS (SELECT 1 FROM assets WHERE tenant_id = @tenant_id AND class_code = @class_code)::boolean;
+
+-- name: AssetClassGet :one
+SELECT *
+  FROM asset_classes
+ WHERE tenant_id = @tenant_id AND code = @code;
