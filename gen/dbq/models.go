@@ -239,6 +239,61 @@ type Fund struct {
 	Name     string
 }
 
+type GatewayPayment struct {
+	TenantID       string
+	PaymentID      string
+	TransactionID  int64
+	Amount         decimal.Decimal
+	Status         string
+	Method         string
+	Fee            decimal.Decimal
+	Tax            decimal.Decimal
+	AmountRefunded decimal.Decimal
+	ErrorCode      string
+	ErrorText      string
+	SeenVia        string
+	ReceiptID      pgtype.Int8
+	CapturedAt     *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+type GatewayTransaction struct {
+	TenantID       string
+	ID             int64
+	Reference      string
+	Gateway        string
+	OrderID        pgtype.Text
+	Amount         decimal.Decimal
+	Status         string
+	PayerName      string
+	IdempotencyKey string
+	RequestHash    []byte
+	CreatedBy      string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	PollAttempts   int32
+	NextPollAt     *time.Time
+	LastError      string
+}
+
+type GatewayTransactionItem struct {
+	TenantID      string
+	TransactionID int64
+	ItemNo        int16
+	Service       string
+	ConsumerCode  string
+	Amount        decimal.Decimal
+}
+
+type GatewayWebhookEvent struct {
+	TenantID   string
+	EventID    string
+	Event      string
+	PaymentID  string
+	ReceivedAt time.Time
+}
+
 type MeterReading struct {
 	TenantID     string
 	ConsumerCode string

@@ -1,0 +1,19 @@
+// Package payments owns online collections through a payment gateway:
+// gateway transactions (one per checkout: CREATED -> PENDING -> SUCCESS |
+// FAILED, then REFUNDED) and the consumers' dues each was opened for, the
+// payments the gateway reports against each order, the checkout callback,
+// the webhook endpoint (signature over the raw body, de-duplicated by event
+// id, forged signatures audited), and the poller that asks the gateway
+// about every transaction not yet final, with backoff and no age limit.
+//
+// Callback, webhook and poller all drive one idempotent transition
+// (apply): the first to see a capture makes the receipt, through
+// receipts.CollectOnlineTx in the same transaction, and the others find it.
+// A captured payment is always receipted, for what was captured, against
+// the dues as they stand then; the excess is advance.
+//
+// It must never mark a payment failed unless the gateway said so (a
+// timeout or a 5xx leaves it pending), never make a second receipt for a
+// payment, never post to the ledger except through receipts, and never log
+// a key or webhook secret.
+package payments
