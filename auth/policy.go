@@ -7,6 +7,7 @@ import (
 	"github.com/munimhq/munim/gen/pb/munim/audit/v1/auditv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/billing/v1/billingv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
+	"github.com/munimhq/munim/gen/pb/munim/payments/v1/paymentsv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/receipts/v1/receiptsv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/tenancy/v1/tenancyv1connect"
 )
@@ -58,24 +59,29 @@ const (
 	PermReceiptCancel  Permission = "receipts.cancel"
 	PermReceiptCheque  Permission = "receipts.cheque"
 	PermReceiptRemit   Permission = "receipts.remit"
+	// Online payments. Opening a checkout and confirming it are public
+	// (the citizen pays without an account; the callback's signature is
+	// its proof); reading transactions is staff's and auditors'.
+	PermPaymentRead Permission = "payments.read"
 )
 
 // RolePermissions is what each role may do. Auditors only read; a
 // department app has no permission of its own: its key's scopes decide.
 var RolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead,
-		PermBillingMaster, PermDemandRun, PermBillingRead, PermReceiptRead},
+		PermBillingMaster, PermDemandRun, PermBillingRead, PermReceiptRead, PermPaymentRead},
 	RoleAccountant: {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead, PermAmendPropose,
-		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit},
+		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit, PermPaymentRead},
 	RoleApprover: {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead, PermAmendApprove,
-		PermReceiptRead, PermReceiptCancel},
-	RoleCashier:       {PermTenantRead, PermBillingRead, PermReceiptCollect, PermReceiptRead, PermReceiptRemit},
-	RoleAuditor:       {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead, PermReceiptRead},
+		PermReceiptRead, PermReceiptCancel, PermPaymentRead},
+	RoleCashier:       {PermTenantRead, PermBillingRead, PermReceiptCollect, PermReceiptRead, PermReceiptRemit, PermPaymentRead},
+	RoleAuditor:       {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead, PermReceiptRead, PermPaymentRead},
 	RoleDepartmentApp: {},
 }
 
 // KeyScopes are the permissions an API key may be given.
-var KeyScopes = []Permission{PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermDemandRun, PermBillingRead, PermReceiptRead}
+var KeyScopes = []Permission{PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermDemandRun, PermBillingRead, PermReceiptRead,
+	PermPaymentRead}
 
 // Procedures maps every Connect procedure the server serves to the
 // permission it needs. A procedure missing here is denied to everyone; a
@@ -141,6 +147,10 @@ var Procedures = map[string]Permission{
 	receiptsv1connect.ReceiptServiceSaveCollectionSettingsProcedure:  PermBillingMaster,
 	receiptsv1connect.ReceiptServiceGetReceiptPdfProcedure:           PermReceiptRead,
 	receiptsv1connect.ReceiptServiceVerifyReceiptProcedure:           PermPublic,
+	paymentsv1connect.PaymentServiceCreatePaymentOrderProcedure:      PermPublic,
+	paymentsv1connect.PaymentServiceConfirmCheckoutProcedure:         PermPublic,
+	paymentsv1connect.PaymentServiceGetPaymentTransactionProcedure:   PermPaymentRead,
+	paymentsv1connect.PaymentServiceListPaymentTransactionsProcedure: PermPaymentRead,
 }
 
 // Allows reports whether p may use permission perm (tenants aside).

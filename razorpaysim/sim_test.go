@@ -115,7 +115,9 @@ func TestCapturedPaymentPaysTheOrderThroughTheRealClient(t *testing.T) {
 	require.Len(t, ps, 1)
 
 	hs := b.received()
-	require.Equal(t, []string{"payment.authorized", "payment.captured", "order.paid"}, names(hs))
+	got := names(hs)
+	slices.Sort(got) // separate deliveries arrive in any order, as Razorpay's do
+	require.Equal(t, []string{"order.paid", "payment.authorized", "payment.captured"}, got)
 	for _, h := range hs {
 		require.Equal(t, 0, gateway.VerifyWebhook(h.Body, h.Signature, hookOld), h.Event)
 		require.True(t, strings.HasPrefix(h.ID, "evt_"))

@@ -30,6 +30,8 @@ import (
 	billingv1 "github.com/munimhq/munim/gen/pb/munim/billing/v1"
 	ledgerv1 "github.com/munimhq/munim/gen/pb/munim/ledger/v1"
 	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
+	paymentsv1 "github.com/munimhq/munim/gen/pb/munim/payments/v1"
+	"github.com/munimhq/munim/gen/pb/munim/payments/v1/paymentsv1connect"
 	receiptsv1 "github.com/munimhq/munim/gen/pb/munim/receipts/v1"
 	tenancyv1 "github.com/munimhq/munim/gen/pb/munim/tenancy/v1"
 	"github.com/munimhq/munim/gen/pb/munim/tenancy/v1/tenancyv1connect"
@@ -82,6 +84,10 @@ func (w world) tenants(cred string) tenancyv1connect.TenantServiceClient {
 
 func (w world) keys(cred string) accessv1connect.ApiKeyServiceClient {
 	return accessv1connect.NewApiKeyServiceClient(w.http, w.url, connect.WithInterceptors(bearer(cred)))
+}
+
+func (w world) payments(cred string) paymentsv1connect.PaymentServiceClient {
+	return paymentsv1connect.NewPaymentServiceClient(w.http, w.url, connect.WithInterceptors(bearer(cred)))
 }
 
 func (w world) audit(cred string) auditv1connect.AuditServiceClient {
@@ -257,6 +263,10 @@ func TestRoleMatrix(t *testing.T) {
 					AdvanceAccount: "3504101", Series: "PT"}}))
 			return err
 		}, []auth.Role{auth.RoleAdmin}},
+		{"ListPaymentTransactions", func(c string, _ auth.Role) error {
+			_, err := w.payments(c).ListPaymentTransactions(w.ctx, connect.NewRequest(&paymentsv1.ListPaymentTransactionsRequest{TenantId: "uk.dehradun"}))
+			return err
+		}, roles},
 		{"ListEvents", func(c string, _ auth.Role) error {
 			_, err := w.audit(c).ListEvents(w.ctx, connect.NewRequest(&auditv1.ListEventsRequest{TenantId: "uk.dehradun"}))
 			return err
