@@ -93,11 +93,37 @@ func (s *Service) applyTx(ctx context.Context, tx pgx.Tx, tenant, via string, p 
 		}
 		now := s.now()
 		upd.ReceiptID, upd.CapturedAt = pgtype.Int8{Int64: id, Valid: true}, &now
+		if err := s.flagCapture(ctx, q, tenant, t, p.ID, upd.Amount); err != nil {
+			return err
+		}
 	}
 	if err := q.GatewayPaymentUpdate(ctx, upd); err != nil {
 		return fmt.Errorf("move gateway payment: %w", err)
 	}
 	return s.settleStatus(ctx, q, tenant, t)
+}
+
+// flagCapture raises the exceptions a capture may show: an amount other
+// than the order's, and a second capture of one checkout.
+func (s *Service) flagCapture(ctx context.Context, q *dbq.Queries, tenant string, t dbq.GatewayTransaction, paymentID string, amount decimal.Decimal) error {
+	if !amount.Equal(t.Amount) {
+		if err := s.raise(ctx, q, tenant, AmountMismatch, paymentID, t.ID, amount.Sub(t.Amount),
+			"payment %s captured %s for order %s of %s; receipted for what was captured", paymentID, amount.StringFixed(2),
+			t.OrderID.String, t.Amount.StringFixed(2)); err != nil {
+			return err
+		}
+	}
+	pays, err := q.GatewayPaymentsOf(ctx, dbq.GatewayPaymentsOfParams{TenantID: tenant, TransactionIds: []int64{t.ID}})
+	if err != nil {
+		return err
+	}
+	for _, o := range pays {
+		if o.PaymentID != paymentID && o.ReceiptID.Valid {
+			return s.raise(ctx, q, tenant, DuplicatePayment, paymentID, t.ID, amount,
+				"order %s paid again by %s after %s; held as advance: refund it or keep it", t.OrderID.String, paymentID, o.PaymentID)
+		}
+	}
+	return nil
 }
 
 // settleStatus moves a transaction to what its payments say.

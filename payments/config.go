@@ -28,7 +28,16 @@ type Account struct {
 	// CheckoutURL is the hosted checkout a citizen is sent to (default
 	// BaseURL + "/checkout", the simulator's page).
 	CheckoutURL string `json:"checkout_url"`
+	// SettlementBank is the bank account head settlements are credited
+	// to (default 4502101).
+	SettlementBank string `json:"settlement_bank"`
+	// SettleWithinDays is how long after capture a payment may go
+	// unsettled before it is an exception (default 3; Razorpay settles T+2).
+	SettleWithinDays int `json:"settle_within_days"`
 }
+
+// DefaultSettleWithinDays is the settlement window unless configured.
+const DefaultSettleWithinDays = 3
 
 // LogValue keeps the secrets out of logs.
 func (a Account) LogValue() slog.Value {

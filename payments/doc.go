@@ -12,8 +12,15 @@
 // A captured payment is always receipted, for what was captured, against
 // the dues as they stand then; the excess is advance.
 //
+// Reconciliation reads the gateway's settlements of a day, matches each
+// item to our payments, posts the settlement journal (bank Dr net, 2408003
+// Dr fee and tax, 4501002 Cr gross; 3504007 for what is not ours) and keeps
+// the exceptions (captured not receipted, receipted not captured, amount
+// mismatch, settled unknown, duplicate payment, settlement missing) with
+// their ages until resolved.
+//
 // It must never mark a payment failed unless the gateway said so (a
 // timeout or a 5xx leaves it pending), never make a second receipt for a
-// payment, never post to the ledger except through receipts, and never log
-// a key or webhook secret.
+// payment, never post a receipt except through receipts (settlements it
+// posts through ledger.PostTx), and never log a key or webhook secret.
 package payments

@@ -42,6 +42,7 @@ var servicePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{1,39}$`)
 // Service runs online payments.
 type Service struct {
 	pool     *pgxpool.Pool
+	ledger   *ledger.Ledger
 	receipts *receipts.Service
 	accounts map[string]Account
 	gateways map[string]gateway.Gateway
@@ -52,7 +53,7 @@ type Service struct {
 }
 
 // NewService returns the service over the tenants' configured accounts.
-func NewService(pool *pgxpool.Pool, rs *receipts.Service, cfg Config) (*Service, error) {
+func NewService(pool *pgxpool.Pool, led *ledger.Ledger, rs *receipts.Service, cfg Config) (*Service, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -60,7 +61,7 @@ func NewService(pool *pgxpool.Pool, rs *receipts.Service, cfg Config) (*Service,
 	if hc == nil {
 		hc = &http.Client{Timeout: 15 * time.Second}
 	}
-	s := &Service{pool: pool, receipts: rs, accounts: cfg.Accounts, gateways: map[string]gateway.Gateway{},
+	s := &Service{pool: pool, ledger: led, receipts: rs, accounts: cfg.Accounts, gateways: map[string]gateway.Gateway{},
 		audit: cfg.Audit, now: cfg.Now, log: cfg.Logger}
 	if s.now == nil {
 		s.now = time.Now

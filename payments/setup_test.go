@@ -67,6 +67,7 @@ type bundle struct {
 	audit    *audit.Recorder
 	sim      *razorpaysim.Sim
 	hooks    string // the webhook endpoint's URL
+	simURL   string
 }
 
 type options struct {
@@ -125,7 +126,7 @@ func setup(t *testing.T, opts ...func(*options)) *bundle {
 	t.Cleanup(simSrv.Close)
 	rec := audit.NewRecorder(pool, slog.New(slog.DiscardHandler))
 	t.Cleanup(rec.Close)
-	ps, err := payments.NewService(pool, rs, payments.Config{Accounts: map[string]payments.Account{tenant: o.accounts(simSrv.URL)},
+	ps, err := payments.NewService(pool, led, rs, payments.Config{Accounts: map[string]payments.Account{tenant: o.accounts(simSrv.URL)},
 		HTTPClient: &http.Client{Timeout: o.timeout}, Audit: rec, Now: clk.Now, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	mux := http.NewServeMux()
@@ -134,7 +135,7 @@ func setup(t *testing.T, opts ...func(*options)) *bundle {
 	t.Cleanup(hooks.Close)
 	url := hooks.URL + "/webhooks/razorpay/" + tenant
 	sim.SetWebhookURL(url)
-	return &bundle{ctx: ctx, pool: pool, clock: clk, billing: bill, receipts: rs, payments: ps, audit: rec, sim: sim, hooks: url}
+	return &bundle{ctx: ctx, pool: pool, clock: clk, billing: bill, receipts: rs, payments: ps, audit: rec, sim: sim, hooks: url, simURL: simSrv.URL}
 }
 
 func amt(s string) decimal.Decimal { return decimal.RequireFromString(s) }
@@ -197,7 +198,7 @@ func (b *bundle) books(t *testing.T) {
 	b.sim.WaitWebhooks()
 	var captured, receipted, online int
 	var capturedSum, clearing decimal.Decimal
-	b.sql(t, `SELECT count(*), count(r.id), coalesce(sum(p.amount), 0) FROM gateway_payments p
+	b.sql(t, `SELECT count(*), count(r.id), coalesce(sum(p.amount) FILTER (WHERE p.settlement_id IS NULL), 0) FROM gateway_payments p
 	          LEFT JOIN receipts r ON r.tenant_id = p.tenant_id AND r.id = p.receipt_id AND r.amount = p.amount
 	               AND r.instrument_no = p.payment_id AND r.debit_account = '4501002' AND r.mode = 'online'
 	          WHERE p.tenant_id = $1 AND p.status IN ('captured', 'refunded')`, &captured, &receipted, &capturedSum)

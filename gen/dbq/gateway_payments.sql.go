@@ -28,7 +28,7 @@ func (q *Queries) GatewayCapturedUnsettled(ctx context.Context, tenantID string)
 }
 
 const gatewayPaymentGet = `-- name: GatewayPaymentGet :one
-SELECT tenant_id, payment_id, transaction_id, amount, status, method, fee, tax, amount_refunded, error_code, error_text, seen_via, receipt_id, captured_at, created_at, updated_at FROM gateway_payments WHERE tenant_id = $1 AND payment_id = $2
+SELECT tenant_id, payment_id, transaction_id, amount, status, method, fee, tax, amount_refunded, error_code, error_text, seen_via, receipt_id, captured_at, created_at, updated_at, settlement_id FROM gateway_payments WHERE tenant_id = $1 AND payment_id = $2
 `
 
 type GatewayPaymentGetParams struct {
@@ -56,6 +56,7 @@ func (q *Queries) GatewayPaymentGet(ctx context.Context, arg GatewayPaymentGetPa
 		&i.CapturedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.SettlementID,
 	)
 	return i, err
 }
@@ -64,7 +65,7 @@ const gatewayPaymentInsert = `-- name: GatewayPaymentInsert :one
 INSERT INTO gateway_payments (tenant_id, payment_id, transaction_id, amount, status, method, seen_via)
 VALUES ($1, $2, $3, $4, 'created', $5, $6)
 ON CONFLICT (tenant_id, payment_id) DO UPDATE SET payment_id = EXCLUDED.payment_id
-RETURNING tenant_id, payment_id, transaction_id, amount, status, method, fee, tax, amount_refunded, error_code, error_text, seen_via, receipt_id, captured_at, created_at, updated_at
+RETURNING tenant_id, payment_id, transaction_id, amount, status, method, fee, tax, amount_refunded, error_code, error_text, seen_via, receipt_id, captured_at, created_at, updated_at, settlement_id
 `
 
 type GatewayPaymentInsertParams struct {
@@ -105,6 +106,7 @@ func (q *Queries) GatewayPaymentInsert(ctx context.Context, arg GatewayPaymentIn
 		&i.CapturedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.SettlementID,
 	)
 	return i, err
 }
@@ -148,7 +150,7 @@ func (q *Queries) GatewayPaymentUpdate(ctx context.Context, arg GatewayPaymentUp
 }
 
 const gatewayPaymentsOf = `-- name: GatewayPaymentsOf :many
-SELECT tenant_id, payment_id, transaction_id, amount, status, method, fee, tax, amount_refunded, error_code, error_text, seen_via, receipt_id, captured_at, created_at, updated_at FROM gateway_payments
+SELECT tenant_id, payment_id, transaction_id, amount, status, method, fee, tax, amount_refunded, error_code, error_text, seen_via, receipt_id, captured_at, created_at, updated_at, settlement_id FROM gateway_payments
 WHERE tenant_id = $1 AND transaction_id = ANY($2::bigint[])
 ORDER BY transaction_id, created_at, payment_id
 `
@@ -184,6 +186,7 @@ func (q *Queries) GatewayPaymentsOf(ctx context.Context, arg GatewayPaymentsOfPa
 			&i.CapturedAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.SettlementID,
 		); err != nil {
 			return nil, err
 		}

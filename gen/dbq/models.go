@@ -256,6 +256,34 @@ type GatewayPayment struct {
 	CapturedAt     *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	SettlementID   pgtype.Text
+}
+
+type GatewaySettlement struct {
+	TenantID     string
+	SettlementID string
+	Utr          string
+	SettledOn    time.Time
+	Gross        decimal.Decimal
+	Fee          decimal.Decimal
+	Tax          decimal.Decimal
+	Refunds      decimal.Decimal
+	Net          decimal.Decimal
+	Unknown      decimal.Decimal
+	VoucherID    int64
+	CreatedAt    time.Time
+}
+
+type GatewaySettlementItem struct {
+	TenantID     string
+	EntityID     string
+	SettlementID string
+	Type         string
+	PaymentID    string
+	Amount       decimal.Decimal
+	Fee          decimal.Decimal
+	Tax          decimal.Decimal
+	Known        bool
 }
 
 type GatewayTransaction struct {
@@ -303,6 +331,20 @@ type MeterReading struct {
 	NewInitial   pgtype.Numeric
 	RecordedBy   string
 	RecordedAt   time.Time
+}
+
+type PaymentException struct {
+	TenantID      string
+	ID            int64
+	Kind          string
+	Reference     string
+	TransactionID pgtype.Int8
+	Amount        decimal.Decimal
+	Detail        string
+	RaisedAt      time.Time
+	ResolvedAt    *time.Time
+	ResolvedBy    pgtype.Text
+	Resolution    pgtype.Text
 }
 
 type Period struct {
