@@ -63,6 +63,9 @@ const (
 	// (the citizen pays without an account; the callback's signature is
 	// its proof); reading transactions is staff's and auditors'.
 	PermPaymentRead Permission = "payments.read"
+	// Reconciling settlements and resolving exceptions is the accountant's,
+	// who keeps the bank book.
+	PermPaymentReconcile Permission = "payments.reconcile"
 )
 
 // RolePermissions is what each role may do. Auditors only read; a
@@ -71,7 +74,7 @@ var RolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead,
 		PermBillingMaster, PermDemandRun, PermBillingRead, PermReceiptRead, PermPaymentRead},
 	RoleAccountant: {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead, PermAmendPropose,
-		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit, PermPaymentRead},
+		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit, PermPaymentRead, PermPaymentReconcile},
 	RoleApprover: {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead, PermAmendApprove,
 		PermReceiptRead, PermReceiptCancel, PermPaymentRead},
 	RoleCashier:       {PermTenantRead, PermBillingRead, PermReceiptCollect, PermReceiptRead, PermReceiptRemit, PermPaymentRead},
@@ -151,6 +154,9 @@ var Procedures = map[string]Permission{
 	paymentsv1connect.PaymentServiceConfirmCheckoutProcedure:         PermPublic,
 	paymentsv1connect.PaymentServiceGetPaymentTransactionProcedure:   PermPaymentRead,
 	paymentsv1connect.PaymentServiceListPaymentTransactionsProcedure: PermPaymentRead,
+	paymentsv1connect.PaymentServiceRunReconciliationProcedure:       PermPaymentReconcile,
+	paymentsv1connect.PaymentServiceListExceptionsProcedure:          PermPaymentRead,
+	paymentsv1connect.PaymentServiceResolveExceptionProcedure:        PermPaymentReconcile,
 }
 
 // Allows reports whether p may use permission perm (tenants aside).

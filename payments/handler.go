@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/munimhq/munim/auth"
+	"github.com/munimhq/munim/gateway"
 	paymentsv1 "github.com/munimhq/munim/gen/pb/munim/payments/v1"
 	"github.com/munimhq/munim/gen/pb/munim/payments/v1/paymentsv1connect"
 )
@@ -111,4 +112,55 @@ func transactionOut(t Transaction) *paymentsv1.Transaction {
 		out.Checkout = &paymentsv1.Checkout{KeyId: c.KeyID, OrderId: c.OrderID, AmountPaise: c.Amount, Currency: c.Currency, Url: c.URL}
 	}
 	return out
+}
+
+// RunReconciliation implements PaymentService.RunReconciliation.
+func (h *Handler) RunReconciliation(ctx context.Context, req *connect.Request[paymentsv1.RunReconciliationRequest]) (*connect.Response[paymentsv1.RunReconciliationResponse], error) {
+	day, err := time.ParseInLocation(time.DateOnly, req.Msg.GetDay(), gateway.IST)
+	if err != nil {
+		return nil, ToConnect(ctx, h.log, req.Spec().Procedure, invalid("day", "is not a date YYYY-MM-DD"))
+	}
+	r, err := h.svc.RunReconciliation(ctx, req.Msg.GetTenantId(), auth.Actor(ctx), day)
+	if err != nil {
+		return nil, ToConnect(ctx, h.log, req.Spec().Procedure, err)
+	}
+	out := &paymentsv1.RunReconciliationResponse{}
+	for _, s := range r.Settlements {
+		out.Settlements = append(out.Settlements, &paymentsv1.Settlement{SettlementId: s.ID, Utr: s.UTR,
+			SettledOn: s.SettledOn.Format(time.DateOnly), Gross: s.Gross.StringFixed(2), Fee: s.Fee.StringFixed(2),
+			Tax: s.Tax.StringFixed(2), Refunds: s.Refunds.StringFixed(2), Net: s.Net.StringFixed(2),
+			Unknown: s.Unknown.StringFixed(2), VoucherId: s.VoucherID})
+	}
+	for _, e := range r.Open {
+		out.Open = append(out.Open, exceptionOut(e))
+	}
+	return connect.NewResponse(out), nil
+}
+
+// ListExceptions implements PaymentService.ListExceptions.
+func (h *Handler) ListExceptions(ctx context.Context, req *connect.Request[paymentsv1.ListExceptionsRequest]) (*connect.Response[paymentsv1.ListExceptionsResponse], error) {
+	es, err := h.svc.ListExceptions(ctx, req.Msg.GetTenantId(), ExceptionFilter{All: req.Msg.GetAll(), Kind: Kind(req.Msg.GetKind())})
+	if err != nil {
+		return nil, ToConnect(ctx, h.log, req.Spec().Procedure, err)
+	}
+	out := &paymentsv1.ListExceptionsResponse{}
+	for _, e := range es {
+		out.Exceptions = append(out.Exceptions, exceptionOut(e))
+	}
+	return connect.NewResponse(out), nil
+}
+
+// ResolveException implements PaymentService.ResolveException.
+func (h *Handler) ResolveException(ctx context.Context, req *connect.Request[paymentsv1.ResolveExceptionRequest]) (*connect.Response[paymentsv1.ResolveExceptionResponse], error) {
+	e, err := h.svc.ResolveException(ctx, req.Msg.GetTenantId(), auth.Actor(ctx), req.Msg.GetId(), req.Msg.GetResolution())
+	if err != nil {
+		return nil, ToConnect(ctx, h.log, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&paymentsv1.ResolveExceptionResponse{Exception: exceptionOut(e)}), nil
+}
+
+func exceptionOut(e Exception) *paymentsv1.PaymentException {
+	return &paymentsv1.PaymentException{Id: e.ID, Kind: string(e.Kind), Reference: e.Reference, TransactionId: e.TransactionID,
+		Amount: e.Amount.StringFixed(2), Detail: e.Detail, RaisedAt: ts(e.RaisedAt), ResolvedAt: ts(e.ResolvedAt),
+		ResolvedBy: e.ResolvedBy, Resolution: e.Resolution, AgeSeconds: int64(e.Age / time.Second)}
 }

@@ -136,7 +136,10 @@ func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 }
 
 // AddWorkers registers the payment jobs' workers.
-func AddWorkers(w *river.Workers, s *Service) { river.AddWorker(w, &pollWorker{svc: s}) }
+func AddWorkers(w *river.Workers, s *Service) {
+	river.AddWorker(w, &pollWorker{svc: s})
+	river.AddWorker(w, &reconcileWorker{svc: s})
+}
 
 // enqueuePoll schedules the poller of a new transaction, in its transaction.
 func (s *Service) enqueuePoll(ctx context.Context, tx pgx.Tx, tenant string, id int64, after time.Duration) error {

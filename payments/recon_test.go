@@ -2,13 +2,18 @@ package payments_test
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
+	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/gateway"
+	"github.com/munimhq/munim/jobs"
 	"github.com/munimhq/munim/payments"
 	"github.com/munimhq/munim/razorpaysim"
 )
@@ -177,4 +182,40 @@ func TestCaptureExceptions(t *testing.T) {
 		require.True(t, e.Open())
 	}
 	b.books(t)
+}
+
+// The poller of a new transaction and each tenant's daily reconciliation
+// are River jobs, enqueued with the data they act on.
+func TestPollerAndReconciliationAreScheduled(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	workers := river.NewWorkers()
+	payments.AddWorkers(workers, b.payments)
+	c, err := jobs.New(b.pool, jobs.Config{Workers: workers, InsertOnly: true, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	b.payments.UseJobs(c)
+	b.raise(t, "PT-1")
+	tx := b.order(t, "k1", "PT-1", "3780")
+	require.NoError(t, b.payments.ScheduleReconciliations(b.ctx))
+	require.NoError(t, b.payments.ScheduleReconciliations(b.ctx), "a chain already scheduled is not doubled")
+	rows, err := b.pool.Query(b.ctx, `SELECT kind, args::text, scheduled_at FROM `+db.JobSchema+`.river_job ORDER BY id`)
+	require.NoError(t, err)
+	type job struct {
+		kind, args string
+		at         time.Time
+	}
+	var got []job
+	for rows.Next() {
+		var j job
+		require.NoError(t, rows.Scan(&j.kind, &j.args, &j.at))
+		got = append(got, j)
+	}
+	require.NoError(t, rows.Err())
+	require.Len(t, got, 2)
+	require.Equal(t, "payments.poll", got[0].kind)
+	require.JSONEq(t, fmt.Sprintf(`{"tenant_id":%q,"transaction_id":%d}`, tenant, tx.ID), got[0].args)
+	require.Equal(t, b.clock.Now().Add(30*time.Second).Unix(), got[0].at.Unix())
+	require.Equal(t, "payments.reconcile", got[1].kind)
+	require.JSONEq(t, `{"tenant_id":"uk.dehradun","day":"2026-05-09"}`, got[1].args)
+	require.Equal(t, time.Date(2026, time.May, 10, 6, 0, 0, 0, ist).Unix(), got[1].at.Unix())
 }

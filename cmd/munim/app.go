@@ -178,6 +178,9 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	}
 	a.billing.UseJobs(a.jobs)
 	a.payments.UseJobs(a.jobs)
+	if err := a.payments.ScheduleReconciliations(ctx); err != nil {
+		return nil, err
+	}
 	guard, err := auth.NewGuard(auth.GuardConfig{Tokens: verifier, Keys: a.keys, Audit: a.audit, Log: log})
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 	"github.com/stretchr/testify/assert"
@@ -120,6 +121,23 @@ func TestOnlinePaymentOverRPC(t *testing.T) {
 		connect.NewRequest(&receiptsv1.GetReceiptRequest{TenantId: "uk.dehradun", Receipt: &receiptsv1.GetReceiptRequest_Id{Id: receipt}}))
 	require.NoError(t, err)
 	assert.Equal(t, "4501002", r.Msg.Receipt.DebitAccount)
+
+	// Two days on the gateway settles; the accountant reconciles the day.
+	day := time.Now().In(gateway.IST).AddDate(0, 0, 2)
+	sim.Settle(day)
+	_, err = public.RunReconciliation(w.ctx, connect.NewRequest(&paymentsv1.RunReconciliationRequest{TenantId: "uk.dehradun", Day: day.Format(time.DateOnly)}))
+	assert.Equal(t, connect.CodeUnauthenticated, connect.CodeOf(err))
+	rec, err := staff.RunReconciliation(w.ctx, connect.NewRequest(&paymentsv1.RunReconciliationRequest{TenantId: "uk.dehradun", Day: day.Format(time.DateOnly)}))
+	require.NoError(t, err)
+	require.Len(t, rec.Msg.Settlements, 1)
+	assert.Equal(t, "3600.00", rec.Msg.Settlements[0].Gross)
+	assert.Equal(t, "72.00", rec.Msg.Settlements[0].Fee)
+	assert.Equal(t, "12.96", rec.Msg.Settlements[0].Tax)
+	assert.Equal(t, "3515.04", rec.Msg.Settlements[0].Net)
+	assert.Empty(t, rec.Msg.Open)
+	ex, err := staff.ListExceptions(w.ctx, connect.NewRequest(&paymentsv1.ListExceptionsRequest{TenantId: "uk.dehradun", All: true}))
+	require.NoError(t, err)
+	assert.Empty(t, ex.Msg.Exceptions)
 
 	// A ULB with no gateway account takes no online payments.
 	_, err = public.CreatePaymentOrder(w.ctx, connect.NewRequest(&paymentsv1.CreatePaymentOrderRequest{TenantId: "uk.haridwar",

@@ -82,6 +82,567 @@ func (Status) EnumDescriptor() ([]byte, []int) {
 	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{0}
 }
 
+type RunReconciliationRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	TenantId string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	// day is the settlement day, "YYYY-MM-DD" (India).
+	Day           string `protobuf:"bytes,2,opt,name=day,proto3" json:"day,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RunReconciliationRequest) Reset() {
+	*x = RunReconciliationRequest{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RunReconciliationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RunReconciliationRequest) ProtoMessage() {}
+
+func (x *RunReconciliationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RunReconciliationRequest.ProtoReflect.Descriptor instead.
+func (*RunReconciliationRequest) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *RunReconciliationRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *RunReconciliationRequest) GetDay() string {
+	if x != nil {
+		return x.Day
+	}
+	return ""
+}
+
+// Settlement is one gateway settlement as recorded.
+type Settlement struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	SettlementId string                 `protobuf:"bytes,1,opt,name=settlement_id,json=settlementId,proto3" json:"settlement_id,omitempty"`
+	Utr          string                 `protobuf:"bytes,2,opt,name=utr,proto3" json:"utr,omitempty"`
+	SettledOn    string                 `protobuf:"bytes,3,opt,name=settled_on,json=settledOn,proto3" json:"settled_on,omitempty"`
+	Gross        string                 `protobuf:"bytes,4,opt,name=gross,proto3" json:"gross,omitempty"`
+	Fee          string                 `protobuf:"bytes,5,opt,name=fee,proto3" json:"fee,omitempty"`
+	Tax          string                 `protobuf:"bytes,6,opt,name=tax,proto3" json:"tax,omitempty"`
+	Refunds      string                 `protobuf:"bytes,7,opt,name=refunds,proto3" json:"refunds,omitempty"`
+	Net          string                 `protobuf:"bytes,8,opt,name=net,proto3" json:"net,omitempty"`
+	// unknown is what of gross less refunds is not ours (held on 3504007).
+	Unknown       string `protobuf:"bytes,9,opt,name=unknown,proto3" json:"unknown,omitempty"`
+	VoucherId     int64  `protobuf:"varint,10,opt,name=voucher_id,json=voucherId,proto3" json:"voucher_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Settlement) Reset() {
+	*x = Settlement{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Settlement) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Settlement) ProtoMessage() {}
+
+func (x *Settlement) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Settlement.ProtoReflect.Descriptor instead.
+func (*Settlement) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Settlement) GetSettlementId() string {
+	if x != nil {
+		return x.SettlementId
+	}
+	return ""
+}
+
+func (x *Settlement) GetUtr() string {
+	if x != nil {
+		return x.Utr
+	}
+	return ""
+}
+
+func (x *Settlement) GetSettledOn() string {
+	if x != nil {
+		return x.SettledOn
+	}
+	return ""
+}
+
+func (x *Settlement) GetGross() string {
+	if x != nil {
+		return x.Gross
+	}
+	return ""
+}
+
+func (x *Settlement) GetFee() string {
+	if x != nil {
+		return x.Fee
+	}
+	return ""
+}
+
+func (x *Settlement) GetTax() string {
+	if x != nil {
+		return x.Tax
+	}
+	return ""
+}
+
+func (x *Settlement) GetRefunds() string {
+	if x != nil {
+		return x.Refunds
+	}
+	return ""
+}
+
+func (x *Settlement) GetNet() string {
+	if x != nil {
+		return x.Net
+	}
+	return ""
+}
+
+func (x *Settlement) GetUnknown() string {
+	if x != nil {
+		return x.Unknown
+	}
+	return ""
+}
+
+func (x *Settlement) GetVoucherId() int64 {
+	if x != nil {
+		return x.VoucherId
+	}
+	return 0
+}
+
+type RunReconciliationResponse struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Settlements []*Settlement          `protobuf:"bytes,1,rep,name=settlements,proto3" json:"settlements,omitempty"`
+	// open is every exception open after the run.
+	Open          []*PaymentException `protobuf:"bytes,2,rep,name=open,proto3" json:"open,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RunReconciliationResponse) Reset() {
+	*x = RunReconciliationResponse{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RunReconciliationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RunReconciliationResponse) ProtoMessage() {}
+
+func (x *RunReconciliationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RunReconciliationResponse.ProtoReflect.Descriptor instead.
+func (*RunReconciliationResponse) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *RunReconciliationResponse) GetSettlements() []*Settlement {
+	if x != nil {
+		return x.Settlements
+	}
+	return nil
+}
+
+func (x *RunReconciliationResponse) GetOpen() []*PaymentException {
+	if x != nil {
+		return x.Open
+	}
+	return nil
+}
+
+// PaymentException is something the books and the gateway disagree on.
+type PaymentException struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// kind: captured_not_receipted, receipted_not_captured, amount_mismatch,
+	// settled_unknown, refund_pending, duplicate_payment, settlement_missing.
+	Kind          string                 `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	Reference     string                 `protobuf:"bytes,3,opt,name=reference,proto3" json:"reference,omitempty"`
+	TransactionId int64                  `protobuf:"varint,4,opt,name=transaction_id,json=transactionId,proto3" json:"transaction_id,omitempty"`
+	Amount        string                 `protobuf:"bytes,5,opt,name=amount,proto3" json:"amount,omitempty"`
+	Detail        string                 `protobuf:"bytes,6,opt,name=detail,proto3" json:"detail,omitempty"`
+	RaisedAt      *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=raised_at,json=raisedAt,proto3" json:"raised_at,omitempty"`
+	ResolvedAt    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=resolved_at,json=resolvedAt,proto3" json:"resolved_at,omitempty"`
+	ResolvedBy    string                 `protobuf:"bytes,9,opt,name=resolved_by,json=resolvedBy,proto3" json:"resolved_by,omitempty"`
+	Resolution    string                 `protobuf:"bytes,10,opt,name=resolution,proto3" json:"resolution,omitempty"`
+	// age_seconds is how long it was, or has been, open.
+	AgeSeconds    int64 `protobuf:"varint,11,opt,name=age_seconds,json=ageSeconds,proto3" json:"age_seconds,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PaymentException) Reset() {
+	*x = PaymentException{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PaymentException) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PaymentException) ProtoMessage() {}
+
+func (x *PaymentException) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PaymentException.ProtoReflect.Descriptor instead.
+func (*PaymentException) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *PaymentException) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *PaymentException) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *PaymentException) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
+}
+
+func (x *PaymentException) GetTransactionId() int64 {
+	if x != nil {
+		return x.TransactionId
+	}
+	return 0
+}
+
+func (x *PaymentException) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+func (x *PaymentException) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+func (x *PaymentException) GetRaisedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RaisedAt
+	}
+	return nil
+}
+
+func (x *PaymentException) GetResolvedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ResolvedAt
+	}
+	return nil
+}
+
+func (x *PaymentException) GetResolvedBy() string {
+	if x != nil {
+		return x.ResolvedBy
+	}
+	return ""
+}
+
+func (x *PaymentException) GetResolution() string {
+	if x != nil {
+		return x.Resolution
+	}
+	return ""
+}
+
+func (x *PaymentException) GetAgeSeconds() int64 {
+	if x != nil {
+		return x.AgeSeconds
+	}
+	return 0
+}
+
+type ListExceptionsRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	TenantId string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	// all lists resolved exceptions too.
+	All           bool   `protobuf:"varint,2,opt,name=all,proto3" json:"all,omitempty"`
+	Kind          string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListExceptionsRequest) Reset() {
+	*x = ListExceptionsRequest{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListExceptionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListExceptionsRequest) ProtoMessage() {}
+
+func (x *ListExceptionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListExceptionsRequest.ProtoReflect.Descriptor instead.
+func (*ListExceptionsRequest) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ListExceptionsRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *ListExceptionsRequest) GetAll() bool {
+	if x != nil {
+		return x.All
+	}
+	return false
+}
+
+func (x *ListExceptionsRequest) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+type ListExceptionsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Exceptions    []*PaymentException    `protobuf:"bytes,1,rep,name=exceptions,proto3" json:"exceptions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListExceptionsResponse) Reset() {
+	*x = ListExceptionsResponse{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListExceptionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListExceptionsResponse) ProtoMessage() {}
+
+func (x *ListExceptionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListExceptionsResponse.ProtoReflect.Descriptor instead.
+func (*ListExceptionsResponse) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ListExceptionsResponse) GetExceptions() []*PaymentException {
+	if x != nil {
+		return x.Exceptions
+	}
+	return nil
+}
+
+type ResolveExceptionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	Id            int64                  `protobuf:"varint,2,opt,name=id,proto3" json:"id,omitempty"`
+	Resolution    string                 `protobuf:"bytes,3,opt,name=resolution,proto3" json:"resolution,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveExceptionRequest) Reset() {
+	*x = ResolveExceptionRequest{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveExceptionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveExceptionRequest) ProtoMessage() {}
+
+func (x *ResolveExceptionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveExceptionRequest.ProtoReflect.Descriptor instead.
+func (*ResolveExceptionRequest) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ResolveExceptionRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *ResolveExceptionRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *ResolveExceptionRequest) GetResolution() string {
+	if x != nil {
+		return x.Resolution
+	}
+	return ""
+}
+
+type ResolveExceptionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Exception     *PaymentException      `protobuf:"bytes,1,opt,name=exception,proto3" json:"exception,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveExceptionResponse) Reset() {
+	*x = ResolveExceptionResponse{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveExceptionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveExceptionResponse) ProtoMessage() {}
+
+func (x *ResolveExceptionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveExceptionResponse.ProtoReflect.Descriptor instead.
+func (*ResolveExceptionResponse) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ResolveExceptionResponse) GetException() *PaymentException {
+	if x != nil {
+		return x.Exception
+	}
+	return nil
+}
+
 // Item is one consumer's dues a checkout pays.
 type Item struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -94,7 +655,7 @@ type Item struct {
 
 func (x *Item) Reset() {
 	*x = Item{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[0]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -106,7 +667,7 @@ func (x *Item) String() string {
 func (*Item) ProtoMessage() {}
 
 func (x *Item) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[0]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -119,7 +680,7 @@ func (x *Item) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Item.ProtoReflect.Descriptor instead.
 func (*Item) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{0}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Item) GetService() string {
@@ -155,7 +716,7 @@ type CreatePaymentOrderRequest struct {
 
 func (x *CreatePaymentOrderRequest) Reset() {
 	*x = CreatePaymentOrderRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[1]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -167,7 +728,7 @@ func (x *CreatePaymentOrderRequest) String() string {
 func (*CreatePaymentOrderRequest) ProtoMessage() {}
 
 func (x *CreatePaymentOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[1]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -180,7 +741,7 @@ func (x *CreatePaymentOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePaymentOrderRequest.ProtoReflect.Descriptor instead.
 func (*CreatePaymentOrderRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{1}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CreatePaymentOrderRequest) GetTenantId() string {
@@ -220,7 +781,7 @@ type CreatePaymentOrderResponse struct {
 
 func (x *CreatePaymentOrderResponse) Reset() {
 	*x = CreatePaymentOrderResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[2]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -232,7 +793,7 @@ func (x *CreatePaymentOrderResponse) String() string {
 func (*CreatePaymentOrderResponse) ProtoMessage() {}
 
 func (x *CreatePaymentOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[2]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -245,7 +806,7 @@ func (x *CreatePaymentOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePaymentOrderResponse.ProtoReflect.Descriptor instead.
 func (*CreatePaymentOrderResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{2}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CreatePaymentOrderResponse) GetTransaction() *Transaction {
@@ -270,7 +831,7 @@ type Checkout struct {
 
 func (x *Checkout) Reset() {
 	*x = Checkout{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[3]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -282,7 +843,7 @@ func (x *Checkout) String() string {
 func (*Checkout) ProtoMessage() {}
 
 func (x *Checkout) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[3]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -295,7 +856,7 @@ func (x *Checkout) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Checkout.ProtoReflect.Descriptor instead.
 func (*Checkout) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{3}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Checkout) GetKeyId() string {
@@ -357,7 +918,7 @@ type Payment struct {
 
 func (x *Payment) Reset() {
 	*x = Payment{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[4]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -369,7 +930,7 @@ func (x *Payment) String() string {
 func (*Payment) ProtoMessage() {}
 
 func (x *Payment) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[4]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -382,7 +943,7 @@ func (x *Payment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Payment.ProtoReflect.Descriptor instead.
 func (*Payment) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{4}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Payment) GetPaymentId() string {
@@ -493,7 +1054,7 @@ type Transaction struct {
 
 func (x *Transaction) Reset() {
 	*x = Transaction{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[5]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -505,7 +1066,7 @@ func (x *Transaction) String() string {
 func (*Transaction) ProtoMessage() {}
 
 func (x *Transaction) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[5]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -518,7 +1079,7 @@ func (x *Transaction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Transaction.ProtoReflect.Descriptor instead.
 func (*Transaction) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{5}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Transaction) GetId() int64 {
@@ -631,7 +1192,7 @@ type ConfirmCheckoutRequest struct {
 
 func (x *ConfirmCheckoutRequest) Reset() {
 	*x = ConfirmCheckoutRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[6]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -643,7 +1204,7 @@ func (x *ConfirmCheckoutRequest) String() string {
 func (*ConfirmCheckoutRequest) ProtoMessage() {}
 
 func (x *ConfirmCheckoutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[6]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -656,7 +1217,7 @@ func (x *ConfirmCheckoutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmCheckoutRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmCheckoutRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{6}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ConfirmCheckoutRequest) GetTenantId() string {
@@ -696,7 +1257,7 @@ type ConfirmCheckoutResponse struct {
 
 func (x *ConfirmCheckoutResponse) Reset() {
 	*x = ConfirmCheckoutResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[7]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -708,7 +1269,7 @@ func (x *ConfirmCheckoutResponse) String() string {
 func (*ConfirmCheckoutResponse) ProtoMessage() {}
 
 func (x *ConfirmCheckoutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[7]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -721,7 +1282,7 @@ func (x *ConfirmCheckoutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmCheckoutResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmCheckoutResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{7}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ConfirmCheckoutResponse) GetTransaction() *Transaction {
@@ -741,7 +1302,7 @@ type GetPaymentTransactionRequest struct {
 
 func (x *GetPaymentTransactionRequest) Reset() {
 	*x = GetPaymentTransactionRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[8]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -753,7 +1314,7 @@ func (x *GetPaymentTransactionRequest) String() string {
 func (*GetPaymentTransactionRequest) ProtoMessage() {}
 
 func (x *GetPaymentTransactionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[8]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -766,7 +1327,7 @@ func (x *GetPaymentTransactionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPaymentTransactionRequest.ProtoReflect.Descriptor instead.
 func (*GetPaymentTransactionRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{8}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetPaymentTransactionRequest) GetTenantId() string {
@@ -792,7 +1353,7 @@ type GetPaymentTransactionResponse struct {
 
 func (x *GetPaymentTransactionResponse) Reset() {
 	*x = GetPaymentTransactionResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[9]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -804,7 +1365,7 @@ func (x *GetPaymentTransactionResponse) String() string {
 func (*GetPaymentTransactionResponse) ProtoMessage() {}
 
 func (x *GetPaymentTransactionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[9]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -817,7 +1378,7 @@ func (x *GetPaymentTransactionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPaymentTransactionResponse.ProtoReflect.Descriptor instead.
 func (*GetPaymentTransactionResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{9}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetPaymentTransactionResponse) GetTransaction() *Transaction {
@@ -841,7 +1402,7 @@ type ListPaymentTransactionsRequest struct {
 
 func (x *ListPaymentTransactionsRequest) Reset() {
 	*x = ListPaymentTransactionsRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[10]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -853,7 +1414,7 @@ func (x *ListPaymentTransactionsRequest) String() string {
 func (*ListPaymentTransactionsRequest) ProtoMessage() {}
 
 func (x *ListPaymentTransactionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[10]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -866,7 +1427,7 @@ func (x *ListPaymentTransactionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPaymentTransactionsRequest.ProtoReflect.Descriptor instead.
 func (*ListPaymentTransactionsRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{10}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListPaymentTransactionsRequest) GetTenantId() string {
@@ -906,7 +1467,7 @@ type ListPaymentTransactionsResponse struct {
 
 func (x *ListPaymentTransactionsResponse) Reset() {
 	*x = ListPaymentTransactionsResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[11]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -918,7 +1479,7 @@ func (x *ListPaymentTransactionsResponse) String() string {
 func (*ListPaymentTransactionsResponse) ProtoMessage() {}
 
 func (x *ListPaymentTransactionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[11]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -931,7 +1492,7 @@ func (x *ListPaymentTransactionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPaymentTransactionsResponse.ProtoReflect.Descriptor instead.
 func (*ListPaymentTransactionsResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{11}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListPaymentTransactionsResponse) GetTransactions() []*Transaction {
@@ -945,7 +1506,63 @@ var File_munim_payments_v1_payments_proto protoreflect.FileDescriptor
 
 const file_munim_payments_v1_payments_proto_rawDesc = "" +
 	"\n" +
-	" munim/payments/v1/payments.proto\x12\x11munim.payments.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xab\x01\n" +
+	" munim/payments/v1/payments.proto\x12\x11munim.payments.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"w\n" +
+	"\x18RunReconciliationRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x125\n" +
+	"\x03day\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x03day\"\x81\x02\n" +
+	"\n" +
+	"Settlement\x12#\n" +
+	"\rsettlement_id\x18\x01 \x01(\tR\fsettlementId\x12\x10\n" +
+	"\x03utr\x18\x02 \x01(\tR\x03utr\x12\x1d\n" +
+	"\n" +
+	"settled_on\x18\x03 \x01(\tR\tsettledOn\x12\x14\n" +
+	"\x05gross\x18\x04 \x01(\tR\x05gross\x12\x10\n" +
+	"\x03fee\x18\x05 \x01(\tR\x03fee\x12\x10\n" +
+	"\x03tax\x18\x06 \x01(\tR\x03tax\x12\x18\n" +
+	"\arefunds\x18\a \x01(\tR\arefunds\x12\x10\n" +
+	"\x03net\x18\b \x01(\tR\x03net\x12\x18\n" +
+	"\aunknown\x18\t \x01(\tR\aunknown\x12\x1d\n" +
+	"\n" +
+	"voucher_id\x18\n" +
+	" \x01(\x03R\tvoucherId\"\x95\x01\n" +
+	"\x19RunReconciliationResponse\x12?\n" +
+	"\vsettlements\x18\x01 \x03(\v2\x1d.munim.payments.v1.SettlementR\vsettlements\x127\n" +
+	"\x04open\x18\x02 \x03(\v2#.munim.payments.v1.PaymentExceptionR\x04open\"\x83\x03\n" +
+	"\x10PaymentException\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x1c\n" +
+	"\treference\x18\x03 \x01(\tR\treference\x12%\n" +
+	"\x0etransaction_id\x18\x04 \x01(\x03R\rtransactionId\x12\x16\n" +
+	"\x06amount\x18\x05 \x01(\tR\x06amount\x12\x16\n" +
+	"\x06detail\x18\x06 \x01(\tR\x06detail\x127\n" +
+	"\traised_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\braisedAt\x12;\n" +
+	"\vresolved_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"resolvedAt\x12\x1f\n" +
+	"\vresolved_by\x18\t \x01(\tR\n" +
+	"resolvedBy\x12\x1e\n" +
+	"\n" +
+	"resolution\x18\n" +
+	" \x01(\tR\n" +
+	"resolution\x12\x1f\n" +
+	"\vage_seconds\x18\v \x01(\x03R\n" +
+	"ageSeconds\"l\n" +
+	"\x15ListExceptionsRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12\x10\n" +
+	"\x03all\x18\x02 \x01(\bR\x03all\x12\x1b\n" +
+	"\x04kind\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18(R\x04kind\"]\n" +
+	"\x16ListExceptionsResponse\x12C\n" +
+	"\n" +
+	"exceptions\x18\x01 \x03(\v2#.munim.payments.v1.PaymentExceptionR\n" +
+	"exceptions\"\x84\x01\n" +
+	"\x17ResolveExceptionRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12\x17\n" +
+	"\x02id\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x02id\x12*\n" +
+	"\n" +
+	"resolution\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xf4\x03R\n" +
+	"resolution\"]\n" +
+	"\x18ResolveExceptionResponse\x12A\n" +
+	"\texception\x18\x01 \x01(\v2#.munim.payments.v1.PaymentExceptionR\texception\"\xab\x01\n" +
 	"\x04Item\x127\n" +
 	"\aservice\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x182\x16^[a-z][a-z0-9_]{1,39}$R\aservice\x12.\n" +
 	"\rconsumer_code\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\fconsumerCode\x12:\n" +
@@ -1032,12 +1649,15 @@ const file_munim_payments_v1_payments_proto_rawDesc = "" +
 	"\x0eSTATUS_PENDING\x10\x02\x12\x12\n" +
 	"\x0eSTATUS_SUCCESS\x10\x03\x12\x11\n" +
 	"\rSTATUS_FAILED\x10\x04\x12\x13\n" +
-	"\x0fSTATUS_REFUNDED\x10\x052\xfb\x03\n" +
+	"\x0fSTATUS_REFUNDED\x10\x052\xce\x06\n" +
 	"\x0ePaymentService\x12q\n" +
 	"\x12CreatePaymentOrder\x12,.munim.payments.v1.CreatePaymentOrderRequest\x1a-.munim.payments.v1.CreatePaymentOrderResponse\x12m\n" +
 	"\x0fConfirmCheckout\x12).munim.payments.v1.ConfirmCheckoutRequest\x1a*.munim.payments.v1.ConfirmCheckoutResponse\"\x03\x90\x02\x02\x12\x7f\n" +
 	"\x15GetPaymentTransaction\x12/.munim.payments.v1.GetPaymentTransactionRequest\x1a0.munim.payments.v1.GetPaymentTransactionResponse\"\x03\x90\x02\x01\x12\x85\x01\n" +
-	"\x17ListPaymentTransactions\x121.munim.payments.v1.ListPaymentTransactionsRequest\x1a2.munim.payments.v1.ListPaymentTransactionsResponse\"\x03\x90\x02\x01B\xca\x01\n" +
+	"\x17ListPaymentTransactions\x121.munim.payments.v1.ListPaymentTransactionsRequest\x1a2.munim.payments.v1.ListPaymentTransactionsResponse\"\x03\x90\x02\x01\x12s\n" +
+	"\x11RunReconciliation\x12+.munim.payments.v1.RunReconciliationRequest\x1a,.munim.payments.v1.RunReconciliationResponse\"\x03\x90\x02\x02\x12j\n" +
+	"\x0eListExceptions\x12(.munim.payments.v1.ListExceptionsRequest\x1a).munim.payments.v1.ListExceptionsResponse\"\x03\x90\x02\x01\x12p\n" +
+	"\x10ResolveException\x12*.munim.payments.v1.ResolveExceptionRequest\x1a+.munim.payments.v1.ResolveExceptionResponse\"\x03\x90\x02\x02B\xca\x01\n" +
 	"\x15com.munim.payments.v1B\rPaymentsProtoP\x01Z<github.com/munimhq/munim/gen/pb/munim/payments/v1;paymentsv1\xa2\x02\x03MPX\xaa\x02\x11Munim.Payments.V1\xca\x02\x11Munim\\Payments\\V1\xe2\x02\x1dMunim\\Payments\\V1\\GPBMetadata\xea\x02\x13Munim::Payments::V1b\x06proto3"
 
 var (
@@ -1053,51 +1673,71 @@ func file_munim_payments_v1_payments_proto_rawDescGZIP() []byte {
 }
 
 var file_munim_payments_v1_payments_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_munim_payments_v1_payments_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_munim_payments_v1_payments_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_munim_payments_v1_payments_proto_goTypes = []any{
 	(Status)(0),                             // 0: munim.payments.v1.Status
-	(*Item)(nil),                            // 1: munim.payments.v1.Item
-	(*CreatePaymentOrderRequest)(nil),       // 2: munim.payments.v1.CreatePaymentOrderRequest
-	(*CreatePaymentOrderResponse)(nil),      // 3: munim.payments.v1.CreatePaymentOrderResponse
-	(*Checkout)(nil),                        // 4: munim.payments.v1.Checkout
-	(*Payment)(nil),                         // 5: munim.payments.v1.Payment
-	(*Transaction)(nil),                     // 6: munim.payments.v1.Transaction
-	(*ConfirmCheckoutRequest)(nil),          // 7: munim.payments.v1.ConfirmCheckoutRequest
-	(*ConfirmCheckoutResponse)(nil),         // 8: munim.payments.v1.ConfirmCheckoutResponse
-	(*GetPaymentTransactionRequest)(nil),    // 9: munim.payments.v1.GetPaymentTransactionRequest
-	(*GetPaymentTransactionResponse)(nil),   // 10: munim.payments.v1.GetPaymentTransactionResponse
-	(*ListPaymentTransactionsRequest)(nil),  // 11: munim.payments.v1.ListPaymentTransactionsRequest
-	(*ListPaymentTransactionsResponse)(nil), // 12: munim.payments.v1.ListPaymentTransactionsResponse
-	(*timestamppb.Timestamp)(nil),           // 13: google.protobuf.Timestamp
+	(*RunReconciliationRequest)(nil),        // 1: munim.payments.v1.RunReconciliationRequest
+	(*Settlement)(nil),                      // 2: munim.payments.v1.Settlement
+	(*RunReconciliationResponse)(nil),       // 3: munim.payments.v1.RunReconciliationResponse
+	(*PaymentException)(nil),                // 4: munim.payments.v1.PaymentException
+	(*ListExceptionsRequest)(nil),           // 5: munim.payments.v1.ListExceptionsRequest
+	(*ListExceptionsResponse)(nil),          // 6: munim.payments.v1.ListExceptionsResponse
+	(*ResolveExceptionRequest)(nil),         // 7: munim.payments.v1.ResolveExceptionRequest
+	(*ResolveExceptionResponse)(nil),        // 8: munim.payments.v1.ResolveExceptionResponse
+	(*Item)(nil),                            // 9: munim.payments.v1.Item
+	(*CreatePaymentOrderRequest)(nil),       // 10: munim.payments.v1.CreatePaymentOrderRequest
+	(*CreatePaymentOrderResponse)(nil),      // 11: munim.payments.v1.CreatePaymentOrderResponse
+	(*Checkout)(nil),                        // 12: munim.payments.v1.Checkout
+	(*Payment)(nil),                         // 13: munim.payments.v1.Payment
+	(*Transaction)(nil),                     // 14: munim.payments.v1.Transaction
+	(*ConfirmCheckoutRequest)(nil),          // 15: munim.payments.v1.ConfirmCheckoutRequest
+	(*ConfirmCheckoutResponse)(nil),         // 16: munim.payments.v1.ConfirmCheckoutResponse
+	(*GetPaymentTransactionRequest)(nil),    // 17: munim.payments.v1.GetPaymentTransactionRequest
+	(*GetPaymentTransactionResponse)(nil),   // 18: munim.payments.v1.GetPaymentTransactionResponse
+	(*ListPaymentTransactionsRequest)(nil),  // 19: munim.payments.v1.ListPaymentTransactionsRequest
+	(*ListPaymentTransactionsResponse)(nil), // 20: munim.payments.v1.ListPaymentTransactionsResponse
+	(*timestamppb.Timestamp)(nil),           // 21: google.protobuf.Timestamp
 }
 var file_munim_payments_v1_payments_proto_depIdxs = []int32{
-	1,  // 0: munim.payments.v1.CreatePaymentOrderRequest.items:type_name -> munim.payments.v1.Item
-	6,  // 1: munim.payments.v1.CreatePaymentOrderResponse.transaction:type_name -> munim.payments.v1.Transaction
-	13, // 2: munim.payments.v1.Payment.captured_at:type_name -> google.protobuf.Timestamp
-	0,  // 3: munim.payments.v1.Transaction.status:type_name -> munim.payments.v1.Status
-	1,  // 4: munim.payments.v1.Transaction.items:type_name -> munim.payments.v1.Item
-	5,  // 5: munim.payments.v1.Transaction.payments:type_name -> munim.payments.v1.Payment
-	4,  // 6: munim.payments.v1.Transaction.checkout:type_name -> munim.payments.v1.Checkout
-	13, // 7: munim.payments.v1.Transaction.created_at:type_name -> google.protobuf.Timestamp
-	13, // 8: munim.payments.v1.Transaction.updated_at:type_name -> google.protobuf.Timestamp
-	13, // 9: munim.payments.v1.Transaction.next_poll_at:type_name -> google.protobuf.Timestamp
-	6,  // 10: munim.payments.v1.ConfirmCheckoutResponse.transaction:type_name -> munim.payments.v1.Transaction
-	6,  // 11: munim.payments.v1.GetPaymentTransactionResponse.transaction:type_name -> munim.payments.v1.Transaction
-	0,  // 12: munim.payments.v1.ListPaymentTransactionsRequest.status:type_name -> munim.payments.v1.Status
-	6,  // 13: munim.payments.v1.ListPaymentTransactionsResponse.transactions:type_name -> munim.payments.v1.Transaction
-	2,  // 14: munim.payments.v1.PaymentService.CreatePaymentOrder:input_type -> munim.payments.v1.CreatePaymentOrderRequest
-	7,  // 15: munim.payments.v1.PaymentService.ConfirmCheckout:input_type -> munim.payments.v1.ConfirmCheckoutRequest
-	9,  // 16: munim.payments.v1.PaymentService.GetPaymentTransaction:input_type -> munim.payments.v1.GetPaymentTransactionRequest
-	11, // 17: munim.payments.v1.PaymentService.ListPaymentTransactions:input_type -> munim.payments.v1.ListPaymentTransactionsRequest
-	3,  // 18: munim.payments.v1.PaymentService.CreatePaymentOrder:output_type -> munim.payments.v1.CreatePaymentOrderResponse
-	8,  // 19: munim.payments.v1.PaymentService.ConfirmCheckout:output_type -> munim.payments.v1.ConfirmCheckoutResponse
-	10, // 20: munim.payments.v1.PaymentService.GetPaymentTransaction:output_type -> munim.payments.v1.GetPaymentTransactionResponse
-	12, // 21: munim.payments.v1.PaymentService.ListPaymentTransactions:output_type -> munim.payments.v1.ListPaymentTransactionsResponse
-	18, // [18:22] is the sub-list for method output_type
-	14, // [14:18] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	2,  // 0: munim.payments.v1.RunReconciliationResponse.settlements:type_name -> munim.payments.v1.Settlement
+	4,  // 1: munim.payments.v1.RunReconciliationResponse.open:type_name -> munim.payments.v1.PaymentException
+	21, // 2: munim.payments.v1.PaymentException.raised_at:type_name -> google.protobuf.Timestamp
+	21, // 3: munim.payments.v1.PaymentException.resolved_at:type_name -> google.protobuf.Timestamp
+	4,  // 4: munim.payments.v1.ListExceptionsResponse.exceptions:type_name -> munim.payments.v1.PaymentException
+	4,  // 5: munim.payments.v1.ResolveExceptionResponse.exception:type_name -> munim.payments.v1.PaymentException
+	9,  // 6: munim.payments.v1.CreatePaymentOrderRequest.items:type_name -> munim.payments.v1.Item
+	14, // 7: munim.payments.v1.CreatePaymentOrderResponse.transaction:type_name -> munim.payments.v1.Transaction
+	21, // 8: munim.payments.v1.Payment.captured_at:type_name -> google.protobuf.Timestamp
+	0,  // 9: munim.payments.v1.Transaction.status:type_name -> munim.payments.v1.Status
+	9,  // 10: munim.payments.v1.Transaction.items:type_name -> munim.payments.v1.Item
+	13, // 11: munim.payments.v1.Transaction.payments:type_name -> munim.payments.v1.Payment
+	12, // 12: munim.payments.v1.Transaction.checkout:type_name -> munim.payments.v1.Checkout
+	21, // 13: munim.payments.v1.Transaction.created_at:type_name -> google.protobuf.Timestamp
+	21, // 14: munim.payments.v1.Transaction.updated_at:type_name -> google.protobuf.Timestamp
+	21, // 15: munim.payments.v1.Transaction.next_poll_at:type_name -> google.protobuf.Timestamp
+	14, // 16: munim.payments.v1.ConfirmCheckoutResponse.transaction:type_name -> munim.payments.v1.Transaction
+	14, // 17: munim.payments.v1.GetPaymentTransactionResponse.transaction:type_name -> munim.payments.v1.Transaction
+	0,  // 18: munim.payments.v1.ListPaymentTransactionsRequest.status:type_name -> munim.payments.v1.Status
+	14, // 19: munim.payments.v1.ListPaymentTransactionsResponse.transactions:type_name -> munim.payments.v1.Transaction
+	10, // 20: munim.payments.v1.PaymentService.CreatePaymentOrder:input_type -> munim.payments.v1.CreatePaymentOrderRequest
+	15, // 21: munim.payments.v1.PaymentService.ConfirmCheckout:input_type -> munim.payments.v1.ConfirmCheckoutRequest
+	17, // 22: munim.payments.v1.PaymentService.GetPaymentTransaction:input_type -> munim.payments.v1.GetPaymentTransactionRequest
+	19, // 23: munim.payments.v1.PaymentService.ListPaymentTransactions:input_type -> munim.payments.v1.ListPaymentTransactionsRequest
+	1,  // 24: munim.payments.v1.PaymentService.RunReconciliation:input_type -> munim.payments.v1.RunReconciliationRequest
+	5,  // 25: munim.payments.v1.PaymentService.ListExceptions:input_type -> munim.payments.v1.ListExceptionsRequest
+	7,  // 26: munim.payments.v1.PaymentService.ResolveException:input_type -> munim.payments.v1.ResolveExceptionRequest
+	11, // 27: munim.payments.v1.PaymentService.CreatePaymentOrder:output_type -> munim.payments.v1.CreatePaymentOrderResponse
+	16, // 28: munim.payments.v1.PaymentService.ConfirmCheckout:output_type -> munim.payments.v1.ConfirmCheckoutResponse
+	18, // 29: munim.payments.v1.PaymentService.GetPaymentTransaction:output_type -> munim.payments.v1.GetPaymentTransactionResponse
+	20, // 30: munim.payments.v1.PaymentService.ListPaymentTransactions:output_type -> munim.payments.v1.ListPaymentTransactionsResponse
+	3,  // 31: munim.payments.v1.PaymentService.RunReconciliation:output_type -> munim.payments.v1.RunReconciliationResponse
+	6,  // 32: munim.payments.v1.PaymentService.ListExceptions:output_type -> munim.payments.v1.ListExceptionsResponse
+	8,  // 33: munim.payments.v1.PaymentService.ResolveException:output_type -> munim.payments.v1.ResolveExceptionResponse
+	27, // [27:34] is the sub-list for method output_type
+	20, // [20:27] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_munim_payments_v1_payments_proto_init() }
@@ -1111,7 +1751,7 @@ func file_munim_payments_v1_payments_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_payments_v1_payments_proto_rawDesc), len(file_munim_payments_v1_payments_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   12,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

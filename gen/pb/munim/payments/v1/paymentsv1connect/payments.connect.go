@@ -45,6 +45,15 @@ const (
 	// PaymentServiceListPaymentTransactionsProcedure is the fully-qualified name of the
 	// PaymentService's ListPaymentTransactions RPC.
 	PaymentServiceListPaymentTransactionsProcedure = "/munim.payments.v1.PaymentService/ListPaymentTransactions"
+	// PaymentServiceRunReconciliationProcedure is the fully-qualified name of the PaymentService's
+	// RunReconciliation RPC.
+	PaymentServiceRunReconciliationProcedure = "/munim.payments.v1.PaymentService/RunReconciliation"
+	// PaymentServiceListExceptionsProcedure is the fully-qualified name of the PaymentService's
+	// ListExceptions RPC.
+	PaymentServiceListExceptionsProcedure = "/munim.payments.v1.PaymentService/ListExceptions"
+	// PaymentServiceResolveExceptionProcedure is the fully-qualified name of the PaymentService's
+	// ResolveException RPC.
+	PaymentServiceResolveExceptionProcedure = "/munim.payments.v1.PaymentService/ResolveException"
 )
 
 // PaymentServiceClient is a client for the munim.payments.v1.PaymentService service.
@@ -64,6 +73,17 @@ type PaymentServiceClient interface {
 	GetPaymentTransaction(context.Context, *connect.Request[v1.GetPaymentTransactionRequest]) (*connect.Response[v1.GetPaymentTransactionResponse], error)
 	// ListPaymentTransactions lists transactions newest first.
 	ListPaymentTransactions(context.Context, *connect.Request[v1.ListPaymentTransactionsRequest]) (*connect.Response[v1.ListPaymentTransactionsResponse], error)
+	// RunReconciliation reconciles a day's gateway settlements (a daily job
+	// does it on its own): each settlement's journal posted once (bank Dr
+	// net, 2408003 Dr fee and tax, 4501002 Cr gross), settled payments we had
+	// not receipted receipted, and the exceptions raised. Running it again
+	// for the day changes nothing more.
+	RunReconciliation(context.Context, *connect.Request[v1.RunReconciliationRequest]) (*connect.Response[v1.RunReconciliationResponse], error)
+	// ListExceptions lists exceptions oldest first, each with its age: open
+	// ones, or all.
+	ListExceptions(context.Context, *connect.Request[v1.ListExceptionsRequest]) (*connect.Response[v1.ListExceptionsResponse], error)
+	// ResolveException closes an open exception with what was done.
+	ResolveException(context.Context, *connect.Request[v1.ResolveExceptionRequest]) (*connect.Response[v1.ResolveExceptionResponse], error)
 }
 
 // NewPaymentServiceClient constructs a client for the munim.payments.v1.PaymentService service. By
@@ -104,6 +124,27 @@ func NewPaymentServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		runReconciliation: connect.NewClient[v1.RunReconciliationRequest, v1.RunReconciliationResponse](
+			httpClient,
+			baseURL+PaymentServiceRunReconciliationProcedure,
+			connect.WithSchema(paymentServiceMethods.ByName("RunReconciliation")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		listExceptions: connect.NewClient[v1.ListExceptionsRequest, v1.ListExceptionsResponse](
+			httpClient,
+			baseURL+PaymentServiceListExceptionsProcedure,
+			connect.WithSchema(paymentServiceMethods.ByName("ListExceptions")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		resolveException: connect.NewClient[v1.ResolveExceptionRequest, v1.ResolveExceptionResponse](
+			httpClient,
+			baseURL+PaymentServiceResolveExceptionProcedure,
+			connect.WithSchema(paymentServiceMethods.ByName("ResolveException")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -113,6 +154,9 @@ type paymentServiceClient struct {
 	confirmCheckout         *connect.Client[v1.ConfirmCheckoutRequest, v1.ConfirmCheckoutResponse]
 	getPaymentTransaction   *connect.Client[v1.GetPaymentTransactionRequest, v1.GetPaymentTransactionResponse]
 	listPaymentTransactions *connect.Client[v1.ListPaymentTransactionsRequest, v1.ListPaymentTransactionsResponse]
+	runReconciliation       *connect.Client[v1.RunReconciliationRequest, v1.RunReconciliationResponse]
+	listExceptions          *connect.Client[v1.ListExceptionsRequest, v1.ListExceptionsResponse]
+	resolveException        *connect.Client[v1.ResolveExceptionRequest, v1.ResolveExceptionResponse]
 }
 
 // CreatePaymentOrder calls munim.payments.v1.PaymentService.CreatePaymentOrder.
@@ -135,6 +179,21 @@ func (c *paymentServiceClient) ListPaymentTransactions(ctx context.Context, req 
 	return c.listPaymentTransactions.CallUnary(ctx, req)
 }
 
+// RunReconciliation calls munim.payments.v1.PaymentService.RunReconciliation.
+func (c *paymentServiceClient) RunReconciliation(ctx context.Context, req *connect.Request[v1.RunReconciliationRequest]) (*connect.Response[v1.RunReconciliationResponse], error) {
+	return c.runReconciliation.CallUnary(ctx, req)
+}
+
+// ListExceptions calls munim.payments.v1.PaymentService.ListExceptions.
+func (c *paymentServiceClient) ListExceptions(ctx context.Context, req *connect.Request[v1.ListExceptionsRequest]) (*connect.Response[v1.ListExceptionsResponse], error) {
+	return c.listExceptions.CallUnary(ctx, req)
+}
+
+// ResolveException calls munim.payments.v1.PaymentService.ResolveException.
+func (c *paymentServiceClient) ResolveException(ctx context.Context, req *connect.Request[v1.ResolveExceptionRequest]) (*connect.Response[v1.ResolveExceptionResponse], error) {
+	return c.resolveException.CallUnary(ctx, req)
+}
+
 // PaymentServiceHandler is an implementation of the munim.payments.v1.PaymentService service.
 type PaymentServiceHandler interface {
 	// CreatePaymentOrder opens a checkout of one or several consumers' dues
@@ -152,6 +211,17 @@ type PaymentServiceHandler interface {
 	GetPaymentTransaction(context.Context, *connect.Request[v1.GetPaymentTransactionRequest]) (*connect.Response[v1.GetPaymentTransactionResponse], error)
 	// ListPaymentTransactions lists transactions newest first.
 	ListPaymentTransactions(context.Context, *connect.Request[v1.ListPaymentTransactionsRequest]) (*connect.Response[v1.ListPaymentTransactionsResponse], error)
+	// RunReconciliation reconciles a day's gateway settlements (a daily job
+	// does it on its own): each settlement's journal posted once (bank Dr
+	// net, 2408003 Dr fee and tax, 4501002 Cr gross), settled payments we had
+	// not receipted receipted, and the exceptions raised. Running it again
+	// for the day changes nothing more.
+	RunReconciliation(context.Context, *connect.Request[v1.RunReconciliationRequest]) (*connect.Response[v1.RunReconciliationResponse], error)
+	// ListExceptions lists exceptions oldest first, each with its age: open
+	// ones, or all.
+	ListExceptions(context.Context, *connect.Request[v1.ListExceptionsRequest]) (*connect.Response[v1.ListExceptionsResponse], error)
+	// ResolveException closes an open exception with what was done.
+	ResolveException(context.Context, *connect.Request[v1.ResolveExceptionRequest]) (*connect.Response[v1.ResolveExceptionResponse], error)
 }
 
 // NewPaymentServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -188,6 +258,27 @@ func NewPaymentServiceHandler(svc PaymentServiceHandler, opts ...connect.Handler
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	paymentServiceRunReconciliationHandler := connect.NewUnaryHandler(
+		PaymentServiceRunReconciliationProcedure,
+		svc.RunReconciliation,
+		connect.WithSchema(paymentServiceMethods.ByName("RunReconciliation")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	paymentServiceListExceptionsHandler := connect.NewUnaryHandler(
+		PaymentServiceListExceptionsProcedure,
+		svc.ListExceptions,
+		connect.WithSchema(paymentServiceMethods.ByName("ListExceptions")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	paymentServiceResolveExceptionHandler := connect.NewUnaryHandler(
+		PaymentServiceResolveExceptionProcedure,
+		svc.ResolveException,
+		connect.WithSchema(paymentServiceMethods.ByName("ResolveException")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/munim.payments.v1.PaymentService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case PaymentServiceCreatePaymentOrderProcedure:
@@ -198,6 +289,12 @@ func NewPaymentServiceHandler(svc PaymentServiceHandler, opts ...connect.Handler
 			paymentServiceGetPaymentTransactionHandler.ServeHTTP(w, r)
 		case PaymentServiceListPaymentTransactionsProcedure:
 			paymentServiceListPaymentTransactionsHandler.ServeHTTP(w, r)
+		case PaymentServiceRunReconciliationProcedure:
+			paymentServiceRunReconciliationHandler.ServeHTTP(w, r)
+		case PaymentServiceListExceptionsProcedure:
+			paymentServiceListExceptionsHandler.ServeHTTP(w, r)
+		case PaymentServiceResolveExceptionProcedure:
+			paymentServiceResolveExceptionHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -221,4 +318,16 @@ func (UnimplementedPaymentServiceHandler) GetPaymentTransaction(context.Context,
 
 func (UnimplementedPaymentServiceHandler) ListPaymentTransactions(context.Context, *connect.Request[v1.ListPaymentTransactionsRequest]) (*connect.Response[v1.ListPaymentTransactionsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.payments.v1.PaymentService.ListPaymentTransactions is not implemented"))
+}
+
+func (UnimplementedPaymentServiceHandler) RunReconciliation(context.Context, *connect.Request[v1.RunReconciliationRequest]) (*connect.Response[v1.RunReconciliationResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.payments.v1.PaymentService.RunReconciliation is not implemented"))
+}
+
+func (UnimplementedPaymentServiceHandler) ListExceptions(context.Context, *connect.Request[v1.ListExceptionsRequest]) (*connect.Response[v1.ListExceptionsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.payments.v1.PaymentService.ListExceptions is not implemented"))
+}
+
+func (UnimplementedPaymentServiceHandler) ResolveException(context.Context, *connect.Request[v1.ResolveExceptionRequest]) (*connect.Response[v1.ResolveExceptionResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.payments.v1.PaymentService.ResolveException is not implemented"))
 }
