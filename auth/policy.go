@@ -9,6 +9,7 @@ import (
 	"github.com/munimhq/munim/gen/pb/munim/budget/v1/budgetv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/expenditure/v1/expenditurev1connect"
 	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
+	"github.com/munimhq/munim/gen/pb/munim/payments/v1/paymentsv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/receipts/v1/receiptsv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/tenancy/v1/tenancyv1connect"
 )
@@ -77,6 +78,13 @@ const (
 	PermExpenditureBill    Permission = "expenditure.bill"
 	PermExpenditureApprove Permission = "expenditure.approve"
 	PermExpenditurePay     Permission = "expenditure.pay"
+	// Online payments. Opening a checkout and confirming it are public
+	// (the citizen pays without an account; the callback's signature is
+	// its proof); reading transactions is staff's and auditors'.
+	PermPaymentRead Permission = "payments.read"
+	// Reconciling settlements and resolving exceptions is the accountant's,
+	// who keeps the bank book.
+	PermPaymentReconcile Permission = "payments.reconcile"
 )
 
 // RolePermissions is what each role may do. Auditors only read; a
@@ -84,20 +92,22 @@ const (
 var RolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead,
 		PermBillingMaster, PermDemandRun, PermBillingRead, PermReceiptRead, PermBudgetRead, PermBudgetPrepare,
-		PermExpenditureRead},
+		PermExpenditureRead, PermPaymentRead},
 	RoleAccountant: {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead, PermAmendPropose,
 		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit, PermBudgetRead, PermBudgetPrepare, PermBudgetCommit,
-		PermExpenditureRead, PermExpenditureBill, PermExpenditurePay},
+		PermExpenditureRead, PermExpenditureBill, PermExpenditurePay, PermPaymentRead, PermPaymentReconcile},
 	RoleApprover: {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead, PermAmendApprove,
-		PermReceiptRead, PermReceiptCancel, PermBudgetRead, PermBudgetApprove, PermExpenditureRead, PermExpenditureApprove},
-	RoleCashier: {PermTenantRead, PermBillingRead, PermReceiptCollect, PermReceiptRead, PermReceiptRemit},
+		PermReceiptRead, PermReceiptCancel, PermBudgetRead, PermBudgetApprove, PermExpenditureRead, PermExpenditureApprove,
+		PermPaymentRead},
+	RoleCashier: {PermTenantRead, PermBillingRead, PermReceiptCollect, PermReceiptRead, PermReceiptRemit, PermPaymentRead},
 	RoleAuditor: {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead, PermReceiptRead, PermBudgetRead,
-		PermExpenditureRead},
+		PermExpenditureRead, PermPaymentRead},
 	RoleDepartmentApp: {},
 }
 
 // KeyScopes are the permissions an API key may be given.
-var KeyScopes = []Permission{PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermDemandRun, PermBillingRead, PermReceiptRead}
+var KeyScopes = []Permission{PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermDemandRun, PermBillingRead, PermReceiptRead,
+	PermPaymentRead}
 
 // Procedures maps every Connect procedure the server serves to the
 // permission it needs. A procedure missing here is denied to everyone; a
@@ -188,6 +198,13 @@ var Procedures = map[string]Permission{
 	expenditurev1connect.ExpenditureServicePayBillProcedure:           PermExpenditurePay,
 	expenditurev1connect.ExpenditureServiceGetPartyBalancesProcedure:  PermExpenditureRead,
 	expenditurev1connect.ExpenditureServiceGetCreditorAgeingProcedure: PermExpenditureRead,
+	paymentsv1connect.PaymentServiceCreatePaymentOrderProcedure:       PermPublic,
+	paymentsv1connect.PaymentServiceConfirmCheckoutProcedure:          PermPublic,
+	paymentsv1connect.PaymentServiceGetPaymentTransactionProcedure:    PermPaymentRead,
+	paymentsv1connect.PaymentServiceListPaymentTransactionsProcedure:  PermPaymentRead,
+	paymentsv1connect.PaymentServiceRunReconciliationProcedure:        PermPaymentReconcile,
+	paymentsv1connect.PaymentServiceListExceptionsProcedure:           PermPaymentRead,
+	paymentsv1connect.PaymentServiceResolveExceptionProcedure:         PermPaymentReconcile,
 }
 
 // Allows reports whether p may use permission perm (tenants aside).
