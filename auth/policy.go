@@ -8,6 +8,7 @@ import (
 	"github.com/munimhq/munim/gen/pb/munim/billing/v1/billingv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/receipts/v1/receiptsv1connect"
+	"github.com/munimhq/munim/gen/pb/munim/reports/v1/reportsv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/tenancy/v1/tenancyv1connect"
 )
 
@@ -58,19 +59,26 @@ const (
 	PermReceiptCancel  Permission = "receipts.cancel"
 	PermReceiptCheque  Permission = "receipts.cheque"
 	PermReceiptRemit   Permission = "receipts.remit"
+	// PermReportsRead reads statements, registers and their exports: the
+	// people who keep, check and audit the books (a state auditor across
+	// the state's ULBs, by a "uk.*" tenant scope), and the admin.
+	PermReportsRead Permission = "reports.read"
+	// PermYearClose runs and reopens a year-end close (not built yet): the
+	// approver, the checker of the books.
+	PermYearClose Permission = "reports.year.close"
 )
 
 // RolePermissions is what each role may do. Auditors only read; a
 // department app has no permission of its own: its key's scopes decide.
 var RolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead,
-		PermBillingMaster, PermDemandRun, PermBillingRead, PermReceiptRead},
+		PermBillingMaster, PermDemandRun, PermBillingRead, PermReceiptRead, PermReportsRead},
 	RoleAccountant: {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead, PermAmendPropose,
-		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit},
+		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit, PermReportsRead},
 	RoleApprover: {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead, PermAmendApprove,
-		PermReceiptRead, PermReceiptCancel},
+		PermReceiptRead, PermReceiptCancel, PermReportsRead, PermYearClose},
 	RoleCashier:       {PermTenantRead, PermBillingRead, PermReceiptCollect, PermReceiptRead, PermReceiptRemit},
-	RoleAuditor:       {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead, PermReceiptRead},
+	RoleAuditor:       {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead, PermReceiptRead, PermReportsRead},
 	RoleDepartmentApp: {},
 }
 
@@ -141,6 +149,16 @@ var Procedures = map[string]Permission{
 	receiptsv1connect.ReceiptServiceSaveCollectionSettingsProcedure:  PermBillingMaster,
 	receiptsv1connect.ReceiptServiceGetReceiptPdfProcedure:           PermReceiptRead,
 	receiptsv1connect.ReceiptServiceVerifyReceiptProcedure:           PermPublic,
+	reportsv1connect.ReportServiceGetBalanceSheetProcedure:           PermReportsRead,
+	reportsv1connect.ReportServiceGetIncomeExpenditureProcedure:      PermReportsRead,
+	reportsv1connect.ReportServiceGetReceiptsPaymentsProcedure:       PermReportsRead,
+	reportsv1connect.ReportServiceGetCashFlowProcedure:               PermReportsRead,
+	reportsv1connect.ReportServiceGetRegisterProcedure:               PermReportsRead,
+	reportsv1connect.ReportServiceGetAuditControlsProcedure:          PermReportsRead,
+	reportsv1connect.ReportServiceExportReportProcedure:              PermReportsRead,
+	reportsv1connect.ReportServiceGetStateConsolidationProcedure:     PermReportsRead,
+	reportsv1connect.ReportServiceCloseYearProcedure:                 PermYearClose,
+	reportsv1connect.ReportServiceImportOpeningBalancesProcedure:     PermYearClose,
 }
 
 // Allows reports whether p may use permission perm (tenants aside).

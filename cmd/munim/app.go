@@ -25,6 +25,7 @@ import (
 	"github.com/munimhq/munim/jobs"
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/receipts"
+	"github.com/munimhq/munim/reports"
 	"github.com/munimhq/munim/server"
 	"github.com/munimhq/munim/tenancy"
 )
@@ -177,6 +178,7 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.srv.Register(billing.NewRegisterHandler(a.billing, log, opts...))
 	a.srv.Register(receipts.NewHandler(a.receipts, log, opts...))
 	a.srv.Handle(receipts.NewVerifyPage(a.receipts, log))
+	a.srv.Register(reports.NewHandler(reports.NewService(pool, a.ledger), log, opts...))
 	if err := a.jobs.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start job workers: %w", err)
 	}
