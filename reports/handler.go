@@ -91,6 +91,25 @@ func incomeExpenditureOut(ie IncomeExpenditure) *reportsv1.IncomeExpenditure {
 		SurplusCarriedToFund: figureOut(ie.SurplusCarriedToFund), Schedules: schedulesOut(ie.Schedules)}
 }
 
+func receiptsPaymentsOut(rp ReceiptsPayments) *reportsv1.ReceiptsPayments {
+	return &reportsv1.ReceiptsPayments{TenantId: rp.TenantID, UlbName: rp.ULBName, FiscalYear: int32(rp.FiscalYear),
+		From: rp.From.Format(time.DateOnly), To: rp.To.Format(time.DateOnly),
+		PreviousFrom: rp.PreviousFrom.Format(time.DateOnly), PreviousTo: rp.PreviousTo.Format(time.DateOnly),
+		Opening: figureOut(rp.Opening), Receipts: figuresOut(rp.Receipts), Payments: figuresOut(rp.Payments),
+		TotalReceipts: figureOut(rp.TotalReceipts), TotalPayments: figureOut(rp.TotalPayments), Closing: figureOut(rp.Closing),
+		Schedules: schedulesOut(rp.Schedules)}
+}
+
+func cashFlowOut(cf CashFlow) *reportsv1.CashFlow {
+	return &reportsv1.CashFlow{TenantId: cf.TenantID, UlbName: cf.ULBName, FiscalYear: int32(cf.FiscalYear),
+		From: cf.From.Format(time.DateOnly), To: cf.To.Format(time.DateOnly),
+		PreviousFrom: cf.PreviousFrom.Format(time.DateOnly), PreviousTo: cf.PreviousTo.Format(time.DateOnly), FundCode: cf.FundCode,
+		Operating: figuresOut(cf.Operating), NetOperating: figureOut(cf.NetOperating),
+		Investing: figuresOut(cf.Investing), NetInvesting: figureOut(cf.NetInvesting),
+		Financing: figuresOut(cf.Financing), NetFinancing: figureOut(cf.NetFinancing),
+		NetChange: figureOut(cf.NetChange), Opening: figureOut(cf.Opening), Closing: figureOut(cf.Closing)}
+}
+
 // GetBalanceSheet implements ReportService.GetBalanceSheet.
 func (h *Handler) GetBalanceSheet(ctx context.Context, req *connect.Request[reportsv1.GetBalanceSheetRequest]) (*connect.Response[reportsv1.GetBalanceSheetResponse], error) {
 	r, err := requestIn(req.Msg.GetTenantId(), req.Msg.GetPeriod())
@@ -172,14 +191,30 @@ func (h *Handler) GetRegister(ctx context.Context, req *connect.Request[reportsv
 	return nil, h.fail(ctx, proc, errNotBuilt)
 }
 
-// GetReceiptsPayments implements ReportService.GetReceiptsPayments: not built yet.
+// GetReceiptsPayments implements ReportService.GetReceiptsPayments.
 func (h *Handler) GetReceiptsPayments(ctx context.Context, req *connect.Request[reportsv1.GetReceiptsPaymentsRequest]) (*connect.Response[reportsv1.GetReceiptsPaymentsResponse], error) {
-	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)
+	r, err := requestIn(req.Msg.GetTenantId(), req.Msg.GetPeriod())
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	rp, err := h.svc.ReceiptsPayments(ctx, r)
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&reportsv1.GetReceiptsPaymentsResponse{ReceiptsPayments: receiptsPaymentsOut(rp)}), nil
 }
 
-// GetCashFlow implements ReportService.GetCashFlow: not built yet.
+// GetCashFlow implements ReportService.GetCashFlow.
 func (h *Handler) GetCashFlow(ctx context.Context, req *connect.Request[reportsv1.GetCashFlowRequest]) (*connect.Response[reportsv1.GetCashFlowResponse], error) {
-	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)
+	r, err := requestIn(req.Msg.GetTenantId(), req.Msg.GetPeriod())
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	cf, err := h.svc.CashFlow(ctx, r)
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&reportsv1.GetCashFlowResponse{CashFlow: cashFlowOut(cf)}), nil
 }
 
 // GetAuditControls implements ReportService.GetAuditControls: not built yet.

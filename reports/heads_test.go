@@ -61,3 +61,22 @@ func TestScheduleTableFollowsTheChart(t *testing.T) {
 	}
 	assert.Len(t, heads, 44, "the 44 major heads of the NMAM chart")
 }
+
+// Every balance-sheet head but cash and bank has one place in the cash
+// flow, or the groups would not add up to the change in cash.
+func TestCashFlowPlacesEveryBalanceSheetHeadOnce(t *testing.T) {
+	t.Parallel()
+	placed := map[string]int{}
+	for _, fl := range flowLines {
+		for _, m := range fl.major {
+			placed[m]++
+		}
+	}
+	for _, h := range heads {
+		want := 1
+		if h.Side == Income || h.Side == Expenditure || h.Major == cashHead {
+			want = 0
+		}
+		assert.Equal(t, want, placed[h.Major], h.Major)
+	}
+}

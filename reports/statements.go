@@ -155,6 +155,11 @@ type balancesRead struct {
 }
 
 func (s *Service) readBalances(ctx context.Context, r Request) (balancesRead, error) {
+	return s.readBalancesAnd(ctx, r, nil)
+}
+
+// readBalancesAnd is readBalances with more reads in the same snapshot.
+func (s *Service) readBalancesAnd(ctx context.Context, r Request, more func(q *dbq.Queries, sp span) error) (balancesRead, error) {
 	var out balancesRead
 	err := db.ReadTenant(ctx, s.pool, db.Scope(r.TenantID), func(tx pgx.Tx) error {
 		q := dbq.New(tx)
@@ -174,6 +179,9 @@ func (s *Service) readBalances(ctx context.Context, r Request) (balancesRead, er
 		out = balancesRead{span: sp, rows: rows, majors: map[string]string{}}
 		for _, m := range majors {
 			out.majors[m.Code] = m.Name
+		}
+		if more != nil {
+			return more(q, sp)
 		}
 		return nil
 	})

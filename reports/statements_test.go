@@ -286,7 +286,8 @@ func TestDrillFromAScheduleRowToItsVouchers(t *testing.T) {
 }
 
 // Whatever is posted, on whichever heads, funds and dates, every month
-// end's balance sheet balances, for the ULB and for each fund.
+// end's balance sheet balances, and the cash flow and the receipts and
+// payments account explain the change in cash, for the ULB and each fund.
 func TestBalanceSheetBalancesAfterArbitraryPostings(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -317,6 +318,12 @@ func TestBalanceSheetBalancesAfterArbitraryPostings(t *testing.T) {
 			bs, err := b.reports.BalanceSheet(b.ctx, reports.Request{TenantID: tenant, AsOf: day(asOf), FundCode: fund})
 			require.NoError(t, err)
 			assert.True(t, bs.Balanced(), "as of %s, fund %q: assets %v, liabilities %v", asOf, fund, bs.TotalAssets.Amounts, bs.TotalLiabilities.Amounts)
+			cf, err := b.reports.CashFlow(b.ctx, reports.Request{TenantID: tenant, AsOf: day(asOf), FundCode: fund})
+			require.NoError(t, err)
+			assert.True(t, cf.Reconciles(), "cash flow as of %s, fund %q", asOf, fund)
 		}
+		rp, err := b.reports.ReceiptsPayments(b.ctx, reports.Request{TenantID: tenant, AsOf: day(asOf)})
+		require.NoError(t, err)
+		assert.True(t, rp.Reconciles(), "receipts and payments as of %s", asOf)
 	}
 }

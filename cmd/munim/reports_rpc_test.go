@@ -48,6 +48,16 @@ func TestStatementsOverRPC(t *testing.T) {
 	assert.Equal(t, "118.00", ie.Msg.IncomeExpenditure.TotalExpenditure.Current)
 	assert.Equal(t, "-118.00", ie.Msg.IncomeExpenditure.SurplusCarriedToFund.Current)
 
+	rp, err := auditor.GetReceiptsPayments(w.ctx, connect.NewRequest(&reportsv1.GetReceiptsPaymentsRequest{TenantId: "uk.haridwar",
+		Period: &reportsv1.StatementPeriod{AsOf: "2026-05-31"}}))
+	require.NoError(t, err)
+	assert.Equal(t, "118.00", rp.Msg.ReceiptsPayments.TotalPayments.Current)
+	assert.Equal(t, "-118.00", rp.Msg.ReceiptsPayments.Closing.Current)
+	cf, err := auditor.GetCashFlow(w.ctx, connect.NewRequest(&reportsv1.GetCashFlowRequest{TenantId: "uk.haridwar",
+		Period: &reportsv1.StatementPeriod{AsOf: "2026-05-31"}}))
+	require.NoError(t, err)
+	assert.Equal(t, "-118.00", cf.Msg.CashFlow.NetChange.Current)
+
 	gl, err := auditor.GetRegister(w.ctx, connect.NewRequest(&reportsv1.GetRegisterRequest{TenantId: "uk.haridwar",
 		Kind: reportsv1.RegisterKind_REGISTER_KIND_GENERAL_LEDGER, AccountCode: "2408003", From: "2026-04-01", To: "2026-05-31"}))
 	require.NoError(t, err)
@@ -75,8 +85,7 @@ func TestStatementsOverRPC(t *testing.T) {
 			return err
 		}, connect.CodePermissionDenied},
 		{"what is not built says so", func() error {
-			_, err := auditor.GetCashFlow(w.ctx, connect.NewRequest(&reportsv1.GetCashFlowRequest{TenantId: "uk.haridwar",
-				Period: &reportsv1.StatementPeriod{FiscalYear: 2026}}))
+			_, err := auditor.GetAuditControls(w.ctx, connect.NewRequest(&reportsv1.GetAuditControlsRequest{TenantId: "uk.haridwar"}))
 			return err
 		}, connect.CodeUnimplemented},
 		{"a register not built says so", func() error {

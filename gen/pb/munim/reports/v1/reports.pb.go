@@ -1094,15 +1094,170 @@ func (x *GetReceiptsPaymentsRequest) GetPeriod() *StatementPeriod {
 	return nil
 }
 
-type GetReceiptsPaymentsResponse struct {
+// ReceiptsPayments is the receipts and payments account: cash and bank
+// (450) at the start, receipts and payments classified by the head on the
+// other side of each voucher (netted per voucher and account; a transfer
+// between cash and bank is neither), cash and bank at the end. Schedules
+// "R-<major>" and "P-<major>" list the accounts. It cannot be drawn for one
+// fund.
+type ReceiptsPayments struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	UlbName       string                 `protobuf:"bytes,2,opt,name=ulb_name,json=ulbName,proto3" json:"ulb_name,omitempty"`
+	FiscalYear    int32                  `protobuf:"varint,3,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	From          string                 `protobuf:"bytes,4,opt,name=from,proto3" json:"from,omitempty"`
+	To            string                 `protobuf:"bytes,5,opt,name=to,proto3" json:"to,omitempty"`
+	PreviousFrom  string                 `protobuf:"bytes,6,opt,name=previous_from,json=previousFrom,proto3" json:"previous_from,omitempty"`
+	PreviousTo    string                 `protobuf:"bytes,7,opt,name=previous_to,json=previousTo,proto3" json:"previous_to,omitempty"`
+	Opening       *Figure                `protobuf:"bytes,8,opt,name=opening,proto3" json:"opening,omitempty"`
+	Receipts      []*Figure              `protobuf:"bytes,9,rep,name=receipts,proto3" json:"receipts,omitempty"`
+	Payments      []*Figure              `protobuf:"bytes,10,rep,name=payments,proto3" json:"payments,omitempty"`
+	TotalReceipts *Figure                `protobuf:"bytes,11,opt,name=total_receipts,json=totalReceipts,proto3" json:"total_receipts,omitempty"`
+	TotalPayments *Figure                `protobuf:"bytes,12,opt,name=total_payments,json=totalPayments,proto3" json:"total_payments,omitempty"`
+	Closing       *Figure                `protobuf:"bytes,13,opt,name=closing,proto3" json:"closing,omitempty"`
+	Schedules     []*Schedule            `protobuf:"bytes,14,rep,name=schedules,proto3" json:"schedules,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
+func (x *ReceiptsPayments) Reset() {
+	*x = ReceiptsPayments{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReceiptsPayments) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReceiptsPayments) ProtoMessage() {}
+
+func (x *ReceiptsPayments) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReceiptsPayments.ProtoReflect.Descriptor instead.
+func (*ReceiptsPayments) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ReceiptsPayments) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *ReceiptsPayments) GetUlbName() string {
+	if x != nil {
+		return x.UlbName
+	}
+	return ""
+}
+
+func (x *ReceiptsPayments) GetFiscalYear() int32 {
+	if x != nil {
+		return x.FiscalYear
+	}
+	return 0
+}
+
+func (x *ReceiptsPayments) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *ReceiptsPayments) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *ReceiptsPayments) GetPreviousFrom() string {
+	if x != nil {
+		return x.PreviousFrom
+	}
+	return ""
+}
+
+func (x *ReceiptsPayments) GetPreviousTo() string {
+	if x != nil {
+		return x.PreviousTo
+	}
+	return ""
+}
+
+func (x *ReceiptsPayments) GetOpening() *Figure {
+	if x != nil {
+		return x.Opening
+	}
+	return nil
+}
+
+func (x *ReceiptsPayments) GetReceipts() []*Figure {
+	if x != nil {
+		return x.Receipts
+	}
+	return nil
+}
+
+func (x *ReceiptsPayments) GetPayments() []*Figure {
+	if x != nil {
+		return x.Payments
+	}
+	return nil
+}
+
+func (x *ReceiptsPayments) GetTotalReceipts() *Figure {
+	if x != nil {
+		return x.TotalReceipts
+	}
+	return nil
+}
+
+func (x *ReceiptsPayments) GetTotalPayments() *Figure {
+	if x != nil {
+		return x.TotalPayments
+	}
+	return nil
+}
+
+func (x *ReceiptsPayments) GetClosing() *Figure {
+	if x != nil {
+		return x.Closing
+	}
+	return nil
+}
+
+func (x *ReceiptsPayments) GetSchedules() []*Schedule {
+	if x != nil {
+		return x.Schedules
+	}
+	return nil
+}
+
+type GetReceiptsPaymentsResponse struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	ReceiptsPayments *ReceiptsPayments      `protobuf:"bytes,1,opt,name=receipts_payments,json=receiptsPayments,proto3" json:"receipts_payments,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
 func (x *GetReceiptsPaymentsResponse) Reset() {
 	*x = GetReceiptsPaymentsResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[11]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1114,7 +1269,7 @@ func (x *GetReceiptsPaymentsResponse) String() string {
 func (*GetReceiptsPaymentsResponse) ProtoMessage() {}
 
 func (x *GetReceiptsPaymentsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[11]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1127,7 +1282,14 @@ func (x *GetReceiptsPaymentsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReceiptsPaymentsResponse.ProtoReflect.Descriptor instead.
 func (*GetReceiptsPaymentsResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{11}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *GetReceiptsPaymentsResponse) GetReceiptsPayments() *ReceiptsPayments {
+	if x != nil {
+		return x.ReceiptsPayments
+	}
+	return nil
 }
 
 type GetCashFlowRequest struct {
@@ -1140,7 +1302,7 @@ type GetCashFlowRequest struct {
 
 func (x *GetCashFlowRequest) Reset() {
 	*x = GetCashFlowRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[12]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1152,7 +1314,7 @@ func (x *GetCashFlowRequest) String() string {
 func (*GetCashFlowRequest) ProtoMessage() {}
 
 func (x *GetCashFlowRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[12]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1165,7 +1327,7 @@ func (x *GetCashFlowRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCashFlowRequest.ProtoReflect.Descriptor instead.
 func (*GetCashFlowRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{12}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetCashFlowRequest) GetTenantId() string {
@@ -1182,15 +1344,192 @@ func (x *GetCashFlowRequest) GetPeriod() *StatementPeriod {
 	return nil
 }
 
+// CashFlow is the cash flow statement by the indirect method: the surplus,
+// non-cash items added back, changes in working capital (operating), then
+// investing and financing, each head's movement in the year; inflows
+// positive. net_change equals closing less opening.
+type CashFlow struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	UlbName       string                 `protobuf:"bytes,2,opt,name=ulb_name,json=ulbName,proto3" json:"ulb_name,omitempty"`
+	FiscalYear    int32                  `protobuf:"varint,3,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	From          string                 `protobuf:"bytes,4,opt,name=from,proto3" json:"from,omitempty"`
+	To            string                 `protobuf:"bytes,5,opt,name=to,proto3" json:"to,omitempty"`
+	PreviousFrom  string                 `protobuf:"bytes,6,opt,name=previous_from,json=previousFrom,proto3" json:"previous_from,omitempty"`
+	PreviousTo    string                 `protobuf:"bytes,7,opt,name=previous_to,json=previousTo,proto3" json:"previous_to,omitempty"`
+	FundCode      string                 `protobuf:"bytes,8,opt,name=fund_code,json=fundCode,proto3" json:"fund_code,omitempty"`
+	Operating     []*Figure              `protobuf:"bytes,9,rep,name=operating,proto3" json:"operating,omitempty"`
+	NetOperating  *Figure                `protobuf:"bytes,10,opt,name=net_operating,json=netOperating,proto3" json:"net_operating,omitempty"`
+	Investing     []*Figure              `protobuf:"bytes,11,rep,name=investing,proto3" json:"investing,omitempty"`
+	NetInvesting  *Figure                `protobuf:"bytes,12,opt,name=net_investing,json=netInvesting,proto3" json:"net_investing,omitempty"`
+	Financing     []*Figure              `protobuf:"bytes,13,rep,name=financing,proto3" json:"financing,omitempty"`
+	NetFinancing  *Figure                `protobuf:"bytes,14,opt,name=net_financing,json=netFinancing,proto3" json:"net_financing,omitempty"`
+	NetChange     *Figure                `protobuf:"bytes,15,opt,name=net_change,json=netChange,proto3" json:"net_change,omitempty"`
+	Opening       *Figure                `protobuf:"bytes,16,opt,name=opening,proto3" json:"opening,omitempty"`
+	Closing       *Figure                `protobuf:"bytes,17,opt,name=closing,proto3" json:"closing,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CashFlow) Reset() {
+	*x = CashFlow{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CashFlow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CashFlow) ProtoMessage() {}
+
+func (x *CashFlow) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CashFlow.ProtoReflect.Descriptor instead.
+func (*CashFlow) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *CashFlow) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *CashFlow) GetUlbName() string {
+	if x != nil {
+		return x.UlbName
+	}
+	return ""
+}
+
+func (x *CashFlow) GetFiscalYear() int32 {
+	if x != nil {
+		return x.FiscalYear
+	}
+	return 0
+}
+
+func (x *CashFlow) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *CashFlow) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *CashFlow) GetPreviousFrom() string {
+	if x != nil {
+		return x.PreviousFrom
+	}
+	return ""
+}
+
+func (x *CashFlow) GetPreviousTo() string {
+	if x != nil {
+		return x.PreviousTo
+	}
+	return ""
+}
+
+func (x *CashFlow) GetFundCode() string {
+	if x != nil {
+		return x.FundCode
+	}
+	return ""
+}
+
+func (x *CashFlow) GetOperating() []*Figure {
+	if x != nil {
+		return x.Operating
+	}
+	return nil
+}
+
+func (x *CashFlow) GetNetOperating() *Figure {
+	if x != nil {
+		return x.NetOperating
+	}
+	return nil
+}
+
+func (x *CashFlow) GetInvesting() []*Figure {
+	if x != nil {
+		return x.Investing
+	}
+	return nil
+}
+
+func (x *CashFlow) GetNetInvesting() *Figure {
+	if x != nil {
+		return x.NetInvesting
+	}
+	return nil
+}
+
+func (x *CashFlow) GetFinancing() []*Figure {
+	if x != nil {
+		return x.Financing
+	}
+	return nil
+}
+
+func (x *CashFlow) GetNetFinancing() *Figure {
+	if x != nil {
+		return x.NetFinancing
+	}
+	return nil
+}
+
+func (x *CashFlow) GetNetChange() *Figure {
+	if x != nil {
+		return x.NetChange
+	}
+	return nil
+}
+
+func (x *CashFlow) GetOpening() *Figure {
+	if x != nil {
+		return x.Opening
+	}
+	return nil
+}
+
+func (x *CashFlow) GetClosing() *Figure {
+	if x != nil {
+		return x.Closing
+	}
+	return nil
+}
+
 type GetCashFlowResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
+	CashFlow      *CashFlow              `protobuf:"bytes,1,opt,name=cash_flow,json=cashFlow,proto3" json:"cash_flow,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetCashFlowResponse) Reset() {
 	*x = GetCashFlowResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[13]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1202,7 +1541,7 @@ func (x *GetCashFlowResponse) String() string {
 func (*GetCashFlowResponse) ProtoMessage() {}
 
 func (x *GetCashFlowResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[13]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1215,7 +1554,14 @@ func (x *GetCashFlowResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCashFlowResponse.ProtoReflect.Descriptor instead.
 func (*GetCashFlowResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{13}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *GetCashFlowResponse) GetCashFlow() *CashFlow {
+	if x != nil {
+		return x.CashFlow
+	}
+	return nil
 }
 
 type GetRegisterRequest struct {
@@ -1238,7 +1584,7 @@ type GetRegisterRequest struct {
 
 func (x *GetRegisterRequest) Reset() {
 	*x = GetRegisterRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[14]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1250,7 +1596,7 @@ func (x *GetRegisterRequest) String() string {
 func (*GetRegisterRequest) ProtoMessage() {}
 
 func (x *GetRegisterRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[14]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1263,7 +1609,7 @@ func (x *GetRegisterRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRegisterRequest.ProtoReflect.Descriptor instead.
 func (*GetRegisterRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{14}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetRegisterRequest) GetTenantId() string {
@@ -1350,7 +1696,7 @@ type LedgerEntry struct {
 
 func (x *LedgerEntry) Reset() {
 	*x = LedgerEntry{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[15]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1362,7 +1708,7 @@ func (x *LedgerEntry) String() string {
 func (*LedgerEntry) ProtoMessage() {}
 
 func (x *LedgerEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[15]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1375,7 +1721,7 @@ func (x *LedgerEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LedgerEntry.ProtoReflect.Descriptor instead.
 func (*LedgerEntry) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{15}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *LedgerEntry) GetDate() string {
@@ -1469,7 +1815,7 @@ type GeneralLedger struct {
 
 func (x *GeneralLedger) Reset() {
 	*x = GeneralLedger{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[16]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1481,7 +1827,7 @@ func (x *GeneralLedger) String() string {
 func (*GeneralLedger) ProtoMessage() {}
 
 func (x *GeneralLedger) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[16]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1494,7 +1840,7 @@ func (x *GeneralLedger) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GeneralLedger.ProtoReflect.Descriptor instead.
 func (*GeneralLedger) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{16}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GeneralLedger) GetAccountCode() string {
@@ -1546,7 +1892,7 @@ type TrialBalanceRow struct {
 
 func (x *TrialBalanceRow) Reset() {
 	*x = TrialBalanceRow{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[17]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1558,7 +1904,7 @@ func (x *TrialBalanceRow) String() string {
 func (*TrialBalanceRow) ProtoMessage() {}
 
 func (x *TrialBalanceRow) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[17]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1571,7 +1917,7 @@ func (x *TrialBalanceRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TrialBalanceRow.ProtoReflect.Descriptor instead.
 func (*TrialBalanceRow) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{17}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *TrialBalanceRow) GetAccountCode() string {
@@ -1628,7 +1974,7 @@ type TrialBalance struct {
 
 func (x *TrialBalance) Reset() {
 	*x = TrialBalance{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[18]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1640,7 +1986,7 @@ func (x *TrialBalance) String() string {
 func (*TrialBalance) ProtoMessage() {}
 
 func (x *TrialBalance) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[18]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1653,7 +1999,7 @@ func (x *TrialBalance) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TrialBalance.ProtoReflect.Descriptor instead.
 func (*TrialBalance) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{18}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *TrialBalance) GetAsOf() string {
@@ -1698,7 +2044,7 @@ type GetRegisterResponse struct {
 
 func (x *GetRegisterResponse) Reset() {
 	*x = GetRegisterResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[19]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1710,7 +2056,7 @@ func (x *GetRegisterResponse) String() string {
 func (*GetRegisterResponse) ProtoMessage() {}
 
 func (x *GetRegisterResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[19]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1723,7 +2069,7 @@ func (x *GetRegisterResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRegisterResponse.ProtoReflect.Descriptor instead.
 func (*GetRegisterResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{19}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetRegisterResponse) GetRegister() isGetRegisterResponse_Register {
@@ -1783,7 +2129,7 @@ type GetAuditControlsRequest struct {
 
 func (x *GetAuditControlsRequest) Reset() {
 	*x = GetAuditControlsRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[20]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1795,7 +2141,7 @@ func (x *GetAuditControlsRequest) String() string {
 func (*GetAuditControlsRequest) ProtoMessage() {}
 
 func (x *GetAuditControlsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[20]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1808,7 +2154,7 @@ func (x *GetAuditControlsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAuditControlsRequest.ProtoReflect.Descriptor instead.
 func (*GetAuditControlsRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{20}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetAuditControlsRequest) GetTenantId() string {
@@ -1826,7 +2172,7 @@ type GetAuditControlsResponse struct {
 
 func (x *GetAuditControlsResponse) Reset() {
 	*x = GetAuditControlsResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[21]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1838,7 +2184,7 @@ func (x *GetAuditControlsResponse) String() string {
 func (*GetAuditControlsResponse) ProtoMessage() {}
 
 func (x *GetAuditControlsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[21]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1851,7 +2197,7 @@ func (x *GetAuditControlsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAuditControlsResponse.ProtoReflect.Descriptor instead.
 func (*GetAuditControlsResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{21}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{23}
 }
 
 type ExportReportRequest struct {
@@ -1866,7 +2212,7 @@ type ExportReportRequest struct {
 
 func (x *ExportReportRequest) Reset() {
 	*x = ExportReportRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[22]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1878,7 +2224,7 @@ func (x *ExportReportRequest) String() string {
 func (*ExportReportRequest) ProtoMessage() {}
 
 func (x *ExportReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[22]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1891,7 +2237,7 @@ func (x *ExportReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportReportRequest.ProtoReflect.Descriptor instead.
 func (*ExportReportRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{22}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ExportReportRequest) GetTenantId() string {
@@ -1933,7 +2279,7 @@ type ExportReportResponse struct {
 
 func (x *ExportReportResponse) Reset() {
 	*x = ExportReportResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[23]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1945,7 +2291,7 @@ func (x *ExportReportResponse) String() string {
 func (*ExportReportResponse) ProtoMessage() {}
 
 func (x *ExportReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[23]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1958,7 +2304,7 @@ func (x *ExportReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportReportResponse.ProtoReflect.Descriptor instead.
 func (*ExportReportResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{23}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ExportReportResponse) GetContent() []byte {
@@ -1992,7 +2338,7 @@ type CloseYearRequest struct {
 
 func (x *CloseYearRequest) Reset() {
 	*x = CloseYearRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[24]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2004,7 +2350,7 @@ func (x *CloseYearRequest) String() string {
 func (*CloseYearRequest) ProtoMessage() {}
 
 func (x *CloseYearRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[24]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2017,7 +2363,7 @@ func (x *CloseYearRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseYearRequest.ProtoReflect.Descriptor instead.
 func (*CloseYearRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{24}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *CloseYearRequest) GetTenantId() string {
@@ -2042,7 +2388,7 @@ type CloseYearResponse struct {
 
 func (x *CloseYearResponse) Reset() {
 	*x = CloseYearResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[25]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2054,7 +2400,7 @@ func (x *CloseYearResponse) String() string {
 func (*CloseYearResponse) ProtoMessage() {}
 
 func (x *CloseYearResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[25]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2067,7 +2413,7 @@ func (x *CloseYearResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseYearResponse.ProtoReflect.Descriptor instead.
 func (*CloseYearResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{25}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{27}
 }
 
 type ImportOpeningBalancesRequest struct {
@@ -2080,7 +2426,7 @@ type ImportOpeningBalancesRequest struct {
 
 func (x *ImportOpeningBalancesRequest) Reset() {
 	*x = ImportOpeningBalancesRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[26]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2092,7 +2438,7 @@ func (x *ImportOpeningBalancesRequest) String() string {
 func (*ImportOpeningBalancesRequest) ProtoMessage() {}
 
 func (x *ImportOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[26]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2105,7 +2451,7 @@ func (x *ImportOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningBalancesRequest.ProtoReflect.Descriptor instead.
 func (*ImportOpeningBalancesRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{26}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ImportOpeningBalancesRequest) GetTenantId() string {
@@ -2130,7 +2476,7 @@ type ImportOpeningBalancesResponse struct {
 
 func (x *ImportOpeningBalancesResponse) Reset() {
 	*x = ImportOpeningBalancesResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[27]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2142,7 +2488,7 @@ func (x *ImportOpeningBalancesResponse) String() string {
 func (*ImportOpeningBalancesResponse) ProtoMessage() {}
 
 func (x *ImportOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[27]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2155,7 +2501,7 @@ func (x *ImportOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningBalancesResponse.ProtoReflect.Descriptor instead.
 func (*ImportOpeningBalancesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{27}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{29}
 }
 
 // GetStateConsolidationRequest names a state, not a tenant: when it is
@@ -2170,7 +2516,7 @@ type GetStateConsolidationRequest struct {
 
 func (x *GetStateConsolidationRequest) Reset() {
 	*x = GetStateConsolidationRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2182,7 +2528,7 @@ func (x *GetStateConsolidationRequest) String() string {
 func (*GetStateConsolidationRequest) ProtoMessage() {}
 
 func (x *GetStateConsolidationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2195,7 +2541,7 @@ func (x *GetStateConsolidationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateConsolidationRequest.ProtoReflect.Descriptor instead.
 func (*GetStateConsolidationRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{28}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *GetStateConsolidationRequest) GetStateCode() string {
@@ -2220,7 +2566,7 @@ type GetStateConsolidationResponse struct {
 
 func (x *GetStateConsolidationResponse) Reset() {
 	*x = GetStateConsolidationResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2232,7 +2578,7 @@ func (x *GetStateConsolidationResponse) String() string {
 func (*GetStateConsolidationResponse) ProtoMessage() {}
 
 func (x *GetStateConsolidationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2245,7 +2591,7 @@ func (x *GetStateConsolidationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateConsolidationResponse.ProtoReflect.Descriptor instead.
 func (*GetStateConsolidationResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{29}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{31}
 }
 
 var File_munim_reports_v1_reports_proto protoreflect.FileDescriptor
@@ -2330,12 +2676,54 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x12income_expenditure\x18\x01 \x01(\v2#.munim.reports.v1.IncomeExpenditureR\x11incomeExpenditure\"\x85\x01\n" +
 	"\x1aGetReceiptsPaymentsRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12A\n" +
-	"\x06period\x18\x02 \x01(\v2!.munim.reports.v1.StatementPeriodB\x06\xbaH\x03\xc8\x01\x01R\x06period\"\x1d\n" +
-	"\x1bGetReceiptsPaymentsResponse\"}\n" +
+	"\x06period\x18\x02 \x01(\v2!.munim.reports.v1.StatementPeriodB\x06\xbaH\x03\xc8\x01\x01R\x06period\"\xe5\x04\n" +
+	"\x10ReceiptsPayments\x12\x1b\n" +
+	"\ttenant_id\x18\x01 \x01(\tR\btenantId\x12\x19\n" +
+	"\bulb_name\x18\x02 \x01(\tR\aulbName\x12\x1f\n" +
+	"\vfiscal_year\x18\x03 \x01(\x05R\n" +
+	"fiscalYear\x12\x12\n" +
+	"\x04from\x18\x04 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x05 \x01(\tR\x02to\x12#\n" +
+	"\rprevious_from\x18\x06 \x01(\tR\fpreviousFrom\x12\x1f\n" +
+	"\vprevious_to\x18\a \x01(\tR\n" +
+	"previousTo\x122\n" +
+	"\aopening\x18\b \x01(\v2\x18.munim.reports.v1.FigureR\aopening\x124\n" +
+	"\breceipts\x18\t \x03(\v2\x18.munim.reports.v1.FigureR\breceipts\x124\n" +
+	"\bpayments\x18\n" +
+	" \x03(\v2\x18.munim.reports.v1.FigureR\bpayments\x12?\n" +
+	"\x0etotal_receipts\x18\v \x01(\v2\x18.munim.reports.v1.FigureR\rtotalReceipts\x12?\n" +
+	"\x0etotal_payments\x18\f \x01(\v2\x18.munim.reports.v1.FigureR\rtotalPayments\x122\n" +
+	"\aclosing\x18\r \x01(\v2\x18.munim.reports.v1.FigureR\aclosing\x128\n" +
+	"\tschedules\x18\x0e \x03(\v2\x1a.munim.reports.v1.ScheduleR\tschedules\"n\n" +
+	"\x1bGetReceiptsPaymentsResponse\x12O\n" +
+	"\x11receipts_payments\x18\x01 \x01(\v2\".munim.reports.v1.ReceiptsPaymentsR\x10receiptsPayments\"}\n" +
 	"\x12GetCashFlowRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12A\n" +
-	"\x06period\x18\x02 \x01(\v2!.munim.reports.v1.StatementPeriodB\x06\xbaH\x03\xc8\x01\x01R\x06period\"\x15\n" +
-	"\x13GetCashFlowResponse\"\xc1\x03\n" +
+	"\x06period\x18\x02 \x01(\v2!.munim.reports.v1.StatementPeriodB\x06\xbaH\x03\xc8\x01\x01R\x06period\"\xf0\x05\n" +
+	"\bCashFlow\x12\x1b\n" +
+	"\ttenant_id\x18\x01 \x01(\tR\btenantId\x12\x19\n" +
+	"\bulb_name\x18\x02 \x01(\tR\aulbName\x12\x1f\n" +
+	"\vfiscal_year\x18\x03 \x01(\x05R\n" +
+	"fiscalYear\x12\x12\n" +
+	"\x04from\x18\x04 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x05 \x01(\tR\x02to\x12#\n" +
+	"\rprevious_from\x18\x06 \x01(\tR\fpreviousFrom\x12\x1f\n" +
+	"\vprevious_to\x18\a \x01(\tR\n" +
+	"previousTo\x12\x1b\n" +
+	"\tfund_code\x18\b \x01(\tR\bfundCode\x126\n" +
+	"\toperating\x18\t \x03(\v2\x18.munim.reports.v1.FigureR\toperating\x12=\n" +
+	"\rnet_operating\x18\n" +
+	" \x01(\v2\x18.munim.reports.v1.FigureR\fnetOperating\x126\n" +
+	"\tinvesting\x18\v \x03(\v2\x18.munim.reports.v1.FigureR\tinvesting\x12=\n" +
+	"\rnet_investing\x18\f \x01(\v2\x18.munim.reports.v1.FigureR\fnetInvesting\x126\n" +
+	"\tfinancing\x18\r \x03(\v2\x18.munim.reports.v1.FigureR\tfinancing\x12=\n" +
+	"\rnet_financing\x18\x0e \x01(\v2\x18.munim.reports.v1.FigureR\fnetFinancing\x127\n" +
+	"\n" +
+	"net_change\x18\x0f \x01(\v2\x18.munim.reports.v1.FigureR\tnetChange\x122\n" +
+	"\aopening\x18\x10 \x01(\v2\x18.munim.reports.v1.FigureR\aopening\x122\n" +
+	"\aclosing\x18\x11 \x01(\v2\x18.munim.reports.v1.FigureR\aclosing\"N\n" +
+	"\x13GetCashFlowResponse\x127\n" +
+	"\tcash_flow\x18\x01 \x01(\v2\x1a.munim.reports.v1.CashFlowR\bcashFlow\"\xc1\x03\n" +
 	"\x12GetRegisterRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12>\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1e.munim.reports.v1.RegisterKindB\n" +
@@ -2470,7 +2858,7 @@ func file_munim_reports_v1_reports_proto_rawDescGZIP() []byte {
 }
 
 var file_munim_reports_v1_reports_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_munim_reports_v1_reports_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_munim_reports_v1_reports_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_munim_reports_v1_reports_proto_goTypes = []any{
 	(RegisterKind)(0),                     // 0: munim.reports.v1.RegisterKind
 	(ReportKind)(0),                       // 1: munim.reports.v1.ReportKind
@@ -2486,25 +2874,27 @@ var file_munim_reports_v1_reports_proto_goTypes = []any{
 	(*IncomeExpenditure)(nil),             // 11: munim.reports.v1.IncomeExpenditure
 	(*GetIncomeExpenditureResponse)(nil),  // 12: munim.reports.v1.GetIncomeExpenditureResponse
 	(*GetReceiptsPaymentsRequest)(nil),    // 13: munim.reports.v1.GetReceiptsPaymentsRequest
-	(*GetReceiptsPaymentsResponse)(nil),   // 14: munim.reports.v1.GetReceiptsPaymentsResponse
-	(*GetCashFlowRequest)(nil),            // 15: munim.reports.v1.GetCashFlowRequest
-	(*GetCashFlowResponse)(nil),           // 16: munim.reports.v1.GetCashFlowResponse
-	(*GetRegisterRequest)(nil),            // 17: munim.reports.v1.GetRegisterRequest
-	(*LedgerEntry)(nil),                   // 18: munim.reports.v1.LedgerEntry
-	(*GeneralLedger)(nil),                 // 19: munim.reports.v1.GeneralLedger
-	(*TrialBalanceRow)(nil),               // 20: munim.reports.v1.TrialBalanceRow
-	(*TrialBalance)(nil),                  // 21: munim.reports.v1.TrialBalance
-	(*GetRegisterResponse)(nil),           // 22: munim.reports.v1.GetRegisterResponse
-	(*GetAuditControlsRequest)(nil),       // 23: munim.reports.v1.GetAuditControlsRequest
-	(*GetAuditControlsResponse)(nil),      // 24: munim.reports.v1.GetAuditControlsResponse
-	(*ExportReportRequest)(nil),           // 25: munim.reports.v1.ExportReportRequest
-	(*ExportReportResponse)(nil),          // 26: munim.reports.v1.ExportReportResponse
-	(*CloseYearRequest)(nil),              // 27: munim.reports.v1.CloseYearRequest
-	(*CloseYearResponse)(nil),             // 28: munim.reports.v1.CloseYearResponse
-	(*ImportOpeningBalancesRequest)(nil),  // 29: munim.reports.v1.ImportOpeningBalancesRequest
-	(*ImportOpeningBalancesResponse)(nil), // 30: munim.reports.v1.ImportOpeningBalancesResponse
-	(*GetStateConsolidationRequest)(nil),  // 31: munim.reports.v1.GetStateConsolidationRequest
-	(*GetStateConsolidationResponse)(nil), // 32: munim.reports.v1.GetStateConsolidationResponse
+	(*ReceiptsPayments)(nil),              // 14: munim.reports.v1.ReceiptsPayments
+	(*GetReceiptsPaymentsResponse)(nil),   // 15: munim.reports.v1.GetReceiptsPaymentsResponse
+	(*GetCashFlowRequest)(nil),            // 16: munim.reports.v1.GetCashFlowRequest
+	(*CashFlow)(nil),                      // 17: munim.reports.v1.CashFlow
+	(*GetCashFlowResponse)(nil),           // 18: munim.reports.v1.GetCashFlowResponse
+	(*GetRegisterRequest)(nil),            // 19: munim.reports.v1.GetRegisterRequest
+	(*LedgerEntry)(nil),                   // 20: munim.reports.v1.LedgerEntry
+	(*GeneralLedger)(nil),                 // 21: munim.reports.v1.GeneralLedger
+	(*TrialBalanceRow)(nil),               // 22: munim.reports.v1.TrialBalanceRow
+	(*TrialBalance)(nil),                  // 23: munim.reports.v1.TrialBalance
+	(*GetRegisterResponse)(nil),           // 24: munim.reports.v1.GetRegisterResponse
+	(*GetAuditControlsRequest)(nil),       // 25: munim.reports.v1.GetAuditControlsRequest
+	(*GetAuditControlsResponse)(nil),      // 26: munim.reports.v1.GetAuditControlsResponse
+	(*ExportReportRequest)(nil),           // 27: munim.reports.v1.ExportReportRequest
+	(*ExportReportResponse)(nil),          // 28: munim.reports.v1.ExportReportResponse
+	(*CloseYearRequest)(nil),              // 29: munim.reports.v1.CloseYearRequest
+	(*CloseYearResponse)(nil),             // 30: munim.reports.v1.CloseYearResponse
+	(*ImportOpeningBalancesRequest)(nil),  // 31: munim.reports.v1.ImportOpeningBalancesRequest
+	(*ImportOpeningBalancesResponse)(nil), // 32: munim.reports.v1.ImportOpeningBalancesResponse
+	(*GetStateConsolidationRequest)(nil),  // 33: munim.reports.v1.GetStateConsolidationRequest
+	(*GetStateConsolidationResponse)(nil), // 34: munim.reports.v1.GetStateConsolidationResponse
 }
 var file_munim_reports_v1_reports_proto_depIdxs = []int32{
 	5,  // 0: munim.reports.v1.Schedule.rows:type_name -> munim.reports.v1.ScheduleRow
@@ -2528,40 +2918,58 @@ var file_munim_reports_v1_reports_proto_depIdxs = []int32{
 	6,  // 18: munim.reports.v1.IncomeExpenditure.schedules:type_name -> munim.reports.v1.Schedule
 	11, // 19: munim.reports.v1.GetIncomeExpenditureResponse.income_expenditure:type_name -> munim.reports.v1.IncomeExpenditure
 	3,  // 20: munim.reports.v1.GetReceiptsPaymentsRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	3,  // 21: munim.reports.v1.GetCashFlowRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	0,  // 22: munim.reports.v1.GetRegisterRequest.kind:type_name -> munim.reports.v1.RegisterKind
-	18, // 23: munim.reports.v1.GeneralLedger.entries:type_name -> munim.reports.v1.LedgerEntry
-	20, // 24: munim.reports.v1.TrialBalance.rows:type_name -> munim.reports.v1.TrialBalanceRow
-	19, // 25: munim.reports.v1.GetRegisterResponse.general_ledger:type_name -> munim.reports.v1.GeneralLedger
-	21, // 26: munim.reports.v1.GetRegisterResponse.trial_balance:type_name -> munim.reports.v1.TrialBalance
-	3,  // 27: munim.reports.v1.ExportReportRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	1,  // 28: munim.reports.v1.ExportReportRequest.kind:type_name -> munim.reports.v1.ReportKind
-	2,  // 29: munim.reports.v1.ExportReportRequest.format:type_name -> munim.reports.v1.ExportFormat
-	7,  // 30: munim.reports.v1.ReportService.GetBalanceSheet:input_type -> munim.reports.v1.GetBalanceSheetRequest
-	10, // 31: munim.reports.v1.ReportService.GetIncomeExpenditure:input_type -> munim.reports.v1.GetIncomeExpenditureRequest
-	13, // 32: munim.reports.v1.ReportService.GetReceiptsPayments:input_type -> munim.reports.v1.GetReceiptsPaymentsRequest
-	15, // 33: munim.reports.v1.ReportService.GetCashFlow:input_type -> munim.reports.v1.GetCashFlowRequest
-	17, // 34: munim.reports.v1.ReportService.GetRegister:input_type -> munim.reports.v1.GetRegisterRequest
-	23, // 35: munim.reports.v1.ReportService.GetAuditControls:input_type -> munim.reports.v1.GetAuditControlsRequest
-	25, // 36: munim.reports.v1.ReportService.ExportReport:input_type -> munim.reports.v1.ExportReportRequest
-	27, // 37: munim.reports.v1.ReportService.CloseYear:input_type -> munim.reports.v1.CloseYearRequest
-	29, // 38: munim.reports.v1.ReportService.ImportOpeningBalances:input_type -> munim.reports.v1.ImportOpeningBalancesRequest
-	31, // 39: munim.reports.v1.ReportService.GetStateConsolidation:input_type -> munim.reports.v1.GetStateConsolidationRequest
-	9,  // 40: munim.reports.v1.ReportService.GetBalanceSheet:output_type -> munim.reports.v1.GetBalanceSheetResponse
-	12, // 41: munim.reports.v1.ReportService.GetIncomeExpenditure:output_type -> munim.reports.v1.GetIncomeExpenditureResponse
-	14, // 42: munim.reports.v1.ReportService.GetReceiptsPayments:output_type -> munim.reports.v1.GetReceiptsPaymentsResponse
-	16, // 43: munim.reports.v1.ReportService.GetCashFlow:output_type -> munim.reports.v1.GetCashFlowResponse
-	22, // 44: munim.reports.v1.ReportService.GetRegister:output_type -> munim.reports.v1.GetRegisterResponse
-	24, // 45: munim.reports.v1.ReportService.GetAuditControls:output_type -> munim.reports.v1.GetAuditControlsResponse
-	26, // 46: munim.reports.v1.ReportService.ExportReport:output_type -> munim.reports.v1.ExportReportResponse
-	28, // 47: munim.reports.v1.ReportService.CloseYear:output_type -> munim.reports.v1.CloseYearResponse
-	30, // 48: munim.reports.v1.ReportService.ImportOpeningBalances:output_type -> munim.reports.v1.ImportOpeningBalancesResponse
-	32, // 49: munim.reports.v1.ReportService.GetStateConsolidation:output_type -> munim.reports.v1.GetStateConsolidationResponse
-	40, // [40:50] is the sub-list for method output_type
-	30, // [30:40] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	4,  // 21: munim.reports.v1.ReceiptsPayments.opening:type_name -> munim.reports.v1.Figure
+	4,  // 22: munim.reports.v1.ReceiptsPayments.receipts:type_name -> munim.reports.v1.Figure
+	4,  // 23: munim.reports.v1.ReceiptsPayments.payments:type_name -> munim.reports.v1.Figure
+	4,  // 24: munim.reports.v1.ReceiptsPayments.total_receipts:type_name -> munim.reports.v1.Figure
+	4,  // 25: munim.reports.v1.ReceiptsPayments.total_payments:type_name -> munim.reports.v1.Figure
+	4,  // 26: munim.reports.v1.ReceiptsPayments.closing:type_name -> munim.reports.v1.Figure
+	6,  // 27: munim.reports.v1.ReceiptsPayments.schedules:type_name -> munim.reports.v1.Schedule
+	14, // 28: munim.reports.v1.GetReceiptsPaymentsResponse.receipts_payments:type_name -> munim.reports.v1.ReceiptsPayments
+	3,  // 29: munim.reports.v1.GetCashFlowRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	4,  // 30: munim.reports.v1.CashFlow.operating:type_name -> munim.reports.v1.Figure
+	4,  // 31: munim.reports.v1.CashFlow.net_operating:type_name -> munim.reports.v1.Figure
+	4,  // 32: munim.reports.v1.CashFlow.investing:type_name -> munim.reports.v1.Figure
+	4,  // 33: munim.reports.v1.CashFlow.net_investing:type_name -> munim.reports.v1.Figure
+	4,  // 34: munim.reports.v1.CashFlow.financing:type_name -> munim.reports.v1.Figure
+	4,  // 35: munim.reports.v1.CashFlow.net_financing:type_name -> munim.reports.v1.Figure
+	4,  // 36: munim.reports.v1.CashFlow.net_change:type_name -> munim.reports.v1.Figure
+	4,  // 37: munim.reports.v1.CashFlow.opening:type_name -> munim.reports.v1.Figure
+	4,  // 38: munim.reports.v1.CashFlow.closing:type_name -> munim.reports.v1.Figure
+	17, // 39: munim.reports.v1.GetCashFlowResponse.cash_flow:type_name -> munim.reports.v1.CashFlow
+	0,  // 40: munim.reports.v1.GetRegisterRequest.kind:type_name -> munim.reports.v1.RegisterKind
+	20, // 41: munim.reports.v1.GeneralLedger.entries:type_name -> munim.reports.v1.LedgerEntry
+	22, // 42: munim.reports.v1.TrialBalance.rows:type_name -> munim.reports.v1.TrialBalanceRow
+	21, // 43: munim.reports.v1.GetRegisterResponse.general_ledger:type_name -> munim.reports.v1.GeneralLedger
+	23, // 44: munim.reports.v1.GetRegisterResponse.trial_balance:type_name -> munim.reports.v1.TrialBalance
+	3,  // 45: munim.reports.v1.ExportReportRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	1,  // 46: munim.reports.v1.ExportReportRequest.kind:type_name -> munim.reports.v1.ReportKind
+	2,  // 47: munim.reports.v1.ExportReportRequest.format:type_name -> munim.reports.v1.ExportFormat
+	7,  // 48: munim.reports.v1.ReportService.GetBalanceSheet:input_type -> munim.reports.v1.GetBalanceSheetRequest
+	10, // 49: munim.reports.v1.ReportService.GetIncomeExpenditure:input_type -> munim.reports.v1.GetIncomeExpenditureRequest
+	13, // 50: munim.reports.v1.ReportService.GetReceiptsPayments:input_type -> munim.reports.v1.GetReceiptsPaymentsRequest
+	16, // 51: munim.reports.v1.ReportService.GetCashFlow:input_type -> munim.reports.v1.GetCashFlowRequest
+	19, // 52: munim.reports.v1.ReportService.GetRegister:input_type -> munim.reports.v1.GetRegisterRequest
+	25, // 53: munim.reports.v1.ReportService.GetAuditControls:input_type -> munim.reports.v1.GetAuditControlsRequest
+	27, // 54: munim.reports.v1.ReportService.ExportReport:input_type -> munim.reports.v1.ExportReportRequest
+	29, // 55: munim.reports.v1.ReportService.CloseYear:input_type -> munim.reports.v1.CloseYearRequest
+	31, // 56: munim.reports.v1.ReportService.ImportOpeningBalances:input_type -> munim.reports.v1.ImportOpeningBalancesRequest
+	33, // 57: munim.reports.v1.ReportService.GetStateConsolidation:input_type -> munim.reports.v1.GetStateConsolidationRequest
+	9,  // 58: munim.reports.v1.ReportService.GetBalanceSheet:output_type -> munim.reports.v1.GetBalanceSheetResponse
+	12, // 59: munim.reports.v1.ReportService.GetIncomeExpenditure:output_type -> munim.reports.v1.GetIncomeExpenditureResponse
+	15, // 60: munim.reports.v1.ReportService.GetReceiptsPayments:output_type -> munim.reports.v1.GetReceiptsPaymentsResponse
+	18, // 61: munim.reports.v1.ReportService.GetCashFlow:output_type -> munim.reports.v1.GetCashFlowResponse
+	24, // 62: munim.reports.v1.ReportService.GetRegister:output_type -> munim.reports.v1.GetRegisterResponse
+	26, // 63: munim.reports.v1.ReportService.GetAuditControls:output_type -> munim.reports.v1.GetAuditControlsResponse
+	28, // 64: munim.reports.v1.ReportService.ExportReport:output_type -> munim.reports.v1.ExportReportResponse
+	30, // 65: munim.reports.v1.ReportService.CloseYear:output_type -> munim.reports.v1.CloseYearResponse
+	32, // 66: munim.reports.v1.ReportService.ImportOpeningBalances:output_type -> munim.reports.v1.ImportOpeningBalancesResponse
+	34, // 67: munim.reports.v1.ReportService.GetStateConsolidation:output_type -> munim.reports.v1.GetStateConsolidationResponse
+	58, // [58:68] is the sub-list for method output_type
+	48, // [48:58] is the sub-list for method input_type
+	48, // [48:48] is the sub-list for extension type_name
+	48, // [48:48] is the sub-list for extension extendee
+	0,  // [0:48] is the sub-list for field type_name
 }
 
 func init() { file_munim_reports_v1_reports_proto_init() }
@@ -2569,7 +2977,7 @@ func file_munim_reports_v1_reports_proto_init() {
 	if File_munim_reports_v1_reports_proto != nil {
 		return
 	}
-	file_munim_reports_v1_reports_proto_msgTypes[19].OneofWrappers = []any{
+	file_munim_reports_v1_reports_proto_msgTypes[21].OneofWrappers = []any{
 		(*GetRegisterResponse_GeneralLedger)(nil),
 		(*GetRegisterResponse_TrialBalance)(nil),
 	}
@@ -2579,7 +2987,7 @@ func file_munim_reports_v1_reports_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_reports_v1_reports_proto_rawDesc), len(file_munim_reports_v1_reports_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   30,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -78,11 +78,11 @@ type ReportServiceClient interface {
 	// I-20 (transfer to reserve funds 290) and the previous fiscal year's
 	// figures as comparatives.
 	GetIncomeExpenditure(context.Context, *connect.Request[v1.GetIncomeExpenditureRequest]) (*connect.Response[v1.GetIncomeExpenditureResponse], error)
-	// GetReceiptsPayments is the receipts and payments account. Not yet
-	// implemented: Unimplemented.
+	// GetReceiptsPayments is the receipts and payments account of the fiscal
+	// year up to a month end, from the vouchers that touch cash and bank.
 	GetReceiptsPayments(context.Context, *connect.Request[v1.GetReceiptsPaymentsRequest]) (*connect.Response[v1.GetReceiptsPaymentsResponse], error)
-	// GetCashFlow is the cash flow statement (indirect method). Not yet
-	// implemented: Unimplemented.
+	// GetCashFlow is the cash flow statement (indirect method) of the fiscal
+	// year up to a month end, from the maintained balances.
 	GetCashFlow(context.Context, *connect.Request[v1.GetCashFlowRequest]) (*connect.Response[v1.GetCashFlowResponse], error)
 	// GetRegister returns one register by kind. Implemented: the general
 	// ledger of an account (the vouchers behind a statement figure) and the
@@ -262,11 +262,11 @@ type ReportServiceHandler interface {
 	// I-20 (transfer to reserve funds 290) and the previous fiscal year's
 	// figures as comparatives.
 	GetIncomeExpenditure(context.Context, *connect.Request[v1.GetIncomeExpenditureRequest]) (*connect.Response[v1.GetIncomeExpenditureResponse], error)
-	// GetReceiptsPayments is the receipts and payments account. Not yet
-	// implemented: Unimplemented.
+	// GetReceiptsPayments is the receipts and payments account of the fiscal
+	// year up to a month end, from the vouchers that touch cash and bank.
 	GetReceiptsPayments(context.Context, *connect.Request[v1.GetReceiptsPaymentsRequest]) (*connect.Response[v1.GetReceiptsPaymentsResponse], error)
-	// GetCashFlow is the cash flow statement (indirect method). Not yet
-	// implemented: Unimplemented.
+	// GetCashFlow is the cash flow statement (indirect method) of the fiscal
+	// year up to a month end, from the maintained balances.
 	GetCashFlow(context.Context, *connect.Request[v1.GetCashFlowRequest]) (*connect.Response[v1.GetCashFlowResponse], error)
 	// GetRegister returns one register by kind. Implemented: the general
 	// ledger of an account (the vouchers behind a statement figure) and the
