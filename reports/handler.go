@@ -237,7 +237,28 @@ func (h *Handler) GetStateConsolidation(ctx context.Context, req *connect.Reques
 	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)
 }
 
+var kindIn = map[reportsv1.ReportKind]Kind{
+	reportsv1.ReportKind_REPORT_KIND_BALANCE_SHEET:      KindBalanceSheet,
+	reportsv1.ReportKind_REPORT_KIND_INCOME_EXPENDITURE: KindIncomeExpenditure,
+	reportsv1.ReportKind_REPORT_KIND_RECEIPTS_PAYMENTS:  KindReceiptsPayments,
+	reportsv1.ReportKind_REPORT_KIND_CASH_FLOW:          KindCashFlow,
+}
+
+var formatIn = map[reportsv1.ExportFormat]Format{
+	reportsv1.ExportFormat_EXPORT_FORMAT_PDF:  PDF,
+	reportsv1.ExportFormat_EXPORT_FORMAT_XLSX: XLSX,
+	reportsv1.ExportFormat_EXPORT_FORMAT_CSV:  CSV,
+}
+
 // ExportReport implements ReportService.ExportReport.
 func (h *Handler) ExportReport(ctx context.Context, req *connect.Request[reportsv1.ExportReportRequest]) (*connect.Response[reportsv1.ExportReportResponse], error) {
-	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)
+	r, err := requestIn(req.Msg.GetTenantId(), req.Msg.GetPeriod())
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	f, err := h.svc.Export(ctx, r, kindIn[req.Msg.GetKind()], formatIn[req.Msg.GetFormat()])
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&reportsv1.ExportReportResponse{Content: f.Content, ContentType: f.MediaType, FileName: f.Name}), nil
 }

@@ -58,6 +58,13 @@ func TestStatementsOverRPC(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "-118.00", cf.Msg.CashFlow.NetChange.Current)
 
+	x, err := auditor.ExportReport(w.ctx, connect.NewRequest(&reportsv1.ExportReportRequest{TenantId: "uk.haridwar",
+		Period: &reportsv1.StatementPeriod{AsOf: "2026-05-31"}, Kind: reportsv1.ReportKind_REPORT_KIND_BALANCE_SHEET,
+		Format: reportsv1.ExportFormat_EXPORT_FORMAT_XLSX}))
+	require.NoError(t, err)
+	assert.Equal(t, "uk.haridwar-balance_sheet-2026-05-31.xlsx", x.Msg.FileName)
+	assert.Equal(t, "PK", string(x.Msg.Content[:2]), "a zip, as XLSX is")
+
 	gl, err := auditor.GetRegister(w.ctx, connect.NewRequest(&reportsv1.GetRegisterRequest{TenantId: "uk.haridwar",
 		Kind: reportsv1.RegisterKind_REGISTER_KIND_GENERAL_LEDGER, AccountCode: "2408003", From: "2026-04-01", To: "2026-05-31"}))
 	require.NoError(t, err)

@@ -113,6 +113,8 @@ const (
 	ReportKind_REPORT_KIND_UNSPECIFIED        ReportKind = 0
 	ReportKind_REPORT_KIND_BALANCE_SHEET      ReportKind = 1
 	ReportKind_REPORT_KIND_INCOME_EXPENDITURE ReportKind = 2
+	ReportKind_REPORT_KIND_RECEIPTS_PAYMENTS  ReportKind = 3
+	ReportKind_REPORT_KIND_CASH_FLOW          ReportKind = 4
 )
 
 // Enum value maps for ReportKind.
@@ -121,11 +123,15 @@ var (
 		0: "REPORT_KIND_UNSPECIFIED",
 		1: "REPORT_KIND_BALANCE_SHEET",
 		2: "REPORT_KIND_INCOME_EXPENDITURE",
+		3: "REPORT_KIND_RECEIPTS_PAYMENTS",
+		4: "REPORT_KIND_CASH_FLOW",
 	}
 	ReportKind_value = map[string]int32{
 		"REPORT_KIND_UNSPECIFIED":        0,
 		"REPORT_KIND_BALANCE_SHEET":      1,
 		"REPORT_KIND_INCOME_EXPENDITURE": 2,
+		"REPORT_KIND_RECEIPTS_PAYMENTS":  3,
+		"REPORT_KIND_CASH_FLOW":          4,
 	}
 )
 
@@ -156,7 +162,12 @@ func (ReportKind) EnumDescriptor() ([]byte, []int) {
 	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{1}
 }
 
-// ExportFormat is a file format.
+// ExportFormat is a file format. PDF: A4, the ULB and statement on every
+// page, page numbers, a signatures block, amounts with Indian digit
+// grouping. XLSX: one sheet per table (the statement's face, then each
+// schedule), a frozen header row, amounts as numbers (the exact decimal)
+// with an Indian grouping number format. CSV: every table's rows, each
+// naming its section, amounts as plain decimals.
 type ExportFormat int32
 
 const (
@@ -2821,12 +2832,14 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x12!\n" +
 	"\x1dREGISTER_KIND_BUDGET_VARIANCE\x10\v\x12 \n" +
 	"\x1cREGISTER_KIND_ASSET_REGISTER\x10\f\x12%\n" +
-	"!REGISTER_KIND_BANK_RECONCILIATION\x10\r*l\n" +
+	"!REGISTER_KIND_BANK_RECONCILIATION\x10\r*\xaa\x01\n" +
 	"\n" +
 	"ReportKind\x12\x1b\n" +
 	"\x17REPORT_KIND_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19REPORT_KIND_BALANCE_SHEET\x10\x01\x12\"\n" +
-	"\x1eREPORT_KIND_INCOME_EXPENDITURE\x10\x02*s\n" +
+	"\x1eREPORT_KIND_INCOME_EXPENDITURE\x10\x02\x12!\n" +
+	"\x1dREPORT_KIND_RECEIPTS_PAYMENTS\x10\x03\x12\x19\n" +
+	"\x15REPORT_KIND_CASH_FLOW\x10\x04*s\n" +
 	"\fExportFormat\x12\x1d\n" +
 	"\x19EXPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11EXPORT_FORMAT_PDF\x10\x01\x12\x16\n" +

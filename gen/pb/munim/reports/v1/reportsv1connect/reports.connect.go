@@ -90,8 +90,9 @@ type ReportServiceClient interface {
 	GetRegister(context.Context, *connect.Request[v1.GetRegisterRequest]) (*connect.Response[v1.GetRegisterResponse], error)
 	// GetAuditControls is the audit controls report. Not yet implemented.
 	GetAuditControls(context.Context, *connect.Request[v1.GetAuditControlsRequest]) (*connect.Response[v1.GetAuditControlsResponse], error)
-	// ExportReport renders a statement as PDF, XLSX or CSV. Implemented for
-	// the balance sheet and the income and expenditure statement.
+	// ExportReport renders a statement (balance sheet, income and
+	// expenditure, receipts and payments, cash flow) as PDF, XLSX or CSV.
+	// Registers are not exportable yet.
 	ExportReport(context.Context, *connect.Request[v1.ExportReportRequest]) (*connect.Response[v1.ExportReportResponse], error)
 	// CloseYear runs the year-end close. Not yet implemented.
 	CloseYear(context.Context, *connect.Request[v1.CloseYearRequest]) (*connect.Response[v1.CloseYearResponse], error)
@@ -274,8 +275,9 @@ type ReportServiceHandler interface {
 	GetRegister(context.Context, *connect.Request[v1.GetRegisterRequest]) (*connect.Response[v1.GetRegisterResponse], error)
 	// GetAuditControls is the audit controls report. Not yet implemented.
 	GetAuditControls(context.Context, *connect.Request[v1.GetAuditControlsRequest]) (*connect.Response[v1.GetAuditControlsResponse], error)
-	// ExportReport renders a statement as PDF, XLSX or CSV. Implemented for
-	// the balance sheet and the income and expenditure statement.
+	// ExportReport renders a statement (balance sheet, income and
+	// expenditure, receipts and payments, cash flow) as PDF, XLSX or CSV.
+	// Registers are not exportable yet.
 	ExportReport(context.Context, *connect.Request[v1.ExportReportRequest]) (*connect.Response[v1.ExportReportResponse], error)
 	// CloseYear runs the year-end close. Not yet implemented.
 	CloseYear(context.Context, *connect.Request[v1.CloseYearRequest]) (*connect.Response[v1.CloseYearResponse], error)
