@@ -7,6 +7,7 @@
 //	munim verify  --tenant uk.dehradun                   (DATABASE_URL)
 //	munim demo    [--addr 127.0.0.1:8080]                (MUNIM_DATA, default ./.munim)
 //	munim bench ledger [--duration 10s]                  (DATABASE_URL, else a private server)
+//	munim bench statements [--lines 10000000]            (DATABASE_URL, else a private server)
 package main
 
 import (
@@ -26,7 +27,7 @@ commands:
   migrate   apply database migrations (DATABASE_URL)
   verify    recompute a tenant's hash chain and check balances and numbering (DATABASE_URL)
   demo      run a private PostgreSQL with a demo ULB and serve the API
-  bench     benchmark the ledger through the real RPC API ("munim bench ledger")
+  bench     benchmarks through the real API ("munim bench ledger", "demands", "statements")
 `
 
 func main() {
