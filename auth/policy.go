@@ -11,6 +11,7 @@ import (
 	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/payments/v1/paymentsv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/receipts/v1/receiptsv1connect"
+	"github.com/munimhq/munim/gen/pb/munim/reports/v1/reportsv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/tenancy/v1/tenancyv1connect"
 )
 
@@ -85,6 +86,13 @@ const (
 	// Reconciling settlements and resolving exceptions is the accountant's,
 	// who keeps the bank book.
 	PermPaymentReconcile Permission = "payments.reconcile"
+	// PermReportsRead reads statements, registers and their exports: the
+	// people who keep, check and audit the books (a state auditor across
+	// the state's ULBs, by a "uk.*" tenant scope), and the admin.
+	PermReportsRead Permission = "reports.read"
+	// PermYearClose runs and reopens a year-end close (not built yet): the
+	// approver, the checker of the books.
+	PermYearClose Permission = "reports.year.close"
 )
 
 // RolePermissions is what each role may do. Auditors only read; a
@@ -92,16 +100,16 @@ const (
 var RolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead,
 		PermBillingMaster, PermDemandRun, PermBillingRead, PermReceiptRead, PermBudgetRead, PermBudgetPrepare,
-		PermExpenditureRead, PermPaymentRead},
+		PermExpenditureRead, PermPaymentRead, PermReportsRead},
 	RoleAccountant: {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead, PermAmendPropose,
 		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit, PermBudgetRead, PermBudgetPrepare, PermBudgetCommit,
-		PermExpenditureRead, PermExpenditureBill, PermExpenditurePay, PermPaymentRead, PermPaymentReconcile},
+		PermExpenditureRead, PermExpenditureBill, PermExpenditurePay, PermPaymentRead, PermPaymentReconcile, PermReportsRead},
 	RoleApprover: {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead, PermAmendApprove,
 		PermReceiptRead, PermReceiptCancel, PermBudgetRead, PermBudgetApprove, PermExpenditureRead, PermExpenditureApprove,
-		PermPaymentRead},
+		PermPaymentRead, PermReportsRead, PermYearClose},
 	RoleCashier: {PermTenantRead, PermBillingRead, PermReceiptCollect, PermReceiptRead, PermReceiptRemit, PermPaymentRead},
 	RoleAuditor: {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead, PermReceiptRead, PermBudgetRead,
-		PermExpenditureRead, PermPaymentRead},
+		PermExpenditureRead, PermPaymentRead, PermReportsRead},
 	RoleDepartmentApp: {},
 }
 
@@ -205,6 +213,16 @@ var Procedures = map[string]Permission{
 	paymentsv1connect.PaymentServiceRunReconciliationProcedure:        PermPaymentReconcile,
 	paymentsv1connect.PaymentServiceListExceptionsProcedure:           PermPaymentRead,
 	paymentsv1connect.PaymentServiceResolveExceptionProcedure:         PermPaymentReconcile,
+	reportsv1connect.ReportServiceGetBalanceSheetProcedure:            PermReportsRead,
+	reportsv1connect.ReportServiceGetIncomeExpenditureProcedure:       PermReportsRead,
+	reportsv1connect.ReportServiceGetReceiptsPaymentsProcedure:        PermReportsRead,
+	reportsv1connect.ReportServiceGetCashFlowProcedure:                PermReportsRead,
+	reportsv1connect.ReportServiceGetRegisterProcedure:                PermReportsRead,
+	reportsv1connect.ReportServiceGetAuditControlsProcedure:           PermReportsRead,
+	reportsv1connect.ReportServiceExportReportProcedure:               PermReportsRead,
+	reportsv1connect.ReportServiceGetStateConsolidationProcedure:      PermReportsRead,
+	reportsv1connect.ReportServiceCloseYearProcedure:                  PermYearClose,
+	reportsv1connect.ReportServiceImportOpeningBalancesProcedure:      PermYearClose,
 }
 
 // Allows reports whether p may use permission perm (tenants aside).

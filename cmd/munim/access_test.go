@@ -35,6 +35,7 @@ import (
 	paymentsv1 "github.com/munimhq/munim/gen/pb/munim/payments/v1"
 	"github.com/munimhq/munim/gen/pb/munim/payments/v1/paymentsv1connect"
 	receiptsv1 "github.com/munimhq/munim/gen/pb/munim/receipts/v1"
+	reportsv1 "github.com/munimhq/munim/gen/pb/munim/reports/v1"
 	tenancyv1 "github.com/munimhq/munim/gen/pb/munim/tenancy/v1"
 	"github.com/munimhq/munim/gen/pb/munim/tenancy/v1/tenancyv1connect"
 	"github.com/munimhq/munim/server"
@@ -328,6 +329,11 @@ func TestRoleMatrix(t *testing.T) {
 			_, err := w.payments(c).ListPaymentTransactions(w.ctx, connect.NewRequest(&paymentsv1.ListPaymentTransactionsRequest{TenantId: "uk.dehradun"}))
 			return err
 		}, roles},
+		{"GetBalanceSheet", func(c string, _ auth.Role) error {
+			_, err := w.reports(c).GetBalanceSheet(w.ctx, connect.NewRequest(&reportsv1.GetBalanceSheetRequest{TenantId: "uk.dehradun",
+				Period: &reportsv1.StatementPeriod{AsOf: "2026-05-31"}}))
+			return err
+		}, []auth.Role{auth.RoleAdmin, auth.RoleAccountant, auth.RoleApprover, auth.RoleAuditor}},
 		{"ListEvents", func(c string, _ auth.Role) error {
 			_, err := w.audit(c).ListEvents(w.ctx, connect.NewRequest(&auditv1.ListEventsRequest{TenantId: "uk.dehradun"}))
 			return err
@@ -402,6 +408,9 @@ func TestTenantIsolation(t *testing.T) {
 	_, err := w.ledger(dehradun).GetTrialBalance(w.ctx, connect.NewRequest(&ledgerv1.GetTrialBalanceRequest{TenantId: "uk.haridwar", AsOf: "2026-05-31"}))
 	assert.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err))
 	_, err = w.ledger(dehradun).PostVouchers(w.ctx, connect.NewRequest(&ledgerv1.PostVouchersRequest{TenantId: "mh.pune", Vouchers: journal("x").Vouchers}))
+	assert.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err))
+	_, err = w.reports(dehradun).GetBalanceSheet(w.ctx, connect.NewRequest(&reportsv1.GetBalanceSheetRequest{TenantId: "uk.haridwar",
+		Period: &reportsv1.StatementPeriod{FiscalYear: 2026}}))
 	assert.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err))
 
 	// A state auditor sees every ULB of the state and no other.

@@ -28,6 +28,7 @@ import (
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/payments"
 	"github.com/munimhq/munim/receipts"
+	"github.com/munimhq/munim/reports"
 	"github.com/munimhq/munim/server"
 	"github.com/munimhq/munim/tenancy"
 )
@@ -211,6 +212,7 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.srv.Register(payments.NewHandler(a.payments, log, opts...))
 	// The gateway's webhooks carry no token: their signature is checked.
 	a.srv.Handle(a.payments.NewWebhookHandler())
+	a.srv.Register(reports.NewHandler(reports.NewService(pool, a.ledger), log, opts...))
 	if err := a.jobs.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start job workers: %w", err)
 	}

@@ -22,7 +22,7 @@ func (w world) expenditure(cred string) expenditurev1connect.ExpenditureServiceC
 func supplierBill(key, amount string) *expenditurev1.SubmitBillRequest {
 	return &expenditurev1.SubmitBillRequest{TenantId: "uk.dehradun", PartyCode: "SUP-1", PartyBillNumber: "INV-" + key, Date: "2026-06-05",
 		Narration: "bleaching powder", FundCode: "01", IdempotencyKey: key,
-		Lines: []*expenditurev1.BillLine{{AccountCode: "2302001", FunctionCode: "4000", Amount: amount}},
+		Lines:      []*expenditurev1.BillLine{{AccountCode: "2302001", FunctionCode: "4000", Amount: amount}},
 		Deductions: []*expenditurev1.Deduction{{Kind: "tds", Amount: "10.00"}}}
 }
 
