@@ -313,3 +313,16 @@ func hostOf(addr string) string {
 	}
 	return addr
 }
+
+// LimitPublic puts h, a plain HTTP page anyone may open (such as the
+// receipt verification page), under the same per-address limit as public
+// calls: past it, the page answers 429.
+func (g *Guard) LimitPublic(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !g.allowPublic(hostOf(r.RemoteAddr)) {
+			http.Error(w, "too many requests from this address; slow down", http.StatusTooManyRequests)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}

@@ -10,7 +10,9 @@ import (
 	"github.com/munimhq/munim/gen/pb/munim/budget/v1/budgetv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/expenditure/v1/expenditurev1connect"
 	"github.com/munimhq/munim/gen/pb/munim/ledger/v1/ledgerv1connect"
+	"github.com/munimhq/munim/gen/pb/munim/payments/v1/paymentsv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/receipts/v1/receiptsv1connect"
+	"github.com/munimhq/munim/gen/pb/munim/reports/v1/reportsv1connect"
 	"github.com/munimhq/munim/gen/pb/munim/tenancy/v1/tenancyv1connect"
 )
 
@@ -86,6 +88,20 @@ const (
 	PermAssetRead    Permission = "assets.read"
 	PermAssetManage  Permission = "assets.manage"
 	PermAssetApprove Permission = "assets.approve"
+	// Online payments. Opening a checkout and confirming it are public
+	// (the citizen pays without an account; the callback's signature is
+	// its proof); reading transactions is staff's and auditors'.
+	PermPaymentRead Permission = "payments.read"
+	// Reconciling settlements and resolving exceptions is the accountant's,
+	// who keeps the bank book.
+	PermPaymentReconcile Permission = "payments.reconcile"
+	// PermReportsRead reads statements, registers and their exports: the
+	// people who keep, check and audit the books (a state auditor across
+	// the state's ULBs, by a "uk.*" tenant scope), and the admin.
+	PermReportsRead Permission = "reports.read"
+	// PermYearClose runs and reopens a year-end close (not built yet): the
+	// approver, the checker of the books.
+	PermYearClose Permission = "reports.year.close"
 )
 
 // RolePermissions is what each role may do. Auditors only read; a
@@ -93,21 +109,23 @@ const (
 var RolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead,
 		PermBillingMaster, PermDemandRun, PermBillingRead, PermReceiptRead, PermBudgetRead, PermBudgetPrepare,
-		PermExpenditureRead, PermAssetRead},
+		PermExpenditureRead, PermAssetRead, PermPaymentRead, PermReportsRead},
 	RoleAccountant: {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead, PermAmendPropose,
 		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit, PermBudgetRead, PermBudgetPrepare, PermBudgetCommit,
-		PermExpenditureRead, PermExpenditureBill, PermExpenditurePay, PermAssetRead, PermAssetManage},
+		PermExpenditureRead, PermExpenditureBill, PermExpenditurePay, PermAssetRead, PermAssetManage, PermPaymentRead, PermPaymentReconcile,
+		PermReportsRead},
 	RoleApprover: {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead, PermAmendApprove,
 		PermReceiptRead, PermReceiptCancel, PermBudgetRead, PermBudgetApprove, PermExpenditureRead, PermExpenditureApprove,
-		PermAssetRead, PermAssetApprove},
-	RoleCashier: {PermTenantRead, PermBillingRead, PermReceiptCollect, PermReceiptRead, PermReceiptRemit},
+		PermAssetRead, PermAssetApprove, PermPaymentRead, PermReportsRead, PermYearClose},
+	RoleCashier: {PermTenantRead, PermBillingRead, PermReceiptCollect, PermReceiptRead, PermReceiptRemit, PermPaymentRead},
 	RoleAuditor: {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead, PermReceiptRead, PermBudgetRead,
-		PermExpenditureRead, PermAssetRead},
+		PermExpenditureRead, PermAssetRead, PermPaymentRead, PermReportsRead},
 	RoleDepartmentApp: {},
 }
 
 // KeyScopes are the permissions an API key may be given.
-var KeyScopes = []Permission{PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermDemandRun, PermBillingRead, PermReceiptRead}
+var KeyScopes = []Permission{PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermDemandRun, PermBillingRead, PermReceiptRead,
+	PermPaymentRead}
 
 // Procedures maps every Connect procedure the server serves to the
 // permission it needs. A procedure missing here is denied to everyone; a
@@ -213,6 +231,23 @@ var Procedures = map[string]Permission{
 	assetsv1connect.AssetServiceGetAssetProcedure:                     PermAssetRead,
 	assetsv1connect.AssetServiceListAssetsProcedure:                   PermAssetRead,
 	assetsv1connect.AssetServiceCheckRegisterAgainstLedgerProcedure:   PermAssetRead,
+	paymentsv1connect.PaymentServiceCreatePaymentOrderProcedure:       PermPublic,
+	paymentsv1connect.PaymentServiceConfirmCheckoutProcedure:          PermPublic,
+	paymentsv1connect.PaymentServiceGetPaymentTransactionProcedure:    PermPaymentRead,
+	paymentsv1connect.PaymentServiceListPaymentTransactionsProcedure:  PermPaymentRead,
+	paymentsv1connect.PaymentServiceRunReconciliationProcedure:        PermPaymentReconcile,
+	paymentsv1connect.PaymentServiceListExceptionsProcedure:           PermPaymentRead,
+	paymentsv1connect.PaymentServiceResolveExceptionProcedure:         PermPaymentReconcile,
+	reportsv1connect.ReportServiceGetBalanceSheetProcedure:            PermReportsRead,
+	reportsv1connect.ReportServiceGetIncomeExpenditureProcedure:       PermReportsRead,
+	reportsv1connect.ReportServiceGetReceiptsPaymentsProcedure:        PermReportsRead,
+	reportsv1connect.ReportServiceGetCashFlowProcedure:                PermReportsRead,
+	reportsv1connect.ReportServiceGetRegisterProcedure:                PermReportsRead,
+	reportsv1connect.ReportServiceGetAuditControlsProcedure:           PermReportsRead,
+	reportsv1connect.ReportServiceExportReportProcedure:               PermReportsRead,
+	reportsv1connect.ReportServiceGetStateConsolidationProcedure:      PermReportsRead,
+	reportsv1connect.ReportServiceCloseYearProcedure:                  PermYearClose,
+	reportsv1connect.ReportServiceImportOpeningBalancesProcedure:      PermYearClose,
 }
 
 // Allows reports whether p may use permission perm (tenants aside).

@@ -36,6 +36,10 @@ const (
 	AdvanceApplied     AdvanceReason = "applied"
 	AdvanceCancelled   AdvanceReason = "cancelled"
 	AdvanceDishonoured AdvanceReason = "dishonoured"
+	// AdvanceReinstated is an application partly or wholly undone (the
+	// demand that took the advance owes it again) so that a dishonoured
+	// receipt can take back the advance it left.
+	AdvanceReinstated AdvanceReason = "reinstated"
 )
 
 // AdvanceMove changes a consumer's advance: positive when received,
@@ -46,14 +50,15 @@ type AdvanceMove struct {
 	Amount       decimal.Decimal
 	Reason       AdvanceReason
 	ReceiptID    int64 // received, cancelled, dishonoured
-	DemandID     int64 // applied
+	DemandID     int64 // applied, reinstated
 	VoucherID    int64
 	// Where a first advance is held (ignored once the consumer has one).
 	Account, FundCode, FunctionCode, Ward string
 }
 
 // ErrAdvanceSpent is why a receipt whose advance a later demand has taken
-// cannot be cancelled: the advance is no longer there to take back.
+// cannot be cancelled: the advance is no longer there to take back. (A
+// dishonour is recorded all the same: see TakeBackAdvance.)
 var ErrAdvanceSpent = errors.New("advance already applied")
 
 // MoveAdvance records m in tx; the consumer must be locked
@@ -139,7 +144,8 @@ func lockAdvancesFor(ctx context.Context, q *dbq.Queries, tenant string, in []De
 // their accruals are posted): each demand's lines are settled in head
 // priority order as far as its consumer's advance goes, by an
 // advance-adjustment journal (advance liability Dr, receivables Cr), and the
-// advance is reduced. A consumer with two demands in the batch has its
+// advance is reduced. The lines it settled are recorded, so that a
+// dishonour of the receipt that brought the advance reinstates exactly them. A consumer with two demands in the batch has its
 // advance applied to the older period first.
 func (s *Service) applyAdvances(ctx context.Context, tx pgx.Tx, tenant, actor string, st staged) error {
 	q := dbq.New(tx)
@@ -186,6 +192,9 @@ func (s *Service) applyAdvances(ctx context.Context, tx pgx.Tx, tenant, actor st
 			return err
 		}
 		if err := collectLines(ctx, q, tenant, allocs, false); err != nil {
+			return err
+		}
+		if err := recordAdvanceAllocations(ctx, q, tenant, d.ID, advanceApplied, allocs, posted[0].ID); err != nil {
 			return err
 		}
 		if err := moveAdvance(ctx, q, tenant, AdvanceMove{Service: d.Service, ConsumerCode: d.ConsumerCode, Amount: used.Neg(),

@@ -331,10 +331,16 @@ func newLedgerOf(demands []Demand, heads map[string]TaxHead) *duesLedger {
 
 func (l *dueLine) take(kind AllocationKind, amt decimal.Decimal) Allocation {
 	l.balance = l.balance.Sub(amt)
-	h := l.head
 	return Allocation{DemandID: l.demand.ID, LineNo: l.line.LineNo, Head: l.line.Head, Kind: kind, Amount: amt,
-		Receivable: ledger.Line{AccountCode: h.ReceivableAccount, FundCode: h.FundCode, FunctionCode: h.FunctionCode,
-			FieldCode: l.demand.Ward, Party: l.demand.ConsumerCode}}
+		Receivable: receivableOf(l.demand, l.head)}
+}
+
+// receivableOf is the receivable a line of head h on demand d is collected
+// from: the head's receivable account in the demand's ward, the consumer as
+// party.
+func receivableOf(d *Demand, h TaxHead) ledger.Line {
+	return ledger.Line{AccountCode: h.ReceivableAccount, FundCode: h.FundCode, FunctionCode: h.FunctionCode,
+		FieldCode: d.Ward, Party: d.ConsumerCode}
 }
 
 // rebate settles a rebate on its demand's principal lines (tax, cess or

@@ -12,3 +12,6 @@ func (s *Service) SetRunBatch(n int) { s.runBatch = n }
 func (s *Service) WorkRun(ctx context.Context, tenant string, id int64, slice time.Duration) (bool, error) {
 	return s.work(ctx, tenant, id, slice)
 }
+
+// LastOf is lastOf: what reinstating amount of an application takes off.
+var LastOf = lastOf

@@ -179,9 +179,15 @@ func (s *Service) RecordRealisation(ctx context.Context, tenant string, ids []in
 			case r.ChequeStatus.String == Realised:
 			case r.ChequeStatus.String != Deposited || r.Status != string(Valid):
 				return refused("receipt_ids", fmt.Sprintf("receipt %s is not a deposited cheque or draft", r.Number))
-			case r.ReceiptDate.After(on):
-				return invalid("date", "receipt %s is dated after it", r.Number)
 			default:
+				// A cheque is realised after it is deposited, never before.
+				dep, err := q.ChequeDepositGet(ctx, dbq.ChequeDepositGetParams{TenantID: tenant, ID: r.DepositID.Int64})
+				if err != nil {
+					return fmt.Errorf("read deposit of receipt %s: %w", r.Number, err)
+				}
+				if dep.DepositDate.After(on) {
+					return invalid("date", "receipt %s was deposited on %s, after it", r.Number, dep.DepositDate.Format(time.DateOnly))
+				}
 				todo = append(todo, r.ID)
 			}
 		}

@@ -78,6 +78,10 @@ func (p *PaymentInput) validate(today time.Time) error {
 		if strings.TrimSpace(in.Number) == "" {
 			bad("instrument.number", "is required for NEFT/RTGS: the UTR")
 		}
+	case Online: // CollectOnlineTx only: CollectPayment refuses it
+		if strings.TrimSpace(in.Number) == "" {
+			bad("instrument.number", "is required for an online payment: the gateway's payment id")
+		}
 	default:
 		bad("mode", "must be one of cash, cheque, dd, card, neft")
 	}
@@ -137,6 +141,9 @@ func (p *PaymentInput) requestHash() []byte {
 // the first receipt; the key with another payment is refused.
 func (s *Service) CollectPayment(ctx context.Context, tenant, actor string, p PaymentInput) (Receipt, error) {
 	today := s.today()
+	if p.Mode == Online {
+		return Receipt{}, invalid("mode", "online payments are receipted when the gateway captures them, not at the counter")
+	}
 	if err := p.validate(today); err != nil {
 		return Receipt{}, err
 	}
@@ -209,7 +216,10 @@ func (s *Service) collectTx(ctx context.Context, tx pgx.Tx, tenant, actor string
 		st := settings.of(it.Service)
 		c, err := s.billing.Collect(ctx, tx, tenant, billing.Payment{Service: it.Service, ConsumerCode: it.ConsumerCode,
 			Amount: it.Amount, PaidOn: today, Field: fmt.Sprintf("items[%d].amount", i)},
-			billing.CollectionRules{PartialAllowed: st.PartialAllowed, AdvanceAllowed: st.AdvanceAllowed}, actor)
+			// Money already captured online is never refused: short, it is part
+			// payment; over, it is advance.
+			billing.CollectionRules{PartialAllowed: st.PartialAllowed || p.Mode == Online,
+				AdvanceAllowed: st.AdvanceAllowed || p.Mode == Online}, actor)
 		if err != nil {
 			return 0, err
 		}

@@ -23,7 +23,7 @@ var ErrNoSigningKey = errors.New("no receipt signing key configured")
 
 var tenantPattern = regexp.MustCompile(`^[a-z]{2}\.[a-z][a-z0-9_-]{1,62}$`)
 
-var modeLabel = map[Mode]string{Cash: "Cash", Cheque: "Cheque", DD: "Demand draft", Card: "Card (POS)", NEFT: "NEFT/RTGS"}
+var modeLabel = map[Mode]string{Cash: "Cash", Cheque: "Cheque", DD: "Demand draft", Card: "Card (POS)", NEFT: "NEFT/RTGS", Online: "Online"}
 
 // Document is receipt id as printed: its lines are what the payment
 // settled by period and head (a round-off netted into its period's head

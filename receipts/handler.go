@@ -215,7 +215,8 @@ var modeIn = map[receiptsv1.Mode]Mode{receiptsv1.Mode_MODE_CASH: Cash, receiptsv
 	receiptsv1.Mode_MODE_DEMAND_DRAFT: DD, receiptsv1.Mode_MODE_CARD: Card, receiptsv1.Mode_MODE_NEFT: NEFT}
 
 var modeOut = map[Mode]receiptsv1.Mode{Cash: receiptsv1.Mode_MODE_CASH, Cheque: receiptsv1.Mode_MODE_CHEQUE,
-	DD: receiptsv1.Mode_MODE_DEMAND_DRAFT, Card: receiptsv1.Mode_MODE_CARD, NEFT: receiptsv1.Mode_MODE_NEFT}
+	DD: receiptsv1.Mode_MODE_DEMAND_DRAFT, Card: receiptsv1.Mode_MODE_CARD, NEFT: receiptsv1.Mode_MODE_NEFT,
+	Online: receiptsv1.Mode_MODE_ONLINE}
 
 // dateParser collects the malformed dates and amounts of a request.
 type dateParser struct{ bad ledger.ValidationError }

@@ -93,16 +93,51 @@ func TestCancelAuthority(t *testing.T) {
 	books(t, b)
 }
 
-// A receipt whose advance a later demand has taken cannot be cancelled.
+// A receipt whose advance a later demand has taken cannot be cancelled: a
+// cancellation corrects a counter mistake and does not reopen a demand
+// settled since (FailedPrecondition, nothing moved). Were it a cheque that
+// bounced, its dishonour is recorded instead, and reinstates the demand.
 func TestCancelAfterAdvanceApplied(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	r, err := b.receipts.CollectPayment(b.ctx, tenant, "cashier1", payment("k1", "PT-1", "1000.00"))
-	require.NoError(t, err)
-	raise(t, b, "PT-1", 2026)
-	_, err = b.receipts.Cancel(b.ctx, tenant, "supervisor", receipts.CancelInput{ReceiptID: r.ID, Reason: "wrong property"})
-	assert.ErrorIs(t, err, billing.ErrAdvanceSpent)
-	books(t, b)
+	cases := []struct {
+		name string
+		pay  receipts.PaymentInput
+	}{
+		{"cash", payment("k1", "PT-1", "1000.00")},
+		{"cheque in hand", cheque(payment("k1", "PT-1", "1000.00"), "123456", ledger.Date(2026, time.May, 9))},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t)
+			r, err := b.receipts.CollectPayment(b.ctx, tenant, "cashier1", c.pay)
+			require.NoError(t, err)
+			d := raise(t, b, "PT-1", 2026)
+			before, owed := snapshot(t, b, "PT-1"), balances(t, b, d.ID)
+			require.Equal(t, map[string]string{"PT": "2780.00", "LIB_CESS": "0.00"}, owed)
+			_, err = b.receipts.Cancel(b.ctx, tenant, "supervisor", receipts.CancelInput{ReceiptID: r.ID, Reason: "wrong property"})
+			assert.ErrorIs(t, err, billing.ErrAdvanceSpent)
+			var pe *ledger.PreconditionError
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, "receipt_id", pe.Field)
+			assert.Equal(t, before, snapshot(t, b, "PT-1"))
+			assert.Equal(t, owed, balances(t, b, d.ID))
+			got, err := b.receipts.Get(b.ctx, tenant, r.ID)
+			require.NoError(t, err)
+			assert.Equal(t, receipts.Valid, got.Status)
+			books(t, b)
+			if c.pay.Mode != receipts.Cheque {
+				return
+			}
+			_, err = b.receipts.RecordDishonour(b.ctx, tenant, "accountant", receipts.DishonourInput{ReceiptID: r.ID, Reason: "account closed"})
+			require.NoError(t, err)
+			assert.Equal(t, map[string]string{"PT": "3600.00", "LIB_CESS": "180.00"}, balances(t, b, d.ID))
+			assert.Equal(t, "0.00", balanceOf(t, b, receipts.ChequesInHand, ""))
+			assert.Equal(t, "0.00", balanceOf(t, b, "3504101", "PT-1"))
+			assert.Equal(t, "3780.00", balanceOf(t, b, "4311001", "PT-1"))
+			books(t, b)
+		})
+	}
 }
 
 // A cheque goes from in hand to deposited (contra to the bank) to realised;
@@ -137,9 +172,12 @@ func TestChequeLifecycle(t *testing.T) {
 	assert.Equal(t, "1850.00", balanceOf(t, b, receipts.ChequesInHand, ""))
 	books(t, b)
 
+	b.clock.Set(on(2026, time.May, 11))
 	dep, err := b.receipts.RecordDeposit(b.ctx, tenant, "accountant", receipts.DepositInput{IdempotencyKey: "slip-1",
 		ReceiptIDs: []int64{r1.ID, r2.ID}, SlipNo: "SBI-0001"})
 	require.NoError(t, err)
+	_, err = b.receipts.RecordRealisation(b.ctx, tenant, []int64{r1.ID}, ledger.Date(2026, time.May, 10))
+	assertField(t, err, "date") // after the receipt, but before the deposit
 	assert.Equal(t, "1400.00", dep.Amount.StringFixed(2))
 	again, err := b.receipts.RecordDeposit(b.ctx, tenant, "accountant", receipts.DepositInput{IdempotencyKey: "slip-1",
 		ReceiptIDs: []int64{r2.ID, r1.ID}, SlipNo: "SBI-0001"})

@@ -22,6 +22,9 @@ const (
 	DD     Mode = "dd" // demand draft
 	Card   Mode = "card"
 	NEFT   Mode = "neft" // NEFT or RTGS
+	// Online is a payment captured at the online gateway, receipted by
+	// CollectOnlineTx and never at the counter.
+	Online Mode = "online"
 )
 
 // instrument reports whether the mode is a paper instrument with a
@@ -35,7 +38,7 @@ func (m Mode) debitAccount(bank string) string {
 		return CashOnHand
 	case Cheque, DD:
 		return ChequesInHand
-	case Card:
+	case Card, Online:
 		return CashInTransit
 	}
 	return bank

@@ -32,6 +32,16 @@ type CancelInput struct {
 // day a supervisor may, later only an approver. Cash already remitted and
 // cheques already deposited are not cancelled (refund, or record the
 // dishonour). Cancelling again with the same reason returns the receipt.
+//
+// Nor is a receipt whose advance a later demand has taken (ErrAdvanceSpent,
+// FailedPrecondition), though a dishonour in that case reinstates the
+// demand: a dishonour is a fact the bank reports and must be recorded,
+// while a cancellation is a supervisor's correction of a counter mistake,
+// meant for the same day, before anything else rests on the receipt (the
+// same reason remitted cash and deposited cheques refuse it). Reopening a
+// demand that its bill, and the consumer, were told was settled is not a
+// side effect a correction should have; the cheque's dishonour, or a
+// refund, says what actually happened.
 func (s *Service) Cancel(ctx context.Context, tenant, actor string, in CancelInput) (Receipt, error) {
 	in.Reason = strings.TrimSpace(in.Reason)
 	if in.Reason == "" {
@@ -59,7 +69,7 @@ func (s *Service) Cancel(ctx context.Context, tenant, actor string, in CancelInp
 		case r.ChequeStatus.Valid && r.ChequeStatus.String != InHand:
 			return refused("receipt_id", fmt.Sprintf("the %s of receipt %s is %s: record its dishonour, or refund it", r.Mode, r.Number, r.ChequeStatus.String))
 		}
-		if _, err := s.undoCollection(ctx, tx, tenant, r, billing.AdvanceCancelled); err != nil {
+		if _, err := s.undoCollection(ctx, tx, tenant, actor, r, billing.AdvanceCancelled, today); err != nil {
 			return err
 		}
 		reversal, err := s.ledger.ReverseTx(ctx, tx, tenant, actor, r.VoucherID, today, "receipt cancelled: "+in.Reason,
@@ -92,8 +102,11 @@ func lockReceipt(ctx context.Context, q *dbq.Queries, tenant string, id int64) (
 }
 
 // undoCollection reinstates what receipt r settled and takes back the
-// advance it left, in tx, and returns the receipt as read.
-func (s *Service) undoCollection(ctx context.Context, tx pgx.Tx, tenant string, r dbq.Receipt, why billing.AdvanceReason) (Receipt, error) {
+// advance it left, in tx, and returns the receipt as read. A dishonour
+// takes the advance back even where later demands have taken it, by
+// reinstating them (billing.TakeBackAdvance, dated day); a cancellation is
+// refused there (see Cancel).
+func (s *Service) undoCollection(ctx context.Context, tx pgx.Tx, tenant, actor string, r dbq.Receipt, why billing.AdvanceReason, day time.Time) (Receipt, error) {
 	rs, err := readReceipts(ctx, dbq.New(tx), tenant, []int64{r.ID})
 	if err != nil {
 		return Receipt{}, err
@@ -117,8 +130,18 @@ func (s *Service) undoCollection(ctx context.Context, tx pgx.Tx, tenant string, 
 		if !it.Advance.IsPositive() {
 			continue
 		}
-		if err := s.billing.MoveAdvance(ctx, tx, tenant, billing.AdvanceMove{Service: it.Service, ConsumerCode: it.ConsumerCode,
-			Amount: it.Advance.Neg(), Reason: why, ReceiptID: r.ID}); err != nil {
+		m := billing.AdvanceMove{Service: it.Service, ConsumerCode: it.ConsumerCode, Amount: it.Advance.Neg(), Reason: why, ReceiptID: r.ID}
+		if why == billing.AdvanceDishonoured {
+			err = s.billing.TakeBackAdvance(ctx, tx, tenant, actor, m, day)
+		} else {
+			err = s.billing.MoveAdvance(ctx, tx, tenant, m)
+		}
+		if why == billing.AdvanceCancelled && errors.Is(err, billing.ErrAdvanceSpent) {
+			return Receipt{}, &ledger.PreconditionError{Field: "receipt_id", Kind: billing.ErrAdvanceSpent,
+				Reason: fmt.Sprintf("receipt %s left %s an advance of %s for %s, and a later demand has taken it: the receipt is not cancelled (record the cheque's dishonour if it bounced, or refund)",
+					r.Number, it.ConsumerCode, it.Advance.StringFixed(2), it.Service)}
+		}
+		if err != nil {
 			return Receipt{}, err
 		}
 	}
@@ -144,7 +167,8 @@ type DishonourInput struct {
 
 // RecordDishonour records that a receipt's cheque or draft was returned
 // unpaid: the receipt is marked dishonoured, the demand lines it settled are
-// reinstated, its advance taken back, its rebate reversed, and its receipt
+// reinstated, its advance taken back (reinstating, for what of it later
+// demands have taken, those demands), its rebate reversed, and its receipt
 // voucher undone against cheques in hand (not yet deposited: the receipt
 // voucher reversed) or the bank it was deposited in (a journal: receivables
 // Dr, bank Cr). When the service's settings name a dishonour charge, it is
@@ -179,7 +203,7 @@ func (s *Service) RecordDishonour(ctx context.Context, tenant, actor string, in 
 		case in.Date.Before(r.ReceiptDate):
 			return invalid("date", "must not be before the receipt's date (%s)", r.ReceiptDate.Format(time.DateOnly))
 		}
-		rc, err := s.undoCollection(ctx, tx, tenant, r, billing.AdvanceDishonoured)
+		rc, err := s.undoCollection(ctx, tx, tenant, actor, r, billing.AdvanceDishonoured, in.Date)
 		if err != nil {
 			return err
 		}

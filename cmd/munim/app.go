@@ -27,7 +27,9 @@ import (
 	"github.com/munimhq/munim/expenditure"
 	"github.com/munimhq/munim/jobs"
 	"github.com/munimhq/munim/ledger"
+	"github.com/munimhq/munim/payments"
 	"github.com/munimhq/munim/receipts"
+	"github.com/munimhq/munim/reports"
 	"github.com/munimhq/munim/server"
 	"github.com/munimhq/munim/tenancy"
 )
@@ -43,12 +45,16 @@ import (
 //	                    default: derived from MUNIM_JWT_SECRET when that is set
 //	MUNIM_PUBLIC_URL    where citizens reach the server, for the verification URL
 //	                    (default http://localhost:8080)
+//	MUNIM_PAYMENT_ACCOUNTS  a JSON file of each tenant's gateway account (key id and
+//	                    secret, webhook secret and the previous one, base URL); unset,
+//	                    no tenant takes online payments
 type authConfig struct {
 	secret              []byte
 	jwksURL, oidcIssuer string
 	issuer, audience    string
 	receiptSecret       []byte
 	verifyURL           string
+	paymentAccounts     string
 }
 
 // receiptKey is the receipt signing key: MUNIM_RECEIPT_KEY, or else one
@@ -68,13 +74,14 @@ func (ac authConfig) receiptKey() []byte {
 
 func authConfigFromEnv() authConfig {
 	return authConfig{
-		secret:        []byte(os.Getenv("MUNIM_JWT_SECRET")),
-		jwksURL:       os.Getenv("MUNIM_JWKS_URL"),
-		oidcIssuer:    os.Getenv("MUNIM_OIDC_ISSUER"),
-		issuer:        os.Getenv("MUNIM_JWT_ISSUER"),
-		audience:      os.Getenv("MUNIM_JWT_AUDIENCE"),
-		receiptSecret: []byte(os.Getenv("MUNIM_RECEIPT_KEY")),
-		verifyURL:     strings.TrimRight(cmp.Or(os.Getenv("MUNIM_PUBLIC_URL"), "http://localhost:8080"), "/") + receipts.VerifyPagePath,
+		secret:          []byte(os.Getenv("MUNIM_JWT_SECRET")),
+		jwksURL:         os.Getenv("MUNIM_JWKS_URL"),
+		oidcIssuer:      os.Getenv("MUNIM_OIDC_ISSUER"),
+		issuer:          os.Getenv("MUNIM_JWT_ISSUER"),
+		audience:        os.Getenv("MUNIM_JWT_AUDIENCE"),
+		receiptSecret:   []byte(os.Getenv("MUNIM_RECEIPT_KEY")),
+		verifyURL:       strings.TrimRight(cmp.Or(os.Getenv("MUNIM_PUBLIC_URL"), "http://localhost:8080"), "/") + receipts.VerifyPagePath,
+		paymentAccounts: os.Getenv("MUNIM_PAYMENT_ACCOUNTS"),
 	}
 }
 
@@ -128,6 +135,7 @@ type app struct {
 	budget   *budget.Service
 	spend    *expenditure.Service
 	assets   *assets.Service
+	payments *payments.Service
 	jobs     *jobs.Client
 }
 
@@ -162,12 +170,27 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 		SigningKey: ac.receiptKey(), VerifyURL: ac.verifyURL}); err != nil {
 		return nil, err
 	}
+	var accounts map[string]payments.Account
+	if ac.paymentAccounts != "" {
+		if accounts, err = payments.AccountsFromFile(ac.paymentAccounts); err != nil {
+			return nil, err
+		}
+	}
+	if a.payments, err = payments.NewService(pool, a.ledger, a.receipts, payments.Config{Accounts: accounts, Audit: a.audit,
+		Logger: log}); err != nil {
+		return nil, err
+	}
 	workers := river.NewWorkers()
 	billing.AddWorkers(workers, a.billing)
+	payments.AddWorkers(workers, a.payments)
 	if a.jobs, err = jobs.New(pool, jobs.Config{Workers: workers, Logger: log}); err != nil {
 		return nil, err
 	}
 	a.billing.UseJobs(a.jobs)
+	a.payments.UseJobs(a.jobs)
+	if err := a.payments.ScheduleReconciliations(ctx); err != nil {
+		return nil, err
+	}
 	guard, err := auth.NewGuard(auth.GuardConfig{Tokens: verifier, Keys: a.keys, Audit: a.audit, Log: log})
 	if err != nil {
 		return nil, err
@@ -185,10 +208,15 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.srv.Register(billing.NewAmendmentHandler(a.billing, log, opts...))
 	a.srv.Register(billing.NewRegisterHandler(a.billing, log, opts...))
 	a.srv.Register(receipts.NewHandler(a.receipts, log, opts...))
-	a.srv.Handle(receipts.NewVerifyPage(a.receipts, log))
+	verifyPath, verifyPage := receipts.NewVerifyPage(a.receipts, log)
+	a.srv.Handle(verifyPath, guard.LimitPublic(verifyPage))
 	a.srv.Register(budget.NewHandler(a.budget, log, opts...))
 	a.srv.Register(expenditure.NewHandler(a.spend, log, opts...))
 	a.srv.Register(assets.NewHandler(a.assets, log, opts...))
+	a.srv.Register(payments.NewHandler(a.payments, log, opts...))
+	// The gateway's webhooks carry no token: their signature is checked.
+	a.srv.Handle(a.payments.NewWebhookHandler())
+	a.srv.Register(reports.NewHandler(reports.NewService(pool, a.ledger), log, opts...))
 	if err := a.jobs.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start job workers: %w", err)
 	}

@@ -61,7 +61,7 @@ type phaseResult struct {
 	elapsed                time.Duration
 }
 
-const benchUsage = `usage: munim bench ledger [--duration 10s] | munim bench demands [--properties 1000000]`
+const benchUsage = `usage: munim bench ledger [--duration 10s] | munim bench demands [--properties 1000000] | munim bench statements [--lines 10000000] [--calls 50]`
 
 func runBench(ctx context.Context, log *slog.Logger, args []string) error {
 	if len(args) == 0 {
@@ -72,6 +72,8 @@ func runBench(ctx context.Context, log *slog.Logger, args []string) error {
 		return benchLedger(ctx, args)
 	case "demands":
 		return benchDemands(ctx, args)
+	case "statements":
+		return benchStatements(ctx, args)
 	}
 	return errors.New(benchUsage)
 }

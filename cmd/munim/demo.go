@@ -62,7 +62,7 @@ func runDemo(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	a, err := newApp(ctx, server.Config{Addr: *addr}, authConfig{secret: secret}, pool, log)
+	a, err := newApp(ctx, server.Config{Addr: *addr}, authConfig{secret: secret, paymentAccounts: os.Getenv("MUNIM_PAYMENT_ACCOUNTS")}, pool, log)
 	if err != nil {
 		return err
 	}

@@ -130,6 +130,10 @@ func TestDemoSeedsAULBWhoseRegisterTiesToTheLedger(t *testing.T) {
 	for _, tie := range ties {
 		assert.True(t, tie.Ledger.IsPositive(), tie.Account)
 	}
+	books, err := d.app.receipts.CheckCashBook(d.ctx, demoTenant)
+	require.NoError(t, err)
+	assert.True(t, receipts.BooksTie(books), "cash and cheques in hand equal the receipts' cash book: %+v", books)
+
 	dcb, err := d.app.billing.DcbRegister(d.ctx, demoTenant, billing.PropertyTax, demoFY)
 	require.NoError(t, err)
 	assert.True(t, slices.ContainsFunc(dcb, func(r billing.DcbRow) bool { return r.Arrears && r.FiscalYear == demoFY-1 }),

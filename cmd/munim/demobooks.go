@@ -14,13 +14,12 @@ import (
 type demoBooks struct {
 	rng      *rand.Rand
 	vouchers []ledger.Voucher
-	cash     decimal.Decimal // counter cash not yet remitted to the bank
 }
 
 // demoVouchers is seven months (April to October 2026) of what the demo
 // ULB's books hold besides its demands: fees taken at the counter for
 // services paid on the spot (birth and death certificates, parking),
-// remitted to the bank every Saturday; the state's monthly devolution
+// remitted to the bank the same day; the state's monthly devolution
 // grant; road repairs, salaries and power for street lights and water
 // pumping, paid from the bank. None touches a receivable: the demands and
 // their accruals come from the demand runs, so the DCB ties to the ledger,
@@ -52,7 +51,7 @@ func (b *demoBooks) add(t ledger.VoucherType, d time.Time, narration, ref, dr, c
 }
 
 // day is a working day's counter fees, the grant on the 5th, road repairs
-// on the 12th and 26th, and the week's cash remitted on Saturday.
+// on the 12th and 26th, and the day's fee cash remitted.
 func (b *demoBooks) day(d time.Time) {
 	if d.Day() == 5 {
 		b.add(ledger.Receipt, d, "State Finance Commission devolution, per capita grant "+d.Month().String(), "SFC/"+d.Format("2006-01"),
@@ -64,14 +63,13 @@ func (b *demoBooks) day(d time.Time) {
 	certificates, parking := b.money(400, 3000), b.money(1500, 6000)
 	b.add(ledger.Receipt, d, "Birth and death certificate fees", "COUNTER/"+d.Format(time.DateOnly), "4501001", "1401302", "3000", certificates)
 	b.add(ledger.Receipt, d, "Parking fees, Paltan Bazaar", "COUNTER/"+d.Format(time.DateOnly), "4501001", "1301010", "5000", parking)
-	b.cash = b.cash.Add(certificates).Add(parking)
 	if d.Day() == 12 || d.Day() == 26 {
 		b.add(ledger.Payment, d, "By-lane road repairs, running bill", "WORKS/"+d.Format(time.DateOnly), "2305002", "4502101", "2010", b.money(100_000, 400_000))
 	}
-	if d.Weekday() == time.Saturday {
-		b.add(ledger.Contra, d, "Counter cash remitted to SBI", "CHALLAN/"+d.Format(time.DateOnly), "4502101", "4501001", "0200", b.cash)
-		b.cash = decimal.Zero
-	}
+	// The day's fee cash goes to the bank with the day's challan, so cash on
+	// hand holds only what the receipts' own cash book shows.
+	b.add(ledger.Contra, d, "Counter fee cash remitted to SBI", "CHALLAN/"+d.Format(time.DateOnly), "4502101", "4501001", "0200",
+		certificates.Add(parking))
 }
 
 // payMonth pays the month's salaries and power bills on its last day.

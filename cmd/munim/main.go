@@ -7,6 +7,8 @@
 //	munim verify  --tenant uk.dehradun                   (DATABASE_URL)
 //	munim demo    [--addr 127.0.0.1:8080]                (MUNIM_DATA, default ./.munim)
 //	munim bench ledger [--duration 10s]                  (DATABASE_URL, else a private server)
+//	munim razorpay-sim [--addr 127.0.0.1:9090] [--webhook-url URL]   (RAZORPAYSIM_KEY_SECRET, RAZORPAYSIM_WEBHOOK_SECRET)
+//	munim bench statements [--lines 10000000]            (DATABASE_URL, else a private server)
 package main
 
 import (
@@ -26,7 +28,8 @@ commands:
   migrate   apply database migrations (DATABASE_URL)
   verify    recompute a tenant's hash chain and check balances and numbering (DATABASE_URL)
   demo      run a private PostgreSQL with a demo ULB and serve the API
-  bench     benchmark the ledger through the real RPC API ("munim bench ledger")
+  bench     benchmarks through the real API ("munim bench ledger", "demands", "statements")
+  razorpay-sim  serve a Razorpay simulator (API, checkout, webhooks, fault switches under /_sim)
 `
 
 func main() {
@@ -39,12 +42,13 @@ func main() {
 	defer stop()
 
 	cmds := map[string]func(context.Context, *slog.Logger, []string) error{
-		"serve":   runServe,
-		"token":   runToken,
-		"migrate": runMigrate,
-		"verify":  runVerify,
-		"demo":    runDemo,
-		"bench":   runBench,
+		"serve":        runServe,
+		"token":        runToken,
+		"migrate":      runMigrate,
+		"verify":       runVerify,
+		"demo":         runDemo,
+		"bench":        runBench,
+		"razorpay-sim": runRazorpaySim,
 	}
 	run, ok := cmds[os.Args[1]]
 	if !ok {

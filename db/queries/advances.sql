@@ -38,3 +38,24 @@ VALUES (@tenant_id, @service, @consumer_code, @amount, @reason, sqlc.narg(receip
 SELECT service, consumer_code, balance, account_code, fund_code, function_code, ward
   FROM consumer_advances
  WHERE tenant_id = @tenant_id AND service = @service AND consumer_code = @consumer_code;
+
+-- name: AdvanceApplicationsOf :many
+-- The demands a consumer's advance was applied to, with the journal and
+-- amount of each, the most recent first: the order a dishonour reinstates
+-- them in.
+SELECT demand_id::bigint AS demand_id, voucher_id::bigint AS voucher_id, (-amount)::numeric AS amount
+  FROM advance_movements
+ WHERE tenant_id = @tenant_id AND service = @service AND consumer_code = @consumer_code AND reason = 'applied'
+ ORDER BY id DESC;
+
+-- name: AdvanceAllocationInsert :exec
+-- Records what an advance application settled (or a reinstatement took
+-- off) on a demand's lines, in the order given.
+INSERT INTO advance_allocations (tenant_id, demand_id, line_no, kind, amount, voucher_id)
+SELECT @tenant_id::text, @demand_id::bigint, unnest(@line_nos::smallint[]), @kind::text, unnest(@amounts::numeric[]), @voucher_id::bigint;
+
+-- name: AdvanceAllocationsOf :many
+SELECT line_no, kind, amount
+  FROM advance_allocations
+ WHERE tenant_id = @tenant_id AND demand_id = @demand_id
+ ORDER BY id;

@@ -12,6 +12,114 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+const advanceAllocationInsert = `-- name: AdvanceAllocationInsert :exec
+INSERT INTO advance_allocations (tenant_id, demand_id, line_no, kind, amount, voucher_id)
+SELECT $1::text, $2::bigint, unnest($3::smallint[]), $4::text, unnest($5::numeric[]), $6::bigint
+`
+
+type AdvanceAllocationInsertParams struct {
+	TenantID  string
+	DemandID  int64
+	LineNos   []int16
+	Kind      string
+	Amounts   []decimal.Decimal
+	VoucherID int64
+}
+
+// Records what an advance application settled (or a reinstatement took
+// off) on a demand's lines, in the order given.
+func (q *Queries) AdvanceAllocationInsert(ctx context.Context, arg AdvanceAllocationInsertParams) error {
+	_, err := q.db.Exec(ctx, advanceAllocationInsert,
+		arg.TenantID,
+		arg.DemandID,
+		arg.LineNos,
+		arg.Kind,
+		arg.Amounts,
+		arg.VoucherID,
+	)
+	return err
+}
+
+const advanceAllocationsOf = `-- name: AdvanceAllocationsOf :many
+SELECT line_no, kind, amount
+  FROM advance_allocations
+ WHERE tenant_id = $1 AND demand_id = $2
+ ORDER BY id
+`
+
+type AdvanceAllocationsOfParams struct {
+	TenantID string
+	DemandID int64
+}
+
+type AdvanceAllocationsOfRow struct {
+	LineNo int16
+	Kind   string
+	Amount decimal.Decimal
+}
+
+func (q *Queries) AdvanceAllocationsOf(ctx context.Context, arg AdvanceAllocationsOfParams) ([]AdvanceAllocationsOfRow, error) {
+	rows, err := q.db.Query(ctx, advanceAllocationsOf, arg.TenantID, arg.DemandID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AdvanceAllocationsOfRow{}
+	for rows.Next() {
+		var i AdvanceAllocationsOfRow
+		if err := rows.Scan(&i.LineNo, &i.Kind, &i.Amount); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const advanceApplicationsOf = `-- name: AdvanceApplicationsOf :many
+SELECT demand_id::bigint AS demand_id, voucher_id::bigint AS voucher_id, (-amount)::numeric AS amount
+  FROM advance_movements
+ WHERE tenant_id = $1 AND service = $2 AND consumer_code = $3 AND reason = 'applied'
+ ORDER BY id DESC
+`
+
+type AdvanceApplicationsOfParams struct {
+	TenantID     string
+	Service      string
+	ConsumerCode string
+}
+
+type AdvanceApplicationsOfRow struct {
+	DemandID  int64
+	VoucherID int64
+	Amount    decimal.Decimal
+}
+
+// The demands a consumer's advance was applied to, with the journal and
+// amount of each, the most recent first: the order a dishonour reinstates
+// them in.
+func (q *Queries) AdvanceApplicationsOf(ctx context.Context, arg AdvanceApplicationsOfParams) ([]AdvanceApplicationsOfRow, error) {
+	rows, err := q.db.Query(ctx, advanceApplicationsOf, arg.TenantID, arg.Service, arg.ConsumerCode)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AdvanceApplicationsOfRow{}
+	for rows.Next() {
+		var i AdvanceApplicationsOfRow
+		if err := rows.Scan(&i.DemandID, &i.VoucherID, &i.Amount); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const advanceGet = `-- name: AdvanceGet :one
 SELECT service, consumer_code, balance, account_code, fund_code, function_code, ward
   FROM consumer_advances

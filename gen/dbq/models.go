@@ -22,6 +22,16 @@ type Account struct {
 	CreatedAt  time.Time
 }
 
+type AdvanceAllocation struct {
+	TenantID  string
+	ID        int64
+	DemandID  int64
+	LineNo    int16
+	Kind      string
+	Amount    decimal.Decimal
+	VoucherID int64
+}
+
 type AdvanceMovement struct {
 	TenantID     string
 	ID           int64
@@ -494,6 +504,89 @@ type Fund struct {
 	Name     string
 }
 
+type GatewayPayment struct {
+	TenantID       string
+	PaymentID      string
+	TransactionID  int64
+	Amount         decimal.Decimal
+	Status         string
+	Method         string
+	Fee            decimal.Decimal
+	Tax            decimal.Decimal
+	AmountRefunded decimal.Decimal
+	ErrorCode      string
+	ErrorText      string
+	SeenVia        string
+	ReceiptID      pgtype.Int8
+	CapturedAt     *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	SettlementID   pgtype.Text
+}
+
+type GatewaySettlement struct {
+	TenantID     string
+	SettlementID string
+	Utr          string
+	SettledOn    time.Time
+	Gross        decimal.Decimal
+	Fee          decimal.Decimal
+	Tax          decimal.Decimal
+	Refunds      decimal.Decimal
+	Net          decimal.Decimal
+	Unknown      decimal.Decimal
+	VoucherID    int64
+	CreatedAt    time.Time
+}
+
+type GatewaySettlementItem struct {
+	TenantID     string
+	EntityID     string
+	SettlementID string
+	Type         string
+	PaymentID    string
+	Amount       decimal.Decimal
+	Fee          decimal.Decimal
+	Tax          decimal.Decimal
+	Known        bool
+}
+
+type GatewayTransaction struct {
+	TenantID       string
+	ID             int64
+	Reference      string
+	Gateway        string
+	OrderID        pgtype.Text
+	Amount         decimal.Decimal
+	Status         string
+	PayerName      string
+	IdempotencyKey string
+	RequestHash    []byte
+	CreatedBy      string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	PollAttempts   int32
+	NextPollAt     *time.Time
+	LastError      string
+}
+
+type GatewayTransactionItem struct {
+	TenantID      string
+	TransactionID int64
+	ItemNo        int16
+	Service       string
+	ConsumerCode  string
+	Amount        decimal.Decimal
+}
+
+type GatewayWebhookEvent struct {
+	TenantID   string
+	EventID    string
+	Event      string
+	PaymentID  string
+	ReceivedAt time.Time
+}
+
 type MeterReading struct {
 	TenantID     string
 	ConsumerCode string
@@ -503,6 +596,20 @@ type MeterReading struct {
 	NewInitial   pgtype.Numeric
 	RecordedBy   string
 	RecordedAt   time.Time
+}
+
+type PaymentException struct {
+	TenantID      string
+	ID            int64
+	Kind          string
+	Reference     string
+	TransactionID pgtype.Int8
+	Amount        decimal.Decimal
+	Detail        string
+	RaisedAt      time.Time
+	ResolvedAt    *time.Time
+	ResolvedBy    pgtype.Text
+	Resolution    pgtype.Text
 }
 
 type Period struct {

@@ -35,6 +35,9 @@ const (
 	Mode_MODE_CARD Mode = 4
 	// MODE_NEFT is a NEFT or RTGS transfer into the ULB's bank account.
 	Mode_MODE_NEFT Mode = 5
+	// MODE_ONLINE is a payment captured at the online gateway (receipted by
+	// munim.payments.v1, never at the counter).
+	Mode_MODE_ONLINE Mode = 6
 )
 
 // Enum value maps for Mode.
@@ -46,6 +49,7 @@ var (
 		3: "MODE_DEMAND_DRAFT",
 		4: "MODE_CARD",
 		5: "MODE_NEFT",
+		6: "MODE_ONLINE",
 	}
 	Mode_value = map[string]int32{
 		"MODE_UNSPECIFIED":  0,
@@ -54,6 +58,7 @@ var (
 		"MODE_DEMAND_DRAFT": 3,
 		"MODE_CARD":         4,
 		"MODE_NEFT":         5,
+		"MODE_ONLINE":       6,
 	}
 )
 
@@ -219,7 +224,8 @@ type CollectPaymentRequest struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
 	TenantId       string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
 	IdempotencyKey string                 `protobuf:"bytes,2,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
-	Mode           Mode                   `protobuf:"varint,3,opt,name=mode,proto3,enum=munim.receipts.v1.Mode" json:"mode,omitempty"`
+	// mode: online payments are receipted by munim.payments.v1, not here.
+	Mode Mode `protobuf:"varint,3,opt,name=mode,proto3,enum=munim.receipts.v1.Mode" json:"mode,omitempty"`
 	// amount is the sum of the items' amounts.
 	Amount     string      `protobuf:"bytes,4,opt,name=amount,proto3" json:"amount,omitempty"`
 	PayerName  string      `protobuf:"bytes,5,opt,name=payer_name,json=payerName,proto3" json:"payer_name,omitempty"`
@@ -2696,13 +2702,12 @@ const file_munim_receipts_v1_receipts_proto_rawDesc = "" +
 	"\vPaymentItem\x127\n" +
 	"\aservice\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x182\x16^[a-z][a-z0-9_]{1,39}$R\aservice\x12.\n" +
 	"\rconsumer_code\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\fconsumerCode\x12;\n" +
-	"\x06amount\x18\x03 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{1,13}(\\.[0-9]{1,2})?$R\x06amount\"\x87\x04\n" +
+	"\x06amount\x18\x03 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{1,13}(\\.[0-9]{1,2})?$R\x06amount\"\x89\x04\n" +
 	"\x15CollectPaymentRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x123\n" +
 	"\x0fidempotency_key\x18\x02 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x0eidempotencyKey\x127\n" +
-	"\x04mode\x18\x03 \x01(\x0e2\x17.munim.receipts.v1.ModeB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x04mode\x12;\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x0eidempotencyKey\x129\n" +
+	"\x04mode\x18\x03 \x01(\x0e2\x17.munim.receipts.v1.ModeB\f\xbaH\t\x82\x01\x06\x10\x01 \x00 \x06R\x04mode\x12;\n" +
 	"\x06amount\x18\x04 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{1,13}(\\.[0-9]{1,2})?$R\x06amount\x12'\n" +
 	"\n" +
 	"payer_name\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpayerName\x12=\n" +
@@ -2924,14 +2929,15 @@ const file_munim_receipts_v1_receipts_proto_rawDesc = "" +
 	"\x06amount\x18\x05 \x01(\tR\x06amount\x12\x16\n" +
 	"\x06status\x18\x06 \x01(\tR\x06status\x12\x1f\n" +
 	"\vstatus_date\x18\a \x01(\tR\n" +
-	"statusDate*q\n" +
+	"statusDate*\x82\x01\n" +
 	"\x04Mode\x12\x14\n" +
 	"\x10MODE_UNSPECIFIED\x10\x00\x12\r\n" +
 	"\tMODE_CASH\x10\x01\x12\x0f\n" +
 	"\vMODE_CHEQUE\x10\x02\x12\x15\n" +
 	"\x11MODE_DEMAND_DRAFT\x10\x03\x12\r\n" +
 	"\tMODE_CARD\x10\x04\x12\r\n" +
-	"\tMODE_NEFT\x10\x052\xcc\n" +
+	"\tMODE_NEFT\x10\x05\x12\x0f\n" +
+	"\vMODE_ONLINE\x10\x062\xcc\n" +
 	"\n" +
 	"\x0eReceiptService\x12e\n" +
 	"\x0eCollectPayment\x12(.munim.receipts.v1.CollectPaymentRequest\x1a).munim.receipts.v1.CollectPaymentResponse\x12^\n" +

@@ -1,0 +1,35 @@
+-- name: BalanceStatementAccounts :many
+-- Per account, from the maintained balances only (debit positive): the
+-- balance at the end of through_period of fiscal_year (closing), that
+-- year's movement up to then (year_movement), the balance at the end of
+-- the previous fiscal year (previous_closing) and the previous year's whole
+-- movement (previous_year_movement; previous_year is fiscal_year - 1).
+-- Optionally within one fund.
+WITH per_account AS (
+    SELECT b.account_code,
+           sum(b.debit - b.credit) AS closing,
+           sum(CASE WHEN b.fiscal_year = @fiscal_year::integer THEN b.debit - b.credit ELSE 0 END) AS year_movement,
+           sum(CASE WHEN b.fiscal_year < @fiscal_year::integer THEN b.debit - b.credit ELSE 0 END) AS previous_closing,
+           sum(CASE WHEN b.fiscal_year = @previous_year::integer THEN b.debit - b.credit ELSE 0 END) AS previous_year_movement
+      FROM balances b
+     WHERE b.tenant_id = @tenant_id
+       AND (b.fiscal_year < @fiscal_year::integer
+            OR (b.fiscal_year = @fiscal_year::integer AND b.period <= @through_period::smallint))
+       AND (@fund_code::text = '' OR b.fund_code = @fund_code::text)
+     GROUP BY b.account_code
+)
+SELECT p.account_code, a.name AS account_name,
+       coalesce(p.closing, 0)::numeric AS closing,
+       coalesce(p.year_movement, 0)::numeric AS year_movement,
+       coalesce(p.previous_closing, 0)::numeric AS previous_closing,
+       coalesce(p.previous_year_movement, 0)::numeric AS previous_year_movement
+  FROM per_account p
+  JOIN accounts a ON a.tenant_id = @tenant_id AND a.code = p.account_code
+ ORDER BY p.account_code;
+
+-- name: AccountMajorHeads :many
+-- The tenant's major heads, for schedule titles.
+SELECT code, name, kind
+  FROM accounts
+ WHERE tenant_id = @tenant_id AND level = 'major'
+ ORDER BY code;
