@@ -66,6 +66,10 @@ const (
 	// Reconciling settlements and resolving exceptions is the accountant's,
 	// who keeps the bank book.
 	PermPaymentReconcile Permission = "payments.reconcile"
+	// Refunds are maker-checker: the accountant proposes, an approver
+	// approves (and the gateway is then asked); never one person both.
+	PermRefundPropose Permission = "payments.refund.propose"
+	PermRefundApprove Permission = "payments.refund.approve"
 )
 
 // RolePermissions is what each role may do. Auditors only read; a
@@ -74,9 +78,10 @@ var RolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermTenantCreate, PermTenantRead, PermYearOpen, PermMasterManage, PermAPIKeyManage, PermLedgerRead, PermAuditRead,
 		PermBillingMaster, PermDemandRun, PermBillingRead, PermReceiptRead, PermPaymentRead},
 	RoleAccountant: {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead, PermAmendPropose,
-		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit, PermPaymentRead, PermPaymentReconcile},
+		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit, PermPaymentRead, PermPaymentReconcile,
+		PermRefundPropose},
 	RoleApprover: {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead, PermAmendApprove,
-		PermReceiptRead, PermReceiptCancel, PermPaymentRead},
+		PermReceiptRead, PermReceiptCancel, PermPaymentRead, PermRefundApprove},
 	RoleCashier:       {PermTenantRead, PermBillingRead, PermReceiptCollect, PermReceiptRead, PermReceiptRemit, PermPaymentRead},
 	RoleAuditor:       {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead, PermReceiptRead, PermPaymentRead},
 	RoleDepartmentApp: {},
@@ -156,6 +161,8 @@ var Procedures = map[string]Permission{
 	paymentsv1connect.PaymentServiceListPaymentTransactionsProcedure: PermPaymentRead,
 	paymentsv1connect.PaymentServiceRunReconciliationProcedure:       PermPaymentReconcile,
 	paymentsv1connect.PaymentServiceListExceptionsProcedure:          PermPaymentRead,
+	paymentsv1connect.PaymentServiceInitiateRefundProcedure:          PermRefundPropose,
+	paymentsv1connect.PaymentServiceApproveRefundProcedure:           PermRefundApprove,
 	paymentsv1connect.PaymentServiceResolveExceptionProcedure:        PermPaymentReconcile,
 }
 

@@ -36,6 +36,8 @@ const (
 	AdvanceApplied     AdvanceReason = "applied"
 	AdvanceCancelled   AdvanceReason = "cancelled"
 	AdvanceDishonoured AdvanceReason = "dishonoured"
+	// AdvanceRefunded: returned to the payer (an online payment refunded).
+	AdvanceRefunded AdvanceReason = "refunded"
 )
 
 // AdvanceMove changes a consumer's advance: positive when received,

@@ -164,3 +164,33 @@ func exceptionOut(e Exception) *paymentsv1.PaymentException {
 		Amount: e.Amount.StringFixed(2), Detail: e.Detail, RaisedAt: ts(e.RaisedAt), ResolvedAt: ts(e.ResolvedAt),
 		ResolvedBy: e.ResolvedBy, Resolution: e.Resolution, AgeSeconds: int64(e.Age / time.Second)}
 }
+
+// InitiateRefund implements PaymentService.InitiateRefund.
+func (h *Handler) InitiateRefund(ctx context.Context, req *connect.Request[paymentsv1.InitiateRefundRequest]) (*connect.Response[paymentsv1.InitiateRefundResponse], error) {
+	m := req.Msg
+	a, err := decimal.NewFromString(m.GetAmount())
+	if err != nil {
+		return nil, ToConnect(ctx, h.log, req.Spec().Procedure, invalid("amount", "is not a decimal amount"))
+	}
+	r, err := h.svc.InitiateRefund(ctx, m.GetTenantId(), auth.Actor(ctx), RefundInput{IdempotencyKey: m.GetIdempotencyKey(),
+		PaymentID: m.GetPaymentId(), Amount: a, Reason: m.GetReason()})
+	if err != nil {
+		return nil, ToConnect(ctx, h.log, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&paymentsv1.InitiateRefundResponse{Refund: refundOut(r)}), nil
+}
+
+// ApproveRefund implements PaymentService.ApproveRefund.
+func (h *Handler) ApproveRefund(ctx context.Context, req *connect.Request[paymentsv1.ApproveRefundRequest]) (*connect.Response[paymentsv1.ApproveRefundResponse], error) {
+	r, err := h.svc.ApproveRefund(ctx, req.Msg.GetTenantId(), auth.Actor(ctx), req.Msg.GetId())
+	if err != nil {
+		return nil, ToConnect(ctx, h.log, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&paymentsv1.ApproveRefundResponse{Refund: refundOut(r)}), nil
+}
+
+func refundOut(r Refund) *paymentsv1.Refund {
+	return &paymentsv1.Refund{Id: r.ID, PaymentId: r.PaymentID, RefundId: r.RefundID, Amount: r.Amount.StringFixed(2),
+		Reason: r.Reason, Service: r.Service, ConsumerCode: r.ConsumerCode, ReceiptId: r.ReceiptID, Status: r.Status,
+		ProposedBy: r.ProposedBy, ApprovedBy: r.ApprovedBy, VoucherId: r.VoucherID, Failure: r.Failure}
+}

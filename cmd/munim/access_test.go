@@ -271,6 +271,15 @@ func TestRoleMatrix(t *testing.T) {
 			_, err := w.payments(c).RunReconciliation(w.ctx, connect.NewRequest(&paymentsv1.RunReconciliationRequest{TenantId: "uk.dehradun", Day: "2026-05-10"}))
 			return err
 		}, []auth.Role{auth.RoleAccountant}},
+		{"InitiateRefund", func(c string, _ auth.Role) error {
+			_, err := w.payments(c).InitiateRefund(w.ctx, connect.NewRequest(&paymentsv1.InitiateRefundRequest{TenantId: "uk.dehradun",
+				IdempotencyKey: "matrix", PaymentId: "pay_matrix", Amount: "1.00", Reason: "matrix"}))
+			return err
+		}, []auth.Role{auth.RoleAccountant}},
+		{"ApproveRefund", func(c string, _ auth.Role) error {
+			_, err := w.payments(c).ApproveRefund(w.ctx, connect.NewRequest(&paymentsv1.ApproveRefundRequest{TenantId: "uk.dehradun", Id: 1}))
+			return err
+		}, []auth.Role{auth.RoleApprover}},
 		{"ResolveException", func(c string, _ auth.Role) error {
 			_, err := w.payments(c).ResolveException(w.ctx, connect.NewRequest(&paymentsv1.ResolveExceptionRequest{TenantId: "uk.dehradun", Id: 1, Resolution: "matrix"}))
 			return err
@@ -293,7 +302,8 @@ func TestRoleMatrix(t *testing.T) {
 					assert.NotContains(t, []connect.Code{connect.CodePermissionDenied, connect.CodeUnauthenticated}, code, "%v", err)
 					// Some calls are refused by the books, not by the guard.
 					// (This world's ULBs have no gateway account and no exceptions.)
-					if !slices.Contains([]string{"ReopenPeriod", "RecordChequeRealisation", "RemitCash", "RunReconciliation", "ResolveException"}, c.name) {
+					if !slices.Contains([]string{"ReopenPeriod", "RecordChequeRealisation", "RemitCash", "RunReconciliation", "ResolveException",
+						"InitiateRefund", "ApproveRefund"}, c.name) {
 						assert.NoError(t, err)
 					}
 				} else {

@@ -166,7 +166,7 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 			return nil, err
 		}
 	}
-	if a.payments, err = payments.NewService(pool, a.ledger, a.receipts, payments.Config{Accounts: accounts, Audit: a.audit,
+	if a.payments, err = payments.NewService(pool, a.ledger, a.billing, a.receipts, payments.Config{Accounts: accounts, Audit: a.audit,
 		Logger: log}); err != nil {
 		return nil, err
 	}

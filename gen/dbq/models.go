@@ -259,6 +259,28 @@ type GatewayPayment struct {
 	SettlementID   pgtype.Text
 }
 
+type GatewayRefund struct {
+	TenantID       string
+	ID             int64
+	PaymentID      string
+	Amount         decimal.Decimal
+	Reason         string
+	Service        string
+	ConsumerCode   string
+	ReceiptID      int64
+	Status         string
+	RefundID       pgtype.Text
+	IdempotencyKey string
+	RequestHash    []byte
+	ProposedBy     string
+	ProposedAt     time.Time
+	ApprovedBy     pgtype.Text
+	ApprovedAt     *time.Time
+	VoucherID      pgtype.Int8
+	Failure        string
+	SettlementID   pgtype.Text
+}
+
 type GatewaySettlement struct {
 	TenantID     string
 	SettlementID string

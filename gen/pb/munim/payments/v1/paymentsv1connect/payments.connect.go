@@ -54,6 +54,12 @@ const (
 	// PaymentServiceResolveExceptionProcedure is the fully-qualified name of the PaymentService's
 	// ResolveException RPC.
 	PaymentServiceResolveExceptionProcedure = "/munim.payments.v1.PaymentService/ResolveException"
+	// PaymentServiceInitiateRefundProcedure is the fully-qualified name of the PaymentService's
+	// InitiateRefund RPC.
+	PaymentServiceInitiateRefundProcedure = "/munim.payments.v1.PaymentService/InitiateRefund"
+	// PaymentServiceApproveRefundProcedure is the fully-qualified name of the PaymentService's
+	// ApproveRefund RPC.
+	PaymentServiceApproveRefundProcedure = "/munim.payments.v1.PaymentService/ApproveRefund"
 )
 
 // PaymentServiceClient is a client for the munim.payments.v1.PaymentService service.
@@ -84,6 +90,15 @@ type PaymentServiceClient interface {
 	ListExceptions(context.Context, *connect.Request[v1.ListExceptionsRequest]) (*connect.Response[v1.ListExceptionsResponse], error)
 	// ResolveException closes an open exception with what was done.
 	ResolveException(context.Context, *connect.Request[v1.ResolveExceptionRequest]) (*connect.Response[v1.ResolveExceptionResponse], error)
+	// InitiateRefund proposes refunding (part of) a captured payment held as
+	// a consumer's advance (a payment of dues already paid). Another must
+	// approve it. The same key and request returns the same refund.
+	InitiateRefund(context.Context, *connect.Request[v1.InitiateRefundRequest]) (*connect.Response[v1.InitiateRefundResponse], error)
+	// ApproveRefund approves a proposed refund (never its proposer's) and
+	// sends it to the gateway; once processed, the advance is returned (its
+	// account Dr, 4501002 Cr). A gateway that does not answer is
+	// Unavailable: call again, and the refund is never sent twice.
+	ApproveRefund(context.Context, *connect.Request[v1.ApproveRefundRequest]) (*connect.Response[v1.ApproveRefundResponse], error)
 }
 
 // NewPaymentServiceClient constructs a client for the munim.payments.v1.PaymentService service. By
@@ -145,6 +160,19 @@ func NewPaymentServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyIdempotent),
 			connect.WithClientOptions(opts...),
 		),
+		initiateRefund: connect.NewClient[v1.InitiateRefundRequest, v1.InitiateRefundResponse](
+			httpClient,
+			baseURL+PaymentServiceInitiateRefundProcedure,
+			connect.WithSchema(paymentServiceMethods.ByName("InitiateRefund")),
+			connect.WithClientOptions(opts...),
+		),
+		approveRefund: connect.NewClient[v1.ApproveRefundRequest, v1.ApproveRefundResponse](
+			httpClient,
+			baseURL+PaymentServiceApproveRefundProcedure,
+			connect.WithSchema(paymentServiceMethods.ByName("ApproveRefund")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -157,6 +185,8 @@ type paymentServiceClient struct {
 	runReconciliation       *connect.Client[v1.RunReconciliationRequest, v1.RunReconciliationResponse]
 	listExceptions          *connect.Client[v1.ListExceptionsRequest, v1.ListExceptionsResponse]
 	resolveException        *connect.Client[v1.ResolveExceptionRequest, v1.ResolveExceptionResponse]
+	initiateRefund          *connect.Client[v1.InitiateRefundRequest, v1.InitiateRefundResponse]
+	approveRefund           *connect.Client[v1.ApproveRefundRequest, v1.ApproveRefundResponse]
 }
 
 // CreatePaymentOrder calls munim.payments.v1.PaymentService.CreatePaymentOrder.
@@ -194,6 +224,16 @@ func (c *paymentServiceClient) ResolveException(ctx context.Context, req *connec
 	return c.resolveException.CallUnary(ctx, req)
 }
 
+// InitiateRefund calls munim.payments.v1.PaymentService.InitiateRefund.
+func (c *paymentServiceClient) InitiateRefund(ctx context.Context, req *connect.Request[v1.InitiateRefundRequest]) (*connect.Response[v1.InitiateRefundResponse], error) {
+	return c.initiateRefund.CallUnary(ctx, req)
+}
+
+// ApproveRefund calls munim.payments.v1.PaymentService.ApproveRefund.
+func (c *paymentServiceClient) ApproveRefund(ctx context.Context, req *connect.Request[v1.ApproveRefundRequest]) (*connect.Response[v1.ApproveRefundResponse], error) {
+	return c.approveRefund.CallUnary(ctx, req)
+}
+
 // PaymentServiceHandler is an implementation of the munim.payments.v1.PaymentService service.
 type PaymentServiceHandler interface {
 	// CreatePaymentOrder opens a checkout of one or several consumers' dues
@@ -222,6 +262,15 @@ type PaymentServiceHandler interface {
 	ListExceptions(context.Context, *connect.Request[v1.ListExceptionsRequest]) (*connect.Response[v1.ListExceptionsResponse], error)
 	// ResolveException closes an open exception with what was done.
 	ResolveException(context.Context, *connect.Request[v1.ResolveExceptionRequest]) (*connect.Response[v1.ResolveExceptionResponse], error)
+	// InitiateRefund proposes refunding (part of) a captured payment held as
+	// a consumer's advance (a payment of dues already paid). Another must
+	// approve it. The same key and request returns the same refund.
+	InitiateRefund(context.Context, *connect.Request[v1.InitiateRefundRequest]) (*connect.Response[v1.InitiateRefundResponse], error)
+	// ApproveRefund approves a proposed refund (never its proposer's) and
+	// sends it to the gateway; once processed, the advance is returned (its
+	// account Dr, 4501002 Cr). A gateway that does not answer is
+	// Unavailable: call again, and the refund is never sent twice.
+	ApproveRefund(context.Context, *connect.Request[v1.ApproveRefundRequest]) (*connect.Response[v1.ApproveRefundResponse], error)
 }
 
 // NewPaymentServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -279,6 +328,19 @@ func NewPaymentServiceHandler(svc PaymentServiceHandler, opts ...connect.Handler
 		connect.WithIdempotency(connect.IdempotencyIdempotent),
 		connect.WithHandlerOptions(opts...),
 	)
+	paymentServiceInitiateRefundHandler := connect.NewUnaryHandler(
+		PaymentServiceInitiateRefundProcedure,
+		svc.InitiateRefund,
+		connect.WithSchema(paymentServiceMethods.ByName("InitiateRefund")),
+		connect.WithHandlerOptions(opts...),
+	)
+	paymentServiceApproveRefundHandler := connect.NewUnaryHandler(
+		PaymentServiceApproveRefundProcedure,
+		svc.ApproveRefund,
+		connect.WithSchema(paymentServiceMethods.ByName("ApproveRefund")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/munim.payments.v1.PaymentService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case PaymentServiceCreatePaymentOrderProcedure:
@@ -295,6 +357,10 @@ func NewPaymentServiceHandler(svc PaymentServiceHandler, opts ...connect.Handler
 			paymentServiceListExceptionsHandler.ServeHTTP(w, r)
 		case PaymentServiceResolveExceptionProcedure:
 			paymentServiceResolveExceptionHandler.ServeHTTP(w, r)
+		case PaymentServiceInitiateRefundProcedure:
+			paymentServiceInitiateRefundHandler.ServeHTTP(w, r)
+		case PaymentServiceApproveRefundProcedure:
+			paymentServiceApproveRefundHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -330,4 +396,12 @@ func (UnimplementedPaymentServiceHandler) ListExceptions(context.Context, *conne
 
 func (UnimplementedPaymentServiceHandler) ResolveException(context.Context, *connect.Request[v1.ResolveExceptionRequest]) (*connect.Response[v1.ResolveExceptionResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.payments.v1.PaymentService.ResolveException is not implemented"))
+}
+
+func (UnimplementedPaymentServiceHandler) InitiateRefund(context.Context, *connect.Request[v1.InitiateRefundRequest]) (*connect.Response[v1.InitiateRefundResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.payments.v1.PaymentService.InitiateRefund is not implemented"))
+}
+
+func (UnimplementedPaymentServiceHandler) ApproveRefund(context.Context, *connect.Request[v1.ApproveRefundRequest]) (*connect.Response[v1.ApproveRefundResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.payments.v1.PaymentService.ApproveRefund is not implemented"))
 }
