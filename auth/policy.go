@@ -161,6 +161,8 @@ var Procedures = map[string]Permission{
 	paymentsv1connect.PaymentServiceListPaymentTransactionsProcedure: PermPaymentRead,
 	paymentsv1connect.PaymentServiceRunReconciliationProcedure:       PermPaymentReconcile,
 	paymentsv1connect.PaymentServiceListExceptionsProcedure:          PermPaymentRead,
+	paymentsv1connect.PaymentServiceImportBankStatementProcedure:     PermPaymentReconcile,
+	paymentsv1connect.PaymentServiceGetBankReconciliationProcedure:   PermPaymentRead,
 	paymentsv1connect.PaymentServiceInitiateRefundProcedure:          PermRefundPropose,
 	paymentsv1connect.PaymentServiceApproveRefundProcedure:           PermRefundApprove,
 	paymentsv1connect.PaymentServiceResolveExceptionProcedure:        PermPaymentReconcile,

@@ -147,12 +147,70 @@ ALTER TABLE advance_movements DROP CONSTRAINT advance_movements_reason_check;
 ALTER TABLE advance_movements ADD CONSTRAINT advance_movements_reason_check
     CHECK (reason IN ('received', 'applied', 'cancelled', 'dishonoured', 'refunded'));
 
-CALL munim_isolate(ARRAY['gateway_settlements', 'gateway_settlement_items', 'payment_exceptions', 'gateway_refunds']);
+-- Bank statements as the bank sent them, line by line, each matched to the
+-- voucher that put the same money through the bank account in the books.
+CREATE TABLE bank_statement_imports (
+    tenant_id    text NOT NULL REFERENCES tenants,
+    id           bigint GENERATED ALWAYS AS IDENTITY,
+    bank_account text NOT NULL CHECK (bank_account ~ '^4502[0-9]{3}$'),
+    file_hash    bytea NOT NULL,
+    lines        integer NOT NULL,
+    duplicates   integer NOT NULL,
+    imported_by  text NOT NULL,
+    imported_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE TRIGGER bank_statement_imports_immutable BEFORE UPDATE OR DELETE ON bank_statement_imports
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+
+CREATE TABLE bank_statement_lines (
+    tenant_id       text NOT NULL,
+    id              bigint GENERATED ALWAYS AS IDENTITY,
+    bank_account    text NOT NULL,
+    import_id       bigint NOT NULL,
+    txn_date        date NOT NULL,
+    narration       text NOT NULL,
+    reference       text NOT NULL,
+    debit           numeric(18,2) NOT NULL CHECK (debit >= 0),
+    credit          numeric(18,2) NOT NULL CHECK (credit >= 0),
+    balance         numeric(18,2) NOT NULL,
+    -- The voucher of the books this line is; null until matched.
+    matched_voucher_id bigint,
+    matched_by      text,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, import_id) REFERENCES bank_statement_imports,
+    -- Statements overlap: a line imported twice is one line.
+    CONSTRAINT bank_statement_lines_once UNIQUE (tenant_id, bank_account, txn_date, reference, debit, credit, balance),
+    CONSTRAINT bank_statement_lines_matched_voucher_unique UNIQUE (tenant_id, bank_account, matched_voucher_id),
+    CONSTRAINT bank_statement_lines_one_side CHECK ((debit > 0) <> (credit > 0))
+);
+-- A line's particulars never change; a match, once made, stays.
+-- +goose StatementBegin
+CREATE FUNCTION bank_statement_lines_match_once() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF (NEW.tenant_id, NEW.id, NEW.bank_account, NEW.import_id, NEW.txn_date, NEW.narration, NEW.reference, NEW.debit,
+        NEW.credit, NEW.balance) IS DISTINCT FROM (OLD.tenant_id, OLD.id, OLD.bank_account, OLD.import_id, OLD.txn_date,
+        OLD.narration, OLD.reference, OLD.debit, OLD.credit, OLD.balance)
+       OR OLD.matched_voucher_id IS NOT NULL THEN
+        RAISE EXCEPTION 'a bank statement line never changes, and its match stays' USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER bank_statement_lines_match_once BEFORE UPDATE ON bank_statement_lines
+    FOR EACH ROW EXECUTE FUNCTION bank_statement_lines_match_once();
+CREATE TRIGGER bank_statement_lines_no_delete BEFORE DELETE ON bank_statement_lines FOR EACH ROW EXECUTE FUNCTION refuse_change();
+
+CALL munim_isolate(ARRAY['gateway_settlements', 'gateway_settlement_items', 'payment_exceptions', 'gateway_refunds',
+    'bank_statement_imports', 'bank_statement_lines']);
 
 -- +goose Down
 ALTER TABLE advance_movements DROP CONSTRAINT advance_movements_reason_check;
 ALTER TABLE advance_movements ADD CONSTRAINT advance_movements_reason_check
     CHECK (reason IN ('received', 'applied', 'cancelled', 'dishonoured'));
+DROP TABLE bank_statement_lines, bank_statement_imports;
+DROP FUNCTION bank_statement_lines_match_once();
 DROP TABLE gateway_refunds;
 DROP FUNCTION gateway_refunds_transition();
 DROP TABLE payment_exceptions, gateway_settlement_items, gateway_settlements;

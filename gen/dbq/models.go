@@ -73,6 +73,32 @@ type Balance struct {
 	Credit       decimal.Decimal
 }
 
+type BankStatementImport struct {
+	TenantID    string
+	ID          int64
+	BankAccount string
+	FileHash    []byte
+	Lines       int32
+	Duplicates  int32
+	ImportedBy  string
+	ImportedAt  time.Time
+}
+
+type BankStatementLine struct {
+	TenantID         string
+	ID               int64
+	BankAccount      string
+	ImportID         int64
+	TxnDate          time.Time
+	Narration        string
+	Reference        string
+	Debit            decimal.Decimal
+	Credit           decimal.Decimal
+	Balance          decimal.Decimal
+	MatchedVoucherID pgtype.Int8
+	MatchedBy        pgtype.Text
+}
+
 type CashRemittance struct {
 	TenantID       string
 	ID             int64

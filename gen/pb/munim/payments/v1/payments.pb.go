@@ -82,6 +82,466 @@ func (Status) EnumDescriptor() ([]byte, []int) {
 	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{0}
 }
 
+type ImportBankStatementRequest struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	TenantId    string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	BankAccount string                 `protobuf:"bytes,2,opt,name=bank_account,json=bankAccount,proto3" json:"bank_account,omitempty"`
+	// csv is the statement file, header row first.
+	Csv           []byte `protobuf:"bytes,3,opt,name=csv,proto3" json:"csv,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportBankStatementRequest) Reset() {
+	*x = ImportBankStatementRequest{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportBankStatementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportBankStatementRequest) ProtoMessage() {}
+
+func (x *ImportBankStatementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportBankStatementRequest.ProtoReflect.Descriptor instead.
+func (*ImportBankStatementRequest) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *ImportBankStatementRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *ImportBankStatementRequest) GetBankAccount() string {
+	if x != nil {
+		return x.BankAccount
+	}
+	return ""
+}
+
+func (x *ImportBankStatementRequest) GetCsv() []byte {
+	if x != nil {
+		return x.Csv
+	}
+	return nil
+}
+
+type ImportBankStatementResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ImportId      int64                  `protobuf:"varint,1,opt,name=import_id,json=importId,proto3" json:"import_id,omitempty"`
+	Lines         int32                  `protobuf:"varint,2,opt,name=lines,proto3" json:"lines,omitempty"`
+	Duplicates    int32                  `protobuf:"varint,3,opt,name=duplicates,proto3" json:"duplicates,omitempty"`
+	Matched       int32                  `protobuf:"varint,4,opt,name=matched,proto3" json:"matched,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportBankStatementResponse) Reset() {
+	*x = ImportBankStatementResponse{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportBankStatementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportBankStatementResponse) ProtoMessage() {}
+
+func (x *ImportBankStatementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportBankStatementResponse.ProtoReflect.Descriptor instead.
+func (*ImportBankStatementResponse) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ImportBankStatementResponse) GetImportId() int64 {
+	if x != nil {
+		return x.ImportId
+	}
+	return 0
+}
+
+func (x *ImportBankStatementResponse) GetLines() int32 {
+	if x != nil {
+		return x.Lines
+	}
+	return 0
+}
+
+func (x *ImportBankStatementResponse) GetDuplicates() int32 {
+	if x != nil {
+		return x.Duplicates
+	}
+	return 0
+}
+
+func (x *ImportBankStatementResponse) GetMatched() int32 {
+	if x != nil {
+		return x.Matched
+	}
+	return 0
+}
+
+type GetBankReconciliationRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	BankAccount   string                 `protobuf:"bytes,2,opt,name=bank_account,json=bankAccount,proto3" json:"bank_account,omitempty"`
+	AsOf          string                 `protobuf:"bytes,3,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBankReconciliationRequest) Reset() {
+	*x = GetBankReconciliationRequest{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBankReconciliationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBankReconciliationRequest) ProtoMessage() {}
+
+func (x *GetBankReconciliationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBankReconciliationRequest.ProtoReflect.Descriptor instead.
+func (*GetBankReconciliationRequest) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GetBankReconciliationRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *GetBankReconciliationRequest) GetBankAccount() string {
+	if x != nil {
+		return x.BankAccount
+	}
+	return ""
+}
+
+func (x *GetBankReconciliationRequest) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+// BookItem is a voucher on the bank account the statement does not show.
+type BookItem struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	VoucherId     int64                  `protobuf:"varint,1,opt,name=voucher_id,json=voucherId,proto3" json:"voucher_id,omitempty"`
+	VoucherNumber string                 `protobuf:"bytes,2,opt,name=voucher_number,json=voucherNumber,proto3" json:"voucher_number,omitempty"`
+	Date          string                 `protobuf:"bytes,3,opt,name=date,proto3" json:"date,omitempty"`
+	Narration     string                 `protobuf:"bytes,4,opt,name=narration,proto3" json:"narration,omitempty"`
+	Debit         string                 `protobuf:"bytes,5,opt,name=debit,proto3" json:"debit,omitempty"`
+	Credit        string                 `protobuf:"bytes,6,opt,name=credit,proto3" json:"credit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BookItem) Reset() {
+	*x = BookItem{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BookItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BookItem) ProtoMessage() {}
+
+func (x *BookItem) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BookItem.ProtoReflect.Descriptor instead.
+func (*BookItem) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *BookItem) GetVoucherId() int64 {
+	if x != nil {
+		return x.VoucherId
+	}
+	return 0
+}
+
+func (x *BookItem) GetVoucherNumber() string {
+	if x != nil {
+		return x.VoucherNumber
+	}
+	return ""
+}
+
+func (x *BookItem) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *BookItem) GetNarration() string {
+	if x != nil {
+		return x.Narration
+	}
+	return ""
+}
+
+func (x *BookItem) GetDebit() string {
+	if x != nil {
+		return x.Debit
+	}
+	return ""
+}
+
+func (x *BookItem) GetCredit() string {
+	if x != nil {
+		return x.Credit
+	}
+	return ""
+}
+
+// BankLine is a statement line the books do not show.
+type BankLine struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Date          string                 `protobuf:"bytes,2,opt,name=date,proto3" json:"date,omitempty"`
+	Narration     string                 `protobuf:"bytes,3,opt,name=narration,proto3" json:"narration,omitempty"`
+	Reference     string                 `protobuf:"bytes,4,opt,name=reference,proto3" json:"reference,omitempty"`
+	Debit         string                 `protobuf:"bytes,5,opt,name=debit,proto3" json:"debit,omitempty"`
+	Credit        string                 `protobuf:"bytes,6,opt,name=credit,proto3" json:"credit,omitempty"`
+	Balance       string                 `protobuf:"bytes,7,opt,name=balance,proto3" json:"balance,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BankLine) Reset() {
+	*x = BankLine{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BankLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BankLine) ProtoMessage() {}
+
+func (x *BankLine) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BankLine.ProtoReflect.Descriptor instead.
+func (*BankLine) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *BankLine) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *BankLine) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *BankLine) GetNarration() string {
+	if x != nil {
+		return x.Narration
+	}
+	return ""
+}
+
+func (x *BankLine) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
+}
+
+func (x *BankLine) GetDebit() string {
+	if x != nil {
+		return x.Debit
+	}
+	return ""
+}
+
+func (x *BankLine) GetCredit() string {
+	if x != nil {
+		return x.Credit
+	}
+	return ""
+}
+
+func (x *BankLine) GetBalance() string {
+	if x != nil {
+		return x.Balance
+	}
+	return ""
+}
+
+type GetBankReconciliationResponse struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	BankAccount    string                 `protobuf:"bytes,1,opt,name=bank_account,json=bankAccount,proto3" json:"bank_account,omitempty"`
+	AsOf           string                 `protobuf:"bytes,2,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	BookBalance    string                 `protobuf:"bytes,3,opt,name=book_balance,json=bookBalance,proto3" json:"book_balance,omitempty"`
+	BooksNotInBank []*BookItem            `protobuf:"bytes,4,rep,name=books_not_in_bank,json=booksNotInBank,proto3" json:"books_not_in_bank,omitempty"`
+	BankNotInBooks []*BankLine            `protobuf:"bytes,5,rep,name=bank_not_in_books,json=bankNotInBooks,proto3" json:"bank_not_in_books,omitempty"`
+	BankBalance    string                 `protobuf:"bytes,6,opt,name=bank_balance,json=bankBalance,proto3" json:"bank_balance,omitempty"`
+	// difference is zero when the statement explains the books.
+	Difference    string `protobuf:"bytes,7,opt,name=difference,proto3" json:"difference,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBankReconciliationResponse) Reset() {
+	*x = GetBankReconciliationResponse{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBankReconciliationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBankReconciliationResponse) ProtoMessage() {}
+
+func (x *GetBankReconciliationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBankReconciliationResponse.ProtoReflect.Descriptor instead.
+func (*GetBankReconciliationResponse) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *GetBankReconciliationResponse) GetBankAccount() string {
+	if x != nil {
+		return x.BankAccount
+	}
+	return ""
+}
+
+func (x *GetBankReconciliationResponse) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+func (x *GetBankReconciliationResponse) GetBookBalance() string {
+	if x != nil {
+		return x.BookBalance
+	}
+	return ""
+}
+
+func (x *GetBankReconciliationResponse) GetBooksNotInBank() []*BookItem {
+	if x != nil {
+		return x.BooksNotInBank
+	}
+	return nil
+}
+
+func (x *GetBankReconciliationResponse) GetBankNotInBooks() []*BankLine {
+	if x != nil {
+		return x.BankNotInBooks
+	}
+	return nil
+}
+
+func (x *GetBankReconciliationResponse) GetBankBalance() string {
+	if x != nil {
+		return x.BankBalance
+	}
+	return ""
+}
+
+func (x *GetBankReconciliationResponse) GetDifference() string {
+	if x != nil {
+		return x.Difference
+	}
+	return ""
+}
+
 // Refund is a refund of an online payment.
 type Refund struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
@@ -106,7 +566,7 @@ type Refund struct {
 
 func (x *Refund) Reset() {
 	*x = Refund{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[0]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -118,7 +578,7 @@ func (x *Refund) String() string {
 func (*Refund) ProtoMessage() {}
 
 func (x *Refund) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[0]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -131,7 +591,7 @@ func (x *Refund) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Refund.ProtoReflect.Descriptor instead.
 func (*Refund) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{0}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Refund) GetId() int64 {
@@ -238,7 +698,7 @@ type InitiateRefundRequest struct {
 
 func (x *InitiateRefundRequest) Reset() {
 	*x = InitiateRefundRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[1]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -250,7 +710,7 @@ func (x *InitiateRefundRequest) String() string {
 func (*InitiateRefundRequest) ProtoMessage() {}
 
 func (x *InitiateRefundRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[1]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -263,7 +723,7 @@ func (x *InitiateRefundRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InitiateRefundRequest.ProtoReflect.Descriptor instead.
 func (*InitiateRefundRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{1}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *InitiateRefundRequest) GetTenantId() string {
@@ -310,7 +770,7 @@ type InitiateRefundResponse struct {
 
 func (x *InitiateRefundResponse) Reset() {
 	*x = InitiateRefundResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[2]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -322,7 +782,7 @@ func (x *InitiateRefundResponse) String() string {
 func (*InitiateRefundResponse) ProtoMessage() {}
 
 func (x *InitiateRefundResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[2]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -335,7 +795,7 @@ func (x *InitiateRefundResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InitiateRefundResponse.ProtoReflect.Descriptor instead.
 func (*InitiateRefundResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{2}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *InitiateRefundResponse) GetRefund() *Refund {
@@ -355,7 +815,7 @@ type ApproveRefundRequest struct {
 
 func (x *ApproveRefundRequest) Reset() {
 	*x = ApproveRefundRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[3]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -367,7 +827,7 @@ func (x *ApproveRefundRequest) String() string {
 func (*ApproveRefundRequest) ProtoMessage() {}
 
 func (x *ApproveRefundRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[3]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -380,7 +840,7 @@ func (x *ApproveRefundRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveRefundRequest.ProtoReflect.Descriptor instead.
 func (*ApproveRefundRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{3}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ApproveRefundRequest) GetTenantId() string {
@@ -406,7 +866,7 @@ type ApproveRefundResponse struct {
 
 func (x *ApproveRefundResponse) Reset() {
 	*x = ApproveRefundResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[4]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -418,7 +878,7 @@ func (x *ApproveRefundResponse) String() string {
 func (*ApproveRefundResponse) ProtoMessage() {}
 
 func (x *ApproveRefundResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[4]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -431,7 +891,7 @@ func (x *ApproveRefundResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveRefundResponse.ProtoReflect.Descriptor instead.
 func (*ApproveRefundResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{4}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ApproveRefundResponse) GetRefund() *Refund {
@@ -452,7 +912,7 @@ type RunReconciliationRequest struct {
 
 func (x *RunReconciliationRequest) Reset() {
 	*x = RunReconciliationRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[5]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -464,7 +924,7 @@ func (x *RunReconciliationRequest) String() string {
 func (*RunReconciliationRequest) ProtoMessage() {}
 
 func (x *RunReconciliationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[5]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -477,7 +937,7 @@ func (x *RunReconciliationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunReconciliationRequest.ProtoReflect.Descriptor instead.
 func (*RunReconciliationRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{5}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *RunReconciliationRequest) GetTenantId() string {
@@ -514,7 +974,7 @@ type Settlement struct {
 
 func (x *Settlement) Reset() {
 	*x = Settlement{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[6]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -526,7 +986,7 @@ func (x *Settlement) String() string {
 func (*Settlement) ProtoMessage() {}
 
 func (x *Settlement) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[6]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -539,7 +999,7 @@ func (x *Settlement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Settlement.ProtoReflect.Descriptor instead.
 func (*Settlement) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{6}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Settlement) GetSettlementId() string {
@@ -623,7 +1083,7 @@ type RunReconciliationResponse struct {
 
 func (x *RunReconciliationResponse) Reset() {
 	*x = RunReconciliationResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[7]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -635,7 +1095,7 @@ func (x *RunReconciliationResponse) String() string {
 func (*RunReconciliationResponse) ProtoMessage() {}
 
 func (x *RunReconciliationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[7]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -648,7 +1108,7 @@ func (x *RunReconciliationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunReconciliationResponse.ProtoReflect.Descriptor instead.
 func (*RunReconciliationResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{7}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *RunReconciliationResponse) GetSettlements() []*Settlement {
@@ -688,7 +1148,7 @@ type PaymentException struct {
 
 func (x *PaymentException) Reset() {
 	*x = PaymentException{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[8]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -700,7 +1160,7 @@ func (x *PaymentException) String() string {
 func (*PaymentException) ProtoMessage() {}
 
 func (x *PaymentException) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[8]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -713,7 +1173,7 @@ func (x *PaymentException) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentException.ProtoReflect.Descriptor instead.
 func (*PaymentException) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{8}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *PaymentException) GetId() int64 {
@@ -805,7 +1265,7 @@ type ListExceptionsRequest struct {
 
 func (x *ListExceptionsRequest) Reset() {
 	*x = ListExceptionsRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[9]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -817,7 +1277,7 @@ func (x *ListExceptionsRequest) String() string {
 func (*ListExceptionsRequest) ProtoMessage() {}
 
 func (x *ListExceptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[9]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -830,7 +1290,7 @@ func (x *ListExceptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListExceptionsRequest.ProtoReflect.Descriptor instead.
 func (*ListExceptionsRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{9}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListExceptionsRequest) GetTenantId() string {
@@ -863,7 +1323,7 @@ type ListExceptionsResponse struct {
 
 func (x *ListExceptionsResponse) Reset() {
 	*x = ListExceptionsResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[10]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -875,7 +1335,7 @@ func (x *ListExceptionsResponse) String() string {
 func (*ListExceptionsResponse) ProtoMessage() {}
 
 func (x *ListExceptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[10]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -888,7 +1348,7 @@ func (x *ListExceptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListExceptionsResponse.ProtoReflect.Descriptor instead.
 func (*ListExceptionsResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{10}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListExceptionsResponse) GetExceptions() []*PaymentException {
@@ -909,7 +1369,7 @@ type ResolveExceptionRequest struct {
 
 func (x *ResolveExceptionRequest) Reset() {
 	*x = ResolveExceptionRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[11]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -921,7 +1381,7 @@ func (x *ResolveExceptionRequest) String() string {
 func (*ResolveExceptionRequest) ProtoMessage() {}
 
 func (x *ResolveExceptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[11]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -934,7 +1394,7 @@ func (x *ResolveExceptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveExceptionRequest.ProtoReflect.Descriptor instead.
 func (*ResolveExceptionRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{11}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ResolveExceptionRequest) GetTenantId() string {
@@ -967,7 +1427,7 @@ type ResolveExceptionResponse struct {
 
 func (x *ResolveExceptionResponse) Reset() {
 	*x = ResolveExceptionResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[12]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -979,7 +1439,7 @@ func (x *ResolveExceptionResponse) String() string {
 func (*ResolveExceptionResponse) ProtoMessage() {}
 
 func (x *ResolveExceptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[12]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -992,7 +1452,7 @@ func (x *ResolveExceptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveExceptionResponse.ProtoReflect.Descriptor instead.
 func (*ResolveExceptionResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{12}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ResolveExceptionResponse) GetException() *PaymentException {
@@ -1014,7 +1474,7 @@ type Item struct {
 
 func (x *Item) Reset() {
 	*x = Item{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[13]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1026,7 +1486,7 @@ func (x *Item) String() string {
 func (*Item) ProtoMessage() {}
 
 func (x *Item) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[13]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1039,7 +1499,7 @@ func (x *Item) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Item.ProtoReflect.Descriptor instead.
 func (*Item) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{13}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Item) GetService() string {
@@ -1075,7 +1535,7 @@ type CreatePaymentOrderRequest struct {
 
 func (x *CreatePaymentOrderRequest) Reset() {
 	*x = CreatePaymentOrderRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[14]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1087,7 +1547,7 @@ func (x *CreatePaymentOrderRequest) String() string {
 func (*CreatePaymentOrderRequest) ProtoMessage() {}
 
 func (x *CreatePaymentOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[14]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1100,7 +1560,7 @@ func (x *CreatePaymentOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePaymentOrderRequest.ProtoReflect.Descriptor instead.
 func (*CreatePaymentOrderRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{14}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CreatePaymentOrderRequest) GetTenantId() string {
@@ -1140,7 +1600,7 @@ type CreatePaymentOrderResponse struct {
 
 func (x *CreatePaymentOrderResponse) Reset() {
 	*x = CreatePaymentOrderResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[15]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1152,7 +1612,7 @@ func (x *CreatePaymentOrderResponse) String() string {
 func (*CreatePaymentOrderResponse) ProtoMessage() {}
 
 func (x *CreatePaymentOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[15]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1165,7 +1625,7 @@ func (x *CreatePaymentOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePaymentOrderResponse.ProtoReflect.Descriptor instead.
 func (*CreatePaymentOrderResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{15}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CreatePaymentOrderResponse) GetTransaction() *Transaction {
@@ -1190,7 +1650,7 @@ type Checkout struct {
 
 func (x *Checkout) Reset() {
 	*x = Checkout{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[16]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1202,7 +1662,7 @@ func (x *Checkout) String() string {
 func (*Checkout) ProtoMessage() {}
 
 func (x *Checkout) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[16]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1215,7 +1675,7 @@ func (x *Checkout) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Checkout.ProtoReflect.Descriptor instead.
 func (*Checkout) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{16}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Checkout) GetKeyId() string {
@@ -1277,7 +1737,7 @@ type Payment struct {
 
 func (x *Payment) Reset() {
 	*x = Payment{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[17]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1289,7 +1749,7 @@ func (x *Payment) String() string {
 func (*Payment) ProtoMessage() {}
 
 func (x *Payment) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[17]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1302,7 +1762,7 @@ func (x *Payment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Payment.ProtoReflect.Descriptor instead.
 func (*Payment) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{17}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Payment) GetPaymentId() string {
@@ -1413,7 +1873,7 @@ type Transaction struct {
 
 func (x *Transaction) Reset() {
 	*x = Transaction{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[18]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1425,7 +1885,7 @@ func (x *Transaction) String() string {
 func (*Transaction) ProtoMessage() {}
 
 func (x *Transaction) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[18]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1438,7 +1898,7 @@ func (x *Transaction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Transaction.ProtoReflect.Descriptor instead.
 func (*Transaction) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{18}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Transaction) GetId() int64 {
@@ -1551,7 +2011,7 @@ type ConfirmCheckoutRequest struct {
 
 func (x *ConfirmCheckoutRequest) Reset() {
 	*x = ConfirmCheckoutRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[19]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1563,7 +2023,7 @@ func (x *ConfirmCheckoutRequest) String() string {
 func (*ConfirmCheckoutRequest) ProtoMessage() {}
 
 func (x *ConfirmCheckoutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[19]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1576,7 +2036,7 @@ func (x *ConfirmCheckoutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmCheckoutRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmCheckoutRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{19}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ConfirmCheckoutRequest) GetTenantId() string {
@@ -1616,7 +2076,7 @@ type ConfirmCheckoutResponse struct {
 
 func (x *ConfirmCheckoutResponse) Reset() {
 	*x = ConfirmCheckoutResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[20]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1628,7 +2088,7 @@ func (x *ConfirmCheckoutResponse) String() string {
 func (*ConfirmCheckoutResponse) ProtoMessage() {}
 
 func (x *ConfirmCheckoutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[20]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1641,7 +2101,7 @@ func (x *ConfirmCheckoutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmCheckoutResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmCheckoutResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{20}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ConfirmCheckoutResponse) GetTransaction() *Transaction {
@@ -1661,7 +2121,7 @@ type GetPaymentTransactionRequest struct {
 
 func (x *GetPaymentTransactionRequest) Reset() {
 	*x = GetPaymentTransactionRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[21]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1673,7 +2133,7 @@ func (x *GetPaymentTransactionRequest) String() string {
 func (*GetPaymentTransactionRequest) ProtoMessage() {}
 
 func (x *GetPaymentTransactionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[21]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1686,7 +2146,7 @@ func (x *GetPaymentTransactionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPaymentTransactionRequest.ProtoReflect.Descriptor instead.
 func (*GetPaymentTransactionRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{21}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetPaymentTransactionRequest) GetTenantId() string {
@@ -1712,7 +2172,7 @@ type GetPaymentTransactionResponse struct {
 
 func (x *GetPaymentTransactionResponse) Reset() {
 	*x = GetPaymentTransactionResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[22]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1724,7 +2184,7 @@ func (x *GetPaymentTransactionResponse) String() string {
 func (*GetPaymentTransactionResponse) ProtoMessage() {}
 
 func (x *GetPaymentTransactionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[22]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1737,7 +2197,7 @@ func (x *GetPaymentTransactionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPaymentTransactionResponse.ProtoReflect.Descriptor instead.
 func (*GetPaymentTransactionResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{22}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetPaymentTransactionResponse) GetTransaction() *Transaction {
@@ -1761,7 +2221,7 @@ type ListPaymentTransactionsRequest struct {
 
 func (x *ListPaymentTransactionsRequest) Reset() {
 	*x = ListPaymentTransactionsRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[23]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1773,7 +2233,7 @@ func (x *ListPaymentTransactionsRequest) String() string {
 func (*ListPaymentTransactionsRequest) ProtoMessage() {}
 
 func (x *ListPaymentTransactionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[23]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1786,7 +2246,7 @@ func (x *ListPaymentTransactionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPaymentTransactionsRequest.ProtoReflect.Descriptor instead.
 func (*ListPaymentTransactionsRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{23}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ListPaymentTransactionsRequest) GetTenantId() string {
@@ -1826,7 +2286,7 @@ type ListPaymentTransactionsResponse struct {
 
 func (x *ListPaymentTransactionsResponse) Reset() {
 	*x = ListPaymentTransactionsResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[24]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1838,7 +2298,7 @@ func (x *ListPaymentTransactionsResponse) String() string {
 func (*ListPaymentTransactionsResponse) ProtoMessage() {}
 
 func (x *ListPaymentTransactionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[24]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1851,7 +2311,7 @@ func (x *ListPaymentTransactionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPaymentTransactionsResponse.ProtoReflect.Descriptor instead.
 func (*ListPaymentTransactionsResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{24}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListPaymentTransactionsResponse) GetTransactions() []*Transaction {
@@ -1865,7 +2325,48 @@ var File_munim_payments_v1_payments_proto protoreflect.FileDescriptor
 
 const file_munim_payments_v1_payments_proto_rawDesc = "" +
 	"\n" +
-	" munim/payments/v1/payments.proto\x12\x11munim.payments.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf5\x02\n" +
+	" munim/payments/v1/payments.proto\x12\x11munim.payments.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x01\n" +
+	"\x1aImportBankStatementRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x128\n" +
+	"\fbank_account\x18\x02 \x01(\tB\x15\xbaH\x12r\x102\x0e^4502[0-9]{3}$R\vbankAccount\x12\x1e\n" +
+	"\x03csv\x18\x03 \x01(\fB\f\xbaH\tz\a\x10\x01\x18\x80\x80\x80\bR\x03csv\"\x8a\x01\n" +
+	"\x1bImportBankStatementResponse\x12\x1b\n" +
+	"\timport_id\x18\x01 \x01(\x03R\bimportId\x12\x14\n" +
+	"\x05lines\x18\x02 \x01(\x05R\x05lines\x12\x1e\n" +
+	"\n" +
+	"duplicates\x18\x03 \x01(\x05R\n" +
+	"duplicates\x12\x18\n" +
+	"\amatched\x18\x04 \x01(\x05R\amatched\"\xb8\x01\n" +
+	"\x1cGetBankReconciliationRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x128\n" +
+	"\fbank_account\x18\x02 \x01(\tB\x15\xbaH\x12r\x102\x0e^4502[0-9]{3}$R\vbankAccount\x128\n" +
+	"\x05as_of\x18\x03 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04asOf\"\xb0\x01\n" +
+	"\bBookItem\x12\x1d\n" +
+	"\n" +
+	"voucher_id\x18\x01 \x01(\x03R\tvoucherId\x12%\n" +
+	"\x0evoucher_number\x18\x02 \x01(\tR\rvoucherNumber\x12\x12\n" +
+	"\x04date\x18\x03 \x01(\tR\x04date\x12\x1c\n" +
+	"\tnarration\x18\x04 \x01(\tR\tnarration\x12\x14\n" +
+	"\x05debit\x18\x05 \x01(\tR\x05debit\x12\x16\n" +
+	"\x06credit\x18\x06 \x01(\tR\x06credit\"\xb2\x01\n" +
+	"\bBankLine\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04date\x18\x02 \x01(\tR\x04date\x12\x1c\n" +
+	"\tnarration\x18\x03 \x01(\tR\tnarration\x12\x1c\n" +
+	"\treference\x18\x04 \x01(\tR\treference\x12\x14\n" +
+	"\x05debit\x18\x05 \x01(\tR\x05debit\x12\x16\n" +
+	"\x06credit\x18\x06 \x01(\tR\x06credit\x12\x18\n" +
+	"\abalance\x18\a \x01(\tR\abalance\"\xcd\x02\n" +
+	"\x1dGetBankReconciliationResponse\x12!\n" +
+	"\fbank_account\x18\x01 \x01(\tR\vbankAccount\x12\x13\n" +
+	"\x05as_of\x18\x02 \x01(\tR\x04asOf\x12!\n" +
+	"\fbook_balance\x18\x03 \x01(\tR\vbookBalance\x12F\n" +
+	"\x11books_not_in_bank\x18\x04 \x03(\v2\x1b.munim.payments.v1.BookItemR\x0ebooksNotInBank\x12F\n" +
+	"\x11bank_not_in_books\x18\x05 \x03(\v2\x1b.munim.payments.v1.BankLineR\x0ebankNotInBooks\x12!\n" +
+	"\fbank_balance\x18\x06 \x01(\tR\vbankBalance\x12\x1e\n" +
+	"\n" +
+	"difference\x18\a \x01(\tR\n" +
+	"difference\"\xf5\x02\n" +
 	"\x06Refund\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1d\n" +
 	"\n" +
@@ -2044,7 +2545,8 @@ const file_munim_payments_v1_payments_proto_rawDesc = "" +
 	"\x0eSTATUS_PENDING\x10\x02\x12\x12\n" +
 	"\x0eSTATUS_SUCCESS\x10\x03\x12\x11\n" +
 	"\rSTATUS_FAILED\x10\x04\x12\x13\n" +
-	"\x0fSTATUS_REFUNDED\x10\x052\x9e\b\n" +
+	"\x0fSTATUS_REFUNDED\x10\x052\x9a\n" +
+	"\n" +
 	"\x0ePaymentService\x12q\n" +
 	"\x12CreatePaymentOrder\x12,.munim.payments.v1.CreatePaymentOrderRequest\x1a-.munim.payments.v1.CreatePaymentOrderResponse\x12m\n" +
 	"\x0fConfirmCheckout\x12).munim.payments.v1.ConfirmCheckoutRequest\x1a*.munim.payments.v1.ConfirmCheckoutResponse\"\x03\x90\x02\x02\x12\x7f\n" +
@@ -2054,7 +2556,9 @@ const file_munim_payments_v1_payments_proto_rawDesc = "" +
 	"\x0eListExceptions\x12(.munim.payments.v1.ListExceptionsRequest\x1a).munim.payments.v1.ListExceptionsResponse\"\x03\x90\x02\x01\x12p\n" +
 	"\x10ResolveException\x12*.munim.payments.v1.ResolveExceptionRequest\x1a+.munim.payments.v1.ResolveExceptionResponse\"\x03\x90\x02\x02\x12e\n" +
 	"\x0eInitiateRefund\x12(.munim.payments.v1.InitiateRefundRequest\x1a).munim.payments.v1.InitiateRefundResponse\x12g\n" +
-	"\rApproveRefund\x12'.munim.payments.v1.ApproveRefundRequest\x1a(.munim.payments.v1.ApproveRefundResponse\"\x03\x90\x02\x02B\xca\x01\n" +
+	"\rApproveRefund\x12'.munim.payments.v1.ApproveRefundRequest\x1a(.munim.payments.v1.ApproveRefundResponse\"\x03\x90\x02\x02\x12y\n" +
+	"\x13ImportBankStatement\x12-.munim.payments.v1.ImportBankStatementRequest\x1a..munim.payments.v1.ImportBankStatementResponse\"\x03\x90\x02\x02\x12\x7f\n" +
+	"\x15GetBankReconciliation\x12/.munim.payments.v1.GetBankReconciliationRequest\x1a0.munim.payments.v1.GetBankReconciliationResponse\"\x03\x90\x02\x01B\xca\x01\n" +
 	"\x15com.munim.payments.v1B\rPaymentsProtoP\x01Z<github.com/munimhq/munim/gen/pb/munim/payments/v1;paymentsv1\xa2\x02\x03MPX\xaa\x02\x11Munim.Payments.V1\xca\x02\x11Munim\\Payments\\V1\xe2\x02\x1dMunim\\Payments\\V1\\GPBMetadata\xea\x02\x13Munim::Payments::V1b\x06proto3"
 
 var (
@@ -2070,82 +2574,94 @@ func file_munim_payments_v1_payments_proto_rawDescGZIP() []byte {
 }
 
 var file_munim_payments_v1_payments_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_munim_payments_v1_payments_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_munim_payments_v1_payments_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_munim_payments_v1_payments_proto_goTypes = []any{
 	(Status)(0),                             // 0: munim.payments.v1.Status
-	(*Refund)(nil),                          // 1: munim.payments.v1.Refund
-	(*InitiateRefundRequest)(nil),           // 2: munim.payments.v1.InitiateRefundRequest
-	(*InitiateRefundResponse)(nil),          // 3: munim.payments.v1.InitiateRefundResponse
-	(*ApproveRefundRequest)(nil),            // 4: munim.payments.v1.ApproveRefundRequest
-	(*ApproveRefundResponse)(nil),           // 5: munim.payments.v1.ApproveRefundResponse
-	(*RunReconciliationRequest)(nil),        // 6: munim.payments.v1.RunReconciliationRequest
-	(*Settlement)(nil),                      // 7: munim.payments.v1.Settlement
-	(*RunReconciliationResponse)(nil),       // 8: munim.payments.v1.RunReconciliationResponse
-	(*PaymentException)(nil),                // 9: munim.payments.v1.PaymentException
-	(*ListExceptionsRequest)(nil),           // 10: munim.payments.v1.ListExceptionsRequest
-	(*ListExceptionsResponse)(nil),          // 11: munim.payments.v1.ListExceptionsResponse
-	(*ResolveExceptionRequest)(nil),         // 12: munim.payments.v1.ResolveExceptionRequest
-	(*ResolveExceptionResponse)(nil),        // 13: munim.payments.v1.ResolveExceptionResponse
-	(*Item)(nil),                            // 14: munim.payments.v1.Item
-	(*CreatePaymentOrderRequest)(nil),       // 15: munim.payments.v1.CreatePaymentOrderRequest
-	(*CreatePaymentOrderResponse)(nil),      // 16: munim.payments.v1.CreatePaymentOrderResponse
-	(*Checkout)(nil),                        // 17: munim.payments.v1.Checkout
-	(*Payment)(nil),                         // 18: munim.payments.v1.Payment
-	(*Transaction)(nil),                     // 19: munim.payments.v1.Transaction
-	(*ConfirmCheckoutRequest)(nil),          // 20: munim.payments.v1.ConfirmCheckoutRequest
-	(*ConfirmCheckoutResponse)(nil),         // 21: munim.payments.v1.ConfirmCheckoutResponse
-	(*GetPaymentTransactionRequest)(nil),    // 22: munim.payments.v1.GetPaymentTransactionRequest
-	(*GetPaymentTransactionResponse)(nil),   // 23: munim.payments.v1.GetPaymentTransactionResponse
-	(*ListPaymentTransactionsRequest)(nil),  // 24: munim.payments.v1.ListPaymentTransactionsRequest
-	(*ListPaymentTransactionsResponse)(nil), // 25: munim.payments.v1.ListPaymentTransactionsResponse
-	(*timestamppb.Timestamp)(nil),           // 26: google.protobuf.Timestamp
+	(*ImportBankStatementRequest)(nil),      // 1: munim.payments.v1.ImportBankStatementRequest
+	(*ImportBankStatementResponse)(nil),     // 2: munim.payments.v1.ImportBankStatementResponse
+	(*GetBankReconciliationRequest)(nil),    // 3: munim.payments.v1.GetBankReconciliationRequest
+	(*BookItem)(nil),                        // 4: munim.payments.v1.BookItem
+	(*BankLine)(nil),                        // 5: munim.payments.v1.BankLine
+	(*GetBankReconciliationResponse)(nil),   // 6: munim.payments.v1.GetBankReconciliationResponse
+	(*Refund)(nil),                          // 7: munim.payments.v1.Refund
+	(*InitiateRefundRequest)(nil),           // 8: munim.payments.v1.InitiateRefundRequest
+	(*InitiateRefundResponse)(nil),          // 9: munim.payments.v1.InitiateRefundResponse
+	(*ApproveRefundRequest)(nil),            // 10: munim.payments.v1.ApproveRefundRequest
+	(*ApproveRefundResponse)(nil),           // 11: munim.payments.v1.ApproveRefundResponse
+	(*RunReconciliationRequest)(nil),        // 12: munim.payments.v1.RunReconciliationRequest
+	(*Settlement)(nil),                      // 13: munim.payments.v1.Settlement
+	(*RunReconciliationResponse)(nil),       // 14: munim.payments.v1.RunReconciliationResponse
+	(*PaymentException)(nil),                // 15: munim.payments.v1.PaymentException
+	(*ListExceptionsRequest)(nil),           // 16: munim.payments.v1.ListExceptionsRequest
+	(*ListExceptionsResponse)(nil),          // 17: munim.payments.v1.ListExceptionsResponse
+	(*ResolveExceptionRequest)(nil),         // 18: munim.payments.v1.ResolveExceptionRequest
+	(*ResolveExceptionResponse)(nil),        // 19: munim.payments.v1.ResolveExceptionResponse
+	(*Item)(nil),                            // 20: munim.payments.v1.Item
+	(*CreatePaymentOrderRequest)(nil),       // 21: munim.payments.v1.CreatePaymentOrderRequest
+	(*CreatePaymentOrderResponse)(nil),      // 22: munim.payments.v1.CreatePaymentOrderResponse
+	(*Checkout)(nil),                        // 23: munim.payments.v1.Checkout
+	(*Payment)(nil),                         // 24: munim.payments.v1.Payment
+	(*Transaction)(nil),                     // 25: munim.payments.v1.Transaction
+	(*ConfirmCheckoutRequest)(nil),          // 26: munim.payments.v1.ConfirmCheckoutRequest
+	(*ConfirmCheckoutResponse)(nil),         // 27: munim.payments.v1.ConfirmCheckoutResponse
+	(*GetPaymentTransactionRequest)(nil),    // 28: munim.payments.v1.GetPaymentTransactionRequest
+	(*GetPaymentTransactionResponse)(nil),   // 29: munim.payments.v1.GetPaymentTransactionResponse
+	(*ListPaymentTransactionsRequest)(nil),  // 30: munim.payments.v1.ListPaymentTransactionsRequest
+	(*ListPaymentTransactionsResponse)(nil), // 31: munim.payments.v1.ListPaymentTransactionsResponse
+	(*timestamppb.Timestamp)(nil),           // 32: google.protobuf.Timestamp
 }
 var file_munim_payments_v1_payments_proto_depIdxs = []int32{
-	1,  // 0: munim.payments.v1.InitiateRefundResponse.refund:type_name -> munim.payments.v1.Refund
-	1,  // 1: munim.payments.v1.ApproveRefundResponse.refund:type_name -> munim.payments.v1.Refund
-	7,  // 2: munim.payments.v1.RunReconciliationResponse.settlements:type_name -> munim.payments.v1.Settlement
-	9,  // 3: munim.payments.v1.RunReconciliationResponse.open:type_name -> munim.payments.v1.PaymentException
-	26, // 4: munim.payments.v1.PaymentException.raised_at:type_name -> google.protobuf.Timestamp
-	26, // 5: munim.payments.v1.PaymentException.resolved_at:type_name -> google.protobuf.Timestamp
-	9,  // 6: munim.payments.v1.ListExceptionsResponse.exceptions:type_name -> munim.payments.v1.PaymentException
-	9,  // 7: munim.payments.v1.ResolveExceptionResponse.exception:type_name -> munim.payments.v1.PaymentException
-	14, // 8: munim.payments.v1.CreatePaymentOrderRequest.items:type_name -> munim.payments.v1.Item
-	19, // 9: munim.payments.v1.CreatePaymentOrderResponse.transaction:type_name -> munim.payments.v1.Transaction
-	26, // 10: munim.payments.v1.Payment.captured_at:type_name -> google.protobuf.Timestamp
-	0,  // 11: munim.payments.v1.Transaction.status:type_name -> munim.payments.v1.Status
-	14, // 12: munim.payments.v1.Transaction.items:type_name -> munim.payments.v1.Item
-	18, // 13: munim.payments.v1.Transaction.payments:type_name -> munim.payments.v1.Payment
-	17, // 14: munim.payments.v1.Transaction.checkout:type_name -> munim.payments.v1.Checkout
-	26, // 15: munim.payments.v1.Transaction.created_at:type_name -> google.protobuf.Timestamp
-	26, // 16: munim.payments.v1.Transaction.updated_at:type_name -> google.protobuf.Timestamp
-	26, // 17: munim.payments.v1.Transaction.next_poll_at:type_name -> google.protobuf.Timestamp
-	19, // 18: munim.payments.v1.ConfirmCheckoutResponse.transaction:type_name -> munim.payments.v1.Transaction
-	19, // 19: munim.payments.v1.GetPaymentTransactionResponse.transaction:type_name -> munim.payments.v1.Transaction
-	0,  // 20: munim.payments.v1.ListPaymentTransactionsRequest.status:type_name -> munim.payments.v1.Status
-	19, // 21: munim.payments.v1.ListPaymentTransactionsResponse.transactions:type_name -> munim.payments.v1.Transaction
-	15, // 22: munim.payments.v1.PaymentService.CreatePaymentOrder:input_type -> munim.payments.v1.CreatePaymentOrderRequest
-	20, // 23: munim.payments.v1.PaymentService.ConfirmCheckout:input_type -> munim.payments.v1.ConfirmCheckoutRequest
-	22, // 24: munim.payments.v1.PaymentService.GetPaymentTransaction:input_type -> munim.payments.v1.GetPaymentTransactionRequest
-	24, // 25: munim.payments.v1.PaymentService.ListPaymentTransactions:input_type -> munim.payments.v1.ListPaymentTransactionsRequest
-	6,  // 26: munim.payments.v1.PaymentService.RunReconciliation:input_type -> munim.payments.v1.RunReconciliationRequest
-	10, // 27: munim.payments.v1.PaymentService.ListExceptions:input_type -> munim.payments.v1.ListExceptionsRequest
-	12, // 28: munim.payments.v1.PaymentService.ResolveException:input_type -> munim.payments.v1.ResolveExceptionRequest
-	2,  // 29: munim.payments.v1.PaymentService.InitiateRefund:input_type -> munim.payments.v1.InitiateRefundRequest
-	4,  // 30: munim.payments.v1.PaymentService.ApproveRefund:input_type -> munim.payments.v1.ApproveRefundRequest
-	16, // 31: munim.payments.v1.PaymentService.CreatePaymentOrder:output_type -> munim.payments.v1.CreatePaymentOrderResponse
-	21, // 32: munim.payments.v1.PaymentService.ConfirmCheckout:output_type -> munim.payments.v1.ConfirmCheckoutResponse
-	23, // 33: munim.payments.v1.PaymentService.GetPaymentTransaction:output_type -> munim.payments.v1.GetPaymentTransactionResponse
-	25, // 34: munim.payments.v1.PaymentService.ListPaymentTransactions:output_type -> munim.payments.v1.ListPaymentTransactionsResponse
-	8,  // 35: munim.payments.v1.PaymentService.RunReconciliation:output_type -> munim.payments.v1.RunReconciliationResponse
-	11, // 36: munim.payments.v1.PaymentService.ListExceptions:output_type -> munim.payments.v1.ListExceptionsResponse
-	13, // 37: munim.payments.v1.PaymentService.ResolveException:output_type -> munim.payments.v1.ResolveExceptionResponse
-	3,  // 38: munim.payments.v1.PaymentService.InitiateRefund:output_type -> munim.payments.v1.InitiateRefundResponse
-	5,  // 39: munim.payments.v1.PaymentService.ApproveRefund:output_type -> munim.payments.v1.ApproveRefundResponse
-	31, // [31:40] is the sub-list for method output_type
-	22, // [22:31] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	4,  // 0: munim.payments.v1.GetBankReconciliationResponse.books_not_in_bank:type_name -> munim.payments.v1.BookItem
+	5,  // 1: munim.payments.v1.GetBankReconciliationResponse.bank_not_in_books:type_name -> munim.payments.v1.BankLine
+	7,  // 2: munim.payments.v1.InitiateRefundResponse.refund:type_name -> munim.payments.v1.Refund
+	7,  // 3: munim.payments.v1.ApproveRefundResponse.refund:type_name -> munim.payments.v1.Refund
+	13, // 4: munim.payments.v1.RunReconciliationResponse.settlements:type_name -> munim.payments.v1.Settlement
+	15, // 5: munim.payments.v1.RunReconciliationResponse.open:type_name -> munim.payments.v1.PaymentException
+	32, // 6: munim.payments.v1.PaymentException.raised_at:type_name -> google.protobuf.Timestamp
+	32, // 7: munim.payments.v1.PaymentException.resolved_at:type_name -> google.protobuf.Timestamp
+	15, // 8: munim.payments.v1.ListExceptionsResponse.exceptions:type_name -> munim.payments.v1.PaymentException
+	15, // 9: munim.payments.v1.ResolveExceptionResponse.exception:type_name -> munim.payments.v1.PaymentException
+	20, // 10: munim.payments.v1.CreatePaymentOrderRequest.items:type_name -> munim.payments.v1.Item
+	25, // 11: munim.payments.v1.CreatePaymentOrderResponse.transaction:type_name -> munim.payments.v1.Transaction
+	32, // 12: munim.payments.v1.Payment.captured_at:type_name -> google.protobuf.Timestamp
+	0,  // 13: munim.payments.v1.Transaction.status:type_name -> munim.payments.v1.Status
+	20, // 14: munim.payments.v1.Transaction.items:type_name -> munim.payments.v1.Item
+	24, // 15: munim.payments.v1.Transaction.payments:type_name -> munim.payments.v1.Payment
+	23, // 16: munim.payments.v1.Transaction.checkout:type_name -> munim.payments.v1.Checkout
+	32, // 17: munim.payments.v1.Transaction.created_at:type_name -> google.protobuf.Timestamp
+	32, // 18: munim.payments.v1.Transaction.updated_at:type_name -> google.protobuf.Timestamp
+	32, // 19: munim.payments.v1.Transaction.next_poll_at:type_name -> google.protobuf.Timestamp
+	25, // 20: munim.payments.v1.ConfirmCheckoutResponse.transaction:type_name -> munim.payments.v1.Transaction
+	25, // 21: munim.payments.v1.GetPaymentTransactionResponse.transaction:type_name -> munim.payments.v1.Transaction
+	0,  // 22: munim.payments.v1.ListPaymentTransactionsRequest.status:type_name -> munim.payments.v1.Status
+	25, // 23: munim.payments.v1.ListPaymentTransactionsResponse.transactions:type_name -> munim.payments.v1.Transaction
+	21, // 24: munim.payments.v1.PaymentService.CreatePaymentOrder:input_type -> munim.payments.v1.CreatePaymentOrderRequest
+	26, // 25: munim.payments.v1.PaymentService.ConfirmCheckout:input_type -> munim.payments.v1.ConfirmCheckoutRequest
+	28, // 26: munim.payments.v1.PaymentService.GetPaymentTransaction:input_type -> munim.payments.v1.GetPaymentTransactionRequest
+	30, // 27: munim.payments.v1.PaymentService.ListPaymentTransactions:input_type -> munim.payments.v1.ListPaymentTransactionsRequest
+	12, // 28: munim.payments.v1.PaymentService.RunReconciliation:input_type -> munim.payments.v1.RunReconciliationRequest
+	16, // 29: munim.payments.v1.PaymentService.ListExceptions:input_type -> munim.payments.v1.ListExceptionsRequest
+	18, // 30: munim.payments.v1.PaymentService.ResolveException:input_type -> munim.payments.v1.ResolveExceptionRequest
+	8,  // 31: munim.payments.v1.PaymentService.InitiateRefund:input_type -> munim.payments.v1.InitiateRefundRequest
+	10, // 32: munim.payments.v1.PaymentService.ApproveRefund:input_type -> munim.payments.v1.ApproveRefundRequest
+	1,  // 33: munim.payments.v1.PaymentService.ImportBankStatement:input_type -> munim.payments.v1.ImportBankStatementRequest
+	3,  // 34: munim.payments.v1.PaymentService.GetBankReconciliation:input_type -> munim.payments.v1.GetBankReconciliationRequest
+	22, // 35: munim.payments.v1.PaymentService.CreatePaymentOrder:output_type -> munim.payments.v1.CreatePaymentOrderResponse
+	27, // 36: munim.payments.v1.PaymentService.ConfirmCheckout:output_type -> munim.payments.v1.ConfirmCheckoutResponse
+	29, // 37: munim.payments.v1.PaymentService.GetPaymentTransaction:output_type -> munim.payments.v1.GetPaymentTransactionResponse
+	31, // 38: munim.payments.v1.PaymentService.ListPaymentTransactions:output_type -> munim.payments.v1.ListPaymentTransactionsResponse
+	14, // 39: munim.payments.v1.PaymentService.RunReconciliation:output_type -> munim.payments.v1.RunReconciliationResponse
+	17, // 40: munim.payments.v1.PaymentService.ListExceptions:output_type -> munim.payments.v1.ListExceptionsResponse
+	19, // 41: munim.payments.v1.PaymentService.ResolveException:output_type -> munim.payments.v1.ResolveExceptionResponse
+	9,  // 42: munim.payments.v1.PaymentService.InitiateRefund:output_type -> munim.payments.v1.InitiateRefundResponse
+	11, // 43: munim.payments.v1.PaymentService.ApproveRefund:output_type -> munim.payments.v1.ApproveRefundResponse
+	2,  // 44: munim.payments.v1.PaymentService.ImportBankStatement:output_type -> munim.payments.v1.ImportBankStatementResponse
+	6,  // 45: munim.payments.v1.PaymentService.GetBankReconciliation:output_type -> munim.payments.v1.GetBankReconciliationResponse
+	35, // [35:46] is the sub-list for method output_type
+	24, // [24:35] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_munim_payments_v1_payments_proto_init() }
@@ -2159,7 +2675,7 @@ func file_munim_payments_v1_payments_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_payments_v1_payments_proto_rawDesc), len(file_munim_payments_v1_payments_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   25,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -60,6 +60,12 @@ const (
 	// PaymentServiceApproveRefundProcedure is the fully-qualified name of the PaymentService's
 	// ApproveRefund RPC.
 	PaymentServiceApproveRefundProcedure = "/munim.payments.v1.PaymentService/ApproveRefund"
+	// PaymentServiceImportBankStatementProcedure is the fully-qualified name of the PaymentService's
+	// ImportBankStatement RPC.
+	PaymentServiceImportBankStatementProcedure = "/munim.payments.v1.PaymentService/ImportBankStatement"
+	// PaymentServiceGetBankReconciliationProcedure is the fully-qualified name of the PaymentService's
+	// GetBankReconciliation RPC.
+	PaymentServiceGetBankReconciliationProcedure = "/munim.payments.v1.PaymentService/GetBankReconciliation"
 )
 
 // PaymentServiceClient is a client for the munim.payments.v1.PaymentService service.
@@ -99,6 +105,15 @@ type PaymentServiceClient interface {
 	// account Dr, 4501002 Cr). A gateway that does not answer is
 	// Unavailable: call again, and the refund is never sent twice.
 	ApproveRefund(context.Context, *connect.Request[v1.ApproveRefundRequest]) (*connect.Response[v1.ApproveRefundResponse], error)
+	// ImportBankStatement takes a bank statement (CSV: date, narration,
+	// reference/UTR, debit, credit, balance) for a bank account head; lines an
+	// overlapping statement brought before are skipped; then settlement UTRs
+	// and counter deposits are matched to bank credits.
+	ImportBankStatement(context.Context, *connect.Request[v1.ImportBankStatementRequest]) (*connect.Response[v1.ImportBankStatementResponse], error)
+	// GetBankReconciliation is the bank reconciliation statement of a bank
+	// account as of a day: book balance, items in the books not in the bank,
+	// items in the bank not in the books, bank balance.
+	GetBankReconciliation(context.Context, *connect.Request[v1.GetBankReconciliationRequest]) (*connect.Response[v1.GetBankReconciliationResponse], error)
 }
 
 // NewPaymentServiceClient constructs a client for the munim.payments.v1.PaymentService service. By
@@ -173,6 +188,20 @@ func NewPaymentServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyIdempotent),
 			connect.WithClientOptions(opts...),
 		),
+		importBankStatement: connect.NewClient[v1.ImportBankStatementRequest, v1.ImportBankStatementResponse](
+			httpClient,
+			baseURL+PaymentServiceImportBankStatementProcedure,
+			connect.WithSchema(paymentServiceMethods.ByName("ImportBankStatement")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		getBankReconciliation: connect.NewClient[v1.GetBankReconciliationRequest, v1.GetBankReconciliationResponse](
+			httpClient,
+			baseURL+PaymentServiceGetBankReconciliationProcedure,
+			connect.WithSchema(paymentServiceMethods.ByName("GetBankReconciliation")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -187,6 +216,8 @@ type paymentServiceClient struct {
 	resolveException        *connect.Client[v1.ResolveExceptionRequest, v1.ResolveExceptionResponse]
 	initiateRefund          *connect.Client[v1.InitiateRefundRequest, v1.InitiateRefundResponse]
 	approveRefund           *connect.Client[v1.ApproveRefundRequest, v1.ApproveRefundResponse]
+	importBankStatement     *connect.Client[v1.ImportBankStatementRequest, v1.ImportBankStatementResponse]
+	getBankReconciliation   *connect.Client[v1.GetBankReconciliationRequest, v1.GetBankReconciliationResponse]
 }
 
 // CreatePaymentOrder calls munim.payments.v1.PaymentService.CreatePaymentOrder.
@@ -234,6 +265,16 @@ func (c *paymentServiceClient) ApproveRefund(ctx context.Context, req *connect.R
 	return c.approveRefund.CallUnary(ctx, req)
 }
 
+// ImportBankStatement calls munim.payments.v1.PaymentService.ImportBankStatement.
+func (c *paymentServiceClient) ImportBankStatement(ctx context.Context, req *connect.Request[v1.ImportBankStatementRequest]) (*connect.Response[v1.ImportBankStatementResponse], error) {
+	return c.importBankStatement.CallUnary(ctx, req)
+}
+
+// GetBankReconciliation calls munim.payments.v1.PaymentService.GetBankReconciliation.
+func (c *paymentServiceClient) GetBankReconciliation(ctx context.Context, req *connect.Request[v1.GetBankReconciliationRequest]) (*connect.Response[v1.GetBankReconciliationResponse], error) {
+	return c.getBankReconciliation.CallUnary(ctx, req)
+}
+
 // PaymentServiceHandler is an implementation of the munim.payments.v1.PaymentService service.
 type PaymentServiceHandler interface {
 	// CreatePaymentOrder opens a checkout of one or several consumers' dues
@@ -271,6 +312,15 @@ type PaymentServiceHandler interface {
 	// account Dr, 4501002 Cr). A gateway that does not answer is
 	// Unavailable: call again, and the refund is never sent twice.
 	ApproveRefund(context.Context, *connect.Request[v1.ApproveRefundRequest]) (*connect.Response[v1.ApproveRefundResponse], error)
+	// ImportBankStatement takes a bank statement (CSV: date, narration,
+	// reference/UTR, debit, credit, balance) for a bank account head; lines an
+	// overlapping statement brought before are skipped; then settlement UTRs
+	// and counter deposits are matched to bank credits.
+	ImportBankStatement(context.Context, *connect.Request[v1.ImportBankStatementRequest]) (*connect.Response[v1.ImportBankStatementResponse], error)
+	// GetBankReconciliation is the bank reconciliation statement of a bank
+	// account as of a day: book balance, items in the books not in the bank,
+	// items in the bank not in the books, bank balance.
+	GetBankReconciliation(context.Context, *connect.Request[v1.GetBankReconciliationRequest]) (*connect.Response[v1.GetBankReconciliationResponse], error)
 }
 
 // NewPaymentServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -341,6 +391,20 @@ func NewPaymentServiceHandler(svc PaymentServiceHandler, opts ...connect.Handler
 		connect.WithIdempotency(connect.IdempotencyIdempotent),
 		connect.WithHandlerOptions(opts...),
 	)
+	paymentServiceImportBankStatementHandler := connect.NewUnaryHandler(
+		PaymentServiceImportBankStatementProcedure,
+		svc.ImportBankStatement,
+		connect.WithSchema(paymentServiceMethods.ByName("ImportBankStatement")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	paymentServiceGetBankReconciliationHandler := connect.NewUnaryHandler(
+		PaymentServiceGetBankReconciliationProcedure,
+		svc.GetBankReconciliation,
+		connect.WithSchema(paymentServiceMethods.ByName("GetBankReconciliation")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/munim.payments.v1.PaymentService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case PaymentServiceCreatePaymentOrderProcedure:
@@ -361,6 +425,10 @@ func NewPaymentServiceHandler(svc PaymentServiceHandler, opts ...connect.Handler
 			paymentServiceInitiateRefundHandler.ServeHTTP(w, r)
 		case PaymentServiceApproveRefundProcedure:
 			paymentServiceApproveRefundHandler.ServeHTTP(w, r)
+		case PaymentServiceImportBankStatementProcedure:
+			paymentServiceImportBankStatementHandler.ServeHTTP(w, r)
+		case PaymentServiceGetBankReconciliationProcedure:
+			paymentServiceGetBankReconciliationHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -404,4 +472,12 @@ func (UnimplementedPaymentServiceHandler) InitiateRefund(context.Context, *conne
 
 func (UnimplementedPaymentServiceHandler) ApproveRefund(context.Context, *connect.Request[v1.ApproveRefundRequest]) (*connect.Response[v1.ApproveRefundResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.payments.v1.PaymentService.ApproveRefund is not implemented"))
+}
+
+func (UnimplementedPaymentServiceHandler) ImportBankStatement(context.Context, *connect.Request[v1.ImportBankStatementRequest]) (*connect.Response[v1.ImportBankStatementResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.payments.v1.PaymentService.ImportBankStatement is not implemented"))
+}
+
+func (UnimplementedPaymentServiceHandler) GetBankReconciliation(context.Context, *connect.Request[v1.GetBankReconciliationRequest]) (*connect.Response[v1.GetBankReconciliationResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.payments.v1.PaymentService.GetBankReconciliation is not implemented"))
 }
