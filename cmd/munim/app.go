@@ -202,6 +202,7 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.srv.Register(payments.NewHandler(a.payments, log, opts...))
 	// The gateway's webhooks carry no token: their signature is checked.
 	a.srv.Handle(a.payments.NewWebhookHandler())
+	a.srv.Handle(a.payments.NewPage())
 	if err := a.jobs.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start job workers: %w", err)
 	}
