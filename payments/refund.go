@@ -2,6 +2,7 @@ package payments
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -253,8 +254,8 @@ func (s *Service) bookRefund(ctx context.Context, tenant, actor string, id int64
 		adv := held[key]
 		y, m, d := s.now().In(gateway.IST).Date()
 		v := ledger.Voucher{Type: ledger.Payment, Date: ledger.Date(y, m, d), IdempotencyKey: fmt.Sprintf("refund:%d", id),
-			SourceRef: cmpOr(refundID, r.PaymentID),
-			Narration: fmt.Sprintf("Refund %s of online payment %s to %s (%s): %s", cmpOr(refundID, "(id not known)"), r.PaymentID,
+			SourceRef: cmp.Or(refundID, r.PaymentID),
+			Narration: fmt.Sprintf("Refund %s of online payment %s to %s (%s): %s", cmp.Or(refundID, "(id not known)"), r.PaymentID,
 				r.ConsumerCode, r.Service, r.Reason),
 			Lines: []ledger.Line{
 				{AccountCode: adv.Account, FundCode: adv.FundCode, FunctionCode: adv.FunctionCode, FieldCode: adv.Ward,
@@ -280,11 +281,4 @@ func (s *Service) bookRefund(ctx context.Context, tenant, actor string, id int64
 		return err
 	})
 	return refundOf(out), err
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
