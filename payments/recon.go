@@ -225,6 +225,18 @@ func (s *Service) recordSettlement(ctx context.Context, tenant, actor string, ac
 				refunds = refunds.Add(amount)
 				rf, err := q.GatewayRefundByRefundID(ctx, dbq.GatewayRefundByRefundIDParams{TenantID: tenant,
 					RefundID: pgtype.Text{String: it.EntityID, Valid: true}})
+				if errors.Is(err, pgx.ErrNoRows) {
+					// Ours, if we booked it without learning its id (the
+					// gateway's reply was lost): it names itself now.
+					rf, err = q.GatewayRefundUnidentified(ctx, dbq.GatewayRefundUnidentifiedParams{TenantID: tenant,
+						PaymentID: it.PaymentID, Amount: amount})
+					if err == nil {
+						if err := q.GatewayRefundIdentify(ctx, dbq.GatewayRefundIdentifyParams{TenantID: tenant, ID: rf.ID,
+							RefundID: pgtype.Text{String: it.EntityID, Valid: true}}); err != nil {
+							return err
+						}
+					}
+				}
 				if err == nil && rf.Status == RefundProcessed {
 					// Booked when made (advance Dr, clearing Cr): the
 					// settlement takes it back off the clearing account.

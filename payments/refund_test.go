@@ -104,6 +104,16 @@ func TestARefundIsNeverSentTwice(t *testing.T) {
 			require.Equal(t, int64(100000), p.AmountRefunded, "refunded once")
 			require.Equal(t, "3158.00", b.advance(t, "PT-1"))
 			b.books(t)
+
+			// The settlement that deducts it finds it ours, whether or not
+			// we learnt its id.
+			day := b.clock.Now().AddDate(0, 0, 2)
+			b.sim.Settle(day)
+			rec := b.reconcile(t, day)
+			require.Equal(t, "1000.00", rec.Settlements[0].Refunds.StringFixed(2))
+			require.Equal(t, "0.00", rec.Settlements[0].Unknown.StringFixed(2))
+			require.Equal(t, "0.00", b.balanceOf(t, "4501002"))
+			b.books(t)
 		})
 	}
 }

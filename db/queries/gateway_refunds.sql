@@ -36,3 +36,13 @@ UPDATE gateway_refunds SET status = 'failed', failure = @failure WHERE tenant_id
 
 -- name: GatewayRefundSettle :exec
 UPDATE gateway_refunds SET settlement_id = @settlement_id WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: GatewayRefundUnidentified :one
+-- A processed refund whose gateway id we never learnt (its reply was lost),
+-- of a payment and amount: a settlement's refund item names it.
+SELECT * FROM gateway_refunds
+WHERE tenant_id = @tenant_id AND payment_id = @payment_id AND amount = @amount AND status = 'processed' AND refund_id IS NULL
+ORDER BY id LIMIT 1;
+
+-- name: GatewayRefundIdentify :exec
+UPDATE gateway_refunds SET refund_id = @refund_id WHERE tenant_id = @tenant_id AND id = @id AND refund_id IS NULL;

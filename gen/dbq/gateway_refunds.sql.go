@@ -158,6 +158,21 @@ func (q *Queries) GatewayRefundGet(ctx context.Context, arg GatewayRefundGetPara
 	return i, err
 }
 
+const gatewayRefundIdentify = `-- name: GatewayRefundIdentify :exec
+UPDATE gateway_refunds SET refund_id = $1 WHERE tenant_id = $2 AND id = $3 AND refund_id IS NULL
+`
+
+type GatewayRefundIdentifyParams struct {
+	RefundID pgtype.Text
+	TenantID string
+	ID       int64
+}
+
+func (q *Queries) GatewayRefundIdentify(ctx context.Context, arg GatewayRefundIdentifyParams) error {
+	_, err := q.db.Exec(ctx, gatewayRefundIdentify, arg.RefundID, arg.TenantID, arg.ID)
+	return err
+}
+
 const gatewayRefundInsert = `-- name: GatewayRefundInsert :one
 INSERT INTO gateway_refunds (tenant_id, payment_id, amount, reason, service, consumer_code, receipt_id, idempotency_key,
                              request_hash, proposed_by, proposed_at)
@@ -290,6 +305,47 @@ type GatewayRefundSettleParams struct {
 func (q *Queries) GatewayRefundSettle(ctx context.Context, arg GatewayRefundSettleParams) error {
 	_, err := q.db.Exec(ctx, gatewayRefundSettle, arg.SettlementID, arg.TenantID, arg.ID)
 	return err
+}
+
+const gatewayRefundUnidentified = `-- name: GatewayRefundUnidentified :one
+SELECT tenant_id, id, payment_id, amount, reason, service, consumer_code, receipt_id, status, refund_id, idempotency_key, request_hash, proposed_by, proposed_at, approved_by, approved_at, voucher_id, failure, settlement_id FROM gateway_refunds
+WHERE tenant_id = $1 AND payment_id = $2 AND amount = $3 AND status = 'processed' AND refund_id IS NULL
+ORDER BY id LIMIT 1
+`
+
+type GatewayRefundUnidentifiedParams struct {
+	TenantID  string
+	PaymentID string
+	Amount    decimal.Decimal
+}
+
+// A processed refund whose gateway id we never learnt (its reply was lost),
+// of a payment and amount: a settlement's refund item names it.
+func (q *Queries) GatewayRefundUnidentified(ctx context.Context, arg GatewayRefundUnidentifiedParams) (GatewayRefund, error) {
+	row := q.db.QueryRow(ctx, gatewayRefundUnidentified, arg.TenantID, arg.PaymentID, arg.Amount)
+	var i GatewayRefund
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.PaymentID,
+		&i.Amount,
+		&i.Reason,
+		&i.Service,
+		&i.ConsumerCode,
+		&i.ReceiptID,
+		&i.Status,
+		&i.RefundID,
+		&i.IdempotencyKey,
+		&i.RequestHash,
+		&i.ProposedBy,
+		&i.ProposedAt,
+		&i.ApprovedBy,
+		&i.ApprovedAt,
+		&i.VoucherID,
+		&i.Failure,
+		&i.SettlementID,
+	)
+	return i, err
 }
 
 const gatewayRefundsOfPayment = `-- name: GatewayRefundsOfPayment :one
