@@ -102,6 +102,10 @@ const (
 	// PermYearClose runs and reopens a year-end close (not built yet): the
 	// approver, the checker of the books.
 	PermYearClose Permission = "reports.year.close"
+	// Refunds are maker-checker: the accountant proposes, an approver
+	// approves (and the gateway is then asked); never one person both.
+	PermRefundPropose Permission = "payments.refund.propose"
+	PermRefundApprove Permission = "payments.refund.approve"
 )
 
 // RolePermissions is what each role may do. Auditors only read; a
@@ -113,10 +117,10 @@ var RolePermissions = map[Role][]Permission{
 	RoleAccountant: {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead, PermAmendPropose,
 		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit, PermBudgetRead, PermBudgetPrepare, PermBudgetCommit,
 		PermExpenditureRead, PermExpenditureBill, PermExpenditurePay, PermAssetRead, PermAssetManage, PermPaymentRead, PermPaymentReconcile,
-		PermReportsRead},
+		PermRefundPropose, PermReportsRead},
 	RoleApprover: {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead, PermAmendApprove,
 		PermReceiptRead, PermReceiptCancel, PermBudgetRead, PermBudgetApprove, PermExpenditureRead, PermExpenditureApprove,
-		PermAssetRead, PermAssetApprove, PermPaymentRead, PermReportsRead, PermYearClose},
+		PermAssetRead, PermAssetApprove, PermPaymentRead, PermReportsRead, PermYearClose, PermRefundApprove},
 	RoleCashier: {PermTenantRead, PermBillingRead, PermReceiptCollect, PermReceiptRead, PermReceiptRemit, PermPaymentRead},
 	RoleAuditor: {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead, PermReceiptRead, PermBudgetRead,
 		PermExpenditureRead, PermAssetRead, PermPaymentRead, PermReportsRead},
@@ -248,6 +252,10 @@ var Procedures = map[string]Permission{
 	reportsv1connect.ReportServiceGetStateConsolidationProcedure:      PermReportsRead,
 	reportsv1connect.ReportServiceCloseYearProcedure:                  PermYearClose,
 	reportsv1connect.ReportServiceImportOpeningBalancesProcedure:      PermYearClose,
+	paymentsv1connect.PaymentServiceImportBankStatementProcedure:      PermPaymentReconcile,
+	paymentsv1connect.PaymentServiceGetBankReconciliationProcedure:    PermPaymentRead,
+	paymentsv1connect.PaymentServiceInitiateRefundProcedure:           PermRefundPropose,
+	paymentsv1connect.PaymentServiceApproveRefundProcedure:            PermRefundApprove,
 }
 
 // Allows reports whether p may use permission perm (tenants aside).

@@ -40,6 +40,8 @@ const (
 	// demand that took the advance owes it again) so that a dishonoured
 	// receipt can take back the advance it left.
 	AdvanceReinstated AdvanceReason = "reinstated"
+	// AdvanceRefunded: returned to the payer (an online payment refunded).
+	AdvanceRefunded AdvanceReason = "refunded"
 )
 
 // AdvanceMove changes a consumer's advance: positive when received,

@@ -141,14 +141,16 @@ func (s *Service) settleStatus(ctx context.Context, q *dbq.Queries, tenant strin
 
 // statusOf is a transaction's status given its payments.
 func statusOf(cur Status, pays []dbq.GatewayPayment) Status {
-	if cur == Success || cur == Refunded {
+	if cur == Refunded {
 		return cur
 	}
 	var captured, open, failed bool
+	refunded := cur == Success
 	for _, p := range pays {
 		switch p.Status {
 		case gateway.PaymentCaptured, gateway.PaymentRefunded:
 			captured = true
+			refunded = refunded && p.Status == gateway.PaymentRefunded
 		case gateway.PaymentFailed:
 			failed = true
 		default:
@@ -156,6 +158,8 @@ func statusOf(cur Status, pays []dbq.GatewayPayment) Status {
 		}
 	}
 	switch {
+	case cur == Success && refunded:
+		return Refunded // every captured payment refunded in full
 	case captured:
 		return Success
 	case open:

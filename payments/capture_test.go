@@ -341,7 +341,14 @@ func TestCreatePaymentOrderIsIdempotent(t *testing.T) {
 	in := payments.OrderInput{IdempotencyKey: "k2", Items: []payments.Item{{Service: "property_tax", ConsumerCode: "PT-1", Amount: amt("3780")}}}
 	_, err = b.payments.CreatePaymentOrder(b.ctx, tenant, "citizen", in)
 	require.True(t, gateway.Unreachable(err))
+	pending, err := b.payments.List(b.ctx, tenant, payments.ListFilter{Status: payments.Created})
+	require.NoError(t, err)
+	require.Empty(t, pending[0].OrderID)
+	final, _, err := b.payments.Poll(b.ctx, tenant, pending[0].ID)
+	require.NoError(t, err)
+	require.False(t, final, "a transaction without its order is watched until the retry opens it")
 	tx, err := b.payments.CreatePaymentOrder(b.ctx, tenant, "citizen", in)
 	require.NoError(t, err)
 	require.NotEmpty(t, tx.OrderID)
+	require.Equal(t, pending[0].ID, tx.ID)
 }

@@ -17,7 +17,8 @@
 // Dr fee and tax, 4501002 Cr gross; 3504007 for what is not ours) and keeps
 // the exceptions (captured not receipted, receipted not captured, amount
 // mismatch, settled unknown, duplicate payment, settlement missing) with
-// their ages until resolved.
+// their ages until resolved. Refunds return a consumer's advance,
+// maker-checker, and are never sent to the gateway twice.
 //
 // It must never mark a payment failed unless the gateway said so (a
 // timeout or a 5xx leaves it pending), never make a second receipt for a

@@ -2,6 +2,7 @@ package payments
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -133,7 +134,7 @@ func (s *Service) ResolveException(ctx context.Context, tenant, actor string, id
 			return err
 		}
 		r, err := q.PaymentExceptionGet(ctx, dbq.PaymentExceptionGetParams{TenantID: tenant, ID: id})
-		if err == pgx.ErrNoRows {
+		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("exception %d: %w", id, ledger.ErrNotFound)
 		}
 		if err != nil {

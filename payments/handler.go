@@ -1,6 +1,7 @@
 package payments
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
@@ -163,4 +164,70 @@ func exceptionOut(e Exception) *paymentsv1.PaymentException {
 	return &paymentsv1.PaymentException{Id: e.ID, Kind: string(e.Kind), Reference: e.Reference, TransactionId: e.TransactionID,
 		Amount: e.Amount.StringFixed(2), Detail: e.Detail, RaisedAt: ts(e.RaisedAt), ResolvedAt: ts(e.ResolvedAt),
 		ResolvedBy: e.ResolvedBy, Resolution: e.Resolution, AgeSeconds: int64(e.Age / time.Second)}
+}
+
+// InitiateRefund implements PaymentService.InitiateRefund.
+func (h *Handler) InitiateRefund(ctx context.Context, req *connect.Request[paymentsv1.InitiateRefundRequest]) (*connect.Response[paymentsv1.InitiateRefundResponse], error) {
+	m := req.Msg
+	a, err := decimal.NewFromString(m.GetAmount())
+	if err != nil {
+		return nil, ToConnect(ctx, h.log, req.Spec().Procedure, invalid("amount", "is not a decimal amount"))
+	}
+	r, err := h.svc.InitiateRefund(ctx, m.GetTenantId(), auth.Actor(ctx), RefundInput{IdempotencyKey: m.GetIdempotencyKey(),
+		PaymentID: m.GetPaymentId(), Amount: a, Reason: m.GetReason()})
+	if err != nil {
+		return nil, ToConnect(ctx, h.log, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&paymentsv1.InitiateRefundResponse{Refund: refundOut(r)}), nil
+}
+
+// ApproveRefund implements PaymentService.ApproveRefund.
+func (h *Handler) ApproveRefund(ctx context.Context, req *connect.Request[paymentsv1.ApproveRefundRequest]) (*connect.Response[paymentsv1.ApproveRefundResponse], error) {
+	r, err := h.svc.ApproveRefund(ctx, req.Msg.GetTenantId(), auth.Actor(ctx), req.Msg.GetId())
+	if err != nil {
+		return nil, ToConnect(ctx, h.log, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&paymentsv1.ApproveRefundResponse{Refund: refundOut(r)}), nil
+}
+
+func refundOut(r Refund) *paymentsv1.Refund {
+	return &paymentsv1.Refund{Id: r.ID, PaymentId: r.PaymentID, RefundId: r.RefundID, Amount: r.Amount.StringFixed(2),
+		Reason: r.Reason, Service: r.Service, ConsumerCode: r.ConsumerCode, ReceiptId: r.ReceiptID, Status: r.Status,
+		ProposedBy: r.ProposedBy, ApprovedBy: r.ApprovedBy, VoucherId: r.VoucherID, Failure: r.Failure}
+}
+
+// ImportBankStatement implements PaymentService.ImportBankStatement.
+func (h *Handler) ImportBankStatement(ctx context.Context, req *connect.Request[paymentsv1.ImportBankStatementRequest]) (*connect.Response[paymentsv1.ImportBankStatementResponse], error) {
+	m := req.Msg
+	imp, err := h.svc.ImportBankStatement(ctx, m.GetTenantId(), auth.Actor(ctx), m.GetBankAccount(), bytes.NewReader(m.GetCsv()))
+	if err != nil {
+		return nil, ToConnect(ctx, h.log, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&paymentsv1.ImportBankStatementResponse{ImportId: imp.ID, Lines: int32(imp.Lines),
+		Duplicates: int32(imp.Duplicates), Matched: int32(imp.Matched)}), nil
+}
+
+// GetBankReconciliation implements PaymentService.GetBankReconciliation.
+func (h *Handler) GetBankReconciliation(ctx context.Context, req *connect.Request[paymentsv1.GetBankReconciliationRequest]) (*connect.Response[paymentsv1.GetBankReconciliationResponse], error) {
+	m := req.Msg
+	asOf, err := time.Parse(time.DateOnly, m.GetAsOf())
+	if err != nil {
+		return nil, ToConnect(ctx, h.log, req.Spec().Procedure, invalid("as_of", "is not a date YYYY-MM-DD"))
+	}
+	r, err := h.svc.GetBankReconciliation(ctx, m.GetTenantId(), m.GetBankAccount(), asOf)
+	if err != nil {
+		return nil, ToConnect(ctx, h.log, req.Spec().Procedure, err)
+	}
+	out := &paymentsv1.GetBankReconciliationResponse{BankAccount: r.BankAccount, AsOf: r.AsOf.Format(time.DateOnly),
+		BookBalance: r.BookBalance.StringFixed(2), BankBalance: r.BankBalance.StringFixed(2), Difference: r.Difference.StringFixed(2)}
+	for _, b := range r.BooksNotInBank {
+		out.BooksNotInBank = append(out.BooksNotInBank, &paymentsv1.BookItem{VoucherId: b.VoucherID, VoucherNumber: b.VoucherNumber,
+			Date: b.Date.Format(time.DateOnly), Narration: b.Narration, Debit: b.Debit.StringFixed(2), Credit: b.Credit.StringFixed(2)})
+	}
+	for _, l := range r.BankNotInBooks {
+		out.BankNotInBooks = append(out.BankNotInBooks, &paymentsv1.BankLine{Id: l.ID, Date: l.Date.Format(time.DateOnly),
+			Narration: l.Narration, Reference: l.Reference, Debit: l.Debit.StringFixed(2), Credit: l.Credit.StringFixed(2),
+			Balance: l.Balance.StringFixed(2)})
+	}
+	return connect.NewResponse(out), nil
 }

@@ -23,6 +23,9 @@ const (
 	maxPoll   = time.Hour
 )
 
+// errNoOrder: the transaction has no gateway order to ask about yet.
+var errNoOrder = errors.New("no gateway order yet")
+
 // backoff is the wait before poll number attempts+1.
 func backoff(attempts int) time.Duration {
 	if attempts >= 7 { // 30s << 7 is past the hour
@@ -47,13 +50,16 @@ func (s *Service) Poll(ctx context.Context, tenant string, id int64) (final bool
 	if t.Status.Final() {
 		return true, 0, nil
 	}
-	if t.OrderID == "" {
-		// No order was opened (the gateway did not answer): nothing can
-		// have been paid. The citizen's retry opens it.
-		return true, 0, nil
+	var pays []gateway.Payment
+	perr := errNoOrder
+	if t.OrderID != "" {
+		pays, perr = gw.OrderPayments(ctx, t.OrderID)
 	}
-	pays, perr := gw.OrderPayments(ctx, t.OrderID)
-	if perr == nil {
+	switch {
+	case errors.Is(perr, errNoOrder):
+		// No order was opened (the gateway did not answer): nothing can
+		// have been paid yet. The citizen's retry opens it; keep watching.
+	case perr == nil:
 		for _, p := range pays {
 			if err := s.apply(ctx, tenant, viaPoll, p); err != nil {
 				return false, 0, err
@@ -65,7 +71,7 @@ func (s *Service) Poll(ctx context.Context, tenant string, id int64) (final bool
 		if t.Status.Final() {
 			return true, 0, nil
 		}
-	} else if !gateway.Unreachable(perr) {
+	case !gateway.Unreachable(perr):
 		return false, 0, perr
 	}
 	again = backoff(t.PollAttempts + 1)

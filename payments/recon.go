@@ -222,9 +222,39 @@ func (s *Service) recordSettlement(ctx context.Context, tenant, actor string, ac
 					return err
 				}
 			case gateway.ItemRefund:
-				// Refunds Munim made are booked when made (not yet built);
-				// any refund here is one we cannot place.
 				refunds = refunds.Add(amount)
+				rf, err := q.GatewayRefundByRefundID(ctx, dbq.GatewayRefundByRefundIDParams{TenantID: tenant,
+					RefundID: pgtype.Text{String: it.EntityID, Valid: true}})
+				if errors.Is(err, pgx.ErrNoRows) {
+					// Ours, if we booked it without learning its id (the
+					// gateway's reply was lost): it names itself now.
+					rf, err = q.GatewayRefundUnidentified(ctx, dbq.GatewayRefundUnidentifiedParams{TenantID: tenant,
+						PaymentID: it.PaymentID, Amount: amount})
+					if err == nil {
+						if err := q.GatewayRefundIdentify(ctx, dbq.GatewayRefundIdentifyParams{TenantID: tenant, ID: rf.ID,
+							RefundID: pgtype.Text{String: it.EntityID, Valid: true}}); err != nil {
+							return err
+						}
+					}
+				}
+				if err == nil && rf.Status == RefundProcessed {
+					// Booked when made (advance Dr, clearing Cr): the
+					// settlement takes it back off the clearing account.
+					known = known.Sub(rf.Amount)
+					rows = append(rows, settled{it, true})
+					if err := q.GatewayRefundSettle(ctx, dbq.GatewayRefundSettleParams{TenantID: tenant, ID: rf.ID,
+						SettlementID: pgtype.Text{String: sd.id, Valid: true}}); err != nil {
+						return err
+					}
+					if !amount.Equal(rf.Amount) {
+						unknown = unknown.Sub(amount.Sub(rf.Amount))
+					}
+					continue
+				}
+				if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+					return err
+				}
+				// A refund Munim did not make: held until placed.
 				unknown = unknown.Sub(amount)
 				rows = append(rows, settled{it, false})
 				if err := s.raise(ctx, q, tenant, SettledUnknown, it.EntityID, 0, amount.Neg(),
@@ -256,7 +286,7 @@ func (s *Service) recordSettlement(ctx context.Context, tenant, actor string, ac
 				lines = append(lines, l)
 			}
 		}
-		v := ledger.Voucher{Type: ledger.Journal, Date: day, IdempotencyKey: "settlement:" + sd.id, SourceRef: sd.utr,
+		v := ledger.Voucher{Type: ledger.Journal, Date: ledger.Date(day.Year(), day.Month(), day.Day()), IdempotencyKey: "settlement:" + sd.id, SourceRef: sd.utr,
 			Narration: fmt.Sprintf("Gateway settlement %s, UTR %s: gross %s, fee %s, tax on fee %s, refunds %s, net %s",
 				sd.id, sd.utr, gross.StringFixed(2), fee.StringFixed(2), tax.StringFixed(2), refunds.StringFixed(2), net.StringFixed(2)),
 			Lines: lines}

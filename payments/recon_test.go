@@ -219,3 +219,22 @@ func TestPollerAndReconciliationAreScheduled(t *testing.T) {
 	require.JSONEq(t, `{"tenant_id":"uk.dehradun","day":"2026-05-09"}`, got[1].args)
 	require.Equal(t, time.Date(2026, time.May, 10, 6, 0, 0, 0, ist).Unix(), got[1].at.Unix())
 }
+
+func TestTheDailySweepPollsWhatIsDue(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.raise(t, "PT-1")
+	tx := b.order(t, "k1", "PT-1", "3780")
+	b.sim.SetFaults(razorpaysim.Faults{DropWebhooks: 10})
+	_, err := b.sim.Pay(tx.OrderID, razorpaysim.Pay{})
+	require.NoError(t, err)
+	n, err := b.payments.PollDue(b.ctx, tenant, 10)
+	require.NoError(t, err)
+	require.Zero(t, n, "its first poll is 30 seconds on")
+	b.clock.Set(b.clock.Now().Add(time.Minute))
+	n, err = b.payments.PollDue(b.ctx, tenant, 10)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Equal(t, payments.Success, b.get(t, tx.ID).Status)
+	b.books(t)
+}

@@ -16,6 +16,9 @@ import (
 // day is reconciled: the report of a day is complete by then.
 const reconcileAt = 6 * time.Hour
 
+// sweepLimit bounds the transactions one daily sweep polls.
+const sweepLimit = 1000
+
 // ReconcileArgs is the job that reconciles one tenant's settlement day and
 // then schedules the next day's.
 type ReconcileArgs struct {
@@ -37,13 +40,19 @@ type reconcileWorker struct {
 	svc *Service
 }
 
-// Work reconciles the day and chains the next.
+// Work reconciles the day, sweeps the transactions whose poll is overdue,
+// and chains the next day.
 func (w *reconcileWorker) Work(ctx context.Context, job *river.Job[ReconcileArgs]) error {
 	day, err := time.ParseInLocation(time.DateOnly, job.Args.Day, gateway.IST)
 	if err != nil {
 		return river.JobCancel(err)
 	}
 	if _, err := w.svc.RunReconciliation(ctx, job.Args.TenantID, "system:reconcile", day); err != nil {
+		return err
+	}
+	// A sweep behind the pollers: a transaction whose job was lost (its
+	// errors exhausted) is still asked about, daily at worst.
+	if _, err := w.svc.PollDue(ctx, job.Args.TenantID, sweepLimit); err != nil {
 		return err
 	}
 	return w.svc.scheduleReconciliation(ctx, job.Args.TenantID, day.AddDate(0, 0, 1))

@@ -20,6 +20,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/munimhq/munim/auth"
+	"github.com/munimhq/munim/billing"
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/gateway"
 	"github.com/munimhq/munim/gen/dbq"
@@ -43,6 +44,7 @@ var servicePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{1,39}$`)
 type Service struct {
 	pool     *pgxpool.Pool
 	ledger   *ledger.Ledger
+	billing  *billing.Service
 	receipts *receipts.Service
 	accounts map[string]Account
 	gateways map[string]gateway.Gateway
@@ -53,7 +55,7 @@ type Service struct {
 }
 
 // NewService returns the service over the tenants' configured accounts.
-func NewService(pool *pgxpool.Pool, led *ledger.Ledger, rs *receipts.Service, cfg Config) (*Service, error) {
+func NewService(pool *pgxpool.Pool, led *ledger.Ledger, bill *billing.Service, rs *receipts.Service, cfg Config) (*Service, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -61,7 +63,7 @@ func NewService(pool *pgxpool.Pool, led *ledger.Ledger, rs *receipts.Service, cf
 	if hc == nil {
 		hc = &http.Client{Timeout: 15 * time.Second}
 	}
-	s := &Service{pool: pool, ledger: led, receipts: rs, accounts: cfg.Accounts, gateways: map[string]gateway.Gateway{},
+	s := &Service{pool: pool, ledger: led, billing: bill, receipts: rs, accounts: cfg.Accounts, gateways: map[string]gateway.Gateway{},
 		audit: cfg.Audit, now: cfg.Now, log: cfg.Logger}
 	if s.now == nil {
 		s.now = time.Now

@@ -126,7 +126,7 @@ func setup(t *testing.T, opts ...func(*options)) *bundle {
 	t.Cleanup(simSrv.Close)
 	rec := audit.NewRecorder(pool, slog.New(slog.DiscardHandler))
 	t.Cleanup(rec.Close)
-	ps, err := payments.NewService(pool, led, rs, payments.Config{Accounts: map[string]payments.Account{tenant: o.accounts(simSrv.URL)},
+	ps, err := payments.NewService(pool, led, bill, rs, payments.Config{Accounts: map[string]payments.Account{tenant: o.accounts(simSrv.URL)},
 		HTTPClient: &http.Client{Timeout: o.timeout}, Audit: rec, Now: clk.Now, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	mux := http.NewServeMux()
@@ -205,8 +205,12 @@ func (b *bundle) books(t *testing.T) {
 	b.sql(t, `SELECT count(*) FROM receipts WHERE tenant_id = $1 AND mode = 'online'`, &online)
 	assert.Equal(t, captured, receipted, "every captured payment has its receipt")
 	assert.Equal(t, captured, online, "one receipt per captured payment")
+	var refunded decimal.Decimal
+	b.sql(t, `SELECT coalesce(sum(amount), 0) FROM gateway_refunds WHERE tenant_id = $1 AND status = 'processed'
+	          AND settlement_id IS NULL`, &refunded)
 	b.sql(t, `SELECT coalesce(sum(debit - credit), 0) FROM voucher_lines WHERE tenant_id = $1 AND account_code = '4501002'`, &clearing)
-	assert.True(t, clearing.Equal(capturedSum), "clearing %s = captured unsettled %s", clearing, capturedSum)
+	assert.True(t, clearing.Equal(capturedSum.Sub(refunded)), "clearing %s = captured unsettled %s less refunded unsettled %s",
+		clearing, capturedSum, refunded)
 	ties, err := b.billing.CheckDcbAgainstLedger(b.ctx, tenant)
 	require.NoError(t, err)
 	assert.True(t, billing.Tied(ties), "DCB against ledger: %+v", ties)

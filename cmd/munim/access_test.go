@@ -341,6 +341,25 @@ func TestRoleMatrix(t *testing.T) {
 			_, err := w.payments(c).RunReconciliation(w.ctx, connect.NewRequest(&paymentsv1.RunReconciliationRequest{TenantId: "uk.dehradun", Day: "2026-05-10"}))
 			return err
 		}, []auth.Role{auth.RoleAccountant}},
+		{"GetBankReconciliation", func(c string, _ auth.Role) error {
+			_, err := w.payments(c).GetBankReconciliation(w.ctx, connect.NewRequest(&paymentsv1.GetBankReconciliationRequest{TenantId: "uk.dehradun",
+				BankAccount: "4502101", AsOf: "2026-05-31"}))
+			return err
+		}, roles},
+		{"ImportBankStatement", func(c string, r auth.Role) error {
+			_, err := w.payments(c).ImportBankStatement(w.ctx, connect.NewRequest(&paymentsv1.ImportBankStatementRequest{TenantId: "uk.dehradun",
+				BankAccount: "4502101", Csv: []byte("date,narration,reference,debit,credit,balance\n2026-05-12,INTEREST " + string(r) + ",,,5.00,5.00\n")}))
+			return err
+		}, []auth.Role{auth.RoleAccountant}},
+		{"InitiateRefund", func(c string, _ auth.Role) error {
+			_, err := w.payments(c).InitiateRefund(w.ctx, connect.NewRequest(&paymentsv1.InitiateRefundRequest{TenantId: "uk.dehradun",
+				IdempotencyKey: "matrix", PaymentId: "pay_matrix", Amount: "1.00", Reason: "matrix"}))
+			return err
+		}, []auth.Role{auth.RoleAccountant}},
+		{"ApproveRefund", func(c string, _ auth.Role) error {
+			_, err := w.payments(c).ApproveRefund(w.ctx, connect.NewRequest(&paymentsv1.ApproveRefundRequest{TenantId: "uk.dehradun", Id: 1}))
+			return err
+		}, []auth.Role{auth.RoleApprover}},
 		{"ResolveException", func(c string, _ auth.Role) error {
 			_, err := w.payments(c).ResolveException(w.ctx, connect.NewRequest(&paymentsv1.ResolveExceptionRequest{TenantId: "uk.dehradun", Id: 1, Resolution: "matrix"}))
 			return err
@@ -368,7 +387,8 @@ func TestRoleMatrix(t *testing.T) {
 					assert.NotContains(t, []connect.Code{connect.CodePermissionDenied, connect.CodeUnauthenticated}, code, "%v", err)
 					// Some calls are refused by the books, not by the guard.
 					// (This world's ULBs have no gateway account and no exceptions.)
-					if !slices.Contains([]string{"ReopenPeriod", "RecordChequeRealisation", "RemitCash", "RunReconciliation", "ResolveException"}, c.name) {
+					if !slices.Contains([]string{"ReopenPeriod", "RecordChequeRealisation", "RemitCash", "RunReconciliation", "ResolveException",
+						"InitiateRefund", "ApproveRefund"}, c.name) {
 						assert.NoError(t, err)
 					}
 				} else {

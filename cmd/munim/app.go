@@ -176,7 +176,7 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 			return nil, err
 		}
 	}
-	if a.payments, err = payments.NewService(pool, a.ledger, a.receipts, payments.Config{Accounts: accounts, Audit: a.audit,
+	if a.payments, err = payments.NewService(pool, a.ledger, a.billing, a.receipts, payments.Config{Accounts: accounts, Audit: a.audit,
 		Logger: log}); err != nil {
 		return nil, err
 	}
@@ -217,6 +217,8 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	// The gateway's webhooks carry no token: their signature is checked.
 	a.srv.Handle(a.payments.NewWebhookHandler())
 	a.srv.Register(reports.NewHandler(reports.NewService(pool, a.ledger), log, opts...))
+	payPath, payPage := a.payments.NewPage()
+	a.srv.Handle(payPath, guard.LimitPublic(payPage))
 	if err := a.jobs.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start job workers: %w", err)
 	}

@@ -91,9 +91,128 @@ CREATE TRIGGER payment_exceptions_resolve_once BEFORE UPDATE ON payment_exceptio
     FOR EACH ROW EXECUTE FUNCTION payment_exceptions_resolve_once();
 CREATE TRIGGER payment_exceptions_no_delete BEFORE DELETE ON payment_exceptions FOR EACH ROW EXECUTE FUNCTION refuse_change();
 
-CALL munim_isolate(ARRAY['gateway_settlements', 'gateway_settlement_items', 'payment_exceptions']);
+-- Refunds of online payments, maker-checker: proposed by one, approved
+-- (and sent to the gateway) by another. A refund returns a consumer's
+-- advance: the advance Dr, the clearing account Cr.
+CREATE TABLE gateway_refunds (
+    tenant_id       text NOT NULL REFERENCES tenants,
+    id              bigint GENERATED ALWAYS AS IDENTITY,
+    payment_id      text NOT NULL,
+    amount          numeric(18,2) NOT NULL CHECK (amount > 0),
+    reason          text NOT NULL CHECK (reason <> ''),
+    service         text NOT NULL,
+    consumer_code   text NOT NULL,
+    receipt_id      bigint NOT NULL,
+    status          text NOT NULL DEFAULT 'proposed' CHECK (status IN ('proposed', 'approved', 'processed', 'failed')),
+    refund_id       text CHECK (refund_id <> ''),
+    idempotency_key text NOT NULL CHECK (idempotency_key <> ''),
+    request_hash    bytea NOT NULL,
+    proposed_by     text NOT NULL,
+    proposed_at     timestamptz NOT NULL,
+    approved_by     text,
+    approved_at     timestamptz,
+    voucher_id      bigint,
+    failure         text NOT NULL DEFAULT '',
+    settlement_id   text,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, payment_id) REFERENCES gateway_payments,
+    CONSTRAINT gateway_refunds_key_unique UNIQUE (tenant_id, idempotency_key),
+    CONSTRAINT gateway_refunds_refund_unique UNIQUE (tenant_id, refund_id),
+    CONSTRAINT gateway_refunds_four_eyes CHECK (approved_by IS NULL OR approved_by <> proposed_by),
+    CONSTRAINT gateway_refunds_booked CHECK ((status = 'processed') = (voucher_id IS NOT NULL))
+);
+-- +goose StatementBegin
+CREATE FUNCTION gateway_refunds_transition() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF (NEW.tenant_id, NEW.id, NEW.payment_id, NEW.amount, NEW.reason, NEW.service, NEW.consumer_code, NEW.receipt_id,
+        NEW.idempotency_key, NEW.request_hash, NEW.proposed_by, NEW.proposed_at) IS DISTINCT FROM
+       (OLD.tenant_id, OLD.id, OLD.payment_id, OLD.amount, OLD.reason, OLD.service, OLD.consumer_code, OLD.receipt_id,
+        OLD.idempotency_key, OLD.request_hash, OLD.proposed_by, OLD.proposed_at)
+       OR (OLD.settlement_id IS NOT NULL AND NEW.settlement_id IS DISTINCT FROM OLD.settlement_id)
+       OR (NEW.status <> OLD.status AND NOT (OLD.status, NEW.status) IN
+           (('proposed', 'approved'), ('approved', 'processed'), ('approved', 'failed'))) THEN
+        RAISE EXCEPTION 'a refund moves only forward: proposed, approved, processed or failed'
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER gateway_refunds_transition BEFORE UPDATE ON gateway_refunds
+    FOR EACH ROW EXECUTE FUNCTION gateway_refunds_transition();
+CREATE TRIGGER gateway_refunds_no_delete BEFORE DELETE ON gateway_refunds FOR EACH ROW EXECUTE FUNCTION refuse_change();
+
+-- An advance may now leave by refund.
+ALTER TABLE advance_movements DROP CONSTRAINT advance_movements_reason_check;
+ALTER TABLE advance_movements ADD CONSTRAINT advance_movements_reason_check
+    CHECK (reason IN ('received', 'applied', 'cancelled', 'dishonoured', 'refunded'));
+
+-- Bank statements as the bank sent them, line by line, each matched to the
+-- voucher that put the same money through the bank account in the books.
+CREATE TABLE bank_statement_imports (
+    tenant_id    text NOT NULL REFERENCES tenants,
+    id           bigint GENERATED ALWAYS AS IDENTITY,
+    bank_account text NOT NULL CHECK (bank_account ~ '^4502[0-9]{3}$'),
+    file_hash    bytea NOT NULL,
+    lines        integer NOT NULL,
+    duplicates   integer NOT NULL,
+    imported_by  text NOT NULL,
+    imported_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE TRIGGER bank_statement_imports_immutable BEFORE UPDATE OR DELETE ON bank_statement_imports
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+
+CREATE TABLE bank_statement_lines (
+    tenant_id       text NOT NULL,
+    id              bigint GENERATED ALWAYS AS IDENTITY,
+    bank_account    text NOT NULL,
+    import_id       bigint NOT NULL,
+    txn_date        date NOT NULL,
+    narration       text NOT NULL,
+    reference       text NOT NULL,
+    debit           numeric(18,2) NOT NULL CHECK (debit >= 0),
+    credit          numeric(18,2) NOT NULL CHECK (credit >= 0),
+    balance         numeric(18,2) NOT NULL,
+    -- The voucher of the books this line is; null until matched.
+    matched_voucher_id bigint,
+    matched_by      text,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, import_id) REFERENCES bank_statement_imports,
+    -- Statements overlap: a line imported twice is one line.
+    CONSTRAINT bank_statement_lines_once UNIQUE (tenant_id, bank_account, txn_date, reference, debit, credit, balance),
+    CONSTRAINT bank_statement_lines_matched_voucher_unique UNIQUE (tenant_id, bank_account, matched_voucher_id),
+    CONSTRAINT bank_statement_lines_one_side CHECK ((debit > 0) <> (credit > 0))
+);
+-- A line's particulars never change; a match, once made, stays.
+-- +goose StatementBegin
+CREATE FUNCTION bank_statement_lines_match_once() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF (NEW.tenant_id, NEW.id, NEW.bank_account, NEW.import_id, NEW.txn_date, NEW.narration, NEW.reference, NEW.debit,
+        NEW.credit, NEW.balance) IS DISTINCT FROM (OLD.tenant_id, OLD.id, OLD.bank_account, OLD.import_id, OLD.txn_date,
+        OLD.narration, OLD.reference, OLD.debit, OLD.credit, OLD.balance)
+       OR OLD.matched_voucher_id IS NOT NULL THEN
+        RAISE EXCEPTION 'a bank statement line never changes, and its match stays' USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER bank_statement_lines_match_once BEFORE UPDATE ON bank_statement_lines
+    FOR EACH ROW EXECUTE FUNCTION bank_statement_lines_match_once();
+CREATE TRIGGER bank_statement_lines_no_delete BEFORE DELETE ON bank_statement_lines FOR EACH ROW EXECUTE FUNCTION refuse_change();
+
+CALL munim_isolate(ARRAY['gateway_settlements', 'gateway_settlement_items', 'payment_exceptions', 'gateway_refunds',
+    'bank_statement_imports', 'bank_statement_lines']);
 
 -- +goose Down
+ALTER TABLE advance_movements DROP CONSTRAINT advance_movements_reason_check;
+ALTER TABLE advance_movements ADD CONSTRAINT advance_movements_reason_check
+    CHECK (reason IN ('received', 'applied', 'cancelled', 'dishonoured'));
+DROP TABLE bank_statement_lines, bank_statement_imports;
+DROP FUNCTION bank_statement_lines_match_once();
+DROP TABLE gateway_refunds;
+DROP FUNCTION gateway_refunds_transition();
 DROP TABLE payment_exceptions, gateway_settlement_items, gateway_settlements;
 DROP TRIGGER gateway_payments_settled_once ON gateway_payments;
 DROP FUNCTION gateway_payments_settled_once(), payment_exceptions_resolve_once();

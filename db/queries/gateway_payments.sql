@@ -20,12 +20,6 @@ ORDER BY transaction_id, created_at, payment_id;
 -- name: GatewayPaymentGet :one
 SELECT * FROM gateway_payments WHERE tenant_id = @tenant_id AND payment_id = @payment_id;
 
--- name: GatewayCapturedUnsettled :one
--- What captured payments still owe the clearing account: their gross.
--- (Settlement reconciliation lowers it once settlements are recorded.)
-SELECT coalesce(sum(amount), 0)::numeric AS amount FROM gateway_payments
-WHERE tenant_id = @tenant_id AND status IN ('captured', 'refunded');
-
 -- name: GatewayWebhookEventInsert :execrows
 -- Takes an event once: zero rows when its id was seen before.
 INSERT INTO gateway_webhook_events (tenant_id, event_id, event, payment_id)

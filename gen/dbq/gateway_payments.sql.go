@@ -13,20 +13,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-const gatewayCapturedUnsettled = `-- name: GatewayCapturedUnsettled :one
-SELECT coalesce(sum(amount), 0)::numeric AS amount FROM gateway_payments
-WHERE tenant_id = $1 AND status IN ('captured', 'refunded')
-`
-
-// What captured payments still owe the clearing account: their gross.
-// (Settlement reconciliation lowers it once settlements are recorded.)
-func (q *Queries) GatewayCapturedUnsettled(ctx context.Context, tenantID string) (decimal.Decimal, error) {
-	row := q.db.QueryRow(ctx, gatewayCapturedUnsettled, tenantID)
-	var amount decimal.Decimal
-	err := row.Scan(&amount)
-	return amount, err
-}
-
 const gatewayPaymentGet = `-- name: GatewayPaymentGet :one
 SELECT tenant_id, payment_id, transaction_id, amount, status, method, fee, tax, amount_refunded, error_code, error_text, seen_via, receipt_id, captured_at, created_at, updated_at, settlement_id FROM gateway_payments WHERE tenant_id = $1 AND payment_id = $2
 `

@@ -162,6 +162,32 @@ type Balance struct {
 	Credit       decimal.Decimal
 }
 
+type BankStatementImport struct {
+	TenantID    string
+	ID          int64
+	BankAccount string
+	FileHash    []byte
+	Lines       int32
+	Duplicates  int32
+	ImportedBy  string
+	ImportedAt  time.Time
+}
+
+type BankStatementLine struct {
+	TenantID         string
+	ID               int64
+	BankAccount      string
+	ImportID         int64
+	TxnDate          time.Time
+	Narration        string
+	Reference        string
+	Debit            decimal.Decimal
+	Credit           decimal.Decimal
+	Balance          decimal.Decimal
+	MatchedVoucherID pgtype.Int8
+	MatchedBy        pgtype.Text
+}
+
 type BudgetCharge struct {
 	TenantID       string
 	ID             int64
@@ -521,6 +547,28 @@ type GatewayPayment struct {
 	CapturedAt     *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	SettlementID   pgtype.Text
+}
+
+type GatewayRefund struct {
+	TenantID       string
+	ID             int64
+	PaymentID      string
+	Amount         decimal.Decimal
+	Reason         string
+	Service        string
+	ConsumerCode   string
+	ReceiptID      int64
+	Status         string
+	RefundID       pgtype.Text
+	IdempotencyKey string
+	RequestHash    []byte
+	ProposedBy     string
+	ProposedAt     time.Time
+	ApprovedBy     pgtype.Text
+	ApprovedAt     *time.Time
+	VoucherID      pgtype.Int8
+	Failure        string
 	SettlementID   pgtype.Text
 }
 

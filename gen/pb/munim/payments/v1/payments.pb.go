@@ -82,6 +82,825 @@ func (Status) EnumDescriptor() ([]byte, []int) {
 	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{0}
 }
 
+type ImportBankStatementRequest struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	TenantId    string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	BankAccount string                 `protobuf:"bytes,2,opt,name=bank_account,json=bankAccount,proto3" json:"bank_account,omitempty"`
+	// csv is the statement file, header row first.
+	Csv           []byte `protobuf:"bytes,3,opt,name=csv,proto3" json:"csv,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportBankStatementRequest) Reset() {
+	*x = ImportBankStatementRequest{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportBankStatementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportBankStatementRequest) ProtoMessage() {}
+
+func (x *ImportBankStatementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportBankStatementRequest.ProtoReflect.Descriptor instead.
+func (*ImportBankStatementRequest) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *ImportBankStatementRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *ImportBankStatementRequest) GetBankAccount() string {
+	if x != nil {
+		return x.BankAccount
+	}
+	return ""
+}
+
+func (x *ImportBankStatementRequest) GetCsv() []byte {
+	if x != nil {
+		return x.Csv
+	}
+	return nil
+}
+
+type ImportBankStatementResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ImportId      int64                  `protobuf:"varint,1,opt,name=import_id,json=importId,proto3" json:"import_id,omitempty"`
+	Lines         int32                  `protobuf:"varint,2,opt,name=lines,proto3" json:"lines,omitempty"`
+	Duplicates    int32                  `protobuf:"varint,3,opt,name=duplicates,proto3" json:"duplicates,omitempty"`
+	Matched       int32                  `protobuf:"varint,4,opt,name=matched,proto3" json:"matched,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportBankStatementResponse) Reset() {
+	*x = ImportBankStatementResponse{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportBankStatementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportBankStatementResponse) ProtoMessage() {}
+
+func (x *ImportBankStatementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportBankStatementResponse.ProtoReflect.Descriptor instead.
+func (*ImportBankStatementResponse) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ImportBankStatementResponse) GetImportId() int64 {
+	if x != nil {
+		return x.ImportId
+	}
+	return 0
+}
+
+func (x *ImportBankStatementResponse) GetLines() int32 {
+	if x != nil {
+		return x.Lines
+	}
+	return 0
+}
+
+func (x *ImportBankStatementResponse) GetDuplicates() int32 {
+	if x != nil {
+		return x.Duplicates
+	}
+	return 0
+}
+
+func (x *ImportBankStatementResponse) GetMatched() int32 {
+	if x != nil {
+		return x.Matched
+	}
+	return 0
+}
+
+type GetBankReconciliationRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	BankAccount   string                 `protobuf:"bytes,2,opt,name=bank_account,json=bankAccount,proto3" json:"bank_account,omitempty"`
+	AsOf          string                 `protobuf:"bytes,3,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBankReconciliationRequest) Reset() {
+	*x = GetBankReconciliationRequest{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBankReconciliationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBankReconciliationRequest) ProtoMessage() {}
+
+func (x *GetBankReconciliationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBankReconciliationRequest.ProtoReflect.Descriptor instead.
+func (*GetBankReconciliationRequest) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GetBankReconciliationRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *GetBankReconciliationRequest) GetBankAccount() string {
+	if x != nil {
+		return x.BankAccount
+	}
+	return ""
+}
+
+func (x *GetBankReconciliationRequest) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+// BookItem is a voucher on the bank account the statement does not show.
+type BookItem struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	VoucherId     int64                  `protobuf:"varint,1,opt,name=voucher_id,json=voucherId,proto3" json:"voucher_id,omitempty"`
+	VoucherNumber string                 `protobuf:"bytes,2,opt,name=voucher_number,json=voucherNumber,proto3" json:"voucher_number,omitempty"`
+	Date          string                 `protobuf:"bytes,3,opt,name=date,proto3" json:"date,omitempty"`
+	Narration     string                 `protobuf:"bytes,4,opt,name=narration,proto3" json:"narration,omitempty"`
+	Debit         string                 `protobuf:"bytes,5,opt,name=debit,proto3" json:"debit,omitempty"`
+	Credit        string                 `protobuf:"bytes,6,opt,name=credit,proto3" json:"credit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BookItem) Reset() {
+	*x = BookItem{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BookItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BookItem) ProtoMessage() {}
+
+func (x *BookItem) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BookItem.ProtoReflect.Descriptor instead.
+func (*BookItem) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *BookItem) GetVoucherId() int64 {
+	if x != nil {
+		return x.VoucherId
+	}
+	return 0
+}
+
+func (x *BookItem) GetVoucherNumber() string {
+	if x != nil {
+		return x.VoucherNumber
+	}
+	return ""
+}
+
+func (x *BookItem) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *BookItem) GetNarration() string {
+	if x != nil {
+		return x.Narration
+	}
+	return ""
+}
+
+func (x *BookItem) GetDebit() string {
+	if x != nil {
+		return x.Debit
+	}
+	return ""
+}
+
+func (x *BookItem) GetCredit() string {
+	if x != nil {
+		return x.Credit
+	}
+	return ""
+}
+
+// BankLine is a statement line the books do not show.
+type BankLine struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Date          string                 `protobuf:"bytes,2,opt,name=date,proto3" json:"date,omitempty"`
+	Narration     string                 `protobuf:"bytes,3,opt,name=narration,proto3" json:"narration,omitempty"`
+	Reference     string                 `protobuf:"bytes,4,opt,name=reference,proto3" json:"reference,omitempty"`
+	Debit         string                 `protobuf:"bytes,5,opt,name=debit,proto3" json:"debit,omitempty"`
+	Credit        string                 `protobuf:"bytes,6,opt,name=credit,proto3" json:"credit,omitempty"`
+	Balance       string                 `protobuf:"bytes,7,opt,name=balance,proto3" json:"balance,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BankLine) Reset() {
+	*x = BankLine{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BankLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BankLine) ProtoMessage() {}
+
+func (x *BankLine) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BankLine.ProtoReflect.Descriptor instead.
+func (*BankLine) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *BankLine) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *BankLine) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *BankLine) GetNarration() string {
+	if x != nil {
+		return x.Narration
+	}
+	return ""
+}
+
+func (x *BankLine) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
+}
+
+func (x *BankLine) GetDebit() string {
+	if x != nil {
+		return x.Debit
+	}
+	return ""
+}
+
+func (x *BankLine) GetCredit() string {
+	if x != nil {
+		return x.Credit
+	}
+	return ""
+}
+
+func (x *BankLine) GetBalance() string {
+	if x != nil {
+		return x.Balance
+	}
+	return ""
+}
+
+type GetBankReconciliationResponse struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	BankAccount    string                 `protobuf:"bytes,1,opt,name=bank_account,json=bankAccount,proto3" json:"bank_account,omitempty"`
+	AsOf           string                 `protobuf:"bytes,2,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	BookBalance    string                 `protobuf:"bytes,3,opt,name=book_balance,json=bookBalance,proto3" json:"book_balance,omitempty"`
+	BooksNotInBank []*BookItem            `protobuf:"bytes,4,rep,name=books_not_in_bank,json=booksNotInBank,proto3" json:"books_not_in_bank,omitempty"`
+	BankNotInBooks []*BankLine            `protobuf:"bytes,5,rep,name=bank_not_in_books,json=bankNotInBooks,proto3" json:"bank_not_in_books,omitempty"`
+	BankBalance    string                 `protobuf:"bytes,6,opt,name=bank_balance,json=bankBalance,proto3" json:"bank_balance,omitempty"`
+	// difference is zero when the statement explains the books.
+	Difference    string `protobuf:"bytes,7,opt,name=difference,proto3" json:"difference,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBankReconciliationResponse) Reset() {
+	*x = GetBankReconciliationResponse{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBankReconciliationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBankReconciliationResponse) ProtoMessage() {}
+
+func (x *GetBankReconciliationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBankReconciliationResponse.ProtoReflect.Descriptor instead.
+func (*GetBankReconciliationResponse) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *GetBankReconciliationResponse) GetBankAccount() string {
+	if x != nil {
+		return x.BankAccount
+	}
+	return ""
+}
+
+func (x *GetBankReconciliationResponse) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+func (x *GetBankReconciliationResponse) GetBookBalance() string {
+	if x != nil {
+		return x.BookBalance
+	}
+	return ""
+}
+
+func (x *GetBankReconciliationResponse) GetBooksNotInBank() []*BookItem {
+	if x != nil {
+		return x.BooksNotInBank
+	}
+	return nil
+}
+
+func (x *GetBankReconciliationResponse) GetBankNotInBooks() []*BankLine {
+	if x != nil {
+		return x.BankNotInBooks
+	}
+	return nil
+}
+
+func (x *GetBankReconciliationResponse) GetBankBalance() string {
+	if x != nil {
+		return x.BankBalance
+	}
+	return ""
+}
+
+func (x *GetBankReconciliationResponse) GetDifference() string {
+	if x != nil {
+		return x.Difference
+	}
+	return ""
+}
+
+// Refund is a refund of an online payment.
+type Refund struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Id        int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	PaymentId string                 `protobuf:"bytes,2,opt,name=payment_id,json=paymentId,proto3" json:"payment_id,omitempty"`
+	// refund_id is the gateway's, once processed.
+	RefundId     string `protobuf:"bytes,3,opt,name=refund_id,json=refundId,proto3" json:"refund_id,omitempty"`
+	Amount       string `protobuf:"bytes,4,opt,name=amount,proto3" json:"amount,omitempty"`
+	Reason       string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	Service      string `protobuf:"bytes,6,opt,name=service,proto3" json:"service,omitempty"`
+	ConsumerCode string `protobuf:"bytes,7,opt,name=consumer_code,json=consumerCode,proto3" json:"consumer_code,omitempty"`
+	ReceiptId    int64  `protobuf:"varint,8,opt,name=receipt_id,json=receiptId,proto3" json:"receipt_id,omitempty"`
+	// status: proposed, approved, processed or failed.
+	Status        string `protobuf:"bytes,9,opt,name=status,proto3" json:"status,omitempty"`
+	ProposedBy    string `protobuf:"bytes,10,opt,name=proposed_by,json=proposedBy,proto3" json:"proposed_by,omitempty"`
+	ApprovedBy    string `protobuf:"bytes,11,opt,name=approved_by,json=approvedBy,proto3" json:"approved_by,omitempty"`
+	VoucherId     int64  `protobuf:"varint,12,opt,name=voucher_id,json=voucherId,proto3" json:"voucher_id,omitempty"`
+	Failure       string `protobuf:"bytes,13,opt,name=failure,proto3" json:"failure,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Refund) Reset() {
+	*x = Refund{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Refund) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Refund) ProtoMessage() {}
+
+func (x *Refund) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Refund.ProtoReflect.Descriptor instead.
+func (*Refund) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Refund) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *Refund) GetPaymentId() string {
+	if x != nil {
+		return x.PaymentId
+	}
+	return ""
+}
+
+func (x *Refund) GetRefundId() string {
+	if x != nil {
+		return x.RefundId
+	}
+	return ""
+}
+
+func (x *Refund) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+func (x *Refund) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *Refund) GetService() string {
+	if x != nil {
+		return x.Service
+	}
+	return ""
+}
+
+func (x *Refund) GetConsumerCode() string {
+	if x != nil {
+		return x.ConsumerCode
+	}
+	return ""
+}
+
+func (x *Refund) GetReceiptId() int64 {
+	if x != nil {
+		return x.ReceiptId
+	}
+	return 0
+}
+
+func (x *Refund) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *Refund) GetProposedBy() string {
+	if x != nil {
+		return x.ProposedBy
+	}
+	return ""
+}
+
+func (x *Refund) GetApprovedBy() string {
+	if x != nil {
+		return x.ApprovedBy
+	}
+	return ""
+}
+
+func (x *Refund) GetVoucherId() int64 {
+	if x != nil {
+		return x.VoucherId
+	}
+	return 0
+}
+
+func (x *Refund) GetFailure() string {
+	if x != nil {
+		return x.Failure
+	}
+	return ""
+}
+
+type InitiateRefundRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	TenantId       string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	IdempotencyKey string                 `protobuf:"bytes,2,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	PaymentId      string                 `protobuf:"bytes,3,opt,name=payment_id,json=paymentId,proto3" json:"payment_id,omitempty"`
+	Amount         string                 `protobuf:"bytes,4,opt,name=amount,proto3" json:"amount,omitempty"`
+	Reason         string                 `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *InitiateRefundRequest) Reset() {
+	*x = InitiateRefundRequest{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InitiateRefundRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InitiateRefundRequest) ProtoMessage() {}
+
+func (x *InitiateRefundRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InitiateRefundRequest.ProtoReflect.Descriptor instead.
+func (*InitiateRefundRequest) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *InitiateRefundRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *InitiateRefundRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+func (x *InitiateRefundRequest) GetPaymentId() string {
+	if x != nil {
+		return x.PaymentId
+	}
+	return ""
+}
+
+func (x *InitiateRefundRequest) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+func (x *InitiateRefundRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type InitiateRefundResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Refund        *Refund                `protobuf:"bytes,1,opt,name=refund,proto3" json:"refund,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InitiateRefundResponse) Reset() {
+	*x = InitiateRefundResponse{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InitiateRefundResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InitiateRefundResponse) ProtoMessage() {}
+
+func (x *InitiateRefundResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InitiateRefundResponse.ProtoReflect.Descriptor instead.
+func (*InitiateRefundResponse) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *InitiateRefundResponse) GetRefund() *Refund {
+	if x != nil {
+		return x.Refund
+	}
+	return nil
+}
+
+type ApproveRefundRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	Id            int64                  `protobuf:"varint,2,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveRefundRequest) Reset() {
+	*x = ApproveRefundRequest{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveRefundRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveRefundRequest) ProtoMessage() {}
+
+func (x *ApproveRefundRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveRefundRequest.ProtoReflect.Descriptor instead.
+func (*ApproveRefundRequest) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ApproveRefundRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *ApproveRefundRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+type ApproveRefundResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Refund        *Refund                `protobuf:"bytes,1,opt,name=refund,proto3" json:"refund,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveRefundResponse) Reset() {
+	*x = ApproveRefundResponse{}
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveRefundResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveRefundResponse) ProtoMessage() {}
+
+func (x *ApproveRefundResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveRefundResponse.ProtoReflect.Descriptor instead.
+func (*ApproveRefundResponse) Descriptor() ([]byte, []int) {
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ApproveRefundResponse) GetRefund() *Refund {
+	if x != nil {
+		return x.Refund
+	}
+	return nil
+}
+
 type RunReconciliationRequest struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	TenantId string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
@@ -93,7 +912,7 @@ type RunReconciliationRequest struct {
 
 func (x *RunReconciliationRequest) Reset() {
 	*x = RunReconciliationRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[0]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -105,7 +924,7 @@ func (x *RunReconciliationRequest) String() string {
 func (*RunReconciliationRequest) ProtoMessage() {}
 
 func (x *RunReconciliationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[0]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -118,7 +937,7 @@ func (x *RunReconciliationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunReconciliationRequest.ProtoReflect.Descriptor instead.
 func (*RunReconciliationRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{0}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *RunReconciliationRequest) GetTenantId() string {
@@ -155,7 +974,7 @@ type Settlement struct {
 
 func (x *Settlement) Reset() {
 	*x = Settlement{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[1]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -167,7 +986,7 @@ func (x *Settlement) String() string {
 func (*Settlement) ProtoMessage() {}
 
 func (x *Settlement) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[1]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -180,7 +999,7 @@ func (x *Settlement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Settlement.ProtoReflect.Descriptor instead.
 func (*Settlement) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{1}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Settlement) GetSettlementId() string {
@@ -264,7 +1083,7 @@ type RunReconciliationResponse struct {
 
 func (x *RunReconciliationResponse) Reset() {
 	*x = RunReconciliationResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[2]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -276,7 +1095,7 @@ func (x *RunReconciliationResponse) String() string {
 func (*RunReconciliationResponse) ProtoMessage() {}
 
 func (x *RunReconciliationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[2]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -289,7 +1108,7 @@ func (x *RunReconciliationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunReconciliationResponse.ProtoReflect.Descriptor instead.
 func (*RunReconciliationResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{2}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *RunReconciliationResponse) GetSettlements() []*Settlement {
@@ -329,7 +1148,7 @@ type PaymentException struct {
 
 func (x *PaymentException) Reset() {
 	*x = PaymentException{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[3]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -341,7 +1160,7 @@ func (x *PaymentException) String() string {
 func (*PaymentException) ProtoMessage() {}
 
 func (x *PaymentException) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[3]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -354,7 +1173,7 @@ func (x *PaymentException) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentException.ProtoReflect.Descriptor instead.
 func (*PaymentException) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{3}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *PaymentException) GetId() int64 {
@@ -446,7 +1265,7 @@ type ListExceptionsRequest struct {
 
 func (x *ListExceptionsRequest) Reset() {
 	*x = ListExceptionsRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[4]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -458,7 +1277,7 @@ func (x *ListExceptionsRequest) String() string {
 func (*ListExceptionsRequest) ProtoMessage() {}
 
 func (x *ListExceptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[4]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -471,7 +1290,7 @@ func (x *ListExceptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListExceptionsRequest.ProtoReflect.Descriptor instead.
 func (*ListExceptionsRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{4}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListExceptionsRequest) GetTenantId() string {
@@ -504,7 +1323,7 @@ type ListExceptionsResponse struct {
 
 func (x *ListExceptionsResponse) Reset() {
 	*x = ListExceptionsResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[5]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -516,7 +1335,7 @@ func (x *ListExceptionsResponse) String() string {
 func (*ListExceptionsResponse) ProtoMessage() {}
 
 func (x *ListExceptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[5]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -529,7 +1348,7 @@ func (x *ListExceptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListExceptionsResponse.ProtoReflect.Descriptor instead.
 func (*ListExceptionsResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{5}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListExceptionsResponse) GetExceptions() []*PaymentException {
@@ -550,7 +1369,7 @@ type ResolveExceptionRequest struct {
 
 func (x *ResolveExceptionRequest) Reset() {
 	*x = ResolveExceptionRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[6]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -562,7 +1381,7 @@ func (x *ResolveExceptionRequest) String() string {
 func (*ResolveExceptionRequest) ProtoMessage() {}
 
 func (x *ResolveExceptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[6]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -575,7 +1394,7 @@ func (x *ResolveExceptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveExceptionRequest.ProtoReflect.Descriptor instead.
 func (*ResolveExceptionRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{6}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ResolveExceptionRequest) GetTenantId() string {
@@ -608,7 +1427,7 @@ type ResolveExceptionResponse struct {
 
 func (x *ResolveExceptionResponse) Reset() {
 	*x = ResolveExceptionResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[7]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -620,7 +1439,7 @@ func (x *ResolveExceptionResponse) String() string {
 func (*ResolveExceptionResponse) ProtoMessage() {}
 
 func (x *ResolveExceptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[7]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -633,7 +1452,7 @@ func (x *ResolveExceptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveExceptionResponse.ProtoReflect.Descriptor instead.
 func (*ResolveExceptionResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{7}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ResolveExceptionResponse) GetException() *PaymentException {
@@ -655,7 +1474,7 @@ type Item struct {
 
 func (x *Item) Reset() {
 	*x = Item{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[8]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -667,7 +1486,7 @@ func (x *Item) String() string {
 func (*Item) ProtoMessage() {}
 
 func (x *Item) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[8]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -680,7 +1499,7 @@ func (x *Item) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Item.ProtoReflect.Descriptor instead.
 func (*Item) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{8}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Item) GetService() string {
@@ -716,7 +1535,7 @@ type CreatePaymentOrderRequest struct {
 
 func (x *CreatePaymentOrderRequest) Reset() {
 	*x = CreatePaymentOrderRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[9]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -728,7 +1547,7 @@ func (x *CreatePaymentOrderRequest) String() string {
 func (*CreatePaymentOrderRequest) ProtoMessage() {}
 
 func (x *CreatePaymentOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[9]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -741,7 +1560,7 @@ func (x *CreatePaymentOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePaymentOrderRequest.ProtoReflect.Descriptor instead.
 func (*CreatePaymentOrderRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{9}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CreatePaymentOrderRequest) GetTenantId() string {
@@ -781,7 +1600,7 @@ type CreatePaymentOrderResponse struct {
 
 func (x *CreatePaymentOrderResponse) Reset() {
 	*x = CreatePaymentOrderResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[10]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -793,7 +1612,7 @@ func (x *CreatePaymentOrderResponse) String() string {
 func (*CreatePaymentOrderResponse) ProtoMessage() {}
 
 func (x *CreatePaymentOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[10]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -806,7 +1625,7 @@ func (x *CreatePaymentOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePaymentOrderResponse.ProtoReflect.Descriptor instead.
 func (*CreatePaymentOrderResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{10}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CreatePaymentOrderResponse) GetTransaction() *Transaction {
@@ -831,7 +1650,7 @@ type Checkout struct {
 
 func (x *Checkout) Reset() {
 	*x = Checkout{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[11]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -843,7 +1662,7 @@ func (x *Checkout) String() string {
 func (*Checkout) ProtoMessage() {}
 
 func (x *Checkout) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[11]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -856,7 +1675,7 @@ func (x *Checkout) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Checkout.ProtoReflect.Descriptor instead.
 func (*Checkout) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{11}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Checkout) GetKeyId() string {
@@ -918,7 +1737,7 @@ type Payment struct {
 
 func (x *Payment) Reset() {
 	*x = Payment{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[12]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -930,7 +1749,7 @@ func (x *Payment) String() string {
 func (*Payment) ProtoMessage() {}
 
 func (x *Payment) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[12]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -943,7 +1762,7 @@ func (x *Payment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Payment.ProtoReflect.Descriptor instead.
 func (*Payment) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{12}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Payment) GetPaymentId() string {
@@ -1054,7 +1873,7 @@ type Transaction struct {
 
 func (x *Transaction) Reset() {
 	*x = Transaction{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[13]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1066,7 +1885,7 @@ func (x *Transaction) String() string {
 func (*Transaction) ProtoMessage() {}
 
 func (x *Transaction) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[13]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1079,7 +1898,7 @@ func (x *Transaction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Transaction.ProtoReflect.Descriptor instead.
 func (*Transaction) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{13}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Transaction) GetId() int64 {
@@ -1192,7 +2011,7 @@ type ConfirmCheckoutRequest struct {
 
 func (x *ConfirmCheckoutRequest) Reset() {
 	*x = ConfirmCheckoutRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[14]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1204,7 +2023,7 @@ func (x *ConfirmCheckoutRequest) String() string {
 func (*ConfirmCheckoutRequest) ProtoMessage() {}
 
 func (x *ConfirmCheckoutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[14]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1217,7 +2036,7 @@ func (x *ConfirmCheckoutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmCheckoutRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmCheckoutRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{14}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ConfirmCheckoutRequest) GetTenantId() string {
@@ -1257,7 +2076,7 @@ type ConfirmCheckoutResponse struct {
 
 func (x *ConfirmCheckoutResponse) Reset() {
 	*x = ConfirmCheckoutResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[15]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1269,7 +2088,7 @@ func (x *ConfirmCheckoutResponse) String() string {
 func (*ConfirmCheckoutResponse) ProtoMessage() {}
 
 func (x *ConfirmCheckoutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[15]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1282,7 +2101,7 @@ func (x *ConfirmCheckoutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmCheckoutResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmCheckoutResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{15}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ConfirmCheckoutResponse) GetTransaction() *Transaction {
@@ -1302,7 +2121,7 @@ type GetPaymentTransactionRequest struct {
 
 func (x *GetPaymentTransactionRequest) Reset() {
 	*x = GetPaymentTransactionRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[16]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1314,7 +2133,7 @@ func (x *GetPaymentTransactionRequest) String() string {
 func (*GetPaymentTransactionRequest) ProtoMessage() {}
 
 func (x *GetPaymentTransactionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[16]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1327,7 +2146,7 @@ func (x *GetPaymentTransactionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPaymentTransactionRequest.ProtoReflect.Descriptor instead.
 func (*GetPaymentTransactionRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{16}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetPaymentTransactionRequest) GetTenantId() string {
@@ -1353,7 +2172,7 @@ type GetPaymentTransactionResponse struct {
 
 func (x *GetPaymentTransactionResponse) Reset() {
 	*x = GetPaymentTransactionResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[17]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1365,7 +2184,7 @@ func (x *GetPaymentTransactionResponse) String() string {
 func (*GetPaymentTransactionResponse) ProtoMessage() {}
 
 func (x *GetPaymentTransactionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[17]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1378,7 +2197,7 @@ func (x *GetPaymentTransactionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPaymentTransactionResponse.ProtoReflect.Descriptor instead.
 func (*GetPaymentTransactionResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{17}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetPaymentTransactionResponse) GetTransaction() *Transaction {
@@ -1402,7 +2221,7 @@ type ListPaymentTransactionsRequest struct {
 
 func (x *ListPaymentTransactionsRequest) Reset() {
 	*x = ListPaymentTransactionsRequest{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[18]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1414,7 +2233,7 @@ func (x *ListPaymentTransactionsRequest) String() string {
 func (*ListPaymentTransactionsRequest) ProtoMessage() {}
 
 func (x *ListPaymentTransactionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[18]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1427,7 +2246,7 @@ func (x *ListPaymentTransactionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPaymentTransactionsRequest.ProtoReflect.Descriptor instead.
 func (*ListPaymentTransactionsRequest) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{18}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ListPaymentTransactionsRequest) GetTenantId() string {
@@ -1467,7 +2286,7 @@ type ListPaymentTransactionsResponse struct {
 
 func (x *ListPaymentTransactionsResponse) Reset() {
 	*x = ListPaymentTransactionsResponse{}
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[19]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1479,7 +2298,7 @@ func (x *ListPaymentTransactionsResponse) String() string {
 func (*ListPaymentTransactionsResponse) ProtoMessage() {}
 
 func (x *ListPaymentTransactionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_payments_v1_payments_proto_msgTypes[19]
+	mi := &file_munim_payments_v1_payments_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1492,7 +2311,7 @@ func (x *ListPaymentTransactionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPaymentTransactionsResponse.ProtoReflect.Descriptor instead.
 func (*ListPaymentTransactionsResponse) Descriptor() ([]byte, []int) {
-	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{19}
+	return file_munim_payments_v1_payments_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListPaymentTransactionsResponse) GetTransactions() []*Transaction {
@@ -1506,7 +2325,84 @@ var File_munim_payments_v1_payments_proto protoreflect.FileDescriptor
 
 const file_munim_payments_v1_payments_proto_rawDesc = "" +
 	"\n" +
-	" munim/payments/v1/payments.proto\x12\x11munim.payments.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"w\n" +
+	" munim/payments/v1/payments.proto\x12\x11munim.payments.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x01\n" +
+	"\x1aImportBankStatementRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x128\n" +
+	"\fbank_account\x18\x02 \x01(\tB\x15\xbaH\x12r\x102\x0e^4502[0-9]{3}$R\vbankAccount\x12\x1e\n" +
+	"\x03csv\x18\x03 \x01(\fB\f\xbaH\tz\a\x10\x01\x18\x80\x80\x80\bR\x03csv\"\x8a\x01\n" +
+	"\x1bImportBankStatementResponse\x12\x1b\n" +
+	"\timport_id\x18\x01 \x01(\x03R\bimportId\x12\x14\n" +
+	"\x05lines\x18\x02 \x01(\x05R\x05lines\x12\x1e\n" +
+	"\n" +
+	"duplicates\x18\x03 \x01(\x05R\n" +
+	"duplicates\x12\x18\n" +
+	"\amatched\x18\x04 \x01(\x05R\amatched\"\xb8\x01\n" +
+	"\x1cGetBankReconciliationRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x128\n" +
+	"\fbank_account\x18\x02 \x01(\tB\x15\xbaH\x12r\x102\x0e^4502[0-9]{3}$R\vbankAccount\x128\n" +
+	"\x05as_of\x18\x03 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04asOf\"\xb0\x01\n" +
+	"\bBookItem\x12\x1d\n" +
+	"\n" +
+	"voucher_id\x18\x01 \x01(\x03R\tvoucherId\x12%\n" +
+	"\x0evoucher_number\x18\x02 \x01(\tR\rvoucherNumber\x12\x12\n" +
+	"\x04date\x18\x03 \x01(\tR\x04date\x12\x1c\n" +
+	"\tnarration\x18\x04 \x01(\tR\tnarration\x12\x14\n" +
+	"\x05debit\x18\x05 \x01(\tR\x05debit\x12\x16\n" +
+	"\x06credit\x18\x06 \x01(\tR\x06credit\"\xb2\x01\n" +
+	"\bBankLine\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04date\x18\x02 \x01(\tR\x04date\x12\x1c\n" +
+	"\tnarration\x18\x03 \x01(\tR\tnarration\x12\x1c\n" +
+	"\treference\x18\x04 \x01(\tR\treference\x12\x14\n" +
+	"\x05debit\x18\x05 \x01(\tR\x05debit\x12\x16\n" +
+	"\x06credit\x18\x06 \x01(\tR\x06credit\x12\x18\n" +
+	"\abalance\x18\a \x01(\tR\abalance\"\xcd\x02\n" +
+	"\x1dGetBankReconciliationResponse\x12!\n" +
+	"\fbank_account\x18\x01 \x01(\tR\vbankAccount\x12\x13\n" +
+	"\x05as_of\x18\x02 \x01(\tR\x04asOf\x12!\n" +
+	"\fbook_balance\x18\x03 \x01(\tR\vbookBalance\x12F\n" +
+	"\x11books_not_in_bank\x18\x04 \x03(\v2\x1b.munim.payments.v1.BookItemR\x0ebooksNotInBank\x12F\n" +
+	"\x11bank_not_in_books\x18\x05 \x03(\v2\x1b.munim.payments.v1.BankLineR\x0ebankNotInBooks\x12!\n" +
+	"\fbank_balance\x18\x06 \x01(\tR\vbankBalance\x12\x1e\n" +
+	"\n" +
+	"difference\x18\a \x01(\tR\n" +
+	"difference\"\xf5\x02\n" +
+	"\x06Refund\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1d\n" +
+	"\n" +
+	"payment_id\x18\x02 \x01(\tR\tpaymentId\x12\x1b\n" +
+	"\trefund_id\x18\x03 \x01(\tR\brefundId\x12\x16\n" +
+	"\x06amount\x18\x04 \x01(\tR\x06amount\x12\x16\n" +
+	"\x06reason\x18\x05 \x01(\tR\x06reason\x12\x18\n" +
+	"\aservice\x18\x06 \x01(\tR\aservice\x12#\n" +
+	"\rconsumer_code\x18\a \x01(\tR\fconsumerCode\x12\x1d\n" +
+	"\n" +
+	"receipt_id\x18\b \x01(\x03R\treceiptId\x12\x16\n" +
+	"\x06status\x18\t \x01(\tR\x06status\x12\x1f\n" +
+	"\vproposed_by\x18\n" +
+	" \x01(\tR\n" +
+	"proposedBy\x12\x1f\n" +
+	"\vapproved_by\x18\v \x01(\tR\n" +
+	"approvedBy\x12\x1d\n" +
+	"\n" +
+	"voucher_id\x18\f \x01(\x03R\tvoucherId\x12\x18\n" +
+	"\afailure\x18\r \x01(\tR\afailure\"\xfc\x01\n" +
+	"\x15InitiateRefundRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x123\n" +
+	"\x0fidempotency_key\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x0eidempotencyKey\x12(\n" +
+	"\n" +
+	"payment_id\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18(R\tpaymentId\x12:\n" +
+	"\x06amount\x18\x04 \x01(\tB\"\xbaH\x1fr\x1d2\x1b^[0-9]{1,9}(\\.[0-9]{1,2})?$R\x06amount\x12\"\n" +
+	"\x06reason\x18\x05 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xf4\x03R\x06reason\"K\n" +
+	"\x16InitiateRefundResponse\x121\n" +
+	"\x06refund\x18\x01 \x01(\v2\x19.munim.payments.v1.RefundR\x06refund\"U\n" +
+	"\x14ApproveRefundRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12\x17\n" +
+	"\x02id\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x02id\"J\n" +
+	"\x15ApproveRefundResponse\x121\n" +
+	"\x06refund\x18\x01 \x01(\v2\x19.munim.payments.v1.RefundR\x06refund\"w\n" +
 	"\x18RunReconciliationRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x125\n" +
 	"\x03day\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x03day\"\x81\x02\n" +
@@ -1649,7 +2545,8 @@ const file_munim_payments_v1_payments_proto_rawDesc = "" +
 	"\x0eSTATUS_PENDING\x10\x02\x12\x12\n" +
 	"\x0eSTATUS_SUCCESS\x10\x03\x12\x11\n" +
 	"\rSTATUS_FAILED\x10\x04\x12\x13\n" +
-	"\x0fSTATUS_REFUNDED\x10\x052\xce\x06\n" +
+	"\x0fSTATUS_REFUNDED\x10\x052\x9a\n" +
+	"\n" +
 	"\x0ePaymentService\x12q\n" +
 	"\x12CreatePaymentOrder\x12,.munim.payments.v1.CreatePaymentOrderRequest\x1a-.munim.payments.v1.CreatePaymentOrderResponse\x12m\n" +
 	"\x0fConfirmCheckout\x12).munim.payments.v1.ConfirmCheckoutRequest\x1a*.munim.payments.v1.ConfirmCheckoutResponse\"\x03\x90\x02\x02\x12\x7f\n" +
@@ -1657,7 +2554,11 @@ const file_munim_payments_v1_payments_proto_rawDesc = "" +
 	"\x17ListPaymentTransactions\x121.munim.payments.v1.ListPaymentTransactionsRequest\x1a2.munim.payments.v1.ListPaymentTransactionsResponse\"\x03\x90\x02\x01\x12s\n" +
 	"\x11RunReconciliation\x12+.munim.payments.v1.RunReconciliationRequest\x1a,.munim.payments.v1.RunReconciliationResponse\"\x03\x90\x02\x02\x12j\n" +
 	"\x0eListExceptions\x12(.munim.payments.v1.ListExceptionsRequest\x1a).munim.payments.v1.ListExceptionsResponse\"\x03\x90\x02\x01\x12p\n" +
-	"\x10ResolveException\x12*.munim.payments.v1.ResolveExceptionRequest\x1a+.munim.payments.v1.ResolveExceptionResponse\"\x03\x90\x02\x02B\xca\x01\n" +
+	"\x10ResolveException\x12*.munim.payments.v1.ResolveExceptionRequest\x1a+.munim.payments.v1.ResolveExceptionResponse\"\x03\x90\x02\x02\x12e\n" +
+	"\x0eInitiateRefund\x12(.munim.payments.v1.InitiateRefundRequest\x1a).munim.payments.v1.InitiateRefundResponse\x12g\n" +
+	"\rApproveRefund\x12'.munim.payments.v1.ApproveRefundRequest\x1a(.munim.payments.v1.ApproveRefundResponse\"\x03\x90\x02\x02\x12y\n" +
+	"\x13ImportBankStatement\x12-.munim.payments.v1.ImportBankStatementRequest\x1a..munim.payments.v1.ImportBankStatementResponse\"\x03\x90\x02\x02\x12\x7f\n" +
+	"\x15GetBankReconciliation\x12/.munim.payments.v1.GetBankReconciliationRequest\x1a0.munim.payments.v1.GetBankReconciliationResponse\"\x03\x90\x02\x01B\xca\x01\n" +
 	"\x15com.munim.payments.v1B\rPaymentsProtoP\x01Z<github.com/munimhq/munim/gen/pb/munim/payments/v1;paymentsv1\xa2\x02\x03MPX\xaa\x02\x11Munim.Payments.V1\xca\x02\x11Munim\\Payments\\V1\xe2\x02\x1dMunim\\Payments\\V1\\GPBMetadata\xea\x02\x13Munim::Payments::V1b\x06proto3"
 
 var (
@@ -1673,71 +2574,94 @@ func file_munim_payments_v1_payments_proto_rawDescGZIP() []byte {
 }
 
 var file_munim_payments_v1_payments_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_munim_payments_v1_payments_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_munim_payments_v1_payments_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_munim_payments_v1_payments_proto_goTypes = []any{
 	(Status)(0),                             // 0: munim.payments.v1.Status
-	(*RunReconciliationRequest)(nil),        // 1: munim.payments.v1.RunReconciliationRequest
-	(*Settlement)(nil),                      // 2: munim.payments.v1.Settlement
-	(*RunReconciliationResponse)(nil),       // 3: munim.payments.v1.RunReconciliationResponse
-	(*PaymentException)(nil),                // 4: munim.payments.v1.PaymentException
-	(*ListExceptionsRequest)(nil),           // 5: munim.payments.v1.ListExceptionsRequest
-	(*ListExceptionsResponse)(nil),          // 6: munim.payments.v1.ListExceptionsResponse
-	(*ResolveExceptionRequest)(nil),         // 7: munim.payments.v1.ResolveExceptionRequest
-	(*ResolveExceptionResponse)(nil),        // 8: munim.payments.v1.ResolveExceptionResponse
-	(*Item)(nil),                            // 9: munim.payments.v1.Item
-	(*CreatePaymentOrderRequest)(nil),       // 10: munim.payments.v1.CreatePaymentOrderRequest
-	(*CreatePaymentOrderResponse)(nil),      // 11: munim.payments.v1.CreatePaymentOrderResponse
-	(*Checkout)(nil),                        // 12: munim.payments.v1.Checkout
-	(*Payment)(nil),                         // 13: munim.payments.v1.Payment
-	(*Transaction)(nil),                     // 14: munim.payments.v1.Transaction
-	(*ConfirmCheckoutRequest)(nil),          // 15: munim.payments.v1.ConfirmCheckoutRequest
-	(*ConfirmCheckoutResponse)(nil),         // 16: munim.payments.v1.ConfirmCheckoutResponse
-	(*GetPaymentTransactionRequest)(nil),    // 17: munim.payments.v1.GetPaymentTransactionRequest
-	(*GetPaymentTransactionResponse)(nil),   // 18: munim.payments.v1.GetPaymentTransactionResponse
-	(*ListPaymentTransactionsRequest)(nil),  // 19: munim.payments.v1.ListPaymentTransactionsRequest
-	(*ListPaymentTransactionsResponse)(nil), // 20: munim.payments.v1.ListPaymentTransactionsResponse
-	(*timestamppb.Timestamp)(nil),           // 21: google.protobuf.Timestamp
+	(*ImportBankStatementRequest)(nil),      // 1: munim.payments.v1.ImportBankStatementRequest
+	(*ImportBankStatementResponse)(nil),     // 2: munim.payments.v1.ImportBankStatementResponse
+	(*GetBankReconciliationRequest)(nil),    // 3: munim.payments.v1.GetBankReconciliationRequest
+	(*BookItem)(nil),                        // 4: munim.payments.v1.BookItem
+	(*BankLine)(nil),                        // 5: munim.payments.v1.BankLine
+	(*GetBankReconciliationResponse)(nil),   // 6: munim.payments.v1.GetBankReconciliationResponse
+	(*Refund)(nil),                          // 7: munim.payments.v1.Refund
+	(*InitiateRefundRequest)(nil),           // 8: munim.payments.v1.InitiateRefundRequest
+	(*InitiateRefundResponse)(nil),          // 9: munim.payments.v1.InitiateRefundResponse
+	(*ApproveRefundRequest)(nil),            // 10: munim.payments.v1.ApproveRefundRequest
+	(*ApproveRefundResponse)(nil),           // 11: munim.payments.v1.ApproveRefundResponse
+	(*RunReconciliationRequest)(nil),        // 12: munim.payments.v1.RunReconciliationRequest
+	(*Settlement)(nil),                      // 13: munim.payments.v1.Settlement
+	(*RunReconciliationResponse)(nil),       // 14: munim.payments.v1.RunReconciliationResponse
+	(*PaymentException)(nil),                // 15: munim.payments.v1.PaymentException
+	(*ListExceptionsRequest)(nil),           // 16: munim.payments.v1.ListExceptionsRequest
+	(*ListExceptionsResponse)(nil),          // 17: munim.payments.v1.ListExceptionsResponse
+	(*ResolveExceptionRequest)(nil),         // 18: munim.payments.v1.ResolveExceptionRequest
+	(*ResolveExceptionResponse)(nil),        // 19: munim.payments.v1.ResolveExceptionResponse
+	(*Item)(nil),                            // 20: munim.payments.v1.Item
+	(*CreatePaymentOrderRequest)(nil),       // 21: munim.payments.v1.CreatePaymentOrderRequest
+	(*CreatePaymentOrderResponse)(nil),      // 22: munim.payments.v1.CreatePaymentOrderResponse
+	(*Checkout)(nil),                        // 23: munim.payments.v1.Checkout
+	(*Payment)(nil),                         // 24: munim.payments.v1.Payment
+	(*Transaction)(nil),                     // 25: munim.payments.v1.Transaction
+	(*ConfirmCheckoutRequest)(nil),          // 26: munim.payments.v1.ConfirmCheckoutRequest
+	(*ConfirmCheckoutResponse)(nil),         // 27: munim.payments.v1.ConfirmCheckoutResponse
+	(*GetPaymentTransactionRequest)(nil),    // 28: munim.payments.v1.GetPaymentTransactionRequest
+	(*GetPaymentTransactionResponse)(nil),   // 29: munim.payments.v1.GetPaymentTransactionResponse
+	(*ListPaymentTransactionsRequest)(nil),  // 30: munim.payments.v1.ListPaymentTransactionsRequest
+	(*ListPaymentTransactionsResponse)(nil), // 31: munim.payments.v1.ListPaymentTransactionsResponse
+	(*timestamppb.Timestamp)(nil),           // 32: google.protobuf.Timestamp
 }
 var file_munim_payments_v1_payments_proto_depIdxs = []int32{
-	2,  // 0: munim.payments.v1.RunReconciliationResponse.settlements:type_name -> munim.payments.v1.Settlement
-	4,  // 1: munim.payments.v1.RunReconciliationResponse.open:type_name -> munim.payments.v1.PaymentException
-	21, // 2: munim.payments.v1.PaymentException.raised_at:type_name -> google.protobuf.Timestamp
-	21, // 3: munim.payments.v1.PaymentException.resolved_at:type_name -> google.protobuf.Timestamp
-	4,  // 4: munim.payments.v1.ListExceptionsResponse.exceptions:type_name -> munim.payments.v1.PaymentException
-	4,  // 5: munim.payments.v1.ResolveExceptionResponse.exception:type_name -> munim.payments.v1.PaymentException
-	9,  // 6: munim.payments.v1.CreatePaymentOrderRequest.items:type_name -> munim.payments.v1.Item
-	14, // 7: munim.payments.v1.CreatePaymentOrderResponse.transaction:type_name -> munim.payments.v1.Transaction
-	21, // 8: munim.payments.v1.Payment.captured_at:type_name -> google.protobuf.Timestamp
-	0,  // 9: munim.payments.v1.Transaction.status:type_name -> munim.payments.v1.Status
-	9,  // 10: munim.payments.v1.Transaction.items:type_name -> munim.payments.v1.Item
-	13, // 11: munim.payments.v1.Transaction.payments:type_name -> munim.payments.v1.Payment
-	12, // 12: munim.payments.v1.Transaction.checkout:type_name -> munim.payments.v1.Checkout
-	21, // 13: munim.payments.v1.Transaction.created_at:type_name -> google.protobuf.Timestamp
-	21, // 14: munim.payments.v1.Transaction.updated_at:type_name -> google.protobuf.Timestamp
-	21, // 15: munim.payments.v1.Transaction.next_poll_at:type_name -> google.protobuf.Timestamp
-	14, // 16: munim.payments.v1.ConfirmCheckoutResponse.transaction:type_name -> munim.payments.v1.Transaction
-	14, // 17: munim.payments.v1.GetPaymentTransactionResponse.transaction:type_name -> munim.payments.v1.Transaction
-	0,  // 18: munim.payments.v1.ListPaymentTransactionsRequest.status:type_name -> munim.payments.v1.Status
-	14, // 19: munim.payments.v1.ListPaymentTransactionsResponse.transactions:type_name -> munim.payments.v1.Transaction
-	10, // 20: munim.payments.v1.PaymentService.CreatePaymentOrder:input_type -> munim.payments.v1.CreatePaymentOrderRequest
-	15, // 21: munim.payments.v1.PaymentService.ConfirmCheckout:input_type -> munim.payments.v1.ConfirmCheckoutRequest
-	17, // 22: munim.payments.v1.PaymentService.GetPaymentTransaction:input_type -> munim.payments.v1.GetPaymentTransactionRequest
-	19, // 23: munim.payments.v1.PaymentService.ListPaymentTransactions:input_type -> munim.payments.v1.ListPaymentTransactionsRequest
-	1,  // 24: munim.payments.v1.PaymentService.RunReconciliation:input_type -> munim.payments.v1.RunReconciliationRequest
-	5,  // 25: munim.payments.v1.PaymentService.ListExceptions:input_type -> munim.payments.v1.ListExceptionsRequest
-	7,  // 26: munim.payments.v1.PaymentService.ResolveException:input_type -> munim.payments.v1.ResolveExceptionRequest
-	11, // 27: munim.payments.v1.PaymentService.CreatePaymentOrder:output_type -> munim.payments.v1.CreatePaymentOrderResponse
-	16, // 28: munim.payments.v1.PaymentService.ConfirmCheckout:output_type -> munim.payments.v1.ConfirmCheckoutResponse
-	18, // 29: munim.payments.v1.PaymentService.GetPaymentTransaction:output_type -> munim.payments.v1.GetPaymentTransactionResponse
-	20, // 30: munim.payments.v1.PaymentService.ListPaymentTransactions:output_type -> munim.payments.v1.ListPaymentTransactionsResponse
-	3,  // 31: munim.payments.v1.PaymentService.RunReconciliation:output_type -> munim.payments.v1.RunReconciliationResponse
-	6,  // 32: munim.payments.v1.PaymentService.ListExceptions:output_type -> munim.payments.v1.ListExceptionsResponse
-	8,  // 33: munim.payments.v1.PaymentService.ResolveException:output_type -> munim.payments.v1.ResolveExceptionResponse
-	27, // [27:34] is the sub-list for method output_type
-	20, // [20:27] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	4,  // 0: munim.payments.v1.GetBankReconciliationResponse.books_not_in_bank:type_name -> munim.payments.v1.BookItem
+	5,  // 1: munim.payments.v1.GetBankReconciliationResponse.bank_not_in_books:type_name -> munim.payments.v1.BankLine
+	7,  // 2: munim.payments.v1.InitiateRefundResponse.refund:type_name -> munim.payments.v1.Refund
+	7,  // 3: munim.payments.v1.ApproveRefundResponse.refund:type_name -> munim.payments.v1.Refund
+	13, // 4: munim.payments.v1.RunReconciliationResponse.settlements:type_name -> munim.payments.v1.Settlement
+	15, // 5: munim.payments.v1.RunReconciliationResponse.open:type_name -> munim.payments.v1.PaymentException
+	32, // 6: munim.payments.v1.PaymentException.raised_at:type_name -> google.protobuf.Timestamp
+	32, // 7: munim.payments.v1.PaymentException.resolved_at:type_name -> google.protobuf.Timestamp
+	15, // 8: munim.payments.v1.ListExceptionsResponse.exceptions:type_name -> munim.payments.v1.PaymentException
+	15, // 9: munim.payments.v1.ResolveExceptionResponse.exception:type_name -> munim.payments.v1.PaymentException
+	20, // 10: munim.payments.v1.CreatePaymentOrderRequest.items:type_name -> munim.payments.v1.Item
+	25, // 11: munim.payments.v1.CreatePaymentOrderResponse.transaction:type_name -> munim.payments.v1.Transaction
+	32, // 12: munim.payments.v1.Payment.captured_at:type_name -> google.protobuf.Timestamp
+	0,  // 13: munim.payments.v1.Transaction.status:type_name -> munim.payments.v1.Status
+	20, // 14: munim.payments.v1.Transaction.items:type_name -> munim.payments.v1.Item
+	24, // 15: munim.payments.v1.Transaction.payments:type_name -> munim.payments.v1.Payment
+	23, // 16: munim.payments.v1.Transaction.checkout:type_name -> munim.payments.v1.Checkout
+	32, // 17: munim.payments.v1.Transaction.created_at:type_name -> google.protobuf.Timestamp
+	32, // 18: munim.payments.v1.Transaction.updated_at:type_name -> google.protobuf.Timestamp
+	32, // 19: munim.payments.v1.Transaction.next_poll_at:type_name -> google.protobuf.Timestamp
+	25, // 20: munim.payments.v1.ConfirmCheckoutResponse.transaction:type_name -> munim.payments.v1.Transaction
+	25, // 21: munim.payments.v1.GetPaymentTransactionResponse.transaction:type_name -> munim.payments.v1.Transaction
+	0,  // 22: munim.payments.v1.ListPaymentTransactionsRequest.status:type_name -> munim.payments.v1.Status
+	25, // 23: munim.payments.v1.ListPaymentTransactionsResponse.transactions:type_name -> munim.payments.v1.Transaction
+	21, // 24: munim.payments.v1.PaymentService.CreatePaymentOrder:input_type -> munim.payments.v1.CreatePaymentOrderRequest
+	26, // 25: munim.payments.v1.PaymentService.ConfirmCheckout:input_type -> munim.payments.v1.ConfirmCheckoutRequest
+	28, // 26: munim.payments.v1.PaymentService.GetPaymentTransaction:input_type -> munim.payments.v1.GetPaymentTransactionRequest
+	30, // 27: munim.payments.v1.PaymentService.ListPaymentTransactions:input_type -> munim.payments.v1.ListPaymentTransactionsRequest
+	12, // 28: munim.payments.v1.PaymentService.RunReconciliation:input_type -> munim.payments.v1.RunReconciliationRequest
+	16, // 29: munim.payments.v1.PaymentService.ListExceptions:input_type -> munim.payments.v1.ListExceptionsRequest
+	18, // 30: munim.payments.v1.PaymentService.ResolveException:input_type -> munim.payments.v1.ResolveExceptionRequest
+	8,  // 31: munim.payments.v1.PaymentService.InitiateRefund:input_type -> munim.payments.v1.InitiateRefundRequest
+	10, // 32: munim.payments.v1.PaymentService.ApproveRefund:input_type -> munim.payments.v1.ApproveRefundRequest
+	1,  // 33: munim.payments.v1.PaymentService.ImportBankStatement:input_type -> munim.payments.v1.ImportBankStatementRequest
+	3,  // 34: munim.payments.v1.PaymentService.GetBankReconciliation:input_type -> munim.payments.v1.GetBankReconciliationRequest
+	22, // 35: munim.payments.v1.PaymentService.CreatePaymentOrder:output_type -> munim.payments.v1.CreatePaymentOrderResponse
+	27, // 36: munim.payments.v1.PaymentService.ConfirmCheckout:output_type -> munim.payments.v1.ConfirmCheckoutResponse
+	29, // 37: munim.payments.v1.PaymentService.GetPaymentTransaction:output_type -> munim.payments.v1.GetPaymentTransactionResponse
+	31, // 38: munim.payments.v1.PaymentService.ListPaymentTransactions:output_type -> munim.payments.v1.ListPaymentTransactionsResponse
+	14, // 39: munim.payments.v1.PaymentService.RunReconciliation:output_type -> munim.payments.v1.RunReconciliationResponse
+	17, // 40: munim.payments.v1.PaymentService.ListExceptions:output_type -> munim.payments.v1.ListExceptionsResponse
+	19, // 41: munim.payments.v1.PaymentService.ResolveException:output_type -> munim.payments.v1.ResolveExceptionResponse
+	9,  // 42: munim.payments.v1.PaymentService.InitiateRefund:output_type -> munim.payments.v1.InitiateRefundResponse
+	11, // 43: munim.payments.v1.PaymentService.ApproveRefund:output_type -> munim.payments.v1.ApproveRefundResponse
+	2,  // 44: munim.payments.v1.PaymentService.ImportBankStatement:output_type -> munim.payments.v1.ImportBankStatementResponse
+	6,  // 45: munim.payments.v1.PaymentService.GetBankReconciliation:output_type -> munim.payments.v1.GetBankReconciliationResponse
+	35, // [35:46] is the sub-list for method output_type
+	24, // [24:35] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_munim_payments_v1_payments_proto_init() }
@@ -1751,7 +2675,7 @@ func file_munim_payments_v1_payments_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_payments_v1_payments_proto_rawDesc), len(file_munim_payments_v1_payments_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   20,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

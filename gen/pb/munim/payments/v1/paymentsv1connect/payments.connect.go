@@ -54,6 +54,18 @@ const (
 	// PaymentServiceResolveExceptionProcedure is the fully-qualified name of the PaymentService's
 	// ResolveException RPC.
 	PaymentServiceResolveExceptionProcedure = "/munim.payments.v1.PaymentService/ResolveException"
+	// PaymentServiceInitiateRefundProcedure is the fully-qualified name of the PaymentService's
+	// InitiateRefund RPC.
+	PaymentServiceInitiateRefundProcedure = "/munim.payments.v1.PaymentService/InitiateRefund"
+	// PaymentServiceApproveRefundProcedure is the fully-qualified name of the PaymentService's
+	// ApproveRefund RPC.
+	PaymentServiceApproveRefundProcedure = "/munim.payments.v1.PaymentService/ApproveRefund"
+	// PaymentServiceImportBankStatementProcedure is the fully-qualified name of the PaymentService's
+	// ImportBankStatement RPC.
+	PaymentServiceImportBankStatementProcedure = "/munim.payments.v1.PaymentService/ImportBankStatement"
+	// PaymentServiceGetBankReconciliationProcedure is the fully-qualified name of the PaymentService's
+	// GetBankReconciliation RPC.
+	PaymentServiceGetBankReconciliationProcedure = "/munim.payments.v1.PaymentService/GetBankReconciliation"
 )
 
 // PaymentServiceClient is a client for the munim.payments.v1.PaymentService service.
@@ -84,6 +96,24 @@ type PaymentServiceClient interface {
 	ListExceptions(context.Context, *connect.Request[v1.ListExceptionsRequest]) (*connect.Response[v1.ListExceptionsResponse], error)
 	// ResolveException closes an open exception with what was done.
 	ResolveException(context.Context, *connect.Request[v1.ResolveExceptionRequest]) (*connect.Response[v1.ResolveExceptionResponse], error)
+	// InitiateRefund proposes refunding (part of) a captured payment held as
+	// a consumer's advance (a payment of dues already paid). Another must
+	// approve it. The same key and request returns the same refund.
+	InitiateRefund(context.Context, *connect.Request[v1.InitiateRefundRequest]) (*connect.Response[v1.InitiateRefundResponse], error)
+	// ApproveRefund approves a proposed refund (never its proposer's) and
+	// sends it to the gateway; once processed, the advance is returned (its
+	// account Dr, 4501002 Cr). A gateway that does not answer is
+	// Unavailable: call again, and the refund is never sent twice.
+	ApproveRefund(context.Context, *connect.Request[v1.ApproveRefundRequest]) (*connect.Response[v1.ApproveRefundResponse], error)
+	// ImportBankStatement takes a bank statement (CSV: date, narration,
+	// reference/UTR, debit, credit, balance) for a bank account head; lines an
+	// overlapping statement brought before are skipped; then settlement UTRs
+	// and counter deposits are matched to bank credits.
+	ImportBankStatement(context.Context, *connect.Request[v1.ImportBankStatementRequest]) (*connect.Response[v1.ImportBankStatementResponse], error)
+	// GetBankReconciliation is the bank reconciliation statement of a bank
+	// account as of a day: book balance, items in the books not in the bank,
+	// items in the bank not in the books, bank balance.
+	GetBankReconciliation(context.Context, *connect.Request[v1.GetBankReconciliationRequest]) (*connect.Response[v1.GetBankReconciliationResponse], error)
 }
 
 // NewPaymentServiceClient constructs a client for the munim.payments.v1.PaymentService service. By
@@ -145,6 +175,33 @@ func NewPaymentServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyIdempotent),
 			connect.WithClientOptions(opts...),
 		),
+		initiateRefund: connect.NewClient[v1.InitiateRefundRequest, v1.InitiateRefundResponse](
+			httpClient,
+			baseURL+PaymentServiceInitiateRefundProcedure,
+			connect.WithSchema(paymentServiceMethods.ByName("InitiateRefund")),
+			connect.WithClientOptions(opts...),
+		),
+		approveRefund: connect.NewClient[v1.ApproveRefundRequest, v1.ApproveRefundResponse](
+			httpClient,
+			baseURL+PaymentServiceApproveRefundProcedure,
+			connect.WithSchema(paymentServiceMethods.ByName("ApproveRefund")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		importBankStatement: connect.NewClient[v1.ImportBankStatementRequest, v1.ImportBankStatementResponse](
+			httpClient,
+			baseURL+PaymentServiceImportBankStatementProcedure,
+			connect.WithSchema(paymentServiceMethods.ByName("ImportBankStatement")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		getBankReconciliation: connect.NewClient[v1.GetBankReconciliationRequest, v1.GetBankReconciliationResponse](
+			httpClient,
+			baseURL+PaymentServiceGetBankReconciliationProcedure,
+			connect.WithSchema(paymentServiceMethods.ByName("GetBankReconciliation")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -157,6 +214,10 @@ type paymentServiceClient struct {
 	runReconciliation       *connect.Client[v1.RunReconciliationRequest, v1.RunReconciliationResponse]
 	listExceptions          *connect.Client[v1.ListExceptionsRequest, v1.ListExceptionsResponse]
 	resolveException        *connect.Client[v1.ResolveExceptionRequest, v1.ResolveExceptionResponse]
+	initiateRefund          *connect.Client[v1.InitiateRefundRequest, v1.InitiateRefundResponse]
+	approveRefund           *connect.Client[v1.ApproveRefundRequest, v1.ApproveRefundResponse]
+	importBankStatement     *connect.Client[v1.ImportBankStatementRequest, v1.ImportBankStatementResponse]
+	getBankReconciliation   *connect.Client[v1.GetBankReconciliationRequest, v1.GetBankReconciliationResponse]
 }
 
 // CreatePaymentOrder calls munim.payments.v1.PaymentService.CreatePaymentOrder.
@@ -194,6 +255,26 @@ func (c *paymentServiceClient) ResolveException(ctx context.Context, req *connec
 	return c.resolveException.CallUnary(ctx, req)
 }
 
+// InitiateRefund calls munim.payments.v1.PaymentService.InitiateRefund.
+func (c *paymentServiceClient) InitiateRefund(ctx context.Context, req *connect.Request[v1.InitiateRefundRequest]) (*connect.Response[v1.InitiateRefundResponse], error) {
+	return c.initiateRefund.CallUnary(ctx, req)
+}
+
+// ApproveRefund calls munim.payments.v1.PaymentService.ApproveRefund.
+func (c *paymentServiceClient) ApproveRefund(ctx context.Context, req *connect.Request[v1.ApproveRefundRequest]) (*connect.Response[v1.ApproveRefundResponse], error) {
+	return c.approveRefund.CallUnary(ctx, req)
+}
+
+// ImportBankStatement calls munim.payments.v1.PaymentService.ImportBankStatement.
+func (c *paymentServiceClient) ImportBankStatement(ctx context.Context, req *connect.Request[v1.ImportBankStatementRequest]) (*connect.Response[v1.ImportBankStatementResponse], error) {
+	return c.importBankStatement.CallUnary(ctx, req)
+}
+
+// GetBankReconciliation calls munim.payments.v1.PaymentService.GetBankReconciliation.
+func (c *paymentServiceClient) GetBankReconciliation(ctx context.Context, req *connect.Request[v1.GetBankReconciliationRequest]) (*connect.Response[v1.GetBankReconciliationResponse], error) {
+	return c.getBankReconciliation.CallUnary(ctx, req)
+}
+
 // PaymentServiceHandler is an implementation of the munim.payments.v1.PaymentService service.
 type PaymentServiceHandler interface {
 	// CreatePaymentOrder opens a checkout of one or several consumers' dues
@@ -222,6 +303,24 @@ type PaymentServiceHandler interface {
 	ListExceptions(context.Context, *connect.Request[v1.ListExceptionsRequest]) (*connect.Response[v1.ListExceptionsResponse], error)
 	// ResolveException closes an open exception with what was done.
 	ResolveException(context.Context, *connect.Request[v1.ResolveExceptionRequest]) (*connect.Response[v1.ResolveExceptionResponse], error)
+	// InitiateRefund proposes refunding (part of) a captured payment held as
+	// a consumer's advance (a payment of dues already paid). Another must
+	// approve it. The same key and request returns the same refund.
+	InitiateRefund(context.Context, *connect.Request[v1.InitiateRefundRequest]) (*connect.Response[v1.InitiateRefundResponse], error)
+	// ApproveRefund approves a proposed refund (never its proposer's) and
+	// sends it to the gateway; once processed, the advance is returned (its
+	// account Dr, 4501002 Cr). A gateway that does not answer is
+	// Unavailable: call again, and the refund is never sent twice.
+	ApproveRefund(context.Context, *connect.Request[v1.ApproveRefundRequest]) (*connect.Response[v1.ApproveRefundResponse], error)
+	// ImportBankStatement takes a bank statement (CSV: date, narration,
+	// reference/UTR, debit, credit, balance) for a bank account head; lines an
+	// overlapping statement brought before are skipped; then settlement UTRs
+	// and counter deposits are matched to bank credits.
+	ImportBankStatement(context.Context, *connect.Request[v1.ImportBankStatementRequest]) (*connect.Response[v1.ImportBankStatementResponse], error)
+	// GetBankReconciliation is the bank reconciliation statement of a bank
+	// account as of a day: book balance, items in the books not in the bank,
+	// items in the bank not in the books, bank balance.
+	GetBankReconciliation(context.Context, *connect.Request[v1.GetBankReconciliationRequest]) (*connect.Response[v1.GetBankReconciliationResponse], error)
 }
 
 // NewPaymentServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -279,6 +378,33 @@ func NewPaymentServiceHandler(svc PaymentServiceHandler, opts ...connect.Handler
 		connect.WithIdempotency(connect.IdempotencyIdempotent),
 		connect.WithHandlerOptions(opts...),
 	)
+	paymentServiceInitiateRefundHandler := connect.NewUnaryHandler(
+		PaymentServiceInitiateRefundProcedure,
+		svc.InitiateRefund,
+		connect.WithSchema(paymentServiceMethods.ByName("InitiateRefund")),
+		connect.WithHandlerOptions(opts...),
+	)
+	paymentServiceApproveRefundHandler := connect.NewUnaryHandler(
+		PaymentServiceApproveRefundProcedure,
+		svc.ApproveRefund,
+		connect.WithSchema(paymentServiceMethods.ByName("ApproveRefund")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	paymentServiceImportBankStatementHandler := connect.NewUnaryHandler(
+		PaymentServiceImportBankStatementProcedure,
+		svc.ImportBankStatement,
+		connect.WithSchema(paymentServiceMethods.ByName("ImportBankStatement")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	paymentServiceGetBankReconciliationHandler := connect.NewUnaryHandler(
+		PaymentServiceGetBankReconciliationProcedure,
+		svc.GetBankReconciliation,
+		connect.WithSchema(paymentServiceMethods.ByName("GetBankReconciliation")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/munim.payments.v1.PaymentService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case PaymentServiceCreatePaymentOrderProcedure:
@@ -295,6 +421,14 @@ func NewPaymentServiceHandler(svc PaymentServiceHandler, opts ...connect.Handler
 			paymentServiceListExceptionsHandler.ServeHTTP(w, r)
 		case PaymentServiceResolveExceptionProcedure:
 			paymentServiceResolveExceptionHandler.ServeHTTP(w, r)
+		case PaymentServiceInitiateRefundProcedure:
+			paymentServiceInitiateRefundHandler.ServeHTTP(w, r)
+		case PaymentServiceApproveRefundProcedure:
+			paymentServiceApproveRefundHandler.ServeHTTP(w, r)
+		case PaymentServiceImportBankStatementProcedure:
+			paymentServiceImportBankStatementHandler.ServeHTTP(w, r)
+		case PaymentServiceGetBankReconciliationProcedure:
+			paymentServiceGetBankReconciliationHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -330,4 +464,20 @@ func (UnimplementedPaymentServiceHandler) ListExceptions(context.Context, *conne
 
 func (UnimplementedPaymentServiceHandler) ResolveException(context.Context, *connect.Request[v1.ResolveExceptionRequest]) (*connect.Response[v1.ResolveExceptionResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.payments.v1.PaymentService.ResolveException is not implemented"))
+}
+
+func (UnimplementedPaymentServiceHandler) InitiateRefund(context.Context, *connect.Request[v1.InitiateRefundRequest]) (*connect.Response[v1.InitiateRefundResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.payments.v1.PaymentService.InitiateRefund is not implemented"))
+}
+
+func (UnimplementedPaymentServiceHandler) ApproveRefund(context.Context, *connect.Request[v1.ApproveRefundRequest]) (*connect.Response[v1.ApproveRefundResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.payments.v1.PaymentService.ApproveRefund is not implemented"))
+}
+
+func (UnimplementedPaymentServiceHandler) ImportBankStatement(context.Context, *connect.Request[v1.ImportBankStatementRequest]) (*connect.Response[v1.ImportBankStatementResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.payments.v1.PaymentService.ImportBankStatement is not implemented"))
+}
+
+func (UnimplementedPaymentServiceHandler) GetBankReconciliation(context.Context, *connect.Request[v1.GetBankReconciliationRequest]) (*connect.Response[v1.GetBankReconciliationResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.payments.v1.PaymentService.GetBankReconciliation is not implemented"))
 }
