@@ -1,10 +1,8 @@
 package budget
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -105,14 +103,9 @@ func (s *Service) Commit(ctx context.Context, tenant, actor string, in Commitmen
 			return err
 		}
 		prev, err := q.BudgetCommitmentByKey(ctx, dbq.BudgetCommitmentByKeyParams{TenantID: tenant, IdempotencyKey: in.IdempotencyKey})
-		switch {
-		case err == nil && !bytes.Equal(prev.RequestHash, hash):
-			return &ledger.ConflictError{Field: "idempotency_key", Key: in.IdempotencyKey}
-		case err == nil:
+		if replay, err := ledger.Replayed(err, prev.RequestHash, hash, in.IdempotencyKey); err != nil || replay {
 			out = prev
-			return nil
-		case !errors.Is(err, pgx.ErrNoRows):
-			return fmt.Errorf("look up idempotency key: %w", err)
+			return err
 		}
 		l := lines[in.LineID]
 		if fy := ledger.FiscalYearOf(in.Date); fy != l.FiscalYear {

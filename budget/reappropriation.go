@@ -1,10 +1,8 @@
 package budget
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -103,14 +101,9 @@ func (s *Service) Reappropriate(ctx context.Context, tenant, approver string, in
 			return err
 		}
 		prev, err := q.BudgetReappropriationByKey(ctx, dbq.BudgetReappropriationByKeyParams{TenantID: tenant, IdempotencyKey: in.IdempotencyKey})
-		switch {
-		case err == nil && !bytes.Equal(prev.RequestHash, hash):
-			return &ledger.ConflictError{Field: "idempotency_key", Key: in.IdempotencyKey}
-		case err == nil:
+		if replay, err := ledger.Replayed(err, prev.RequestHash, hash, in.IdempotencyKey); err != nil || replay {
 			out = prev
-			return nil
-		case !errors.Is(err, pgx.ErrNoRows):
-			return fmt.Errorf("look up idempotency key: %w", err)
+			return err
 		}
 		from, to := lines[in.FromLineID], lines[in.ToLineID]
 		switch {

@@ -275,14 +275,9 @@ func (s *Service) SubmitBill(ctx context.Context, tenant, actor string, in BillI
 	err = db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		q := dbq.New(tx)
 		prev, err := q.ExpenditureBillByKey(ctx, dbq.ExpenditureBillByKeyParams{TenantID: tenant, IdempotencyKey: in.IdempotencyKey})
-		switch {
-		case err == nil && !bytes.Equal(prev.RequestHash, hash):
-			return &ledger.ConflictError{Field: "idempotency_key", Key: in.IdempotencyKey}
-		case err == nil:
+		if replay, err := ledger.Replayed(err, prev.RequestHash, hash, in.IdempotencyKey); err != nil || replay {
 			id = prev.ID
-			return nil
-		case !errors.Is(err, pgx.ErrNoRows):
-			return fmt.Errorf("look up idempotency key: %w", err)
+			return err
 		}
 		party, err := q.ExpenditurePartyGet(ctx, dbq.ExpenditurePartyGetParams{TenantID: tenant, Code: in.PartyCode})
 		if errors.Is(err, pgx.ErrNoRows) {

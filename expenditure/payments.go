@@ -1,10 +1,8 @@
 package expenditure
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -96,14 +94,9 @@ func (s *Service) PayBill(ctx context.Context, tenant, actor string, in PaymentI
 			return err
 		}
 		prev, err := q.ExpenditurePaymentByKey(ctx, dbq.ExpenditurePaymentByKeyParams{TenantID: tenant, IdempotencyKey: in.IdempotencyKey})
-		switch {
-		case err == nil && !bytes.Equal(prev.RequestHash, hash):
-			return &ledger.ConflictError{Field: "idempotency_key", Key: in.IdempotencyKey}
-		case err == nil:
+		if replay, err := ledger.Replayed(err, prev.RequestHash, hash, in.IdempotencyKey); err != nil || replay {
 			out = prev
-			return nil
-		case !errors.Is(err, pgx.ErrNoRows):
-			return fmt.Errorf("look up idempotency key: %w", err)
+			return err
 		}
 		due := b.Net.Sub(b.Paid)
 		switch {

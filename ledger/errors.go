@@ -1,9 +1,12 @@
 package ledger
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // FieldViolation names one invalid field by its path in the request, e.g.
@@ -82,6 +85,23 @@ func (e *ConflictError) Error() string {
 	return fmt.Sprintf("%s: idempotency key %q was already used with a different request", e.Field, e.Key)
 }
 func (e *ConflictError) Unwrap() error { return ErrIdempotencyConflict }
+
+// Replayed sorts out a request carrying idempotency key, given what the
+// look-up of the key found: the request hash stored with it and the
+// look-up's error. It reports true when the same request was made before
+// (answer with what it made), false when the key is new, and a
+// ConflictError when the key came with another request.
+func Replayed(lookupErr error, stored, hash []byte, key string) (bool, error) {
+	switch {
+	case errors.Is(lookupErr, pgx.ErrNoRows):
+		return false, nil
+	case lookupErr != nil:
+		return false, fmt.Errorf("look up idempotency key: %w", lookupErr)
+	case !bytes.Equal(stored, hash):
+		return false, &ConflictError{Field: "idempotency_key", Key: key}
+	}
+	return true, nil
+}
 
 // ErrExists reports a create of something that already exists.
 var ErrExists = errors.New("already exists")

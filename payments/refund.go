@@ -1,7 +1,6 @@
 package payments
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -91,13 +90,8 @@ func (s *Service) InitiateRefund(ctx context.Context, tenant, actor string, in R
 	err := db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		q := dbq.New(tx)
 		prev, err := q.GatewayRefundByKey(ctx, dbq.GatewayRefundByKeyParams{TenantID: tenant, IdempotencyKey: in.IdempotencyKey})
-		switch {
-		case err == nil && !bytes.Equal(prev.RequestHash, hash):
-			return &ledger.ConflictError{Field: "idempotency_key", Key: in.IdempotencyKey}
-		case err == nil:
+		if replay, err := ledger.Replayed(err, prev.RequestHash, hash, in.IdempotencyKey); err != nil || replay {
 			out = prev
-			return nil
-		case !errors.Is(err, pgx.ErrNoRows):
 			return err
 		}
 		p, err := q.GatewayPaymentGet(ctx, dbq.GatewayPaymentGetParams{TenantID: tenant, PaymentID: in.PaymentID})

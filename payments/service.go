@@ -1,7 +1,6 @@
 package payments
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/rand"
@@ -177,14 +176,9 @@ func (s *Service) CreatePaymentOrder(ctx context.Context, tenant, actor string, 
 	err = db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		q := dbq.New(tx)
 		prev, err := q.GatewayTxnByKey(ctx, dbq.GatewayTxnByKeyParams{TenantID: tenant, IdempotencyKey: in.IdempotencyKey})
-		switch {
-		case err == nil && !bytes.Equal(prev.RequestHash, hash):
-			return &ledger.ConflictError{Field: "idempotency_key", Key: in.IdempotencyKey}
-		case err == nil:
+		if replay, err := ledger.Replayed(err, prev.RequestHash, hash, in.IdempotencyKey); err != nil || replay {
 			t = prev
-			return nil
-		case !errors.Is(err, pgx.ErrNoRows):
-			return fmt.Errorf("look up idempotency key: %w", err)
+			return err
 		}
 		first := s.now().Add(backoff(0))
 		t, err = q.GatewayTxnInsert(ctx, dbq.GatewayTxnInsertParams{TenantID: tenant, Reference: newReference(), Amount: total,

@@ -1,11 +1,9 @@
 package receipts
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -99,14 +97,9 @@ func (s *Service) RecordDeposit(ctx context.Context, tenant, actor string, in De
 	err := db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		q := dbq.New(tx)
 		prev, err := q.ChequeDepositByKey(ctx, dbq.ChequeDepositByKeyParams{TenantID: tenant, IdempotencyKey: in.IdempotencyKey})
-		switch {
-		case err == nil && bytes.Equal(prev.RequestHash, hash):
+		if replay, err := ledger.Replayed(err, prev.RequestHash, hash, in.IdempotencyKey); err != nil || replay {
 			out = prev
-			return nil
-		case err == nil:
-			return &ledger.ConflictError{Field: "idempotency_key", Key: in.IdempotencyKey}
-		case !errors.Is(err, pgx.ErrNoRows):
-			return fmt.Errorf("look up idempotency key: %w", err)
+			return err
 		}
 		rs, err := q.ReceiptLockMany(ctx, dbq.ReceiptLockManyParams{TenantID: tenant, Ids: ids})
 		if err != nil {

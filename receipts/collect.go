@@ -1,10 +1,8 @@
 package receipts
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -172,13 +170,8 @@ func (s *Service) CollectPayment(ctx context.Context, tenant, actor string, p Pa
 // none did, or a ConflictError when it carried another payment.
 func replayed(ctx context.Context, q *dbq.Queries, tenant, key string, hash []byte) (int64, error) {
 	r, err := q.ReceiptByKey(ctx, dbq.ReceiptByKeyParams{TenantID: tenant, IdempotencyKey: key})
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return 0, nil
-	case err != nil:
-		return 0, fmt.Errorf("look up idempotency key: %w", err)
-	case !bytes.Equal(r.RequestHash, hash):
-		return 0, &ledger.ConflictError{Field: "idempotency_key", Key: key}
+	if replay, err := ledger.Replayed(err, r.RequestHash, hash, key); err != nil || !replay {
+		return 0, err
 	}
 	return r.ID, nil
 }
