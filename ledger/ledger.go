@@ -151,12 +151,14 @@ func (l *Ledger) StageTx(ctx context.Context, tx pgx.Tx, tenant, actor string, v
 		return nil, err
 	}
 	var lines []dbq.VoucherLineInsertManyParams
+	written := make([][]PostedLine, len(vouchers))
 	for i := range vouchers {
 		v := &vouchers[i]
 		if v.ID == 0 {
 			return nil, fmt.Errorf("ledger: StageTx: vouchers[%d] has no reserved id", i)
 		}
-		lines = appendLineRows(lines, tenant, v.ID, v.Date, postedLines(v))
+		written[i] = postedLines(v)
+		lines = appendLineRows(lines, tenant, v.ID, v.Date, written[i])
 	}
 	err := db.WriterTx(ctx, tx, func() error {
 		_, err := dbq.New(tx).VoucherLineInsertMany(ctx, lines)
@@ -167,7 +169,7 @@ func (l *Ledger) StageTx(ctx context.Context, tx pgx.Tx, tenant, actor string, v
 	}
 	r := newRequest(ctx, tenant, actor, vouchers)
 	r.audit = nil // as in PostTx
-	r.linesWritten = true
+	r.written = written
 	return &Staged{req: r}, nil
 }
 

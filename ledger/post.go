@@ -27,9 +27,10 @@ type request struct {
 	hashes   [][]byte
 	lines    int
 	done     chan result
-	// linesWritten is set when StageTx has written the vouchers' lines:
-	// insertVouchers then writes only their headers.
-	linesWritten bool
+	// written holds each voucher's lines as StageTx wrote them (nil when
+	// not staged): allocate takes them as they are, and insertVouchers
+	// writes only the headers.
+	written [][]PostedLine
 	// audit, when set, is the call's audit entry, written in the posting
 	// transaction if the request succeeds (see auth.AuditSlot).
 	audit *auth.AuditSlot
@@ -146,7 +147,11 @@ func survivors(reqs []*request, todo []int, results []result, periodOf map[*Vouc
 		}
 		for j := range reqs[i].vouchers {
 			v := &reqs[i].vouchers[j]
-			items = append(items, pending{v: v, hash: reqs[i].hashes[j], actor: reqs[i].actor, owner: i, period: periodOf[v]})
+			it := pending{v: v, hash: reqs[i].hashes[j], actor: reqs[i].actor, owner: i, period: periodOf[v]}
+			if reqs[i].written != nil {
+				it.lines = reqs[i].written[j]
+			}
+			items = append(items, it)
 		}
 	}
 	return items
@@ -447,6 +452,7 @@ type pending struct {
 	actor  string
 	owner  int // index of its request in the batch
 	period periodKey
+	lines  []PostedLine // as StageTx wrote them; nil when not staged
 }
 
 // allocate gives each voucher its id, its gapless number and its link in
@@ -488,7 +494,10 @@ func allocate(ctx context.Context, q *dbq.Queries, tenant string, items []pendin
 			Narration: v.Narration, SourceRef: v.SourceRef, IdempotencyKey: v.IdempotencyKey,
 			Total: v.total(), ReversesID: v.reverses, ReversalReason: v.reversalReason,
 			PostedBy: it.actor, PostedAt: postedAt, ChainSeq: seq,
-			Lines: postedLines(v),
+			Lines: it.lines,
+		}
+		if p.Lines == nil {
+			p.Lines = postedLines(v)
 		}
 		p.Hash = chainHash(prev, tenant, &p)
 		prev = p.Hash
@@ -511,7 +520,7 @@ func insertVouchers(ctx context.Context, q *dbq.Queries, tenant string, reqs []*
 			ReversalReason: p.ReversalReason, Total: p.Total, LineCount: int16(len(p.Lines)),
 			PostedBy: p.PostedBy, PostedAt: p.PostedAt, ChainSeq: p.ChainSeq, Hash: p.Hash,
 		}
-		if !reqs[items[k].owner].linesWritten {
+		if reqs[items[k].owner].written == nil {
 			lines = appendLineRows(lines, tenant, p.ID, p.Date, p.Lines)
 		}
 	}
