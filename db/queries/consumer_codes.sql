@@ -20,3 +20,14 @@ SELECT consumer_code, 'water_connection'::text
 UNION ALL
 SELECT consumer_code, 'trade_licence'::text
   FROM trade_licences WHERE tenant_id = @tenant_id::text AND consumer_code = ANY(@consumer_codes::text[]);
+
+-- name: ConsumerCodeWards :many
+-- The register and ward of each of the given codes.
+SELECT consumer_code, 'property'::text AS register, ward
+  FROM properties WHERE tenant_id = @tenant_id::text AND consumer_code = ANY(@consumer_codes::text[])
+UNION ALL
+SELECT consumer_code, 'water_connection'::text, ward
+  FROM water_connections WHERE tenant_id = @tenant_id::text AND consumer_code = ANY(@consumer_codes::text[])
+UNION ALL
+SELECT consumer_code, 'trade_licence'::text, ward
+  FROM trade_licences WHERE tenant_id = @tenant_id::text AND consumer_code = ANY(@consumer_codes::text[]);

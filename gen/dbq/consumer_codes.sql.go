@@ -68,3 +68,46 @@ func (q *Queries) ConsumerCodeRegisters(ctx context.Context, arg ConsumerCodeReg
 	}
 	return items, nil
 }
+
+const consumerCodeWards = `-- name: ConsumerCodeWards :many
+SELECT consumer_code, 'property'::text AS register, ward
+  FROM properties WHERE tenant_id = $1::text AND consumer_code = ANY($2::text[])
+UNION ALL
+SELECT consumer_code, 'water_connection'::text, ward
+  FROM water_connections WHERE tenant_id = $1::text AND consumer_code = ANY($2::text[])
+UNION ALL
+SELECT consumer_code, 'trade_licence'::text, ward
+  FROM trade_licences WHERE tenant_id = $1::text AND consumer_code = ANY($2::text[])
+`
+
+type ConsumerCodeWardsParams struct {
+	TenantID      string
+	ConsumerCodes []string
+}
+
+type ConsumerCodeWardsRow struct {
+	ConsumerCode string
+	Register     string
+	Ward         string
+}
+
+// The register and ward of each of the given codes.
+func (q *Queries) ConsumerCodeWards(ctx context.Context, arg ConsumerCodeWardsParams) ([]ConsumerCodeWardsRow, error) {
+	rows, err := q.db.Query(ctx, consumerCodeWards, arg.TenantID, arg.ConsumerCodes)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ConsumerCodeWardsRow{}
+	for rows.Next() {
+		var i ConsumerCodeWardsRow
+		if err := rows.Scan(&i.ConsumerCode, &i.Register, &i.Ward); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

@@ -646,6 +646,41 @@ type MeterReading struct {
 	RecordedAt   time.Time
 }
 
+type OpeningImport struct {
+	TenantID       string
+	ID             int64
+	AsOf           time.Time
+	Format         string
+	ContentHash    []byte
+	IdempotencyKey string
+	RequestHash    []byte
+	Status         string
+	RowCount       int32
+	TotalDebit     decimal.Decimal
+	TotalCredit    decimal.Decimal
+	ImportedBy     string
+	DecidedBy      pgtype.Text
+	DecidedAt      *time.Time
+	Reason         string
+	VoucherID      pgtype.Int8
+	CreatedAt      time.Time
+}
+
+type OpeningImportLine struct {
+	TenantID     string
+	ImportID     int64
+	RowNo        int32
+	AccountCode  string
+	FundCode     string
+	FunctionCode string
+	Party        string
+	Service      string
+	HeadCode     string
+	Ward         string
+	Debit        decimal.Decimal
+	Credit       decimal.Decimal
+}
+
 type PaymentException struct {
 	TenantID      string
 	ID            int64
