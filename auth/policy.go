@@ -102,6 +102,11 @@ const (
 	// PermYearClose runs and reopens a year-end close (not built yet): the
 	// approver, the checker of the books.
 	PermYearClose Permission = "reports.year.close"
+	// Opening balances are maker-checker: the accountant imports a ULB's
+	// opening trial balance, an approver (never the importer) posts or
+	// rejects it. Never an API key's.
+	PermOpeningImport  Permission = "opening.import"
+	PermOpeningApprove Permission = "opening.approve"
 	// Refunds are maker-checker: the accountant proposes, an approver
 	// approves (and the gateway is then asked); never one person both.
 	PermRefundPropose Permission = "payments.refund.propose"
@@ -117,10 +122,12 @@ var RolePermissions = map[Role][]Permission{
 	RoleAccountant: {PermTenantRead, PermLedgerRead, PermLedgerPost, PermDemandPost, PermBillingRead, PermAmendPropose,
 		PermReceiptRead, PermReceiptCancel, PermReceiptCheque, PermReceiptRemit, PermBudgetRead, PermBudgetPrepare, PermBudgetCommit,
 		PermExpenditureRead, PermExpenditureBill, PermExpenditurePay, PermAssetRead, PermAssetManage, PermPaymentRead, PermPaymentReconcile,
-		PermRefundPropose, PermReportsRead},
+		PermRefundPropose, PermReportsRead,
+		PermOpeningImport},
 	RoleApprover: {PermTenantRead, PermLedgerRead, PermLedgerApprove, PermPeriodManage, PermBillingRead, PermAmendApprove,
 		PermReceiptRead, PermReceiptCancel, PermBudgetRead, PermBudgetApprove, PermExpenditureRead, PermExpenditureApprove,
-		PermAssetRead, PermAssetApprove, PermPaymentRead, PermReportsRead, PermYearClose, PermRefundApprove},
+		PermAssetRead, PermAssetApprove, PermPaymentRead, PermReportsRead, PermYearClose, PermRefundApprove,
+		PermOpeningApprove},
 	RoleCashier: {PermTenantRead, PermBillingRead, PermReceiptCollect, PermReceiptRead, PermReceiptRemit, PermPaymentRead},
 	RoleAuditor: {PermTenantRead, PermLedgerRead, PermAuditRead, PermBillingRead, PermReceiptRead, PermBudgetRead,
 		PermExpenditureRead, PermAssetRead, PermPaymentRead, PermReportsRead},
@@ -251,7 +258,9 @@ var Procedures = map[string]Permission{
 	reportsv1connect.ReportServiceExportReportProcedure:               PermReportsRead,
 	reportsv1connect.ReportServiceGetStateConsolidationProcedure:      PermReportsRead,
 	reportsv1connect.ReportServiceCloseYearProcedure:                  PermYearClose,
-	reportsv1connect.ReportServiceImportOpeningBalancesProcedure:      PermYearClose,
+	reportsv1connect.ReportServiceImportOpeningBalancesProcedure:      PermOpeningImport,
+	reportsv1connect.ReportServiceApproveOpeningBalancesProcedure:     PermOpeningApprove,
+	reportsv1connect.ReportServiceRejectOpeningBalancesProcedure:      PermOpeningApprove,
 	paymentsv1connect.PaymentServiceImportBankStatementProcedure:      PermPaymentReconcile,
 	paymentsv1connect.PaymentServiceGetBankReconciliationProcedure:    PermPaymentRead,
 	paymentsv1connect.PaymentServiceInitiateRefundProcedure:           PermRefundPropose,

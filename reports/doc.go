@@ -13,5 +13,6 @@
 // the receipts and payments account (only the vouchers touching cash and
 // bank in its range, through the lines' account index) and the drill to
 // vouchers (through ledger.AccountStatement). It never posts, and it never
-// imports a domain package other than ledger.
+// imports a domain package other than ledger, but for the opening balances
+// its handler serves, which the opening package owns.
 package reports

@@ -11,17 +11,20 @@ import (
 	reportsv1 "github.com/munimhq/munim/gen/pb/munim/reports/v1"
 	"github.com/munimhq/munim/gen/pb/munim/reports/v1/reportsv1connect"
 	"github.com/munimhq/munim/ledger"
+	"github.com/munimhq/munim/opening"
 )
 
 // Handler serves munim.reports.v1.ReportService: decode, draw, encode.
 type Handler struct {
-	svc *Service
-	log *slog.Logger
+	svc     *Service
+	opening *opening.Service
+	log     *slog.Logger
 }
 
-// NewHandler returns the Connect path and handler of the report service.
-func NewHandler(svc *Service, log *slog.Logger, opts ...connect.HandlerOption) (string, http.Handler) {
-	return reportsv1connect.NewReportServiceHandler(&Handler{svc: svc, log: log}, opts...)
+// NewHandler returns the Connect path and handler of the report service;
+// open serves the opening balances.
+func NewHandler(svc *Service, open *opening.Service, log *slog.Logger, opts ...connect.HandlerOption) (string, http.Handler) {
+	return reportsv1connect.NewReportServiceHandler(&Handler{svc: svc, opening: open, log: log}, opts...)
 }
 
 var _ reportsv1connect.ReportServiceHandler = (*Handler)(nil)
@@ -224,11 +227,6 @@ func (h *Handler) GetAuditControls(ctx context.Context, req *connect.Request[rep
 
 // CloseYear implements ReportService.CloseYear: not built yet.
 func (h *Handler) CloseYear(ctx context.Context, req *connect.Request[reportsv1.CloseYearRequest]) (*connect.Response[reportsv1.CloseYearResponse], error) {
-	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)
-}
-
-// ImportOpeningBalances implements ReportService.ImportOpeningBalances: not built yet.
-func (h *Handler) ImportOpeningBalances(ctx context.Context, req *connect.Request[reportsv1.ImportOpeningBalancesRequest]) (*connect.Response[reportsv1.ImportOpeningBalancesResponse], error) {
 	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)
 }
 

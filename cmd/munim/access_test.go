@@ -172,6 +172,16 @@ func TestRoleMatrix(t *testing.T) {
 	billID := submittedBill(t, w, "matrix-bill")
 	// And an opening asset register imported by an accountant.
 	importID := openingImport(t, w)
+	// And two opening trial balances imported by an accountant, for the
+	// approvers to approve one and reject the other.
+	registerOpeningConsumer(t, w, "uk.dehradun")
+	openingIDs := make([]int64, 2)
+	for i := range openingIDs {
+		res, err := w.reports(token(t, "maker", []auth.Role{auth.RoleAccountant}, "uk.dehradun")).ImportOpeningBalances(w.ctx,
+			connect.NewRequest(openingRequest("uk.dehradun", fmt.Sprintf("matrix-opening-%d", i), openingTB)))
+		require.NoError(t, err)
+		openingIDs[i] = res.Msg.Import.Id
+	}
 
 	type attempt func(cred string, role auth.Role) error
 	cases := []struct {
@@ -373,6 +383,20 @@ func TestRoleMatrix(t *testing.T) {
 				Period: &reportsv1.StatementPeriod{AsOf: "2026-05-31"}}))
 			return err
 		}, []auth.Role{auth.RoleAdmin, auth.RoleAccountant, auth.RoleApprover, auth.RoleAuditor}},
+		{"ImportOpeningBalances", func(c string, r auth.Role) error {
+			_, err := w.reports(c).ImportOpeningBalances(w.ctx, connect.NewRequest(openingRequest("uk.dehradun", "matrix-"+string(r), openingTB)))
+			return err
+		}, []auth.Role{auth.RoleAccountant}},
+		{"ApproveOpeningBalances", func(c string, _ auth.Role) error {
+			_, err := w.reports(c).ApproveOpeningBalances(w.ctx, connect.NewRequest(&reportsv1.ApproveOpeningBalancesRequest{TenantId: "uk.dehradun",
+				ImportId: openingIDs[0]}))
+			return err
+		}, []auth.Role{auth.RoleApprover}},
+		{"RejectOpeningBalances", func(c string, _ auth.Role) error {
+			_, err := w.reports(c).RejectOpeningBalances(w.ctx, connect.NewRequest(&reportsv1.RejectOpeningBalancesRequest{TenantId: "uk.dehradun",
+				ImportId: openingIDs[1], Reason: "matrix"}))
+			return err
+		}, []auth.Role{auth.RoleApprover}},
 		{"ListEvents", func(c string, _ auth.Role) error {
 			_, err := w.audit(c).ListEvents(w.ctx, connect.NewRequest(&auditv1.ListEventsRequest{TenantId: "uk.dehradun"}))
 			return err

@@ -220,6 +220,58 @@ func (ExportFormat) EnumDescriptor() ([]byte, []int) {
 	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{2}
 }
 
+// OpeningFormat is the kind of file an opening trial balance comes in.
+type OpeningFormat int32
+
+const (
+	// Told by the content: an XLSX workbook is a zip archive, anything else
+	// is read as CSV.
+	OpeningFormat_OPENING_FORMAT_UNSPECIFIED OpeningFormat = 0
+	OpeningFormat_OPENING_FORMAT_CSV         OpeningFormat = 1
+	OpeningFormat_OPENING_FORMAT_XLSX        OpeningFormat = 2
+)
+
+// Enum value maps for OpeningFormat.
+var (
+	OpeningFormat_name = map[int32]string{
+		0: "OPENING_FORMAT_UNSPECIFIED",
+		1: "OPENING_FORMAT_CSV",
+		2: "OPENING_FORMAT_XLSX",
+	}
+	OpeningFormat_value = map[string]int32{
+		"OPENING_FORMAT_UNSPECIFIED": 0,
+		"OPENING_FORMAT_CSV":         1,
+		"OPENING_FORMAT_XLSX":        2,
+	}
+)
+
+func (x OpeningFormat) Enum() *OpeningFormat {
+	p := new(OpeningFormat)
+	*p = x
+	return p
+}
+
+func (x OpeningFormat) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (OpeningFormat) Descriptor() protoreflect.EnumDescriptor {
+	return file_munim_reports_v1_reports_proto_enumTypes[3].Descriptor()
+}
+
+func (OpeningFormat) Type() protoreflect.EnumType {
+	return &file_munim_reports_v1_reports_proto_enumTypes[3]
+}
+
+func (x OpeningFormat) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use OpeningFormat.Descriptor instead.
+func (OpeningFormat) EnumDescriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{3}
+}
+
 // StatementPeriod selects the month end a statement is drawn as of: as_of
 // (the last day of a month in an opened fiscal year) or, when it is empty,
 // the end of fiscal_year. fund_code limits the statement to one fund.
@@ -2427,12 +2479,23 @@ func (*CloseYearResponse) Descriptor() ([]byte, []int) {
 	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{27}
 }
 
+// ImportOpeningBalancesRequest carries the opening trial balance. Its
+// header row names the columns, in any order: account_code, fund_code,
+// function_code, debit, credit, and optionally party and head. A row on a
+// receivable the DCB keeps (4311xxx, 4312xxx, 4313xxx, or any head a tax
+// head accrues to) names its consumer (a property, water connection or
+// trade licence of the registers) as party, and optionally the tax head
+// its arrears go under.
 type ImportOpeningBalancesRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
-	Content       []byte                 `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	TenantId string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	Content  []byte                 `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
+	// The first day of the books on Munim: 1 April of an opened fiscal year.
+	AsOf           string        `protobuf:"bytes,3,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	Format         OpeningFormat `protobuf:"varint,4,opt,name=format,proto3,enum=munim.reports.v1.OpeningFormat" json:"format,omitempty"`
+	IdempotencyKey string        `protobuf:"bytes,5,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *ImportOpeningBalancesRequest) Reset() {
@@ -2479,15 +2542,173 @@ func (x *ImportOpeningBalancesRequest) GetContent() []byte {
 	return nil
 }
 
+func (x *ImportOpeningBalancesRequest) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+func (x *ImportOpeningBalancesRequest) GetFormat() OpeningFormat {
+	if x != nil {
+		return x.Format
+	}
+	return OpeningFormat_OPENING_FORMAT_UNSPECIFIED
+}
+
+func (x *ImportOpeningBalancesRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+// OpeningImport is an opening trial balance waiting for, or given, a decision.
+type OpeningImport struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Id     int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	AsOf   string                 `protobuf:"bytes,2,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	Format OpeningFormat          `protobuf:"varint,3,opt,name=format,proto3,enum=munim.reports.v1.OpeningFormat" json:"format,omitempty"`
+	// pending, approved or rejected.
+	Status      string `protobuf:"bytes,4,opt,name=status,proto3" json:"status,omitempty"`
+	Rows        int32  `protobuf:"varint,5,opt,name=rows,proto3" json:"rows,omitempty"`
+	TotalDebit  string `protobuf:"bytes,6,opt,name=total_debit,json=totalDebit,proto3" json:"total_debit,omitempty"`
+	TotalCredit string `protobuf:"bytes,7,opt,name=total_credit,json=totalCredit,proto3" json:"total_credit,omitempty"`
+	// SHA-256 of the file, hex.
+	ContentSha256 string `protobuf:"bytes,8,opt,name=content_sha256,json=contentSha256,proto3" json:"content_sha256,omitempty"`
+	ImportedBy    string `protobuf:"bytes,9,opt,name=imported_by,json=importedBy,proto3" json:"imported_by,omitempty"`
+	DecidedBy     string `protobuf:"bytes,10,opt,name=decided_by,json=decidedBy,proto3" json:"decided_by,omitempty"`
+	Reason        string `protobuf:"bytes,11,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The opening voucher, once approved.
+	VoucherId     int64 `protobuf:"varint,12,opt,name=voucher_id,json=voucherId,proto3" json:"voucher_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OpeningImport) Reset() {
+	*x = OpeningImport{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OpeningImport) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OpeningImport) ProtoMessage() {}
+
+func (x *OpeningImport) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OpeningImport.ProtoReflect.Descriptor instead.
+func (*OpeningImport) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *OpeningImport) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *OpeningImport) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+func (x *OpeningImport) GetFormat() OpeningFormat {
+	if x != nil {
+		return x.Format
+	}
+	return OpeningFormat_OPENING_FORMAT_UNSPECIFIED
+}
+
+func (x *OpeningImport) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *OpeningImport) GetRows() int32 {
+	if x != nil {
+		return x.Rows
+	}
+	return 0
+}
+
+func (x *OpeningImport) GetTotalDebit() string {
+	if x != nil {
+		return x.TotalDebit
+	}
+	return ""
+}
+
+func (x *OpeningImport) GetTotalCredit() string {
+	if x != nil {
+		return x.TotalCredit
+	}
+	return ""
+}
+
+func (x *OpeningImport) GetContentSha256() string {
+	if x != nil {
+		return x.ContentSha256
+	}
+	return ""
+}
+
+func (x *OpeningImport) GetImportedBy() string {
+	if x != nil {
+		return x.ImportedBy
+	}
+	return ""
+}
+
+func (x *OpeningImport) GetDecidedBy() string {
+	if x != nil {
+		return x.DecidedBy
+	}
+	return ""
+}
+
+func (x *OpeningImport) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *OpeningImport) GetVoucherId() int64 {
+	if x != nil {
+		return x.VoucherId
+	}
+	return 0
+}
+
 type ImportOpeningBalancesResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
+	Import        *OpeningImport         `protobuf:"bytes,1,opt,name=import,proto3" json:"import,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ImportOpeningBalancesResponse) Reset() {
 	*x = ImportOpeningBalancesResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2499,7 +2720,7 @@ func (x *ImportOpeningBalancesResponse) String() string {
 func (*ImportOpeningBalancesResponse) ProtoMessage() {}
 
 func (x *ImportOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2512,7 +2733,214 @@ func (x *ImportOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningBalancesResponse.ProtoReflect.Descriptor instead.
 func (*ImportOpeningBalancesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{29}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ImportOpeningBalancesResponse) GetImport() *OpeningImport {
+	if x != nil {
+		return x.Import
+	}
+	return nil
+}
+
+type ApproveOpeningBalancesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	ImportId      int64                  `protobuf:"varint,2,opt,name=import_id,json=importId,proto3" json:"import_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveOpeningBalancesRequest) Reset() {
+	*x = ApproveOpeningBalancesRequest{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveOpeningBalancesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveOpeningBalancesRequest) ProtoMessage() {}
+
+func (x *ApproveOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveOpeningBalancesRequest.ProtoReflect.Descriptor instead.
+func (*ApproveOpeningBalancesRequest) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *ApproveOpeningBalancesRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *ApproveOpeningBalancesRequest) GetImportId() int64 {
+	if x != nil {
+		return x.ImportId
+	}
+	return 0
+}
+
+type ApproveOpeningBalancesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Import        *OpeningImport         `protobuf:"bytes,1,opt,name=import,proto3" json:"import,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveOpeningBalancesResponse) Reset() {
+	*x = ApproveOpeningBalancesResponse{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveOpeningBalancesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveOpeningBalancesResponse) ProtoMessage() {}
+
+func (x *ApproveOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveOpeningBalancesResponse.ProtoReflect.Descriptor instead.
+func (*ApproveOpeningBalancesResponse) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ApproveOpeningBalancesResponse) GetImport() *OpeningImport {
+	if x != nil {
+		return x.Import
+	}
+	return nil
+}
+
+type RejectOpeningBalancesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	ImportId      int64                  `protobuf:"varint,2,opt,name=import_id,json=importId,proto3" json:"import_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RejectOpeningBalancesRequest) Reset() {
+	*x = RejectOpeningBalancesRequest{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RejectOpeningBalancesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RejectOpeningBalancesRequest) ProtoMessage() {}
+
+func (x *RejectOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RejectOpeningBalancesRequest.ProtoReflect.Descriptor instead.
+func (*RejectOpeningBalancesRequest) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *RejectOpeningBalancesRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *RejectOpeningBalancesRequest) GetImportId() int64 {
+	if x != nil {
+		return x.ImportId
+	}
+	return 0
+}
+
+func (x *RejectOpeningBalancesRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type RejectOpeningBalancesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Import        *OpeningImport         `protobuf:"bytes,1,opt,name=import,proto3" json:"import,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RejectOpeningBalancesResponse) Reset() {
+	*x = RejectOpeningBalancesResponse{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RejectOpeningBalancesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RejectOpeningBalancesResponse) ProtoMessage() {}
+
+func (x *RejectOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RejectOpeningBalancesResponse.ProtoReflect.Descriptor instead.
+func (*RejectOpeningBalancesResponse) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *RejectOpeningBalancesResponse) GetImport() *OpeningImport {
+	if x != nil {
+		return x.Import
+	}
+	return nil
 }
 
 // GetStateConsolidationRequest names a state, not a tenant: when it is
@@ -2527,7 +2955,7 @@ type GetStateConsolidationRequest struct {
 
 func (x *GetStateConsolidationRequest) Reset() {
 	*x = GetStateConsolidationRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2539,7 +2967,7 @@ func (x *GetStateConsolidationRequest) String() string {
 func (*GetStateConsolidationRequest) ProtoMessage() {}
 
 func (x *GetStateConsolidationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2552,7 +2980,7 @@ func (x *GetStateConsolidationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateConsolidationRequest.ProtoReflect.Descriptor instead.
 func (*GetStateConsolidationRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{30}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *GetStateConsolidationRequest) GetStateCode() string {
@@ -2577,7 +3005,7 @@ type GetStateConsolidationResponse struct {
 
 func (x *GetStateConsolidationResponse) Reset() {
 	*x = GetStateConsolidationResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2589,7 +3017,7 @@ func (x *GetStateConsolidationResponse) String() string {
 func (*GetStateConsolidationResponse) ProtoMessage() {}
 
 func (x *GetStateConsolidationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2602,7 +3030,7 @@ func (x *GetStateConsolidationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateConsolidationResponse.ProtoReflect.Descriptor instead.
 func (*GetStateConsolidationResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{31}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{36}
 }
 
 var File_munim_reports_v1_reports_proto protoreflect.FileDescriptor
@@ -2805,11 +3233,46 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12,\n" +
 	"\vfiscal_year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\n" +
 	"fiscalYear\"\x13\n" +
-	"\x11CloseYearResponse\"^\n" +
+	"\x11CloseYearResponse\"\x99\x02\n" +
 	"\x1cImportOpeningBalancesRequest\x12$\n" +
-	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12\x18\n" +
-	"\acontent\x18\x02 \x01(\fR\acontent\"\x1f\n" +
-	"\x1dImportOpeningBalancesResponse\"~\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12!\n" +
+	"\acontent\x18\x02 \x01(\fB\a\xbaH\x04z\x02\x10\x01R\acontent\x128\n" +
+	"\x05as_of\x18\x03 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04asOf\x12A\n" +
+	"\x06format\x18\x04 \x01(\x0e2\x1f.munim.reports.v1.OpeningFormatB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06format\x123\n" +
+	"\x0fidempotency_key\x18\x05 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x0eidempotencyKey\"\xfb\x02\n" +
+	"\rOpeningImport\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x13\n" +
+	"\x05as_of\x18\x02 \x01(\tR\x04asOf\x127\n" +
+	"\x06format\x18\x03 \x01(\x0e2\x1f.munim.reports.v1.OpeningFormatR\x06format\x12\x16\n" +
+	"\x06status\x18\x04 \x01(\tR\x06status\x12\x12\n" +
+	"\x04rows\x18\x05 \x01(\x05R\x04rows\x12\x1f\n" +
+	"\vtotal_debit\x18\x06 \x01(\tR\n" +
+	"totalDebit\x12!\n" +
+	"\ftotal_credit\x18\a \x01(\tR\vtotalCredit\x12%\n" +
+	"\x0econtent_sha256\x18\b \x01(\tR\rcontentSha256\x12\x1f\n" +
+	"\vimported_by\x18\t \x01(\tR\n" +
+	"importedBy\x12\x1d\n" +
+	"\n" +
+	"decided_by\x18\n" +
+	" \x01(\tR\tdecidedBy\x12\x16\n" +
+	"\x06reason\x18\v \x01(\tR\x06reason\x12\x1d\n" +
+	"\n" +
+	"voucher_id\x18\f \x01(\x03R\tvoucherId\"X\n" +
+	"\x1dImportOpeningBalancesResponse\x127\n" +
+	"\x06import\x18\x01 \x01(\v2\x1f.munim.reports.v1.OpeningImportR\x06import\"k\n" +
+	"\x1dApproveOpeningBalancesRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12$\n" +
+	"\timport_id\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\bimportId\"Y\n" +
+	"\x1eApproveOpeningBalancesResponse\x127\n" +
+	"\x06import\x18\x01 \x01(\v2\x1f.munim.reports.v1.OpeningImportR\x06import\"\x8e\x01\n" +
+	"\x1cRejectOpeningBalancesRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12$\n" +
+	"\timport_id\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\bimportId\x12\"\n" +
+	"\x06reason\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xf4\x03R\x06reason\"X\n" +
+	"\x1dRejectOpeningBalancesResponse\x127\n" +
+	"\x06import\x18\x01 \x01(\v2\x1f.munim.reports.v1.OpeningImportR\x06import\"~\n" +
 	"\x1cGetStateConsolidationRequest\x120\n" +
 	"\n" +
 	"state_code\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
@@ -2844,7 +3307,12 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x19EXPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11EXPORT_FORMAT_PDF\x10\x01\x12\x16\n" +
 	"\x12EXPORT_FORMAT_XLSX\x10\x02\x12\x15\n" +
-	"\x11EXPORT_FORMAT_CSV\x10\x032\xd6\b\n" +
+	"\x11EXPORT_FORMAT_CSV\x10\x03*`\n" +
+	"\rOpeningFormat\x12\x1e\n" +
+	"\x1aOPENING_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12OPENING_FORMAT_CSV\x10\x01\x12\x17\n" +
+	"\x13OPENING_FORMAT_XLSX\x10\x022\xcd\n" +
+	"\n" +
 	"\rReportService\x12k\n" +
 	"\x0fGetBalanceSheet\x12(.munim.reports.v1.GetBalanceSheetRequest\x1a).munim.reports.v1.GetBalanceSheetResponse\"\x03\x90\x02\x01\x12z\n" +
 	"\x14GetIncomeExpenditure\x12-.munim.reports.v1.GetIncomeExpenditureRequest\x1a..munim.reports.v1.GetIncomeExpenditureResponse\"\x03\x90\x02\x01\x12w\n" +
@@ -2854,7 +3322,9 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x10GetAuditControls\x12).munim.reports.v1.GetAuditControlsRequest\x1a*.munim.reports.v1.GetAuditControlsResponse\"\x03\x90\x02\x01\x12b\n" +
 	"\fExportReport\x12%.munim.reports.v1.ExportReportRequest\x1a&.munim.reports.v1.ExportReportResponse\"\x03\x90\x02\x01\x12T\n" +
 	"\tCloseYear\x12\".munim.reports.v1.CloseYearRequest\x1a#.munim.reports.v1.CloseYearResponse\x12x\n" +
-	"\x15ImportOpeningBalances\x12..munim.reports.v1.ImportOpeningBalancesRequest\x1a/.munim.reports.v1.ImportOpeningBalancesResponse\x12}\n" +
+	"\x15ImportOpeningBalances\x12..munim.reports.v1.ImportOpeningBalancesRequest\x1a/.munim.reports.v1.ImportOpeningBalancesResponse\x12{\n" +
+	"\x16ApproveOpeningBalances\x12/.munim.reports.v1.ApproveOpeningBalancesRequest\x1a0.munim.reports.v1.ApproveOpeningBalancesResponse\x12x\n" +
+	"\x15RejectOpeningBalances\x12..munim.reports.v1.RejectOpeningBalancesRequest\x1a/.munim.reports.v1.RejectOpeningBalancesResponse\x12}\n" +
 	"\x15GetStateConsolidation\x12..munim.reports.v1.GetStateConsolidationRequest\x1a/.munim.reports.v1.GetStateConsolidationResponse\"\x03\x90\x02\x01B\xc2\x01\n" +
 	"\x14com.munim.reports.v1B\fReportsProtoP\x01Z:github.com/munimhq/munim/gen/pb/munim/reports/v1;reportsv1\xa2\x02\x03MRX\xaa\x02\x10Munim.Reports.V1\xca\x02\x10Munim\\Reports\\V1\xe2\x02\x1cMunim\\Reports\\V1\\GPBMetadata\xea\x02\x12Munim::Reports::V1b\x06proto3"
 
@@ -2870,119 +3340,134 @@ func file_munim_reports_v1_reports_proto_rawDescGZIP() []byte {
 	return file_munim_reports_v1_reports_proto_rawDescData
 }
 
-var file_munim_reports_v1_reports_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_munim_reports_v1_reports_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_munim_reports_v1_reports_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_munim_reports_v1_reports_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_munim_reports_v1_reports_proto_goTypes = []any{
-	(RegisterKind)(0),                     // 0: munim.reports.v1.RegisterKind
-	(ReportKind)(0),                       // 1: munim.reports.v1.ReportKind
-	(ExportFormat)(0),                     // 2: munim.reports.v1.ExportFormat
-	(*StatementPeriod)(nil),               // 3: munim.reports.v1.StatementPeriod
-	(*Figure)(nil),                        // 4: munim.reports.v1.Figure
-	(*ScheduleRow)(nil),                   // 5: munim.reports.v1.ScheduleRow
-	(*Schedule)(nil),                      // 6: munim.reports.v1.Schedule
-	(*GetBalanceSheetRequest)(nil),        // 7: munim.reports.v1.GetBalanceSheetRequest
-	(*BalanceSheet)(nil),                  // 8: munim.reports.v1.BalanceSheet
-	(*GetBalanceSheetResponse)(nil),       // 9: munim.reports.v1.GetBalanceSheetResponse
-	(*GetIncomeExpenditureRequest)(nil),   // 10: munim.reports.v1.GetIncomeExpenditureRequest
-	(*IncomeExpenditure)(nil),             // 11: munim.reports.v1.IncomeExpenditure
-	(*GetIncomeExpenditureResponse)(nil),  // 12: munim.reports.v1.GetIncomeExpenditureResponse
-	(*GetReceiptsPaymentsRequest)(nil),    // 13: munim.reports.v1.GetReceiptsPaymentsRequest
-	(*ReceiptsPayments)(nil),              // 14: munim.reports.v1.ReceiptsPayments
-	(*GetReceiptsPaymentsResponse)(nil),   // 15: munim.reports.v1.GetReceiptsPaymentsResponse
-	(*GetCashFlowRequest)(nil),            // 16: munim.reports.v1.GetCashFlowRequest
-	(*CashFlow)(nil),                      // 17: munim.reports.v1.CashFlow
-	(*GetCashFlowResponse)(nil),           // 18: munim.reports.v1.GetCashFlowResponse
-	(*GetRegisterRequest)(nil),            // 19: munim.reports.v1.GetRegisterRequest
-	(*LedgerEntry)(nil),                   // 20: munim.reports.v1.LedgerEntry
-	(*GeneralLedger)(nil),                 // 21: munim.reports.v1.GeneralLedger
-	(*TrialBalanceRow)(nil),               // 22: munim.reports.v1.TrialBalanceRow
-	(*TrialBalance)(nil),                  // 23: munim.reports.v1.TrialBalance
-	(*GetRegisterResponse)(nil),           // 24: munim.reports.v1.GetRegisterResponse
-	(*GetAuditControlsRequest)(nil),       // 25: munim.reports.v1.GetAuditControlsRequest
-	(*GetAuditControlsResponse)(nil),      // 26: munim.reports.v1.GetAuditControlsResponse
-	(*ExportReportRequest)(nil),           // 27: munim.reports.v1.ExportReportRequest
-	(*ExportReportResponse)(nil),          // 28: munim.reports.v1.ExportReportResponse
-	(*CloseYearRequest)(nil),              // 29: munim.reports.v1.CloseYearRequest
-	(*CloseYearResponse)(nil),             // 30: munim.reports.v1.CloseYearResponse
-	(*ImportOpeningBalancesRequest)(nil),  // 31: munim.reports.v1.ImportOpeningBalancesRequest
-	(*ImportOpeningBalancesResponse)(nil), // 32: munim.reports.v1.ImportOpeningBalancesResponse
-	(*GetStateConsolidationRequest)(nil),  // 33: munim.reports.v1.GetStateConsolidationRequest
-	(*GetStateConsolidationResponse)(nil), // 34: munim.reports.v1.GetStateConsolidationResponse
+	(RegisterKind)(0),                      // 0: munim.reports.v1.RegisterKind
+	(ReportKind)(0),                        // 1: munim.reports.v1.ReportKind
+	(ExportFormat)(0),                      // 2: munim.reports.v1.ExportFormat
+	(OpeningFormat)(0),                     // 3: munim.reports.v1.OpeningFormat
+	(*StatementPeriod)(nil),                // 4: munim.reports.v1.StatementPeriod
+	(*Figure)(nil),                         // 5: munim.reports.v1.Figure
+	(*ScheduleRow)(nil),                    // 6: munim.reports.v1.ScheduleRow
+	(*Schedule)(nil),                       // 7: munim.reports.v1.Schedule
+	(*GetBalanceSheetRequest)(nil),         // 8: munim.reports.v1.GetBalanceSheetRequest
+	(*BalanceSheet)(nil),                   // 9: munim.reports.v1.BalanceSheet
+	(*GetBalanceSheetResponse)(nil),        // 10: munim.reports.v1.GetBalanceSheetResponse
+	(*GetIncomeExpenditureRequest)(nil),    // 11: munim.reports.v1.GetIncomeExpenditureRequest
+	(*IncomeExpenditure)(nil),              // 12: munim.reports.v1.IncomeExpenditure
+	(*GetIncomeExpenditureResponse)(nil),   // 13: munim.reports.v1.GetIncomeExpenditureResponse
+	(*GetReceiptsPaymentsRequest)(nil),     // 14: munim.reports.v1.GetReceiptsPaymentsRequest
+	(*ReceiptsPayments)(nil),               // 15: munim.reports.v1.ReceiptsPayments
+	(*GetReceiptsPaymentsResponse)(nil),    // 16: munim.reports.v1.GetReceiptsPaymentsResponse
+	(*GetCashFlowRequest)(nil),             // 17: munim.reports.v1.GetCashFlowRequest
+	(*CashFlow)(nil),                       // 18: munim.reports.v1.CashFlow
+	(*GetCashFlowResponse)(nil),            // 19: munim.reports.v1.GetCashFlowResponse
+	(*GetRegisterRequest)(nil),             // 20: munim.reports.v1.GetRegisterRequest
+	(*LedgerEntry)(nil),                    // 21: munim.reports.v1.LedgerEntry
+	(*GeneralLedger)(nil),                  // 22: munim.reports.v1.GeneralLedger
+	(*TrialBalanceRow)(nil),                // 23: munim.reports.v1.TrialBalanceRow
+	(*TrialBalance)(nil),                   // 24: munim.reports.v1.TrialBalance
+	(*GetRegisterResponse)(nil),            // 25: munim.reports.v1.GetRegisterResponse
+	(*GetAuditControlsRequest)(nil),        // 26: munim.reports.v1.GetAuditControlsRequest
+	(*GetAuditControlsResponse)(nil),       // 27: munim.reports.v1.GetAuditControlsResponse
+	(*ExportReportRequest)(nil),            // 28: munim.reports.v1.ExportReportRequest
+	(*ExportReportResponse)(nil),           // 29: munim.reports.v1.ExportReportResponse
+	(*CloseYearRequest)(nil),               // 30: munim.reports.v1.CloseYearRequest
+	(*CloseYearResponse)(nil),              // 31: munim.reports.v1.CloseYearResponse
+	(*ImportOpeningBalancesRequest)(nil),   // 32: munim.reports.v1.ImportOpeningBalancesRequest
+	(*OpeningImport)(nil),                  // 33: munim.reports.v1.OpeningImport
+	(*ImportOpeningBalancesResponse)(nil),  // 34: munim.reports.v1.ImportOpeningBalancesResponse
+	(*ApproveOpeningBalancesRequest)(nil),  // 35: munim.reports.v1.ApproveOpeningBalancesRequest
+	(*ApproveOpeningBalancesResponse)(nil), // 36: munim.reports.v1.ApproveOpeningBalancesResponse
+	(*RejectOpeningBalancesRequest)(nil),   // 37: munim.reports.v1.RejectOpeningBalancesRequest
+	(*RejectOpeningBalancesResponse)(nil),  // 38: munim.reports.v1.RejectOpeningBalancesResponse
+	(*GetStateConsolidationRequest)(nil),   // 39: munim.reports.v1.GetStateConsolidationRequest
+	(*GetStateConsolidationResponse)(nil),  // 40: munim.reports.v1.GetStateConsolidationResponse
 }
 var file_munim_reports_v1_reports_proto_depIdxs = []int32{
-	5,  // 0: munim.reports.v1.Schedule.rows:type_name -> munim.reports.v1.ScheduleRow
-	3,  // 1: munim.reports.v1.GetBalanceSheetRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	4,  // 2: munim.reports.v1.BalanceSheet.liabilities:type_name -> munim.reports.v1.Figure
-	4,  // 3: munim.reports.v1.BalanceSheet.assets:type_name -> munim.reports.v1.Figure
-	4,  // 4: munim.reports.v1.BalanceSheet.total_liabilities:type_name -> munim.reports.v1.Figure
-	4,  // 5: munim.reports.v1.BalanceSheet.total_assets:type_name -> munim.reports.v1.Figure
-	6,  // 6: munim.reports.v1.BalanceSheet.schedules:type_name -> munim.reports.v1.Schedule
-	8,  // 7: munim.reports.v1.GetBalanceSheetResponse.balance_sheet:type_name -> munim.reports.v1.BalanceSheet
-	3,  // 8: munim.reports.v1.GetIncomeExpenditureRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	4,  // 9: munim.reports.v1.IncomeExpenditure.income:type_name -> munim.reports.v1.Figure
-	4,  // 10: munim.reports.v1.IncomeExpenditure.total_income:type_name -> munim.reports.v1.Figure
-	4,  // 11: munim.reports.v1.IncomeExpenditure.expenditure:type_name -> munim.reports.v1.Figure
-	4,  // 12: munim.reports.v1.IncomeExpenditure.total_expenditure:type_name -> munim.reports.v1.Figure
-	4,  // 13: munim.reports.v1.IncomeExpenditure.surplus_before_prior_period:type_name -> munim.reports.v1.Figure
-	4,  // 14: munim.reports.v1.IncomeExpenditure.prior_period_items:type_name -> munim.reports.v1.Figure
-	4,  // 15: munim.reports.v1.IncomeExpenditure.surplus_after_prior_period:type_name -> munim.reports.v1.Figure
-	4,  // 16: munim.reports.v1.IncomeExpenditure.transfer_to_reserves:type_name -> munim.reports.v1.Figure
-	4,  // 17: munim.reports.v1.IncomeExpenditure.surplus_carried_to_fund:type_name -> munim.reports.v1.Figure
-	6,  // 18: munim.reports.v1.IncomeExpenditure.schedules:type_name -> munim.reports.v1.Schedule
-	11, // 19: munim.reports.v1.GetIncomeExpenditureResponse.income_expenditure:type_name -> munim.reports.v1.IncomeExpenditure
-	3,  // 20: munim.reports.v1.GetReceiptsPaymentsRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	4,  // 21: munim.reports.v1.ReceiptsPayments.opening:type_name -> munim.reports.v1.Figure
-	4,  // 22: munim.reports.v1.ReceiptsPayments.receipts:type_name -> munim.reports.v1.Figure
-	4,  // 23: munim.reports.v1.ReceiptsPayments.payments:type_name -> munim.reports.v1.Figure
-	4,  // 24: munim.reports.v1.ReceiptsPayments.total_receipts:type_name -> munim.reports.v1.Figure
-	4,  // 25: munim.reports.v1.ReceiptsPayments.total_payments:type_name -> munim.reports.v1.Figure
-	4,  // 26: munim.reports.v1.ReceiptsPayments.closing:type_name -> munim.reports.v1.Figure
-	6,  // 27: munim.reports.v1.ReceiptsPayments.schedules:type_name -> munim.reports.v1.Schedule
-	14, // 28: munim.reports.v1.GetReceiptsPaymentsResponse.receipts_payments:type_name -> munim.reports.v1.ReceiptsPayments
-	3,  // 29: munim.reports.v1.GetCashFlowRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	4,  // 30: munim.reports.v1.CashFlow.operating:type_name -> munim.reports.v1.Figure
-	4,  // 31: munim.reports.v1.CashFlow.net_operating:type_name -> munim.reports.v1.Figure
-	4,  // 32: munim.reports.v1.CashFlow.investing:type_name -> munim.reports.v1.Figure
-	4,  // 33: munim.reports.v1.CashFlow.net_investing:type_name -> munim.reports.v1.Figure
-	4,  // 34: munim.reports.v1.CashFlow.financing:type_name -> munim.reports.v1.Figure
-	4,  // 35: munim.reports.v1.CashFlow.net_financing:type_name -> munim.reports.v1.Figure
-	4,  // 36: munim.reports.v1.CashFlow.net_change:type_name -> munim.reports.v1.Figure
-	4,  // 37: munim.reports.v1.CashFlow.opening:type_name -> munim.reports.v1.Figure
-	4,  // 38: munim.reports.v1.CashFlow.closing:type_name -> munim.reports.v1.Figure
-	17, // 39: munim.reports.v1.GetCashFlowResponse.cash_flow:type_name -> munim.reports.v1.CashFlow
+	6,  // 0: munim.reports.v1.Schedule.rows:type_name -> munim.reports.v1.ScheduleRow
+	4,  // 1: munim.reports.v1.GetBalanceSheetRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	5,  // 2: munim.reports.v1.BalanceSheet.liabilities:type_name -> munim.reports.v1.Figure
+	5,  // 3: munim.reports.v1.BalanceSheet.assets:type_name -> munim.reports.v1.Figure
+	5,  // 4: munim.reports.v1.BalanceSheet.total_liabilities:type_name -> munim.reports.v1.Figure
+	5,  // 5: munim.reports.v1.BalanceSheet.total_assets:type_name -> munim.reports.v1.Figure
+	7,  // 6: munim.reports.v1.BalanceSheet.schedules:type_name -> munim.reports.v1.Schedule
+	9,  // 7: munim.reports.v1.GetBalanceSheetResponse.balance_sheet:type_name -> munim.reports.v1.BalanceSheet
+	4,  // 8: munim.reports.v1.GetIncomeExpenditureRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	5,  // 9: munim.reports.v1.IncomeExpenditure.income:type_name -> munim.reports.v1.Figure
+	5,  // 10: munim.reports.v1.IncomeExpenditure.total_income:type_name -> munim.reports.v1.Figure
+	5,  // 11: munim.reports.v1.IncomeExpenditure.expenditure:type_name -> munim.reports.v1.Figure
+	5,  // 12: munim.reports.v1.IncomeExpenditure.total_expenditure:type_name -> munim.reports.v1.Figure
+	5,  // 13: munim.reports.v1.IncomeExpenditure.surplus_before_prior_period:type_name -> munim.reports.v1.Figure
+	5,  // 14: munim.reports.v1.IncomeExpenditure.prior_period_items:type_name -> munim.reports.v1.Figure
+	5,  // 15: munim.reports.v1.IncomeExpenditure.surplus_after_prior_period:type_name -> munim.reports.v1.Figure
+	5,  // 16: munim.reports.v1.IncomeExpenditure.transfer_to_reserves:type_name -> munim.reports.v1.Figure
+	5,  // 17: munim.reports.v1.IncomeExpenditure.surplus_carried_to_fund:type_name -> munim.reports.v1.Figure
+	7,  // 18: munim.reports.v1.IncomeExpenditure.schedules:type_name -> munim.reports.v1.Schedule
+	12, // 19: munim.reports.v1.GetIncomeExpenditureResponse.income_expenditure:type_name -> munim.reports.v1.IncomeExpenditure
+	4,  // 20: munim.reports.v1.GetReceiptsPaymentsRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	5,  // 21: munim.reports.v1.ReceiptsPayments.opening:type_name -> munim.reports.v1.Figure
+	5,  // 22: munim.reports.v1.ReceiptsPayments.receipts:type_name -> munim.reports.v1.Figure
+	5,  // 23: munim.reports.v1.ReceiptsPayments.payments:type_name -> munim.reports.v1.Figure
+	5,  // 24: munim.reports.v1.ReceiptsPayments.total_receipts:type_name -> munim.reports.v1.Figure
+	5,  // 25: munim.reports.v1.ReceiptsPayments.total_payments:type_name -> munim.reports.v1.Figure
+	5,  // 26: munim.reports.v1.ReceiptsPayments.closing:type_name -> munim.reports.v1.Figure
+	7,  // 27: munim.reports.v1.ReceiptsPayments.schedules:type_name -> munim.reports.v1.Schedule
+	15, // 28: munim.reports.v1.GetReceiptsPaymentsResponse.receipts_payments:type_name -> munim.reports.v1.ReceiptsPayments
+	4,  // 29: munim.reports.v1.GetCashFlowRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	5,  // 30: munim.reports.v1.CashFlow.operating:type_name -> munim.reports.v1.Figure
+	5,  // 31: munim.reports.v1.CashFlow.net_operating:type_name -> munim.reports.v1.Figure
+	5,  // 32: munim.reports.v1.CashFlow.investing:type_name -> munim.reports.v1.Figure
+	5,  // 33: munim.reports.v1.CashFlow.net_investing:type_name -> munim.reports.v1.Figure
+	5,  // 34: munim.reports.v1.CashFlow.financing:type_name -> munim.reports.v1.Figure
+	5,  // 35: munim.reports.v1.CashFlow.net_financing:type_name -> munim.reports.v1.Figure
+	5,  // 36: munim.reports.v1.CashFlow.net_change:type_name -> munim.reports.v1.Figure
+	5,  // 37: munim.reports.v1.CashFlow.opening:type_name -> munim.reports.v1.Figure
+	5,  // 38: munim.reports.v1.CashFlow.closing:type_name -> munim.reports.v1.Figure
+	18, // 39: munim.reports.v1.GetCashFlowResponse.cash_flow:type_name -> munim.reports.v1.CashFlow
 	0,  // 40: munim.reports.v1.GetRegisterRequest.kind:type_name -> munim.reports.v1.RegisterKind
-	20, // 41: munim.reports.v1.GeneralLedger.entries:type_name -> munim.reports.v1.LedgerEntry
-	22, // 42: munim.reports.v1.TrialBalance.rows:type_name -> munim.reports.v1.TrialBalanceRow
-	21, // 43: munim.reports.v1.GetRegisterResponse.general_ledger:type_name -> munim.reports.v1.GeneralLedger
-	23, // 44: munim.reports.v1.GetRegisterResponse.trial_balance:type_name -> munim.reports.v1.TrialBalance
-	3,  // 45: munim.reports.v1.ExportReportRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	21, // 41: munim.reports.v1.GeneralLedger.entries:type_name -> munim.reports.v1.LedgerEntry
+	23, // 42: munim.reports.v1.TrialBalance.rows:type_name -> munim.reports.v1.TrialBalanceRow
+	22, // 43: munim.reports.v1.GetRegisterResponse.general_ledger:type_name -> munim.reports.v1.GeneralLedger
+	24, // 44: munim.reports.v1.GetRegisterResponse.trial_balance:type_name -> munim.reports.v1.TrialBalance
+	4,  // 45: munim.reports.v1.ExportReportRequest.period:type_name -> munim.reports.v1.StatementPeriod
 	1,  // 46: munim.reports.v1.ExportReportRequest.kind:type_name -> munim.reports.v1.ReportKind
 	2,  // 47: munim.reports.v1.ExportReportRequest.format:type_name -> munim.reports.v1.ExportFormat
-	7,  // 48: munim.reports.v1.ReportService.GetBalanceSheet:input_type -> munim.reports.v1.GetBalanceSheetRequest
-	10, // 49: munim.reports.v1.ReportService.GetIncomeExpenditure:input_type -> munim.reports.v1.GetIncomeExpenditureRequest
-	13, // 50: munim.reports.v1.ReportService.GetReceiptsPayments:input_type -> munim.reports.v1.GetReceiptsPaymentsRequest
-	16, // 51: munim.reports.v1.ReportService.GetCashFlow:input_type -> munim.reports.v1.GetCashFlowRequest
-	19, // 52: munim.reports.v1.ReportService.GetRegister:input_type -> munim.reports.v1.GetRegisterRequest
-	25, // 53: munim.reports.v1.ReportService.GetAuditControls:input_type -> munim.reports.v1.GetAuditControlsRequest
-	27, // 54: munim.reports.v1.ReportService.ExportReport:input_type -> munim.reports.v1.ExportReportRequest
-	29, // 55: munim.reports.v1.ReportService.CloseYear:input_type -> munim.reports.v1.CloseYearRequest
-	31, // 56: munim.reports.v1.ReportService.ImportOpeningBalances:input_type -> munim.reports.v1.ImportOpeningBalancesRequest
-	33, // 57: munim.reports.v1.ReportService.GetStateConsolidation:input_type -> munim.reports.v1.GetStateConsolidationRequest
-	9,  // 58: munim.reports.v1.ReportService.GetBalanceSheet:output_type -> munim.reports.v1.GetBalanceSheetResponse
-	12, // 59: munim.reports.v1.ReportService.GetIncomeExpenditure:output_type -> munim.reports.v1.GetIncomeExpenditureResponse
-	15, // 60: munim.reports.v1.ReportService.GetReceiptsPayments:output_type -> munim.reports.v1.GetReceiptsPaymentsResponse
-	18, // 61: munim.reports.v1.ReportService.GetCashFlow:output_type -> munim.reports.v1.GetCashFlowResponse
-	24, // 62: munim.reports.v1.ReportService.GetRegister:output_type -> munim.reports.v1.GetRegisterResponse
-	26, // 63: munim.reports.v1.ReportService.GetAuditControls:output_type -> munim.reports.v1.GetAuditControlsResponse
-	28, // 64: munim.reports.v1.ReportService.ExportReport:output_type -> munim.reports.v1.ExportReportResponse
-	30, // 65: munim.reports.v1.ReportService.CloseYear:output_type -> munim.reports.v1.CloseYearResponse
-	32, // 66: munim.reports.v1.ReportService.ImportOpeningBalances:output_type -> munim.reports.v1.ImportOpeningBalancesResponse
-	34, // 67: munim.reports.v1.ReportService.GetStateConsolidation:output_type -> munim.reports.v1.GetStateConsolidationResponse
-	58, // [58:68] is the sub-list for method output_type
-	48, // [48:58] is the sub-list for method input_type
-	48, // [48:48] is the sub-list for extension type_name
-	48, // [48:48] is the sub-list for extension extendee
-	0,  // [0:48] is the sub-list for field type_name
+	3,  // 48: munim.reports.v1.ImportOpeningBalancesRequest.format:type_name -> munim.reports.v1.OpeningFormat
+	3,  // 49: munim.reports.v1.OpeningImport.format:type_name -> munim.reports.v1.OpeningFormat
+	33, // 50: munim.reports.v1.ImportOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
+	33, // 51: munim.reports.v1.ApproveOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
+	33, // 52: munim.reports.v1.RejectOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
+	8,  // 53: munim.reports.v1.ReportService.GetBalanceSheet:input_type -> munim.reports.v1.GetBalanceSheetRequest
+	11, // 54: munim.reports.v1.ReportService.GetIncomeExpenditure:input_type -> munim.reports.v1.GetIncomeExpenditureRequest
+	14, // 55: munim.reports.v1.ReportService.GetReceiptsPayments:input_type -> munim.reports.v1.GetReceiptsPaymentsRequest
+	17, // 56: munim.reports.v1.ReportService.GetCashFlow:input_type -> munim.reports.v1.GetCashFlowRequest
+	20, // 57: munim.reports.v1.ReportService.GetRegister:input_type -> munim.reports.v1.GetRegisterRequest
+	26, // 58: munim.reports.v1.ReportService.GetAuditControls:input_type -> munim.reports.v1.GetAuditControlsRequest
+	28, // 59: munim.reports.v1.ReportService.ExportReport:input_type -> munim.reports.v1.ExportReportRequest
+	30, // 60: munim.reports.v1.ReportService.CloseYear:input_type -> munim.reports.v1.CloseYearRequest
+	32, // 61: munim.reports.v1.ReportService.ImportOpeningBalances:input_type -> munim.reports.v1.ImportOpeningBalancesRequest
+	35, // 62: munim.reports.v1.ReportService.ApproveOpeningBalances:input_type -> munim.reports.v1.ApproveOpeningBalancesRequest
+	37, // 63: munim.reports.v1.ReportService.RejectOpeningBalances:input_type -> munim.reports.v1.RejectOpeningBalancesRequest
+	39, // 64: munim.reports.v1.ReportService.GetStateConsolidation:input_type -> munim.reports.v1.GetStateConsolidationRequest
+	10, // 65: munim.reports.v1.ReportService.GetBalanceSheet:output_type -> munim.reports.v1.GetBalanceSheetResponse
+	13, // 66: munim.reports.v1.ReportService.GetIncomeExpenditure:output_type -> munim.reports.v1.GetIncomeExpenditureResponse
+	16, // 67: munim.reports.v1.ReportService.GetReceiptsPayments:output_type -> munim.reports.v1.GetReceiptsPaymentsResponse
+	19, // 68: munim.reports.v1.ReportService.GetCashFlow:output_type -> munim.reports.v1.GetCashFlowResponse
+	25, // 69: munim.reports.v1.ReportService.GetRegister:output_type -> munim.reports.v1.GetRegisterResponse
+	27, // 70: munim.reports.v1.ReportService.GetAuditControls:output_type -> munim.reports.v1.GetAuditControlsResponse
+	29, // 71: munim.reports.v1.ReportService.ExportReport:output_type -> munim.reports.v1.ExportReportResponse
+	31, // 72: munim.reports.v1.ReportService.CloseYear:output_type -> munim.reports.v1.CloseYearResponse
+	34, // 73: munim.reports.v1.ReportService.ImportOpeningBalances:output_type -> munim.reports.v1.ImportOpeningBalancesResponse
+	36, // 74: munim.reports.v1.ReportService.ApproveOpeningBalances:output_type -> munim.reports.v1.ApproveOpeningBalancesResponse
+	38, // 75: munim.reports.v1.ReportService.RejectOpeningBalances:output_type -> munim.reports.v1.RejectOpeningBalancesResponse
+	40, // 76: munim.reports.v1.ReportService.GetStateConsolidation:output_type -> munim.reports.v1.GetStateConsolidationResponse
+	65, // [65:77] is the sub-list for method output_type
+	53, // [53:65] is the sub-list for method input_type
+	53, // [53:53] is the sub-list for extension type_name
+	53, // [53:53] is the sub-list for extension extendee
+	0,  // [0:53] is the sub-list for field type_name
 }
 
 func init() { file_munim_reports_v1_reports_proto_init() }
@@ -2999,8 +3484,8 @@ func file_munim_reports_v1_reports_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_reports_v1_reports_proto_rawDesc), len(file_munim_reports_v1_reports_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   32,
+			NumEnums:      4,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -59,6 +59,12 @@ const (
 	// ReportServiceImportOpeningBalancesProcedure is the fully-qualified name of the ReportService's
 	// ImportOpeningBalances RPC.
 	ReportServiceImportOpeningBalancesProcedure = "/munim.reports.v1.ReportService/ImportOpeningBalances"
+	// ReportServiceApproveOpeningBalancesProcedure is the fully-qualified name of the ReportService's
+	// ApproveOpeningBalances RPC.
+	ReportServiceApproveOpeningBalancesProcedure = "/munim.reports.v1.ReportService/ApproveOpeningBalances"
+	// ReportServiceRejectOpeningBalancesProcedure is the fully-qualified name of the ReportService's
+	// RejectOpeningBalances RPC.
+	ReportServiceRejectOpeningBalancesProcedure = "/munim.reports.v1.ReportService/RejectOpeningBalances"
 	// ReportServiceGetStateConsolidationProcedure is the fully-qualified name of the ReportService's
 	// GetStateConsolidation RPC.
 	ReportServiceGetStateConsolidationProcedure = "/munim.reports.v1.ReportService/GetStateConsolidation"
@@ -96,9 +102,24 @@ type ReportServiceClient interface {
 	ExportReport(context.Context, *connect.Request[v1.ExportReportRequest]) (*connect.Response[v1.ExportReportResponse], error)
 	// CloseYear runs the year-end close. Not yet implemented.
 	CloseYear(context.Context, *connect.Request[v1.CloseYearRequest]) (*connect.Response[v1.CloseYearResponse], error)
-	// ImportOpeningBalances posts a migrating ULB's opening trial balance.
-	// Not yet implemented.
+	// ImportOpeningBalances imports a migrating ULB's opening trial balance
+	// (CSV, or the first sheet of an XLSX workbook) and keeps it pending for
+	// another person's approval. Every problem of the file is reported at
+	// once as field violations named rows[n].column, n being the row as a
+	// spreadsheet numbers it (the header is row 1), or content for the file
+	// as a whole (e.g. "totals differ: debit 1,23,456.00, credit
+	// 1,23,400.00"). Idempotent: the same key with the same request returns
+	// the first import; with another request it is already_exists.
 	ImportOpeningBalances(context.Context, *connect.Request[v1.ImportOpeningBalancesRequest]) (*connect.Response[v1.ImportOpeningBalancesResponse], error)
+	// ApproveOpeningBalances posts a pending import as the one opening
+	// journal voucher of the ULB, and its receivable rows as the consumers'
+	// opening arrears in the DCB, in one transaction. Never by the importer
+	// (permission_denied); a second opening, or books holding vouchers before
+	// the opening day, is failed_precondition.
+	ApproveOpeningBalances(context.Context, *connect.Request[v1.ApproveOpeningBalancesRequest]) (*connect.Response[v1.ApproveOpeningBalancesResponse], error)
+	// RejectOpeningBalances rejects a pending import, with a reason; never by
+	// the importer.
+	RejectOpeningBalances(context.Context, *connect.Request[v1.RejectOpeningBalancesRequest]) (*connect.Response[v1.RejectOpeningBalancesResponse], error)
 	// GetStateConsolidation consolidates a state's ULBs. Not yet implemented.
 	GetStateConsolidation(context.Context, *connect.Request[v1.GetStateConsolidationRequest]) (*connect.Response[v1.GetStateConsolidationResponse], error)
 }
@@ -175,6 +196,18 @@ func NewReportServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(reportServiceMethods.ByName("ImportOpeningBalances")),
 			connect.WithClientOptions(opts...),
 		),
+		approveOpeningBalances: connect.NewClient[v1.ApproveOpeningBalancesRequest, v1.ApproveOpeningBalancesResponse](
+			httpClient,
+			baseURL+ReportServiceApproveOpeningBalancesProcedure,
+			connect.WithSchema(reportServiceMethods.ByName("ApproveOpeningBalances")),
+			connect.WithClientOptions(opts...),
+		),
+		rejectOpeningBalances: connect.NewClient[v1.RejectOpeningBalancesRequest, v1.RejectOpeningBalancesResponse](
+			httpClient,
+			baseURL+ReportServiceRejectOpeningBalancesProcedure,
+			connect.WithSchema(reportServiceMethods.ByName("RejectOpeningBalances")),
+			connect.WithClientOptions(opts...),
+		),
 		getStateConsolidation: connect.NewClient[v1.GetStateConsolidationRequest, v1.GetStateConsolidationResponse](
 			httpClient,
 			baseURL+ReportServiceGetStateConsolidationProcedure,
@@ -187,16 +220,18 @@ func NewReportServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 
 // reportServiceClient implements ReportServiceClient.
 type reportServiceClient struct {
-	getBalanceSheet       *connect.Client[v1.GetBalanceSheetRequest, v1.GetBalanceSheetResponse]
-	getIncomeExpenditure  *connect.Client[v1.GetIncomeExpenditureRequest, v1.GetIncomeExpenditureResponse]
-	getReceiptsPayments   *connect.Client[v1.GetReceiptsPaymentsRequest, v1.GetReceiptsPaymentsResponse]
-	getCashFlow           *connect.Client[v1.GetCashFlowRequest, v1.GetCashFlowResponse]
-	getRegister           *connect.Client[v1.GetRegisterRequest, v1.GetRegisterResponse]
-	getAuditControls      *connect.Client[v1.GetAuditControlsRequest, v1.GetAuditControlsResponse]
-	exportReport          *connect.Client[v1.ExportReportRequest, v1.ExportReportResponse]
-	closeYear             *connect.Client[v1.CloseYearRequest, v1.CloseYearResponse]
-	importOpeningBalances *connect.Client[v1.ImportOpeningBalancesRequest, v1.ImportOpeningBalancesResponse]
-	getStateConsolidation *connect.Client[v1.GetStateConsolidationRequest, v1.GetStateConsolidationResponse]
+	getBalanceSheet        *connect.Client[v1.GetBalanceSheetRequest, v1.GetBalanceSheetResponse]
+	getIncomeExpenditure   *connect.Client[v1.GetIncomeExpenditureRequest, v1.GetIncomeExpenditureResponse]
+	getReceiptsPayments    *connect.Client[v1.GetReceiptsPaymentsRequest, v1.GetReceiptsPaymentsResponse]
+	getCashFlow            *connect.Client[v1.GetCashFlowRequest, v1.GetCashFlowResponse]
+	getRegister            *connect.Client[v1.GetRegisterRequest, v1.GetRegisterResponse]
+	getAuditControls       *connect.Client[v1.GetAuditControlsRequest, v1.GetAuditControlsResponse]
+	exportReport           *connect.Client[v1.ExportReportRequest, v1.ExportReportResponse]
+	closeYear              *connect.Client[v1.CloseYearRequest, v1.CloseYearResponse]
+	importOpeningBalances  *connect.Client[v1.ImportOpeningBalancesRequest, v1.ImportOpeningBalancesResponse]
+	approveOpeningBalances *connect.Client[v1.ApproveOpeningBalancesRequest, v1.ApproveOpeningBalancesResponse]
+	rejectOpeningBalances  *connect.Client[v1.RejectOpeningBalancesRequest, v1.RejectOpeningBalancesResponse]
+	getStateConsolidation  *connect.Client[v1.GetStateConsolidationRequest, v1.GetStateConsolidationResponse]
 }
 
 // GetBalanceSheet calls munim.reports.v1.ReportService.GetBalanceSheet.
@@ -244,6 +279,16 @@ func (c *reportServiceClient) ImportOpeningBalances(ctx context.Context, req *co
 	return c.importOpeningBalances.CallUnary(ctx, req)
 }
 
+// ApproveOpeningBalances calls munim.reports.v1.ReportService.ApproveOpeningBalances.
+func (c *reportServiceClient) ApproveOpeningBalances(ctx context.Context, req *connect.Request[v1.ApproveOpeningBalancesRequest]) (*connect.Response[v1.ApproveOpeningBalancesResponse], error) {
+	return c.approveOpeningBalances.CallUnary(ctx, req)
+}
+
+// RejectOpeningBalances calls munim.reports.v1.ReportService.RejectOpeningBalances.
+func (c *reportServiceClient) RejectOpeningBalances(ctx context.Context, req *connect.Request[v1.RejectOpeningBalancesRequest]) (*connect.Response[v1.RejectOpeningBalancesResponse], error) {
+	return c.rejectOpeningBalances.CallUnary(ctx, req)
+}
+
 // GetStateConsolidation calls munim.reports.v1.ReportService.GetStateConsolidation.
 func (c *reportServiceClient) GetStateConsolidation(ctx context.Context, req *connect.Request[v1.GetStateConsolidationRequest]) (*connect.Response[v1.GetStateConsolidationResponse], error) {
 	return c.getStateConsolidation.CallUnary(ctx, req)
@@ -281,9 +326,24 @@ type ReportServiceHandler interface {
 	ExportReport(context.Context, *connect.Request[v1.ExportReportRequest]) (*connect.Response[v1.ExportReportResponse], error)
 	// CloseYear runs the year-end close. Not yet implemented.
 	CloseYear(context.Context, *connect.Request[v1.CloseYearRequest]) (*connect.Response[v1.CloseYearResponse], error)
-	// ImportOpeningBalances posts a migrating ULB's opening trial balance.
-	// Not yet implemented.
+	// ImportOpeningBalances imports a migrating ULB's opening trial balance
+	// (CSV, or the first sheet of an XLSX workbook) and keeps it pending for
+	// another person's approval. Every problem of the file is reported at
+	// once as field violations named rows[n].column, n being the row as a
+	// spreadsheet numbers it (the header is row 1), or content for the file
+	// as a whole (e.g. "totals differ: debit 1,23,456.00, credit
+	// 1,23,400.00"). Idempotent: the same key with the same request returns
+	// the first import; with another request it is already_exists.
 	ImportOpeningBalances(context.Context, *connect.Request[v1.ImportOpeningBalancesRequest]) (*connect.Response[v1.ImportOpeningBalancesResponse], error)
+	// ApproveOpeningBalances posts a pending import as the one opening
+	// journal voucher of the ULB, and its receivable rows as the consumers'
+	// opening arrears in the DCB, in one transaction. Never by the importer
+	// (permission_denied); a second opening, or books holding vouchers before
+	// the opening day, is failed_precondition.
+	ApproveOpeningBalances(context.Context, *connect.Request[v1.ApproveOpeningBalancesRequest]) (*connect.Response[v1.ApproveOpeningBalancesResponse], error)
+	// RejectOpeningBalances rejects a pending import, with a reason; never by
+	// the importer.
+	RejectOpeningBalances(context.Context, *connect.Request[v1.RejectOpeningBalancesRequest]) (*connect.Response[v1.RejectOpeningBalancesResponse], error)
 	// GetStateConsolidation consolidates a state's ULBs. Not yet implemented.
 	GetStateConsolidation(context.Context, *connect.Request[v1.GetStateConsolidationRequest]) (*connect.Response[v1.GetStateConsolidationResponse], error)
 }
@@ -356,6 +416,18 @@ func NewReportServiceHandler(svc ReportServiceHandler, opts ...connect.HandlerOp
 		connect.WithSchema(reportServiceMethods.ByName("ImportOpeningBalances")),
 		connect.WithHandlerOptions(opts...),
 	)
+	reportServiceApproveOpeningBalancesHandler := connect.NewUnaryHandler(
+		ReportServiceApproveOpeningBalancesProcedure,
+		svc.ApproveOpeningBalances,
+		connect.WithSchema(reportServiceMethods.ByName("ApproveOpeningBalances")),
+		connect.WithHandlerOptions(opts...),
+	)
+	reportServiceRejectOpeningBalancesHandler := connect.NewUnaryHandler(
+		ReportServiceRejectOpeningBalancesProcedure,
+		svc.RejectOpeningBalances,
+		connect.WithSchema(reportServiceMethods.ByName("RejectOpeningBalances")),
+		connect.WithHandlerOptions(opts...),
+	)
 	reportServiceGetStateConsolidationHandler := connect.NewUnaryHandler(
 		ReportServiceGetStateConsolidationProcedure,
 		svc.GetStateConsolidation,
@@ -383,6 +455,10 @@ func NewReportServiceHandler(svc ReportServiceHandler, opts ...connect.HandlerOp
 			reportServiceCloseYearHandler.ServeHTTP(w, r)
 		case ReportServiceImportOpeningBalancesProcedure:
 			reportServiceImportOpeningBalancesHandler.ServeHTTP(w, r)
+		case ReportServiceApproveOpeningBalancesProcedure:
+			reportServiceApproveOpeningBalancesHandler.ServeHTTP(w, r)
+		case ReportServiceRejectOpeningBalancesProcedure:
+			reportServiceRejectOpeningBalancesHandler.ServeHTTP(w, r)
 		case ReportServiceGetStateConsolidationProcedure:
 			reportServiceGetStateConsolidationHandler.ServeHTTP(w, r)
 		default:
@@ -428,6 +504,14 @@ func (UnimplementedReportServiceHandler) CloseYear(context.Context, *connect.Req
 
 func (UnimplementedReportServiceHandler) ImportOpeningBalances(context.Context, *connect.Request[v1.ImportOpeningBalancesRequest]) (*connect.Response[v1.ImportOpeningBalancesResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.reports.v1.ReportService.ImportOpeningBalances is not implemented"))
+}
+
+func (UnimplementedReportServiceHandler) ApproveOpeningBalances(context.Context, *connect.Request[v1.ApproveOpeningBalancesRequest]) (*connect.Response[v1.ApproveOpeningBalancesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.reports.v1.ReportService.ApproveOpeningBalances is not implemented"))
+}
+
+func (UnimplementedReportServiceHandler) RejectOpeningBalances(context.Context, *connect.Request[v1.RejectOpeningBalancesRequest]) (*connect.Response[v1.RejectOpeningBalancesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.reports.v1.ReportService.RejectOpeningBalances is not implemented"))
 }
 
 func (UnimplementedReportServiceHandler) GetStateConsolidation(context.Context, *connect.Request[v1.GetStateConsolidationRequest]) (*connect.Response[v1.GetStateConsolidationResponse], error) {
