@@ -30,6 +30,13 @@ var (
 	ErrDecided = errors.New("import already decided")
 )
 
+// The constraints that settle races the checks before them cannot: two
+// imports under one key, two approvals of a tenant's imports.
+const (
+	keyConstraint    = "opening_imports_idempotency_key_unique"
+	postedConstraint = "opening_imports_one_posted"
+)
+
 // Service imports, approves and rejects opening trial balances.
 type Service struct {
 	pool    *pgxpool.Pool
@@ -163,6 +170,12 @@ func (s *Service) ImportBalances(ctx context.Context, tenant, actor string, req 
 		}
 		return nil
 	})
+	if db.UniqueViolation(err) == keyConstraint {
+		// A concurrent request under the key got in first: answer as its
+		// replay, or its conflict.
+		imp, _, err := s.replayed(ctx, tenant, req.IdempotencyKey, hash)
+		return imp, err
+	}
 	if err != nil {
 		return Import{}, err
 	}
@@ -323,6 +336,10 @@ func (s *Service) Approve(ctx context.Context, tenant, checker string, id int64)
 		out, err = q.OpeningImportGet(ctx, dbq.OpeningImportGetParams{TenantID: tenant, ID: id})
 		return err
 	})
+	if db.UniqueViolation(err) == postedConstraint {
+		return Import{}, &ledger.PreconditionError{Field: "import_id", Kind: ErrAlreadyOpened,
+			Reason: fmt.Sprintf("another opening import of %s was approved at the same time: books open once", tenant)}
+	}
 	if err != nil {
 		return Import{}, err
 	}
@@ -356,8 +373,12 @@ func (s *Service) Reject(ctx context.Context, tenant, checker string, id int64, 
 	return importOf(out), nil
 }
 
-// decidable locks a pending import that checker, not its importer, may decide.
+// decidable locks a pending import that checker, not its importer, may
+// decide, after taking the turn of the tenant's decisions.
 func decidable(ctx context.Context, q *dbq.Queries, tenant, checker string, id int64, verb string) (dbq.OpeningImport, error) {
+	if err := q.OpeningImportLock(ctx, tenant); err != nil {
+		return dbq.OpeningImport{}, fmt.Errorf("lock opening decisions: %w", err)
+	}
 	imp, err := q.OpeningImportGetForUpdate(ctx, dbq.OpeningImportGetForUpdateParams{TenantID: tenant, ID: id})
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):

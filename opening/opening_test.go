@@ -2,6 +2,8 @@ package opening_test
 
 import (
 	"bytes"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -311,4 +313,31 @@ func assertTied(t *testing.T, b bundle) {
 	require.NoError(t, err)
 	assert.True(t, billing.Tied(ties), "%+v", ties)
 	assert.NotEmpty(t, ties)
+}
+
+// Two approvals of a tenant's two imports at once: one posts, the other is
+// refused, and the books hold one opening voucher.
+func TestConcurrentApprovalsOpenTheBooksOnce(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	var ids [2]int64
+	for i, content := range []string{goodCSV, withRows("4501001,01,0200,1.00,,,", "3101001,01,0001,,1.00,,")} {
+		imp, err := b.opening.ImportBalances(b.ctx, tenant, "ravi", csvRequest(fmt.Sprintf("tb-%d", i), content))
+		require.NoError(t, err)
+		ids[i] = imp.ID
+	}
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i := range ids {
+		wg.Go(func() { _, errs[i] = b.opening.Approve(b.ctx, tenant, "asha", ids[i]) })
+	}
+	wg.Wait()
+	if errs[0] != nil {
+		errs[0], errs[1] = errs[1], errs[0]
+	}
+	require.NoError(t, errs[0])
+	require.ErrorIs(t, errs[1], opening.ErrAlreadyOpened)
+	assert.Equal(t, 1, count(t, b, "vouchers"))
+	assert.Equal(t, 4, count(t, b, "demands"))
+	assertTied(t, b)
 }

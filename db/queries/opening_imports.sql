@@ -46,3 +46,8 @@ SELECT id, number, voucher_date FROM vouchers
  WHERE tenant_id = @tenant_id AND voucher_date < @as_of
  ORDER BY voucher_date, id
  LIMIT 1;
+
+-- name: OpeningImportLock :exec
+-- Serialises the decisions on a tenant's opening imports until commit, so
+-- that an approval sees any approval committed before it.
+SELECT pg_advisory_xact_lock(hashtextextended('munim.opening/' || @tenant_id::text, 0));

@@ -342,6 +342,17 @@ func (q *Queries) OpeningImportLinesOf(ctx context.Context, arg OpeningImportLin
 	return items, nil
 }
 
+const openingImportLock = `-- name: OpeningImportLock :exec
+SELECT pg_advisory_xact_lock(hashtextextended('munim.opening/' || $1::text, 0))
+`
+
+// Serialises the decisions on a tenant's opening imports until commit, so
+// that an approval sees any approval committed before it.
+func (q *Queries) OpeningImportLock(ctx context.Context, tenantID string) error {
+	_, err := q.db.Exec(ctx, openingImportLock, tenantID)
+	return err
+}
+
 const openingImportPosted = `-- name: OpeningImportPosted :one
 SELECT tenant_id, id, as_of, format, content_hash, idempotency_key, request_hash, status, row_count, total_debit, total_credit, imported_by, decided_by, decided_at, reason, voucher_id, created_at FROM opening_imports WHERE tenant_id = $1 AND status = 'approved'
 `
