@@ -84,7 +84,8 @@ type Request struct {
 // hash fingerprints the request for its idempotency key.
 func (r Request) hash(format Format, content []byte) []byte {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%x", r.AsOf.Format(time.DateOnly), format, content)
+	fmt.Fprintf(h, "%s|%s|", r.AsOf.Format(time.DateOnly), format)
+	h.Write(content)
 	return h.Sum(nil)
 }
 
