@@ -92,6 +92,8 @@ ALTER TABLE demands DROP CONSTRAINT demands_source_check;
 ALTER TABLE demands ADD CONSTRAINT demands_source_check CHECK (source IN ('run', 'department', 'manual', 'opening'));
 
 -- +goose Down
+-- Refused (the check fails) while opening arrears exist: demands are never
+-- deleted, and a demand is not to change its source.
 ALTER TABLE demands DROP CONSTRAINT demands_source_check;
 ALTER TABLE demands ADD CONSTRAINT demands_source_check CHECK (source IN ('run', 'department', 'manual'));
 DROP TABLE opening_import_lines, opening_imports;
