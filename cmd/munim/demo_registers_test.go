@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 	"github.com/shopspring/decimal"
@@ -15,6 +16,7 @@ import (
 
 	reportsv1 "github.com/munimhq/munim/gen/pb/munim/reports/v1"
 	"github.com/munimhq/munim/gen/pb/munim/reports/v1/reportsv1connect"
+	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/reports"
 )
 
@@ -37,7 +39,7 @@ var demoRegisterRequests = []*reportsv1.GetRegisterRequest{
 	{Kind: reportsv1.RegisterKind_REGISTER_KIND_BANK_BOOK, AccountCode: "4502101", From: "2026-04-01", To: "2026-11-30"},
 	{Kind: reportsv1.RegisterKind_REGISTER_KIND_DCB, To: "2027-03-31"},
 	{Kind: reportsv1.RegisterKind_REGISTER_KIND_RECEIVABLES_AGEING, To: "2027-03-31"},
-	{Kind: reportsv1.RegisterKind_REGISTER_KIND_ADVANCE_COLLECTIONS, To: "2027-03-31"},
+	{Kind: reportsv1.RegisterKind_REGISTER_KIND_ADVANCE_COLLECTIONS, To: "2026-11-30"},
 	{Kind: reportsv1.RegisterKind_REGISTER_KIND_DEPOSITS, To: "2027-03-31"},
 	{Kind: reportsv1.RegisterKind_REGISTER_KIND_CREDITORS, To: "2027-03-31"},
 	{Kind: reportsv1.RegisterKind_REGISTER_KIND_BUDGET_VARIANCE, To: "2026-11-30"},
@@ -78,6 +80,20 @@ func TestDemoRegistersTieToTheLedgerAndExport(t *testing.T) {
 			checkRegisterExport(t, req.Kind, format, reg, exp.Msg.Content)
 		}
 	}
+
+	// A hand-made journal to the property-tax receivable, which no demand
+	// explains, shows as a difference in the DCB's tie.
+	_, err := d.app.ledger.Post(d.ctx, demoTenant, "test", []ledger.Voucher{{Type: ledger.Journal, Date: ledger.Date(2026, time.November, 20),
+		Narration: "PT receivable raised by hand", IdempotencyKey: "registers-by-hand", Lines: []ledger.Line{
+			{AccountCode: "4311001", FundCode: "01", FunctionCode: "9091", Debit: decimal.RequireFromString("1234.56")},
+			{AccountCode: "1100101", FundCode: "01", FunctionCode: "9091", Credit: decimal.RequireFromString("1234.56")}}}})
+	require.NoError(t, err)
+	res, err := c.GetRegister(d.ctx, connect.NewRequest(&reportsv1.GetRegisterRequest{TenantId: demoTenant,
+		Kind: reportsv1.RegisterKind_REGISTER_KIND_DCB, To: "2027-03-31"}))
+	require.NoError(t, err)
+	tie := res.Msg.GetTable().Ties[0]
+	assert.False(t, tie.Tied)
+	assert.Equal(t, "1234.56", tie.Difference)
 }
 
 // checkRegisterExport reads an export back: the XLSX's first sheet holds
