@@ -13,6 +13,8 @@ import (
 
 // registerKinds maps the contract's tabular register kinds to the domain's.
 var registerKinds = map[reportsv1.RegisterKind]RegisterKind{
+	reportsv1.RegisterKind_REGISTER_KIND_GENERAL_LEDGER:      GeneralLedger,
+	reportsv1.RegisterKind_REGISTER_KIND_TRIAL_BALANCE:       TrialBalanceKind,
 	reportsv1.RegisterKind_REGISTER_KIND_DAY_BOOK:            DayBook,
 	reportsv1.RegisterKind_REGISTER_KIND_CASH_BOOK:           CashBook,
 	reportsv1.RegisterKind_REGISTER_KIND_BANK_BOOK:           BankBook,
@@ -39,11 +41,11 @@ func optionalDate(field, s string) (time.Time, error) {
 	return ledger.ParseDate(field, s)
 }
 
-// registerQueryIn reads a tabular register's parameters.
+// registerQueryIn reads a register's parameters.
 func registerQueryIn(m *reportsv1.GetRegisterRequest) (RegisterQuery, error) {
 	kind, ok := registerKinds[m.GetKind()]
 	if !ok {
-		return RegisterQuery{}, invalid("kind", fmt.Sprintf("%s is not a tabular register", m.GetKind()))
+		return RegisterQuery{}, invalid("kind", fmt.Sprintf("%s is not a register", m.GetKind()))
 	}
 	from, err := optionalDate("from", m.GetFrom())
 	if err != nil {
@@ -53,7 +55,7 @@ func registerQueryIn(m *reportsv1.GetRegisterRequest) (RegisterQuery, error) {
 	if err != nil {
 		return RegisterQuery{}, err
 	}
-	return RegisterQuery{Kind: kind, AccountCode: m.GetAccountCode(), From: from, To: to,
+	return RegisterQuery{Kind: kind, AccountCode: m.GetAccountCode(), Party: m.GetParty(), FundCode: m.GetFundCode(), From: from, To: to,
 		PageSize: int(m.GetPageSize()), PageToken: m.GetPageToken()}, nil
 }
 
@@ -171,9 +173,8 @@ var formatIn = map[reportsv1.ExportFormat]Format{
 	reportsv1.ExportFormat_EXPORT_FORMAT_CSV:  CSV,
 }
 
-// ExportReport implements ReportService.ExportReport: a statement, or a
-// register (the general ledger and trial balance are not among the
-// exportable registers yet).
+// ExportReport implements ReportService.ExportReport: a statement or any
+// register.
 func (h *Handler) ExportReport(ctx context.Context, req *connect.Request[reportsv1.ExportReportRequest]) (*connect.Response[reportsv1.ExportReportResponse], error) {
 	m := req.Msg
 	proc := req.Spec().Procedure

@@ -21,12 +21,15 @@ import (
 	"github.com/munimhq/munim/receipts"
 )
 
-// RegisterKind names a register served as a table (every register but the
-// general ledger and the trial balance, which keep their own shapes).
+// RegisterKind names a register drawn as a table. (The general ledger and
+// the trial balance keep their own shapes on the wire; as tables they are
+// exported.)
 type RegisterKind string
 
 // The tabular registers.
 const (
+	GeneralLedger      RegisterKind = "general_ledger"
+	TrialBalanceKind   RegisterKind = "trial_balance"
 	DayBook            RegisterKind = "day_book"
 	CashBook           RegisterKind = "cash_book"
 	BankBook           RegisterKind = "bank_book"
@@ -113,6 +116,8 @@ func (r *Register) Tied() bool {
 type RegisterQuery struct {
 	Kind        RegisterKind
 	AccountCode string
+	Party       string // a general ledger's sub-ledger
+	FundCode    string // a trial balance's fund
 	From, To    time.Time
 	PageSize    int
 	PageToken   string
@@ -143,7 +148,7 @@ func (q RegisterQuery) validate() error {
 		v = append(v, ledger.FieldViolation{Field: "to", Rule: "a register is drawn to a date: give to"})
 	}
 	switch q.Kind {
-	case DayBook, CashBook, BankBook:
+	case DayBook, CashBook, BankBook, GeneralLedger:
 		if q.From.IsZero() {
 			v = append(v, ledger.FieldViolation{Field: "from", Rule: "a book runs from a date: give from"})
 		} else if !q.To.IsZero() && q.To.Before(q.From) {
@@ -151,6 +156,10 @@ func (q RegisterQuery) validate() error {
 		}
 	}
 	switch q.Kind {
+	case GeneralLedger:
+		if len(q.AccountCode) != 7 {
+			v = append(v, ledger.FieldViolation{Field: "account_code", Rule: "a general ledger is of one account"})
+		}
 	case BankBook, BankReconciliation:
 		if !strings.HasPrefix(q.AccountCode, "4502") || len(q.AccountCode) != 7 {
 			v = append(v, ledger.FieldViolation{Field: "account_code", Rule: "a bank book or reconciliation is of one bank head (4502...)"})
@@ -173,6 +182,10 @@ func (s *Service) Register(ctx context.Context, tenant string, q RegisterQuery) 
 	}
 	var r Register
 	switch q.Kind {
+	case GeneralLedger:
+		r, err = s.book(ctx, tenant, q, "General ledger", []string{q.AccountCode})
+	case TrialBalanceKind:
+		r, err = s.trialBalanceRegister(ctx, tenant, q)
 	case DayBook:
 		r, err = s.dayBook(ctx, tenant, q)
 	case CashBook:

@@ -62,7 +62,7 @@ func (s *Service) book(ctx context.Context, tenant string, q RegisterQuery, titl
 	}
 	r := Register{Title: title, From: q.From, Columns: bookColumns}
 	for _, code := range accounts {
-		sq := ledger.StatementQuery{AccountCode: code, From: q.From, To: q.To, PageSize: 1000}
+		sq := ledger.StatementQuery{AccountCode: code, Party: q.Party, From: q.From, To: q.To, PageSize: 1000}
 		first := true
 		for {
 			st, err := s.ledger.AccountStatement(ctx, tenant, sq)
@@ -82,7 +82,9 @@ func (s *Service) book(ctx context.Context, tenant string, q RegisterQuery, titl
 			if st.NextPageToken == "" {
 				r.Rows = append(r.Rows, RegisterRow{Section: section, Cells: []string{day(q.To), "", "Closing balance", "", "", "", amt(st.Closing)},
 					AccountCode: code, Total: true})
-				r.Ties = append(r.Ties, tie(section, []string{code}, st.Closing, bal[code]))
+				if q.Party == "" { // one party's sub-ledger is part of the head
+					r.Ties = append(r.Ties, tie(section, []string{code}, st.Closing, bal[code]))
+				}
 				break
 			}
 			sq.PageToken = st.NextPageToken
@@ -126,5 +128,27 @@ func (s *Service) partyRegister(ctx context.Context, tenant string, q RegisterQu
 	}
 	r.Rows = append(r.Rows, RegisterRow{Cells: []string{"", "Total", "", amt(total)}, Total: true})
 	r.Ties = []RegisterTie{tie(title+": heads "+fmt.Sprint(prefixes), prefixes, total, sumHeads(bal, prefixes...).Neg())}
+	return r, nil
+}
+
+// trialBalanceRegister is the ledger's trial balance as of To as a table:
+// per account the opening, the year's debits and credits and the closing
+// balance. Its tie is double entry's: the debits equal the credits.
+func (s *Service) trialBalanceRegister(ctx context.Context, tenant string, q RegisterQuery) (Register, error) {
+	tb, err := s.ledger.TrialBalance(ctx, tenant, q.To, q.FundCode)
+	if err != nil {
+		return Register{}, err
+	}
+	r := Register{Title: "Trial balance" + fundNote(q.FundCode), Columns: []Column{{"Account", ColText}, {"Head", ColText},
+		{"Opening", ColMoney}, {"Debit", ColMoney}, {"Credit", ColMoney}, {"Closing", ColMoney}}}
+	for _, x := range tb.Rows {
+		r.Rows = append(r.Rows, RegisterRow{Cells: []string{x.AccountCode, x.AccountName, amt(x.Opening), amt(x.Debit), amt(x.Credit), amt(x.Closing)},
+			AccountCode: x.AccountCode})
+	}
+	r.Rows = append(r.Rows, RegisterRow{Cells: []string{"", "Total", "", amt(tb.TotalDebit), amt(tb.TotalCredit), ""}, Total: true})
+	r.Ties = []RegisterTie{
+		tie("The year's debits (register) equal its credits (ledger)", nil, tb.TotalDebit, tb.TotalCredit),
+		tie("Closing debit balances (register) equal closing credit balances (ledger)", nil, tb.TotalClosingDebit, tb.TotalClosingCredit),
+	}
 	return r, nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"buf.build/go/protovalidate"
 	"connectrpc.com/connect"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -241,4 +242,33 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// The contract asks an export for exactly one of a statement (with its
+// period) and a register.
+func TestExportRequestNamesOneStatementOrRegister(t *testing.T) {
+	t.Parallel()
+	reg := &reportsv1.GetRegisterRequest{TenantId: tenant, Kind: reportsv1.RegisterKind_REGISTER_KIND_DAY_BOOK, From: "2026-04-01", To: "2026-04-30"}
+	period := &reportsv1.StatementPeriod{FiscalYear: 2026}
+	for _, tc := range []struct {
+		name string
+		req  *reportsv1.ExportReportRequest
+		ok   bool
+	}{
+		{"a statement with its period", &reportsv1.ExportReportRequest{Kind: reportsv1.ReportKind_REPORT_KIND_BALANCE_SHEET, Period: period}, true},
+		{"a register", &reportsv1.ExportReportRequest{Register: reg}, true},
+		{"both", &reportsv1.ExportReportRequest{Kind: reportsv1.ReportKind_REPORT_KIND_BALANCE_SHEET, Period: period, Register: reg}, false},
+		{"neither", &reportsv1.ExportReportRequest{Period: period}, false},
+		{"a statement without its period", &reportsv1.ExportReportRequest{Kind: reportsv1.ReportKind_REPORT_KIND_CASH_FLOW}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.req.TenantId, tc.req.Format = tenant, reportsv1.ExportFormat_EXPORT_FORMAT_CSV
+			err := protovalidate.Validate(tc.req)
+			if tc.ok {
+				assert.NoError(t, err)
+			} else {
+				assert.Error(t, err)
+			}
+		})
+	}
 }

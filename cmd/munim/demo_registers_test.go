@@ -81,6 +81,27 @@ func TestDemoRegistersTieToTheLedgerAndExport(t *testing.T) {
 		}
 	}
 
+	// The general ledger and the trial balance keep their typed shapes on the
+	// wire, and export as tables like the others.
+	for _, req := range []*reportsv1.GetRegisterRequest{
+		{TenantId: demoTenant, Kind: reportsv1.RegisterKind_REGISTER_KIND_GENERAL_LEDGER, AccountCode: "4311001", From: "2026-04-01", To: "2026-11-30"},
+		{TenantId: demoTenant, Kind: reportsv1.RegisterKind_REGISTER_KIND_TRIAL_BALANCE, To: "2026-11-30"},
+	} {
+		for _, format := range []reportsv1.ExportFormat{reportsv1.ExportFormat_EXPORT_FORMAT_XLSX, reportsv1.ExportFormat_EXPORT_FORMAT_CSV, reportsv1.ExportFormat_EXPORT_FORMAT_PDF} {
+			exp, err := c.ExportReport(d.ctx, connect.NewRequest(&reportsv1.ExportReportRequest{TenantId: demoTenant, Format: format, Register: req}))
+			require.NoError(t, err, "%s %s", req.Kind, format)
+			assert.NotEmpty(t, exp.Msg.Content)
+			if format == reportsv1.ExportFormat_EXPORT_FORMAT_CSV {
+				r := csv.NewReader(bytes.NewReader(exp.Msg.Content))
+				r.FieldsPerRecord = -1
+				recs, err := r.ReadAll()
+				require.NoError(t, err)
+				last := recs[len(recs)-1]
+				assert.Equal(t, "yes", last[len(last)-1], "%s: its last tie holds", req.Kind)
+			}
+		}
+	}
+
 	// A hand-made journal to the property-tax receivable, which no demand
 	// explains, shows as a difference in the DCB's tie.
 	_, err := d.app.ledger.Post(d.ctx, demoTenant, "test", []ledger.Voucher{{Type: ledger.Journal, Date: ledger.Date(2026, time.November, 20),
