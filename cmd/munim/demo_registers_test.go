@@ -81,6 +81,39 @@ func TestDemoRegistersTieToTheLedgerAndExport(t *testing.T) {
 		}
 	}
 
+	// October's day book a few vouchers a page: the pages hold every line of
+	// the whole once, and each balances.
+	whole, err := c.GetRegister(d.ctx, connect.NewRequest(&reportsv1.GetRegisterRequest{TenantId: demoTenant,
+		Kind: reportsv1.RegisterKind_REGISTER_KIND_DAY_BOOK, From: "2026-10-01", To: "2026-10-31", PageSize: 1000}))
+	require.NoError(t, err)
+	require.Empty(t, whole.Msg.NextPageToken)
+	page := &reportsv1.GetRegisterRequest{TenantId: demoTenant, Kind: reportsv1.RegisterKind_REGISTER_KIND_DAY_BOOK,
+		From: "2026-10-01", To: "2026-10-31", PageSize: 7}
+	var paged []*reportsv1.RegisterRow
+	pages := 0
+	for {
+		res, err := c.GetRegister(d.ctx, connect.NewRequest(page))
+		require.NoError(t, err)
+		pages++
+		assert.True(t, res.Msg.GetTable().Ties[0].Tied, "page %d", pages)
+		for _, row := range res.Msg.GetTable().Rows {
+			if !row.Total {
+				paged = append(paged, row)
+			}
+		}
+		if res.Msg.NextPageToken == "" {
+			break
+		}
+		page.PageToken = res.Msg.NextPageToken
+	}
+	wholeRows := whole.Msg.GetTable().Rows
+	require.Len(t, paged, len(wholeRows)-1, "every line but the total")
+	for i, row := range paged {
+		assert.Equal(t, wholeRows[i].VoucherId, row.VoucherId)
+		assert.Equal(t, wholeRows[i].Cells, row.Cells)
+	}
+	assert.Greater(t, pages, 2)
+
 	// The general ledger and the trial balance keep their typed shapes on the
 	// wire, and export as tables like the others.
 	for _, req := range []*reportsv1.GetRegisterRequest{
@@ -104,7 +137,7 @@ func TestDemoRegistersTieToTheLedgerAndExport(t *testing.T) {
 
 	// A hand-made journal to the property-tax receivable, which no demand
 	// explains, shows as a difference in the DCB's tie.
-	_, err := d.app.ledger.Post(d.ctx, demoTenant, "test", []ledger.Voucher{{Type: ledger.Journal, Date: ledger.Date(2026, time.November, 20),
+	_, err = d.app.ledger.Post(d.ctx, demoTenant, "test", []ledger.Voucher{{Type: ledger.Journal, Date: ledger.Date(2026, time.November, 20),
 		Narration: "PT receivable raised by hand", IdempotencyKey: "registers-by-hand", Lines: []ledger.Line{
 			{AccountCode: "4311001", FundCode: "01", FunctionCode: "9091", Debit: decimal.RequireFromString("1234.56")},
 			{AccountCode: "1100101", FundCode: "01", FunctionCode: "9091", Credit: decimal.RequireFromString("1234.56")}}}})

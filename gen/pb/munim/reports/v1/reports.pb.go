@@ -2259,7 +2259,7 @@ func (x *RegisterRow) GetTotal() bool {
 
 // RegisterTie is a register against a control account (or group of heads)
 // in the ledger: book is the register's figure, ledger the books', and
-// difference their difference; tied when it is zero.
+// difference is ledger less book; tied when it is zero.
 type RegisterTie struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
