@@ -151,12 +151,15 @@ func addGrid(m core.Maroto, t table) {
 			if i < len(cells) {
 				v = cells[i]
 			}
-			if c.Kind == ColMoney || c.Kind == ColNumber {
-				p.Align = align.Right
-				if c.Kind == ColMoney && !header && v != "" {
-					if d, err := decimal.NewFromString(v); err == nil {
-						v = indian(d)
-					}
+			switch c.Kind {
+			case ColMoney, ColNumber:
+				p.Align, p.Right = align.Right, 1
+			default:
+				p.Left = 2 // clear of a right-aligned amount before it
+			}
+			if c.Kind == ColMoney && !header && v != "" {
+				if d, err := decimal.NewFromString(v); err == nil {
+					v = indian(d)
 				}
 			}
 			r.Add(col.New(widths[i]).Add(text.New(winAnsi(v), p)))
