@@ -53,17 +53,23 @@ type document struct {
 
 // table is the face of a statement or one schedule: a sheet of the XLSX, a
 // section of the PDF and the CSV.
+//
+// A register's table has Columns instead, and each row its Cells, one per
+// column (money cells a decimal to the paisa).
 type table struct {
-	Name  string // the XLSX sheet: at most 31 characters
-	Title string
-	Rows  []tableRow
+	Name    string // the XLSX sheet: at most 31 characters
+	Title   string
+	Rows    []tableRow
+	Columns []Column
 }
 
-// tableRow is a heading (no amounts) or a line with its two amounts.
+// tableRow is a heading (no amounts) or a line with its two amounts, or a
+// register's line of cells.
 type tableRow struct {
 	Code, Particulars string
 	Amounts           *Amounts
 	Strong            bool
+	Cells             []string
 }
 
 func heading(s string) tableRow { return tableRow{Particulars: s, Strong: true} }

@@ -139,61 +139,6 @@ func (h *Handler) GetIncomeExpenditure(ctx context.Context, req *connect.Request
 	return connect.NewResponse(&reportsv1.GetIncomeExpenditureResponse{IncomeExpenditure: incomeExpenditureOut(ie)}), nil
 }
 
-// GetRegister implements ReportService.GetRegister: the general ledger of
-// an account (the drill from a figure to its vouchers) and the trial
-// balance; other kinds are not built yet.
-func (h *Handler) GetRegister(ctx context.Context, req *connect.Request[reportsv1.GetRegisterRequest]) (*connect.Response[reportsv1.GetRegisterResponse], error) {
-	m := req.Msg
-	proc := req.Spec().Procedure
-	switch m.GetKind() {
-	case reportsv1.RegisterKind_REGISTER_KIND_GENERAL_LEDGER:
-		if m.GetAccountCode() == "" {
-			return nil, h.fail(ctx, proc, invalid("account_code", "a general ledger is of one account"))
-		}
-		from, err := ledger.ParseDate("from", m.GetFrom())
-		if err != nil {
-			return nil, h.fail(ctx, proc, err)
-		}
-		to, err := ledger.ParseDate("to", m.GetTo())
-		if err != nil {
-			return nil, h.fail(ctx, proc, err)
-		}
-		st, err := h.svc.GeneralLedger(ctx, m.GetTenantId(), ledger.StatementQuery{AccountCode: m.GetAccountCode(), Party: m.GetParty(),
-			From: from, To: to, PageSize: int(m.GetPageSize()), PageToken: m.GetPageToken()})
-		if err != nil {
-			return nil, h.fail(ctx, proc, err)
-		}
-		gl := &reportsv1.GeneralLedger{AccountCode: st.AccountCode, AccountName: st.AccountName, Opening: st.Opening.StringFixed(2)}
-		if st.NextPageToken == "" {
-			gl.Closing = st.Closing.StringFixed(2)
-		}
-		for _, l := range st.Lines {
-			gl.Entries = append(gl.Entries, &reportsv1.LedgerEntry{Date: l.Date.Format(time.DateOnly), VoucherId: l.VoucherID,
-				VoucherNumber: l.VoucherNumber, LineNo: int32(l.LineNo), Narration: l.Narration, FundCode: l.FundCode,
-				FunctionCode: l.FunctionCode, Party: l.Party, Debit: l.Debit.StringFixed(2), Credit: l.Credit.StringFixed(2),
-				Balance: l.Balance.StringFixed(2)})
-		}
-		return connect.NewResponse(&reportsv1.GetRegisterResponse{Register: &reportsv1.GetRegisterResponse_GeneralLedger{GeneralLedger: gl},
-			NextPageToken: st.NextPageToken}), nil
-	case reportsv1.RegisterKind_REGISTER_KIND_TRIAL_BALANCE:
-		asOf, err := ledger.ParseDate("to", m.GetTo())
-		if err != nil {
-			return nil, h.fail(ctx, proc, err)
-		}
-		tb, err := h.svc.TrialBalance(ctx, m.GetTenantId(), Request{AsOf: asOf, FundCode: m.GetFundCode()})
-		if err != nil {
-			return nil, h.fail(ctx, proc, err)
-		}
-		out := &reportsv1.TrialBalance{AsOf: tb.AsOf.Format(time.DateOnly), TotalDebit: tb.TotalDebit.StringFixed(2), TotalCredit: tb.TotalCredit.StringFixed(2)}
-		for _, r := range tb.Rows {
-			out.Rows = append(out.Rows, &reportsv1.TrialBalanceRow{AccountCode: r.AccountCode, AccountName: r.AccountName,
-				Opening: r.Opening.StringFixed(2), Debit: r.Debit.StringFixed(2), Credit: r.Credit.StringFixed(2), Closing: r.Closing.StringFixed(2)})
-		}
-		return connect.NewResponse(&reportsv1.GetRegisterResponse{Register: &reportsv1.GetRegisterResponse_TrialBalance{TrialBalance: out}}), nil
-	}
-	return nil, h.fail(ctx, proc, errNotBuilt)
-}
-
 // GetReceiptsPayments implements ReportService.GetReceiptsPayments.
 func (h *Handler) GetReceiptsPayments(ctx context.Context, req *connect.Request[reportsv1.GetReceiptsPaymentsRequest]) (*connect.Response[reportsv1.GetReceiptsPaymentsResponse], error) {
 	r, err := requestIn(req.Msg.GetTenantId(), req.Msg.GetPeriod())
@@ -233,30 +178,4 @@ func (h *Handler) CloseYear(ctx context.Context, req *connect.Request[reportsv1.
 // GetStateConsolidation implements ReportService.GetStateConsolidation: not built yet.
 func (h *Handler) GetStateConsolidation(ctx context.Context, req *connect.Request[reportsv1.GetStateConsolidationRequest]) (*connect.Response[reportsv1.GetStateConsolidationResponse], error) {
 	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)
-}
-
-var kindIn = map[reportsv1.ReportKind]Kind{
-	reportsv1.ReportKind_REPORT_KIND_BALANCE_SHEET:      KindBalanceSheet,
-	reportsv1.ReportKind_REPORT_KIND_INCOME_EXPENDITURE: KindIncomeExpenditure,
-	reportsv1.ReportKind_REPORT_KIND_RECEIPTS_PAYMENTS:  KindReceiptsPayments,
-	reportsv1.ReportKind_REPORT_KIND_CASH_FLOW:          KindCashFlow,
-}
-
-var formatIn = map[reportsv1.ExportFormat]Format{
-	reportsv1.ExportFormat_EXPORT_FORMAT_PDF:  PDF,
-	reportsv1.ExportFormat_EXPORT_FORMAT_XLSX: XLSX,
-	reportsv1.ExportFormat_EXPORT_FORMAT_CSV:  CSV,
-}
-
-// ExportReport implements ReportService.ExportReport.
-func (h *Handler) ExportReport(ctx context.Context, req *connect.Request[reportsv1.ExportReportRequest]) (*connect.Response[reportsv1.ExportReportResponse], error) {
-	r, err := requestIn(req.Msg.GetTenantId(), req.Msg.GetPeriod())
-	if err != nil {
-		return nil, h.fail(ctx, req.Spec().Procedure, err)
-	}
-	f, err := h.svc.Export(ctx, r, kindIn[req.Msg.GetKind()], formatIn[req.Msg.GetFormat()])
-	if err != nil {
-		return nil, h.fail(ctx, req.Spec().Procedure, err)
-	}
-	return connect.NewResponse(&reportsv1.ExportReportResponse{Content: f.Content, ContentType: f.MediaType, FileName: f.Name}), nil
 }

@@ -19,6 +19,7 @@ import (
 type Service struct {
 	pool   *pgxpool.Pool
 	ledger *ledger.Ledger
+	src    Sources // the sub-ledgers behind some registers (WithSources)
 }
 
 // NewService returns a Service reading pool; l serves the drill to vouchers.

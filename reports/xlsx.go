@@ -72,6 +72,9 @@ func newXLSXStyles(f *excelize.File) (xlsxStyles, error) {
 const xlsxHeaderRow = 4
 
 func writeSheet(f *excelize.File, st xlsxStyles, doc document, t table) error {
+	if t.Columns != nil {
+		return writeGridSheet(f, st, doc, t)
+	}
 	sh := t.Name
 	set := func(cell string, v any) error { return f.SetCellValue(sh, cell, v) }
 	for _, c := range []struct {
@@ -122,6 +125,78 @@ func writeSheet(f *excelize.File, st xlsxStyles, doc document, t table) error {
 	for col, width := range map[string]float64{"A": 14, "B": 60, "C": 22, "D": 22} {
 		if err := f.SetColWidth(sh, col, col, width); err != nil {
 			return err
+		}
+	}
+	return f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: xlsxHeaderRow, TopLeftCell: fmt.Sprintf("A%d", xlsxHeaderRow+1), ActivePane: "bottomLeft"})
+}
+
+// writeGridSheet writes a register's table: its columns as the frozen
+// header row, money cells as numbers with the Indian grouping format,
+// plain numbers as numbers, the rest as text.
+func writeGridSheet(f *excelize.File, st xlsxStyles, doc document, t table) error {
+	sh := t.Name
+	for cell, v := range map[string]string{"A1": doc.ULBName, "A2": t.Title, "A3": doc.Period} {
+		if err := f.SetCellValue(sh, cell, v); err != nil {
+			return err
+		}
+	}
+	if err := f.SetCellStyle(sh, "A1", "A2", st.title); err != nil {
+		return err
+	}
+	for i, c := range t.Columns {
+		cell, err := excelize.CoordinatesToCellName(i+1, xlsxHeaderRow)
+		if err != nil {
+			return err
+		}
+		if err := f.SetCellValue(sh, cell, c.Name); err != nil {
+			return err
+		}
+		if err := f.SetCellStyle(sh, cell, cell, st.header); err != nil {
+			return err
+		}
+		width := 14.0
+		switch c.Kind {
+		case ColMoney:
+			width = 18
+		case ColText:
+			width = 24
+		}
+		name, _ := excelize.ColumnNumberToName(i + 1)
+		if err := f.SetColWidth(sh, name, name, width); err != nil {
+			return err
+		}
+	}
+	for n, r := range t.Rows {
+		for i, v := range r.Cells {
+			cell, err := excelize.CoordinatesToCellName(i+1, xlsxHeaderRow+1+n)
+			if err != nil {
+				return err
+			}
+			style := 0
+			switch kind := t.Columns[i].Kind; {
+			case v == "":
+				continue
+			case kind == ColMoney:
+				err, style = f.SetCellDefault(sh, cell, v), st.amount
+				if r.Strong {
+					style = st.amountStrong
+				}
+			case kind == ColNumber:
+				err = f.SetCellDefault(sh, cell, v)
+			default:
+				err = f.SetCellStr(sh, cell, v)
+				if r.Strong {
+					style = st.strong
+				}
+			}
+			if err != nil {
+				return err
+			}
+			if style != 0 {
+				if err := f.SetCellStyle(sh, cell, cell, style); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: xlsxHeaderRow, TopLeftCell: fmt.Sprintf("A%d", xlsxHeaderRow+1), ActivePane: "bottomLeft"})

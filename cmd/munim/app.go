@@ -217,7 +217,7 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.srv.Register(payments.NewHandler(a.payments, log, opts...))
 	// The gateway's webhooks carry no token: their signature is checked.
 	a.srv.Handle(a.payments.NewWebhookHandler())
-	a.srv.Register(reports.NewHandler(reports.NewService(pool, a.ledger), opening.NewService(pool, a.ledger, a.billing), log, opts...))
+	a.srv.Register(reports.NewHandler(reports.NewService(pool, a.ledger).WithSources(a.reportSources()), opening.NewService(pool, a.ledger, a.billing), log, opts...))
 	payPath, payPage := a.payments.NewPage()
 	a.srv.Handle(payPath, guard.LimitPublic(payPage))
 	if err := a.jobs.Start(ctx); err != nil {

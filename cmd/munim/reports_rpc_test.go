@@ -71,6 +71,13 @@ func TestStatementsOverRPC(t *testing.T) {
 	require.Len(t, gl.Msg.GetGeneralLedger().Entries, 1)
 	assert.Equal(t, "bank charges", gl.Msg.GetGeneralLedger().Entries[0].Narration)
 
+	bank, err := auditor.GetRegister(w.ctx, connect.NewRequest(&reportsv1.GetRegisterRequest{TenantId: "uk.haridwar",
+		Kind: reportsv1.RegisterKind_REGISTER_KIND_BANK_BOOK, AccountCode: "4502101", From: "2026-04-01", To: "2026-05-31"}))
+	require.NoError(t, err)
+	require.Len(t, bank.Msg.GetTable().Ties, 1)
+	assert.True(t, bank.Msg.GetTable().Ties[0].Tied)
+	assert.Equal(t, "-118.00", bank.Msg.GetTable().Ties[0].Ledger, "the bank charges")
+
 	cases := []struct {
 		rule string
 		call func() error
@@ -95,11 +102,18 @@ func TestStatementsOverRPC(t *testing.T) {
 			_, err := auditor.GetAuditControls(w.ctx, connect.NewRequest(&reportsv1.GetAuditControlsRequest{TenantId: "uk.haridwar"}))
 			return err
 		}, connect.CodeUnimplemented},
-		{"a register not built says so", func() error {
+		{"a bank book without its bank head is refused", func() error {
 			_, err := auditor.GetRegister(w.ctx, connect.NewRequest(&reportsv1.GetRegisterRequest{TenantId: "uk.haridwar",
-				Kind: reportsv1.RegisterKind_REGISTER_KIND_CASH_BOOK}))
+				Kind: reportsv1.RegisterKind_REGISTER_KIND_BANK_BOOK, From: "2026-04-01", To: "2026-05-31"}))
 			return err
-		}, connect.CodeUnimplemented},
+		}, connect.CodeInvalidArgument},
+		{"an export of a statement and a register at once is refused", func() error {
+			_, err := auditor.ExportReport(w.ctx, connect.NewRequest(&reportsv1.ExportReportRequest{TenantId: "uk.haridwar",
+				Period: &reportsv1.StatementPeriod{AsOf: "2026-05-31"}, Kind: reportsv1.ReportKind_REPORT_KIND_BALANCE_SHEET,
+				Format: reportsv1.ExportFormat_EXPORT_FORMAT_CSV, Register: &reportsv1.GetRegisterRequest{TenantId: "uk.haridwar",
+					Kind: reportsv1.RegisterKind_REGISTER_KIND_TRIAL_BALANCE, To: "2026-05-31"}}))
+			return err
+		}, connect.CodeInvalidArgument},
 	}
 	for _, c := range cases {
 		t.Run(c.rule, func(t *testing.T) {

@@ -106,6 +106,63 @@ func (RegisterKind) EnumDescriptor() ([]byte, []int) {
 	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{0}
 }
 
+// ColumnKind says how a register column's cells read: text, a date
+// (YYYY-MM-DD), money (a decimal string to the paisa) or a plain number.
+type ColumnKind int32
+
+const (
+	ColumnKind_COLUMN_KIND_UNSPECIFIED ColumnKind = 0
+	ColumnKind_COLUMN_KIND_TEXT        ColumnKind = 1
+	ColumnKind_COLUMN_KIND_DATE        ColumnKind = 2
+	ColumnKind_COLUMN_KIND_MONEY       ColumnKind = 3
+	ColumnKind_COLUMN_KIND_NUMBER      ColumnKind = 4
+)
+
+// Enum value maps for ColumnKind.
+var (
+	ColumnKind_name = map[int32]string{
+		0: "COLUMN_KIND_UNSPECIFIED",
+		1: "COLUMN_KIND_TEXT",
+		2: "COLUMN_KIND_DATE",
+		3: "COLUMN_KIND_MONEY",
+		4: "COLUMN_KIND_NUMBER",
+	}
+	ColumnKind_value = map[string]int32{
+		"COLUMN_KIND_UNSPECIFIED": 0,
+		"COLUMN_KIND_TEXT":        1,
+		"COLUMN_KIND_DATE":        2,
+		"COLUMN_KIND_MONEY":       3,
+		"COLUMN_KIND_NUMBER":      4,
+	}
+)
+
+func (x ColumnKind) Enum() *ColumnKind {
+	p := new(ColumnKind)
+	*p = x
+	return p
+}
+
+func (x ColumnKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ColumnKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_munim_reports_v1_reports_proto_enumTypes[1].Descriptor()
+}
+
+func (ColumnKind) Type() protoreflect.EnumType {
+	return &file_munim_reports_v1_reports_proto_enumTypes[1]
+}
+
+func (x ColumnKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ColumnKind.Descriptor instead.
+func (ColumnKind) EnumDescriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{1}
+}
+
 // ReportKind names an exportable statement.
 type ReportKind int32
 
@@ -146,11 +203,11 @@ func (x ReportKind) String() string {
 }
 
 func (ReportKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_munim_reports_v1_reports_proto_enumTypes[1].Descriptor()
+	return file_munim_reports_v1_reports_proto_enumTypes[2].Descriptor()
 }
 
 func (ReportKind) Type() protoreflect.EnumType {
-	return &file_munim_reports_v1_reports_proto_enumTypes[1]
+	return &file_munim_reports_v1_reports_proto_enumTypes[2]
 }
 
 func (x ReportKind) Number() protoreflect.EnumNumber {
@@ -159,7 +216,7 @@ func (x ReportKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ReportKind.Descriptor instead.
 func (ReportKind) EnumDescriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{1}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{2}
 }
 
 // ExportFormat is a file format. PDF: A4, the ULB and statement on every
@@ -204,11 +261,11 @@ func (x ExportFormat) String() string {
 }
 
 func (ExportFormat) Descriptor() protoreflect.EnumDescriptor {
-	return file_munim_reports_v1_reports_proto_enumTypes[2].Descriptor()
+	return file_munim_reports_v1_reports_proto_enumTypes[3].Descriptor()
 }
 
 func (ExportFormat) Type() protoreflect.EnumType {
-	return &file_munim_reports_v1_reports_proto_enumTypes[2]
+	return &file_munim_reports_v1_reports_proto_enumTypes[3]
 }
 
 func (x ExportFormat) Number() protoreflect.EnumNumber {
@@ -217,7 +274,7 @@ func (x ExportFormat) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ExportFormat.Descriptor instead.
 func (ExportFormat) EnumDescriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{2}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{3}
 }
 
 // OpeningFormat is the kind of file an opening trial balance comes in.
@@ -256,11 +313,11 @@ func (x OpeningFormat) String() string {
 }
 
 func (OpeningFormat) Descriptor() protoreflect.EnumDescriptor {
-	return file_munim_reports_v1_reports_proto_enumTypes[3].Descriptor()
+	return file_munim_reports_v1_reports_proto_enumTypes[4].Descriptor()
 }
 
 func (OpeningFormat) Type() protoreflect.EnumType {
-	return &file_munim_reports_v1_reports_proto_enumTypes[3]
+	return &file_munim_reports_v1_reports_proto_enumTypes[4]
 }
 
 func (x OpeningFormat) Number() protoreflect.EnumNumber {
@@ -269,7 +326,7 @@ func (x OpeningFormat) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use OpeningFormat.Descriptor instead.
 func (OpeningFormat) EnumDescriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{3}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{4}
 }
 
 // StatementPeriod selects the month end a statement is drawn as of: as_of
@@ -1627,15 +1684,32 @@ func (x *GetCashFlowResponse) GetCashFlow() *CashFlow {
 	return nil
 }
 
+// GetRegisterRequest selects a register. Which fields a kind reads:
+//
+//	GENERAL_LEDGER: account_code (required), party, from, to, paging.
+//	TRIAL_BALANCE: to (the as-of date), fund_code.
+//	DAY_BOOK: from, to (required), paging: every voucher line of the days.
+//	CASH_BOOK: from, to (required): cash on hand 4501001 and cheques in
+//	  hand 4501051, with opening and closing balances.
+//	BANK_BOOK: account_code (required, a bank head 4502...), from, to.
+//	DCB: to (its fiscal year is the register's; earlier years are arrears).
+//	RECEIVABLES_AGEING: to: the DCB's balances by the age of their year.
+//	ADVANCE_COLLECTIONS, DEPOSITS: to: each consumer's or party's balance
+//	  on the advance heads (3504...) or deposit heads (340..., 341...).
+//	CREDITORS: to: each party's bills, payments, outstanding and its age.
+//	BUDGET_VARIANCE: to (its fiscal year): per budget line and quarter.
+//	ASSET_REGISTER: to: every asset with its cost and depreciation.
+//	BANK_RECONCILIATION: account_code (required, a bank head), to.
 type GetRegisterRequest struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	TenantId string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
 	Kind     RegisterKind           `protobuf:"varint,2,opt,name=kind,proto3,enum=munim.reports.v1.RegisterKind" json:"kind,omitempty"`
-	// account_code is the account of a general ledger, a 7-digit head.
+	// account_code is the account of a general ledger, a bank book or a bank
+	// reconciliation, a 7-digit head.
 	AccountCode string `protobuf:"bytes,3,opt,name=account_code,json=accountCode,proto3" json:"account_code,omitempty"`
 	// party limits a general ledger to one sub-ledger.
 	Party string `protobuf:"bytes,4,opt,name=party,proto3" json:"party,omitempty"`
-	// from and to bound a general ledger; to is also a trial balance's as-of date.
+	// from and to bound a book; to is the as-of date of the other registers.
 	From          string `protobuf:"bytes,5,opt,name=from,proto3" json:"from,omitempty"`
 	To            string `protobuf:"bytes,6,opt,name=to,proto3" json:"to,omitempty"`
 	FundCode      string `protobuf:"bytes,7,opt,name=fund_code,json=fundCode,proto3" json:"fund_code,omitempty"`
@@ -2093,12 +2167,343 @@ func (x *TrialBalance) GetTotalCredit() string {
 	return ""
 }
 
+type RegisterColumn struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Kind          ColumnKind             `protobuf:"varint,2,opt,name=kind,proto3,enum=munim.reports.v1.ColumnKind" json:"kind,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegisterColumn) Reset() {
+	*x = RegisterColumn{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegisterColumn) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegisterColumn) ProtoMessage() {}
+
+func (x *RegisterColumn) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegisterColumn.ProtoReflect.Descriptor instead.
+func (*RegisterColumn) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *RegisterColumn) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RegisterColumn) GetKind() ColumnKind {
+	if x != nil {
+		return x.Kind
+	}
+	return ColumnKind_COLUMN_KIND_UNSPECIFIED
+}
+
+// RegisterRow is one line of a register, a cell per column, and what is
+// behind it: the voucher of a book entry, the account of a balance, the
+// consumer or party of a sub-ledger row (drill with GetRegister
+// GENERAL_LEDGER on the account and party, or the ledger's GetVoucher).
+type RegisterRow struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// section groups rows (a sheet of the XLSX, a table of the PDF).
+	Section     string   `protobuf:"bytes,1,opt,name=section,proto3" json:"section,omitempty"`
+	Cells       []string `protobuf:"bytes,2,rep,name=cells,proto3" json:"cells,omitempty"`
+	VoucherId   int64    `protobuf:"varint,3,opt,name=voucher_id,json=voucherId,proto3" json:"voucher_id,omitempty"`
+	AccountCode string   `protobuf:"bytes,4,opt,name=account_code,json=accountCode,proto3" json:"account_code,omitempty"`
+	Party       string   `protobuf:"bytes,5,opt,name=party,proto3" json:"party,omitempty"`
+	// total marks a total or balance line, not an entry.
+	Total         bool `protobuf:"varint,6,opt,name=total,proto3" json:"total,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegisterRow) Reset() {
+	*x = RegisterRow{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegisterRow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegisterRow) ProtoMessage() {}
+
+func (x *RegisterRow) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegisterRow.ProtoReflect.Descriptor instead.
+func (*RegisterRow) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *RegisterRow) GetSection() string {
+	if x != nil {
+		return x.Section
+	}
+	return ""
+}
+
+func (x *RegisterRow) GetCells() []string {
+	if x != nil {
+		return x.Cells
+	}
+	return nil
+}
+
+func (x *RegisterRow) GetVoucherId() int64 {
+	if x != nil {
+		return x.VoucherId
+	}
+	return 0
+}
+
+func (x *RegisterRow) GetAccountCode() string {
+	if x != nil {
+		return x.AccountCode
+	}
+	return ""
+}
+
+func (x *RegisterRow) GetParty() string {
+	if x != nil {
+		return x.Party
+	}
+	return ""
+}
+
+func (x *RegisterRow) GetTotal() bool {
+	if x != nil {
+		return x.Total
+	}
+	return false
+}
+
+// RegisterTie is a register against a control account (or group of heads)
+// in the ledger: book is the register's figure, ledger the books', and
+// difference is ledger less book; tied when it is zero.
+type RegisterTie struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	AccountCodes  []string               `protobuf:"bytes,2,rep,name=account_codes,json=accountCodes,proto3" json:"account_codes,omitempty"`
+	Book          string                 `protobuf:"bytes,3,opt,name=book,proto3" json:"book,omitempty"`
+	Ledger        string                 `protobuf:"bytes,4,opt,name=ledger,proto3" json:"ledger,omitempty"`
+	Difference    string                 `protobuf:"bytes,5,opt,name=difference,proto3" json:"difference,omitempty"`
+	Tied          bool                   `protobuf:"varint,6,opt,name=tied,proto3" json:"tied,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegisterTie) Reset() {
+	*x = RegisterTie{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegisterTie) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegisterTie) ProtoMessage() {}
+
+func (x *RegisterTie) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegisterTie.ProtoReflect.Descriptor instead.
+func (*RegisterTie) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *RegisterTie) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RegisterTie) GetAccountCodes() []string {
+	if x != nil {
+		return x.AccountCodes
+	}
+	return nil
+}
+
+func (x *RegisterTie) GetBook() string {
+	if x != nil {
+		return x.Book
+	}
+	return ""
+}
+
+func (x *RegisterTie) GetLedger() string {
+	if x != nil {
+		return x.Ledger
+	}
+	return ""
+}
+
+func (x *RegisterTie) GetDifference() string {
+	if x != nil {
+		return x.Difference
+	}
+	return ""
+}
+
+func (x *RegisterTie) GetTied() bool {
+	if x != nil {
+		return x.Tied
+	}
+	return false
+}
+
+// Register is every register but the general ledger and the trial balance.
+type Register struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kind          RegisterKind           `protobuf:"varint,1,opt,name=kind,proto3,enum=munim.reports.v1.RegisterKind" json:"kind,omitempty"`
+	Title         string                 `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	UlbName       string                 `protobuf:"bytes,3,opt,name=ulb_name,json=ulbName,proto3" json:"ulb_name,omitempty"`
+	From          string                 `protobuf:"bytes,4,opt,name=from,proto3" json:"from,omitempty"`
+	To            string                 `protobuf:"bytes,5,opt,name=to,proto3" json:"to,omitempty"`
+	Columns       []*RegisterColumn      `protobuf:"bytes,6,rep,name=columns,proto3" json:"columns,omitempty"`
+	Rows          []*RegisterRow         `protobuf:"bytes,7,rep,name=rows,proto3" json:"rows,omitempty"`
+	Ties          []*RegisterTie         `protobuf:"bytes,8,rep,name=ties,proto3" json:"ties,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Register) Reset() {
+	*x = Register{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Register) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Register) ProtoMessage() {}
+
+func (x *Register) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Register.ProtoReflect.Descriptor instead.
+func (*Register) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *Register) GetKind() RegisterKind {
+	if x != nil {
+		return x.Kind
+	}
+	return RegisterKind_REGISTER_KIND_UNSPECIFIED
+}
+
+func (x *Register) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *Register) GetUlbName() string {
+	if x != nil {
+		return x.UlbName
+	}
+	return ""
+}
+
+func (x *Register) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *Register) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *Register) GetColumns() []*RegisterColumn {
+	if x != nil {
+		return x.Columns
+	}
+	return nil
+}
+
+func (x *Register) GetRows() []*RegisterRow {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+func (x *Register) GetTies() []*RegisterTie {
+	if x != nil {
+		return x.Ties
+	}
+	return nil
+}
+
 type GetRegisterResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Register:
 	//
 	//	*GetRegisterResponse_GeneralLedger
 	//	*GetRegisterResponse_TrialBalance
+	//	*GetRegisterResponse_Table
 	Register      isGetRegisterResponse_Register `protobuf_oneof:"register"`
 	NextPageToken string                         `protobuf:"bytes,3,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -2107,7 +2512,7 @@ type GetRegisterResponse struct {
 
 func (x *GetRegisterResponse) Reset() {
 	*x = GetRegisterResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[21]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2119,7 +2524,7 @@ func (x *GetRegisterResponse) String() string {
 func (*GetRegisterResponse) ProtoMessage() {}
 
 func (x *GetRegisterResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[21]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2132,7 +2537,7 @@ func (x *GetRegisterResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRegisterResponse.ProtoReflect.Descriptor instead.
 func (*GetRegisterResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{21}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetRegisterResponse) GetRegister() isGetRegisterResponse_Register {
@@ -2160,6 +2565,15 @@ func (x *GetRegisterResponse) GetTrialBalance() *TrialBalance {
 	return nil
 }
 
+func (x *GetRegisterResponse) GetTable() *Register {
+	if x != nil {
+		if x, ok := x.Register.(*GetRegisterResponse_Table); ok {
+			return x.Table
+		}
+	}
+	return nil
+}
+
 func (x *GetRegisterResponse) GetNextPageToken() string {
 	if x != nil {
 		return x.NextPageToken
@@ -2179,9 +2593,15 @@ type GetRegisterResponse_TrialBalance struct {
 	TrialBalance *TrialBalance `protobuf:"bytes,2,opt,name=trial_balance,json=trialBalance,proto3,oneof"`
 }
 
+type GetRegisterResponse_Table struct {
+	Table *Register `protobuf:"bytes,4,opt,name=table,proto3,oneof"`
+}
+
 func (*GetRegisterResponse_GeneralLedger) isGetRegisterResponse_Register() {}
 
 func (*GetRegisterResponse_TrialBalance) isGetRegisterResponse_Register() {}
+
+func (*GetRegisterResponse_Table) isGetRegisterResponse_Register() {}
 
 type GetAuditControlsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -2192,7 +2612,7 @@ type GetAuditControlsRequest struct {
 
 func (x *GetAuditControlsRequest) Reset() {
 	*x = GetAuditControlsRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[22]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2204,7 +2624,7 @@ func (x *GetAuditControlsRequest) String() string {
 func (*GetAuditControlsRequest) ProtoMessage() {}
 
 func (x *GetAuditControlsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[22]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2217,7 +2637,7 @@ func (x *GetAuditControlsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAuditControlsRequest.ProtoReflect.Descriptor instead.
 func (*GetAuditControlsRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{22}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetAuditControlsRequest) GetTenantId() string {
@@ -2235,7 +2655,7 @@ type GetAuditControlsResponse struct {
 
 func (x *GetAuditControlsResponse) Reset() {
 	*x = GetAuditControlsResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[23]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2247,7 +2667,7 @@ func (x *GetAuditControlsResponse) String() string {
 func (*GetAuditControlsResponse) ProtoMessage() {}
 
 func (x *GetAuditControlsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[23]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2260,22 +2680,26 @@ func (x *GetAuditControlsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAuditControlsResponse.ProtoReflect.Descriptor instead.
 func (*GetAuditControlsResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{23}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{27}
 }
 
+// ExportReportRequest names a statement (kind, with its period) or a
+// register (register, with its own parameters; its tenant_id must be the
+// request's), exactly one of them.
 type ExportReportRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
 	Period        *StatementPeriod       `protobuf:"bytes,2,opt,name=period,proto3" json:"period,omitempty"`
 	Kind          ReportKind             `protobuf:"varint,3,opt,name=kind,proto3,enum=munim.reports.v1.ReportKind" json:"kind,omitempty"`
 	Format        ExportFormat           `protobuf:"varint,4,opt,name=format,proto3,enum=munim.reports.v1.ExportFormat" json:"format,omitempty"`
+	Register      *GetRegisterRequest    `protobuf:"bytes,5,opt,name=register,proto3" json:"register,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ExportReportRequest) Reset() {
 	*x = ExportReportRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[24]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2287,7 +2711,7 @@ func (x *ExportReportRequest) String() string {
 func (*ExportReportRequest) ProtoMessage() {}
 
 func (x *ExportReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[24]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2300,7 +2724,7 @@ func (x *ExportReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportReportRequest.ProtoReflect.Descriptor instead.
 func (*ExportReportRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{24}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ExportReportRequest) GetTenantId() string {
@@ -2331,6 +2755,13 @@ func (x *ExportReportRequest) GetFormat() ExportFormat {
 	return ExportFormat_EXPORT_FORMAT_UNSPECIFIED
 }
 
+func (x *ExportReportRequest) GetRegister() *GetRegisterRequest {
+	if x != nil {
+		return x.Register
+	}
+	return nil
+}
+
 type ExportReportResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Content       []byte                 `protobuf:"bytes,1,opt,name=content,proto3" json:"content,omitempty"`
@@ -2342,7 +2773,7 @@ type ExportReportResponse struct {
 
 func (x *ExportReportResponse) Reset() {
 	*x = ExportReportResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[25]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2354,7 +2785,7 @@ func (x *ExportReportResponse) String() string {
 func (*ExportReportResponse) ProtoMessage() {}
 
 func (x *ExportReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[25]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2367,7 +2798,7 @@ func (x *ExportReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportReportResponse.ProtoReflect.Descriptor instead.
 func (*ExportReportResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{25}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ExportReportResponse) GetContent() []byte {
@@ -2401,7 +2832,7 @@ type CloseYearRequest struct {
 
 func (x *CloseYearRequest) Reset() {
 	*x = CloseYearRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[26]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2413,7 +2844,7 @@ func (x *CloseYearRequest) String() string {
 func (*CloseYearRequest) ProtoMessage() {}
 
 func (x *CloseYearRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[26]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2426,7 +2857,7 @@ func (x *CloseYearRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseYearRequest.ProtoReflect.Descriptor instead.
 func (*CloseYearRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{26}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CloseYearRequest) GetTenantId() string {
@@ -2451,7 +2882,7 @@ type CloseYearResponse struct {
 
 func (x *CloseYearResponse) Reset() {
 	*x = CloseYearResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[27]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2463,7 +2894,7 @@ func (x *CloseYearResponse) String() string {
 func (*CloseYearResponse) ProtoMessage() {}
 
 func (x *CloseYearResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[27]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2476,7 +2907,7 @@ func (x *CloseYearResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseYearResponse.ProtoReflect.Descriptor instead.
 func (*CloseYearResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{27}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{31}
 }
 
 // ImportOpeningBalancesRequest carries the opening trial balance. Its
@@ -2500,7 +2931,7 @@ type ImportOpeningBalancesRequest struct {
 
 func (x *ImportOpeningBalancesRequest) Reset() {
 	*x = ImportOpeningBalancesRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2512,7 +2943,7 @@ func (x *ImportOpeningBalancesRequest) String() string {
 func (*ImportOpeningBalancesRequest) ProtoMessage() {}
 
 func (x *ImportOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2525,7 +2956,7 @@ func (x *ImportOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningBalancesRequest.ProtoReflect.Descriptor instead.
 func (*ImportOpeningBalancesRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{28}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ImportOpeningBalancesRequest) GetTenantId() string {
@@ -2587,7 +3018,7 @@ type OpeningImport struct {
 
 func (x *OpeningImport) Reset() {
 	*x = OpeningImport{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2599,7 +3030,7 @@ func (x *OpeningImport) String() string {
 func (*OpeningImport) ProtoMessage() {}
 
 func (x *OpeningImport) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2612,7 +3043,7 @@ func (x *OpeningImport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpeningImport.ProtoReflect.Descriptor instead.
 func (*OpeningImport) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{29}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *OpeningImport) GetId() int64 {
@@ -2708,7 +3139,7 @@ type ImportOpeningBalancesResponse struct {
 
 func (x *ImportOpeningBalancesResponse) Reset() {
 	*x = ImportOpeningBalancesResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2720,7 +3151,7 @@ func (x *ImportOpeningBalancesResponse) String() string {
 func (*ImportOpeningBalancesResponse) ProtoMessage() {}
 
 func (x *ImportOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2733,7 +3164,7 @@ func (x *ImportOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningBalancesResponse.ProtoReflect.Descriptor instead.
 func (*ImportOpeningBalancesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{30}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ImportOpeningBalancesResponse) GetImport() *OpeningImport {
@@ -2753,7 +3184,7 @@ type ApproveOpeningBalancesRequest struct {
 
 func (x *ApproveOpeningBalancesRequest) Reset() {
 	*x = ApproveOpeningBalancesRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2765,7 +3196,7 @@ func (x *ApproveOpeningBalancesRequest) String() string {
 func (*ApproveOpeningBalancesRequest) ProtoMessage() {}
 
 func (x *ApproveOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2778,7 +3209,7 @@ func (x *ApproveOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveOpeningBalancesRequest.ProtoReflect.Descriptor instead.
 func (*ApproveOpeningBalancesRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{31}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ApproveOpeningBalancesRequest) GetTenantId() string {
@@ -2804,7 +3235,7 @@ type ApproveOpeningBalancesResponse struct {
 
 func (x *ApproveOpeningBalancesResponse) Reset() {
 	*x = ApproveOpeningBalancesResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2816,7 +3247,7 @@ func (x *ApproveOpeningBalancesResponse) String() string {
 func (*ApproveOpeningBalancesResponse) ProtoMessage() {}
 
 func (x *ApproveOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2829,7 +3260,7 @@ func (x *ApproveOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveOpeningBalancesResponse.ProtoReflect.Descriptor instead.
 func (*ApproveOpeningBalancesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{32}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ApproveOpeningBalancesResponse) GetImport() *OpeningImport {
@@ -2850,7 +3281,7 @@ type RejectOpeningBalancesRequest struct {
 
 func (x *RejectOpeningBalancesRequest) Reset() {
 	*x = RejectOpeningBalancesRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2862,7 +3293,7 @@ func (x *RejectOpeningBalancesRequest) String() string {
 func (*RejectOpeningBalancesRequest) ProtoMessage() {}
 
 func (x *RejectOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2875,7 +3306,7 @@ func (x *RejectOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectOpeningBalancesRequest.ProtoReflect.Descriptor instead.
 func (*RejectOpeningBalancesRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{33}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *RejectOpeningBalancesRequest) GetTenantId() string {
@@ -2908,7 +3339,7 @@ type RejectOpeningBalancesResponse struct {
 
 func (x *RejectOpeningBalancesResponse) Reset() {
 	*x = RejectOpeningBalancesResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2920,7 +3351,7 @@ func (x *RejectOpeningBalancesResponse) String() string {
 func (*RejectOpeningBalancesResponse) ProtoMessage() {}
 
 func (x *RejectOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2933,7 +3364,7 @@ func (x *RejectOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectOpeningBalancesResponse.ProtoReflect.Descriptor instead.
 func (*RejectOpeningBalancesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{34}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *RejectOpeningBalancesResponse) GetImport() *OpeningImport {
@@ -2955,7 +3386,7 @@ type GetStateConsolidationRequest struct {
 
 func (x *GetStateConsolidationRequest) Reset() {
 	*x = GetStateConsolidationRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[35]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2967,7 +3398,7 @@ func (x *GetStateConsolidationRequest) String() string {
 func (*GetStateConsolidationRequest) ProtoMessage() {}
 
 func (x *GetStateConsolidationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[35]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2980,7 +3411,7 @@ func (x *GetStateConsolidationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateConsolidationRequest.ProtoReflect.Descriptor instead.
 func (*GetStateConsolidationRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{35}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *GetStateConsolidationRequest) GetStateCode() string {
@@ -3005,7 +3436,7 @@ type GetStateConsolidationResponse struct {
 
 func (x *GetStateConsolidationResponse) Reset() {
 	*x = GetStateConsolidationResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[36]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3017,7 +3448,7 @@ func (x *GetStateConsolidationResponse) String() string {
 func (*GetStateConsolidationResponse) ProtoMessage() {}
 
 func (x *GetStateConsolidationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[36]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3030,7 +3461,7 @@ func (x *GetStateConsolidationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateConsolidationResponse.ProtoReflect.Descriptor instead.
 func (*GetStateConsolidationResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{36}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{40}
 }
 
 var File_munim_reports_v1_reports_proto protoreflect.FileDescriptor
@@ -3208,23 +3639,55 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x04rows\x18\x02 \x03(\v2!.munim.reports.v1.TrialBalanceRowR\x04rows\x12\x1f\n" +
 	"\vtotal_debit\x18\x03 \x01(\tR\n" +
 	"totalDebit\x12!\n" +
-	"\ftotal_credit\x18\x04 \x01(\tR\vtotalCredit\"\xda\x01\n" +
+	"\ftotal_credit\x18\x04 \x01(\tR\vtotalCredit\"V\n" +
+	"\x0eRegisterColumn\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x120\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x1c.munim.reports.v1.ColumnKindR\x04kind\"\xab\x01\n" +
+	"\vRegisterRow\x12\x18\n" +
+	"\asection\x18\x01 \x01(\tR\asection\x12\x14\n" +
+	"\x05cells\x18\x02 \x03(\tR\x05cells\x12\x1d\n" +
+	"\n" +
+	"voucher_id\x18\x03 \x01(\x03R\tvoucherId\x12!\n" +
+	"\faccount_code\x18\x04 \x01(\tR\vaccountCode\x12\x14\n" +
+	"\x05party\x18\x05 \x01(\tR\x05party\x12\x14\n" +
+	"\x05total\x18\x06 \x01(\bR\x05total\"\xa6\x01\n" +
+	"\vRegisterTie\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12#\n" +
+	"\raccount_codes\x18\x02 \x03(\tR\faccountCodes\x12\x12\n" +
+	"\x04book\x18\x03 \x01(\tR\x04book\x12\x16\n" +
+	"\x06ledger\x18\x04 \x01(\tR\x06ledger\x12\x1e\n" +
+	"\n" +
+	"difference\x18\x05 \x01(\tR\n" +
+	"difference\x12\x12\n" +
+	"\x04tied\x18\x06 \x01(\bR\x04tied\"\xb5\x02\n" +
+	"\bRegister\x122\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x1e.munim.reports.v1.RegisterKindR\x04kind\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x12\x19\n" +
+	"\bulb_name\x18\x03 \x01(\tR\aulbName\x12\x12\n" +
+	"\x04from\x18\x04 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x05 \x01(\tR\x02to\x12:\n" +
+	"\acolumns\x18\x06 \x03(\v2 .munim.reports.v1.RegisterColumnR\acolumns\x121\n" +
+	"\x04rows\x18\a \x03(\v2\x1d.munim.reports.v1.RegisterRowR\x04rows\x121\n" +
+	"\x04ties\x18\b \x03(\v2\x1d.munim.reports.v1.RegisterTieR\x04ties\"\x8e\x02\n" +
 	"\x13GetRegisterResponse\x12H\n" +
 	"\x0egeneral_ledger\x18\x01 \x01(\v2\x1f.munim.reports.v1.GeneralLedgerH\x00R\rgeneralLedger\x12E\n" +
-	"\rtrial_balance\x18\x02 \x01(\v2\x1e.munim.reports.v1.TrialBalanceH\x00R\ftrialBalance\x12&\n" +
+	"\rtrial_balance\x18\x02 \x01(\v2\x1e.munim.reports.v1.TrialBalanceH\x00R\ftrialBalance\x122\n" +
+	"\x05table\x18\x04 \x01(\v2\x1a.munim.reports.v1.RegisterH\x00R\x05table\x12&\n" +
 	"\x0fnext_page_token\x18\x03 \x01(\tR\rnextPageTokenB\n" +
 	"\n" +
 	"\bregister\"?\n" +
 	"\x17GetAuditControlsRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\"\x1a\n" +
-	"\x18GetAuditControlsResponse\"\x80\x02\n" +
+	"\x18GetAuditControlsResponse\"\x96\x04\n" +
 	"\x13ExportReportRequest\x12$\n" +
-	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12A\n" +
-	"\x06period\x18\x02 \x01(\v2!.munim.reports.v1.StatementPeriodB\x06\xbaH\x03\xc8\x01\x01R\x06period\x12<\n" +
-	"\x04kind\x18\x03 \x01(\x0e2\x1c.munim.reports.v1.ReportKindB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x04kind\x12B\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x129\n" +
+	"\x06period\x18\x02 \x01(\v2!.munim.reports.v1.StatementPeriodR\x06period\x12:\n" +
+	"\x04kind\x18\x03 \x01(\x0e2\x1c.munim.reports.v1.ReportKindB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04kind\x12B\n" +
 	"\x06format\x18\x04 \x01(\x0e2\x1e.munim.reports.v1.ExportFormatB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06format\"p\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06format\x12@\n" +
+	"\bregister\x18\x05 \x01(\v2$.munim.reports.v1.GetRegisterRequestR\bregister:\xdb\x01\xbaH\xd7\x01\x1ap\n" +
+	"\x12export.one_subject\x122set exactly one of kind (a statement) and register\x1a&(this.kind != 0) != has(this.register)\x1ac\n" +
+	"\x17export.statement_period\x12$a statement is exported for a period\x1a\"this.kind == 0 || has(this.period)\"p\n" +
 	"\x14ExportReportResponse\x12\x18\n" +
 	"\acontent\x18\x01 \x01(\fR\acontent\x12!\n" +
 	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\x12\x1b\n" +
@@ -3295,7 +3758,14 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x12!\n" +
 	"\x1dREGISTER_KIND_BUDGET_VARIANCE\x10\v\x12 \n" +
 	"\x1cREGISTER_KIND_ASSET_REGISTER\x10\f\x12%\n" +
-	"!REGISTER_KIND_BANK_RECONCILIATION\x10\r*\xaa\x01\n" +
+	"!REGISTER_KIND_BANK_RECONCILIATION\x10\r*\x84\x01\n" +
+	"\n" +
+	"ColumnKind\x12\x1b\n" +
+	"\x17COLUMN_KIND_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10COLUMN_KIND_TEXT\x10\x01\x12\x14\n" +
+	"\x10COLUMN_KIND_DATE\x10\x02\x12\x15\n" +
+	"\x11COLUMN_KIND_MONEY\x10\x03\x12\x16\n" +
+	"\x12COLUMN_KIND_NUMBER\x10\x04*\xaa\x01\n" +
 	"\n" +
 	"ReportKind\x12\x1b\n" +
 	"\x17REPORT_KIND_UNSPECIFIED\x10\x00\x12\x1d\n" +
@@ -3340,134 +3810,146 @@ func file_munim_reports_v1_reports_proto_rawDescGZIP() []byte {
 	return file_munim_reports_v1_reports_proto_rawDescData
 }
 
-var file_munim_reports_v1_reports_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_munim_reports_v1_reports_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
+var file_munim_reports_v1_reports_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_munim_reports_v1_reports_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
 var file_munim_reports_v1_reports_proto_goTypes = []any{
 	(RegisterKind)(0),                      // 0: munim.reports.v1.RegisterKind
-	(ReportKind)(0),                        // 1: munim.reports.v1.ReportKind
-	(ExportFormat)(0),                      // 2: munim.reports.v1.ExportFormat
-	(OpeningFormat)(0),                     // 3: munim.reports.v1.OpeningFormat
-	(*StatementPeriod)(nil),                // 4: munim.reports.v1.StatementPeriod
-	(*Figure)(nil),                         // 5: munim.reports.v1.Figure
-	(*ScheduleRow)(nil),                    // 6: munim.reports.v1.ScheduleRow
-	(*Schedule)(nil),                       // 7: munim.reports.v1.Schedule
-	(*GetBalanceSheetRequest)(nil),         // 8: munim.reports.v1.GetBalanceSheetRequest
-	(*BalanceSheet)(nil),                   // 9: munim.reports.v1.BalanceSheet
-	(*GetBalanceSheetResponse)(nil),        // 10: munim.reports.v1.GetBalanceSheetResponse
-	(*GetIncomeExpenditureRequest)(nil),    // 11: munim.reports.v1.GetIncomeExpenditureRequest
-	(*IncomeExpenditure)(nil),              // 12: munim.reports.v1.IncomeExpenditure
-	(*GetIncomeExpenditureResponse)(nil),   // 13: munim.reports.v1.GetIncomeExpenditureResponse
-	(*GetReceiptsPaymentsRequest)(nil),     // 14: munim.reports.v1.GetReceiptsPaymentsRequest
-	(*ReceiptsPayments)(nil),               // 15: munim.reports.v1.ReceiptsPayments
-	(*GetReceiptsPaymentsResponse)(nil),    // 16: munim.reports.v1.GetReceiptsPaymentsResponse
-	(*GetCashFlowRequest)(nil),             // 17: munim.reports.v1.GetCashFlowRequest
-	(*CashFlow)(nil),                       // 18: munim.reports.v1.CashFlow
-	(*GetCashFlowResponse)(nil),            // 19: munim.reports.v1.GetCashFlowResponse
-	(*GetRegisterRequest)(nil),             // 20: munim.reports.v1.GetRegisterRequest
-	(*LedgerEntry)(nil),                    // 21: munim.reports.v1.LedgerEntry
-	(*GeneralLedger)(nil),                  // 22: munim.reports.v1.GeneralLedger
-	(*TrialBalanceRow)(nil),                // 23: munim.reports.v1.TrialBalanceRow
-	(*TrialBalance)(nil),                   // 24: munim.reports.v1.TrialBalance
-	(*GetRegisterResponse)(nil),            // 25: munim.reports.v1.GetRegisterResponse
-	(*GetAuditControlsRequest)(nil),        // 26: munim.reports.v1.GetAuditControlsRequest
-	(*GetAuditControlsResponse)(nil),       // 27: munim.reports.v1.GetAuditControlsResponse
-	(*ExportReportRequest)(nil),            // 28: munim.reports.v1.ExportReportRequest
-	(*ExportReportResponse)(nil),           // 29: munim.reports.v1.ExportReportResponse
-	(*CloseYearRequest)(nil),               // 30: munim.reports.v1.CloseYearRequest
-	(*CloseYearResponse)(nil),              // 31: munim.reports.v1.CloseYearResponse
-	(*ImportOpeningBalancesRequest)(nil),   // 32: munim.reports.v1.ImportOpeningBalancesRequest
-	(*OpeningImport)(nil),                  // 33: munim.reports.v1.OpeningImport
-	(*ImportOpeningBalancesResponse)(nil),  // 34: munim.reports.v1.ImportOpeningBalancesResponse
-	(*ApproveOpeningBalancesRequest)(nil),  // 35: munim.reports.v1.ApproveOpeningBalancesRequest
-	(*ApproveOpeningBalancesResponse)(nil), // 36: munim.reports.v1.ApproveOpeningBalancesResponse
-	(*RejectOpeningBalancesRequest)(nil),   // 37: munim.reports.v1.RejectOpeningBalancesRequest
-	(*RejectOpeningBalancesResponse)(nil),  // 38: munim.reports.v1.RejectOpeningBalancesResponse
-	(*GetStateConsolidationRequest)(nil),   // 39: munim.reports.v1.GetStateConsolidationRequest
-	(*GetStateConsolidationResponse)(nil),  // 40: munim.reports.v1.GetStateConsolidationResponse
+	(ColumnKind)(0),                        // 1: munim.reports.v1.ColumnKind
+	(ReportKind)(0),                        // 2: munim.reports.v1.ReportKind
+	(ExportFormat)(0),                      // 3: munim.reports.v1.ExportFormat
+	(OpeningFormat)(0),                     // 4: munim.reports.v1.OpeningFormat
+	(*StatementPeriod)(nil),                // 5: munim.reports.v1.StatementPeriod
+	(*Figure)(nil),                         // 6: munim.reports.v1.Figure
+	(*ScheduleRow)(nil),                    // 7: munim.reports.v1.ScheduleRow
+	(*Schedule)(nil),                       // 8: munim.reports.v1.Schedule
+	(*GetBalanceSheetRequest)(nil),         // 9: munim.reports.v1.GetBalanceSheetRequest
+	(*BalanceSheet)(nil),                   // 10: munim.reports.v1.BalanceSheet
+	(*GetBalanceSheetResponse)(nil),        // 11: munim.reports.v1.GetBalanceSheetResponse
+	(*GetIncomeExpenditureRequest)(nil),    // 12: munim.reports.v1.GetIncomeExpenditureRequest
+	(*IncomeExpenditure)(nil),              // 13: munim.reports.v1.IncomeExpenditure
+	(*GetIncomeExpenditureResponse)(nil),   // 14: munim.reports.v1.GetIncomeExpenditureResponse
+	(*GetReceiptsPaymentsRequest)(nil),     // 15: munim.reports.v1.GetReceiptsPaymentsRequest
+	(*ReceiptsPayments)(nil),               // 16: munim.reports.v1.ReceiptsPayments
+	(*GetReceiptsPaymentsResponse)(nil),    // 17: munim.reports.v1.GetReceiptsPaymentsResponse
+	(*GetCashFlowRequest)(nil),             // 18: munim.reports.v1.GetCashFlowRequest
+	(*CashFlow)(nil),                       // 19: munim.reports.v1.CashFlow
+	(*GetCashFlowResponse)(nil),            // 20: munim.reports.v1.GetCashFlowResponse
+	(*GetRegisterRequest)(nil),             // 21: munim.reports.v1.GetRegisterRequest
+	(*LedgerEntry)(nil),                    // 22: munim.reports.v1.LedgerEntry
+	(*GeneralLedger)(nil),                  // 23: munim.reports.v1.GeneralLedger
+	(*TrialBalanceRow)(nil),                // 24: munim.reports.v1.TrialBalanceRow
+	(*TrialBalance)(nil),                   // 25: munim.reports.v1.TrialBalance
+	(*RegisterColumn)(nil),                 // 26: munim.reports.v1.RegisterColumn
+	(*RegisterRow)(nil),                    // 27: munim.reports.v1.RegisterRow
+	(*RegisterTie)(nil),                    // 28: munim.reports.v1.RegisterTie
+	(*Register)(nil),                       // 29: munim.reports.v1.Register
+	(*GetRegisterResponse)(nil),            // 30: munim.reports.v1.GetRegisterResponse
+	(*GetAuditControlsRequest)(nil),        // 31: munim.reports.v1.GetAuditControlsRequest
+	(*GetAuditControlsResponse)(nil),       // 32: munim.reports.v1.GetAuditControlsResponse
+	(*ExportReportRequest)(nil),            // 33: munim.reports.v1.ExportReportRequest
+	(*ExportReportResponse)(nil),           // 34: munim.reports.v1.ExportReportResponse
+	(*CloseYearRequest)(nil),               // 35: munim.reports.v1.CloseYearRequest
+	(*CloseYearResponse)(nil),              // 36: munim.reports.v1.CloseYearResponse
+	(*ImportOpeningBalancesRequest)(nil),   // 37: munim.reports.v1.ImportOpeningBalancesRequest
+	(*OpeningImport)(nil),                  // 38: munim.reports.v1.OpeningImport
+	(*ImportOpeningBalancesResponse)(nil),  // 39: munim.reports.v1.ImportOpeningBalancesResponse
+	(*ApproveOpeningBalancesRequest)(nil),  // 40: munim.reports.v1.ApproveOpeningBalancesRequest
+	(*ApproveOpeningBalancesResponse)(nil), // 41: munim.reports.v1.ApproveOpeningBalancesResponse
+	(*RejectOpeningBalancesRequest)(nil),   // 42: munim.reports.v1.RejectOpeningBalancesRequest
+	(*RejectOpeningBalancesResponse)(nil),  // 43: munim.reports.v1.RejectOpeningBalancesResponse
+	(*GetStateConsolidationRequest)(nil),   // 44: munim.reports.v1.GetStateConsolidationRequest
+	(*GetStateConsolidationResponse)(nil),  // 45: munim.reports.v1.GetStateConsolidationResponse
 }
 var file_munim_reports_v1_reports_proto_depIdxs = []int32{
-	6,  // 0: munim.reports.v1.Schedule.rows:type_name -> munim.reports.v1.ScheduleRow
-	4,  // 1: munim.reports.v1.GetBalanceSheetRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	5,  // 2: munim.reports.v1.BalanceSheet.liabilities:type_name -> munim.reports.v1.Figure
-	5,  // 3: munim.reports.v1.BalanceSheet.assets:type_name -> munim.reports.v1.Figure
-	5,  // 4: munim.reports.v1.BalanceSheet.total_liabilities:type_name -> munim.reports.v1.Figure
-	5,  // 5: munim.reports.v1.BalanceSheet.total_assets:type_name -> munim.reports.v1.Figure
-	7,  // 6: munim.reports.v1.BalanceSheet.schedules:type_name -> munim.reports.v1.Schedule
-	9,  // 7: munim.reports.v1.GetBalanceSheetResponse.balance_sheet:type_name -> munim.reports.v1.BalanceSheet
-	4,  // 8: munim.reports.v1.GetIncomeExpenditureRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	5,  // 9: munim.reports.v1.IncomeExpenditure.income:type_name -> munim.reports.v1.Figure
-	5,  // 10: munim.reports.v1.IncomeExpenditure.total_income:type_name -> munim.reports.v1.Figure
-	5,  // 11: munim.reports.v1.IncomeExpenditure.expenditure:type_name -> munim.reports.v1.Figure
-	5,  // 12: munim.reports.v1.IncomeExpenditure.total_expenditure:type_name -> munim.reports.v1.Figure
-	5,  // 13: munim.reports.v1.IncomeExpenditure.surplus_before_prior_period:type_name -> munim.reports.v1.Figure
-	5,  // 14: munim.reports.v1.IncomeExpenditure.prior_period_items:type_name -> munim.reports.v1.Figure
-	5,  // 15: munim.reports.v1.IncomeExpenditure.surplus_after_prior_period:type_name -> munim.reports.v1.Figure
-	5,  // 16: munim.reports.v1.IncomeExpenditure.transfer_to_reserves:type_name -> munim.reports.v1.Figure
-	5,  // 17: munim.reports.v1.IncomeExpenditure.surplus_carried_to_fund:type_name -> munim.reports.v1.Figure
-	7,  // 18: munim.reports.v1.IncomeExpenditure.schedules:type_name -> munim.reports.v1.Schedule
-	12, // 19: munim.reports.v1.GetIncomeExpenditureResponse.income_expenditure:type_name -> munim.reports.v1.IncomeExpenditure
-	4,  // 20: munim.reports.v1.GetReceiptsPaymentsRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	5,  // 21: munim.reports.v1.ReceiptsPayments.opening:type_name -> munim.reports.v1.Figure
-	5,  // 22: munim.reports.v1.ReceiptsPayments.receipts:type_name -> munim.reports.v1.Figure
-	5,  // 23: munim.reports.v1.ReceiptsPayments.payments:type_name -> munim.reports.v1.Figure
-	5,  // 24: munim.reports.v1.ReceiptsPayments.total_receipts:type_name -> munim.reports.v1.Figure
-	5,  // 25: munim.reports.v1.ReceiptsPayments.total_payments:type_name -> munim.reports.v1.Figure
-	5,  // 26: munim.reports.v1.ReceiptsPayments.closing:type_name -> munim.reports.v1.Figure
-	7,  // 27: munim.reports.v1.ReceiptsPayments.schedules:type_name -> munim.reports.v1.Schedule
-	15, // 28: munim.reports.v1.GetReceiptsPaymentsResponse.receipts_payments:type_name -> munim.reports.v1.ReceiptsPayments
-	4,  // 29: munim.reports.v1.GetCashFlowRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	5,  // 30: munim.reports.v1.CashFlow.operating:type_name -> munim.reports.v1.Figure
-	5,  // 31: munim.reports.v1.CashFlow.net_operating:type_name -> munim.reports.v1.Figure
-	5,  // 32: munim.reports.v1.CashFlow.investing:type_name -> munim.reports.v1.Figure
-	5,  // 33: munim.reports.v1.CashFlow.net_investing:type_name -> munim.reports.v1.Figure
-	5,  // 34: munim.reports.v1.CashFlow.financing:type_name -> munim.reports.v1.Figure
-	5,  // 35: munim.reports.v1.CashFlow.net_financing:type_name -> munim.reports.v1.Figure
-	5,  // 36: munim.reports.v1.CashFlow.net_change:type_name -> munim.reports.v1.Figure
-	5,  // 37: munim.reports.v1.CashFlow.opening:type_name -> munim.reports.v1.Figure
-	5,  // 38: munim.reports.v1.CashFlow.closing:type_name -> munim.reports.v1.Figure
-	18, // 39: munim.reports.v1.GetCashFlowResponse.cash_flow:type_name -> munim.reports.v1.CashFlow
+	7,  // 0: munim.reports.v1.Schedule.rows:type_name -> munim.reports.v1.ScheduleRow
+	5,  // 1: munim.reports.v1.GetBalanceSheetRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	6,  // 2: munim.reports.v1.BalanceSheet.liabilities:type_name -> munim.reports.v1.Figure
+	6,  // 3: munim.reports.v1.BalanceSheet.assets:type_name -> munim.reports.v1.Figure
+	6,  // 4: munim.reports.v1.BalanceSheet.total_liabilities:type_name -> munim.reports.v1.Figure
+	6,  // 5: munim.reports.v1.BalanceSheet.total_assets:type_name -> munim.reports.v1.Figure
+	8,  // 6: munim.reports.v1.BalanceSheet.schedules:type_name -> munim.reports.v1.Schedule
+	10, // 7: munim.reports.v1.GetBalanceSheetResponse.balance_sheet:type_name -> munim.reports.v1.BalanceSheet
+	5,  // 8: munim.reports.v1.GetIncomeExpenditureRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	6,  // 9: munim.reports.v1.IncomeExpenditure.income:type_name -> munim.reports.v1.Figure
+	6,  // 10: munim.reports.v1.IncomeExpenditure.total_income:type_name -> munim.reports.v1.Figure
+	6,  // 11: munim.reports.v1.IncomeExpenditure.expenditure:type_name -> munim.reports.v1.Figure
+	6,  // 12: munim.reports.v1.IncomeExpenditure.total_expenditure:type_name -> munim.reports.v1.Figure
+	6,  // 13: munim.reports.v1.IncomeExpenditure.surplus_before_prior_period:type_name -> munim.reports.v1.Figure
+	6,  // 14: munim.reports.v1.IncomeExpenditure.prior_period_items:type_name -> munim.reports.v1.Figure
+	6,  // 15: munim.reports.v1.IncomeExpenditure.surplus_after_prior_period:type_name -> munim.reports.v1.Figure
+	6,  // 16: munim.reports.v1.IncomeExpenditure.transfer_to_reserves:type_name -> munim.reports.v1.Figure
+	6,  // 17: munim.reports.v1.IncomeExpenditure.surplus_carried_to_fund:type_name -> munim.reports.v1.Figure
+	8,  // 18: munim.reports.v1.IncomeExpenditure.schedules:type_name -> munim.reports.v1.Schedule
+	13, // 19: munim.reports.v1.GetIncomeExpenditureResponse.income_expenditure:type_name -> munim.reports.v1.IncomeExpenditure
+	5,  // 20: munim.reports.v1.GetReceiptsPaymentsRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	6,  // 21: munim.reports.v1.ReceiptsPayments.opening:type_name -> munim.reports.v1.Figure
+	6,  // 22: munim.reports.v1.ReceiptsPayments.receipts:type_name -> munim.reports.v1.Figure
+	6,  // 23: munim.reports.v1.ReceiptsPayments.payments:type_name -> munim.reports.v1.Figure
+	6,  // 24: munim.reports.v1.ReceiptsPayments.total_receipts:type_name -> munim.reports.v1.Figure
+	6,  // 25: munim.reports.v1.ReceiptsPayments.total_payments:type_name -> munim.reports.v1.Figure
+	6,  // 26: munim.reports.v1.ReceiptsPayments.closing:type_name -> munim.reports.v1.Figure
+	8,  // 27: munim.reports.v1.ReceiptsPayments.schedules:type_name -> munim.reports.v1.Schedule
+	16, // 28: munim.reports.v1.GetReceiptsPaymentsResponse.receipts_payments:type_name -> munim.reports.v1.ReceiptsPayments
+	5,  // 29: munim.reports.v1.GetCashFlowRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	6,  // 30: munim.reports.v1.CashFlow.operating:type_name -> munim.reports.v1.Figure
+	6,  // 31: munim.reports.v1.CashFlow.net_operating:type_name -> munim.reports.v1.Figure
+	6,  // 32: munim.reports.v1.CashFlow.investing:type_name -> munim.reports.v1.Figure
+	6,  // 33: munim.reports.v1.CashFlow.net_investing:type_name -> munim.reports.v1.Figure
+	6,  // 34: munim.reports.v1.CashFlow.financing:type_name -> munim.reports.v1.Figure
+	6,  // 35: munim.reports.v1.CashFlow.net_financing:type_name -> munim.reports.v1.Figure
+	6,  // 36: munim.reports.v1.CashFlow.net_change:type_name -> munim.reports.v1.Figure
+	6,  // 37: munim.reports.v1.CashFlow.opening:type_name -> munim.reports.v1.Figure
+	6,  // 38: munim.reports.v1.CashFlow.closing:type_name -> munim.reports.v1.Figure
+	19, // 39: munim.reports.v1.GetCashFlowResponse.cash_flow:type_name -> munim.reports.v1.CashFlow
 	0,  // 40: munim.reports.v1.GetRegisterRequest.kind:type_name -> munim.reports.v1.RegisterKind
-	21, // 41: munim.reports.v1.GeneralLedger.entries:type_name -> munim.reports.v1.LedgerEntry
-	23, // 42: munim.reports.v1.TrialBalance.rows:type_name -> munim.reports.v1.TrialBalanceRow
-	22, // 43: munim.reports.v1.GetRegisterResponse.general_ledger:type_name -> munim.reports.v1.GeneralLedger
-	24, // 44: munim.reports.v1.GetRegisterResponse.trial_balance:type_name -> munim.reports.v1.TrialBalance
-	4,  // 45: munim.reports.v1.ExportReportRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	1,  // 46: munim.reports.v1.ExportReportRequest.kind:type_name -> munim.reports.v1.ReportKind
-	2,  // 47: munim.reports.v1.ExportReportRequest.format:type_name -> munim.reports.v1.ExportFormat
-	3,  // 48: munim.reports.v1.ImportOpeningBalancesRequest.format:type_name -> munim.reports.v1.OpeningFormat
-	3,  // 49: munim.reports.v1.OpeningImport.format:type_name -> munim.reports.v1.OpeningFormat
-	33, // 50: munim.reports.v1.ImportOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
-	33, // 51: munim.reports.v1.ApproveOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
-	33, // 52: munim.reports.v1.RejectOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
-	8,  // 53: munim.reports.v1.ReportService.GetBalanceSheet:input_type -> munim.reports.v1.GetBalanceSheetRequest
-	11, // 54: munim.reports.v1.ReportService.GetIncomeExpenditure:input_type -> munim.reports.v1.GetIncomeExpenditureRequest
-	14, // 55: munim.reports.v1.ReportService.GetReceiptsPayments:input_type -> munim.reports.v1.GetReceiptsPaymentsRequest
-	17, // 56: munim.reports.v1.ReportService.GetCashFlow:input_type -> munim.reports.v1.GetCashFlowRequest
-	20, // 57: munim.reports.v1.ReportService.GetRegister:input_type -> munim.reports.v1.GetRegisterRequest
-	26, // 58: munim.reports.v1.ReportService.GetAuditControls:input_type -> munim.reports.v1.GetAuditControlsRequest
-	28, // 59: munim.reports.v1.ReportService.ExportReport:input_type -> munim.reports.v1.ExportReportRequest
-	30, // 60: munim.reports.v1.ReportService.CloseYear:input_type -> munim.reports.v1.CloseYearRequest
-	32, // 61: munim.reports.v1.ReportService.ImportOpeningBalances:input_type -> munim.reports.v1.ImportOpeningBalancesRequest
-	35, // 62: munim.reports.v1.ReportService.ApproveOpeningBalances:input_type -> munim.reports.v1.ApproveOpeningBalancesRequest
-	37, // 63: munim.reports.v1.ReportService.RejectOpeningBalances:input_type -> munim.reports.v1.RejectOpeningBalancesRequest
-	39, // 64: munim.reports.v1.ReportService.GetStateConsolidation:input_type -> munim.reports.v1.GetStateConsolidationRequest
-	10, // 65: munim.reports.v1.ReportService.GetBalanceSheet:output_type -> munim.reports.v1.GetBalanceSheetResponse
-	13, // 66: munim.reports.v1.ReportService.GetIncomeExpenditure:output_type -> munim.reports.v1.GetIncomeExpenditureResponse
-	16, // 67: munim.reports.v1.ReportService.GetReceiptsPayments:output_type -> munim.reports.v1.GetReceiptsPaymentsResponse
-	19, // 68: munim.reports.v1.ReportService.GetCashFlow:output_type -> munim.reports.v1.GetCashFlowResponse
-	25, // 69: munim.reports.v1.ReportService.GetRegister:output_type -> munim.reports.v1.GetRegisterResponse
-	27, // 70: munim.reports.v1.ReportService.GetAuditControls:output_type -> munim.reports.v1.GetAuditControlsResponse
-	29, // 71: munim.reports.v1.ReportService.ExportReport:output_type -> munim.reports.v1.ExportReportResponse
-	31, // 72: munim.reports.v1.ReportService.CloseYear:output_type -> munim.reports.v1.CloseYearResponse
-	34, // 73: munim.reports.v1.ReportService.ImportOpeningBalances:output_type -> munim.reports.v1.ImportOpeningBalancesResponse
-	36, // 74: munim.reports.v1.ReportService.ApproveOpeningBalances:output_type -> munim.reports.v1.ApproveOpeningBalancesResponse
-	38, // 75: munim.reports.v1.ReportService.RejectOpeningBalances:output_type -> munim.reports.v1.RejectOpeningBalancesResponse
-	40, // 76: munim.reports.v1.ReportService.GetStateConsolidation:output_type -> munim.reports.v1.GetStateConsolidationResponse
-	65, // [65:77] is the sub-list for method output_type
-	53, // [53:65] is the sub-list for method input_type
-	53, // [53:53] is the sub-list for extension type_name
-	53, // [53:53] is the sub-list for extension extendee
-	0,  // [0:53] is the sub-list for field type_name
+	22, // 41: munim.reports.v1.GeneralLedger.entries:type_name -> munim.reports.v1.LedgerEntry
+	24, // 42: munim.reports.v1.TrialBalance.rows:type_name -> munim.reports.v1.TrialBalanceRow
+	1,  // 43: munim.reports.v1.RegisterColumn.kind:type_name -> munim.reports.v1.ColumnKind
+	0,  // 44: munim.reports.v1.Register.kind:type_name -> munim.reports.v1.RegisterKind
+	26, // 45: munim.reports.v1.Register.columns:type_name -> munim.reports.v1.RegisterColumn
+	27, // 46: munim.reports.v1.Register.rows:type_name -> munim.reports.v1.RegisterRow
+	28, // 47: munim.reports.v1.Register.ties:type_name -> munim.reports.v1.RegisterTie
+	23, // 48: munim.reports.v1.GetRegisterResponse.general_ledger:type_name -> munim.reports.v1.GeneralLedger
+	25, // 49: munim.reports.v1.GetRegisterResponse.trial_balance:type_name -> munim.reports.v1.TrialBalance
+	29, // 50: munim.reports.v1.GetRegisterResponse.table:type_name -> munim.reports.v1.Register
+	5,  // 51: munim.reports.v1.ExportReportRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	2,  // 52: munim.reports.v1.ExportReportRequest.kind:type_name -> munim.reports.v1.ReportKind
+	3,  // 53: munim.reports.v1.ExportReportRequest.format:type_name -> munim.reports.v1.ExportFormat
+	21, // 54: munim.reports.v1.ExportReportRequest.register:type_name -> munim.reports.v1.GetRegisterRequest
+	4,  // 55: munim.reports.v1.ImportOpeningBalancesRequest.format:type_name -> munim.reports.v1.OpeningFormat
+	4,  // 56: munim.reports.v1.OpeningImport.format:type_name -> munim.reports.v1.OpeningFormat
+	38, // 57: munim.reports.v1.ImportOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
+	38, // 58: munim.reports.v1.ApproveOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
+	38, // 59: munim.reports.v1.RejectOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
+	9,  // 60: munim.reports.v1.ReportService.GetBalanceSheet:input_type -> munim.reports.v1.GetBalanceSheetRequest
+	12, // 61: munim.reports.v1.ReportService.GetIncomeExpenditure:input_type -> munim.reports.v1.GetIncomeExpenditureRequest
+	15, // 62: munim.reports.v1.ReportService.GetReceiptsPayments:input_type -> munim.reports.v1.GetReceiptsPaymentsRequest
+	18, // 63: munim.reports.v1.ReportService.GetCashFlow:input_type -> munim.reports.v1.GetCashFlowRequest
+	21, // 64: munim.reports.v1.ReportService.GetRegister:input_type -> munim.reports.v1.GetRegisterRequest
+	31, // 65: munim.reports.v1.ReportService.GetAuditControls:input_type -> munim.reports.v1.GetAuditControlsRequest
+	33, // 66: munim.reports.v1.ReportService.ExportReport:input_type -> munim.reports.v1.ExportReportRequest
+	35, // 67: munim.reports.v1.ReportService.CloseYear:input_type -> munim.reports.v1.CloseYearRequest
+	37, // 68: munim.reports.v1.ReportService.ImportOpeningBalances:input_type -> munim.reports.v1.ImportOpeningBalancesRequest
+	40, // 69: munim.reports.v1.ReportService.ApproveOpeningBalances:input_type -> munim.reports.v1.ApproveOpeningBalancesRequest
+	42, // 70: munim.reports.v1.ReportService.RejectOpeningBalances:input_type -> munim.reports.v1.RejectOpeningBalancesRequest
+	44, // 71: munim.reports.v1.ReportService.GetStateConsolidation:input_type -> munim.reports.v1.GetStateConsolidationRequest
+	11, // 72: munim.reports.v1.ReportService.GetBalanceSheet:output_type -> munim.reports.v1.GetBalanceSheetResponse
+	14, // 73: munim.reports.v1.ReportService.GetIncomeExpenditure:output_type -> munim.reports.v1.GetIncomeExpenditureResponse
+	17, // 74: munim.reports.v1.ReportService.GetReceiptsPayments:output_type -> munim.reports.v1.GetReceiptsPaymentsResponse
+	20, // 75: munim.reports.v1.ReportService.GetCashFlow:output_type -> munim.reports.v1.GetCashFlowResponse
+	30, // 76: munim.reports.v1.ReportService.GetRegister:output_type -> munim.reports.v1.GetRegisterResponse
+	32, // 77: munim.reports.v1.ReportService.GetAuditControls:output_type -> munim.reports.v1.GetAuditControlsResponse
+	34, // 78: munim.reports.v1.ReportService.ExportReport:output_type -> munim.reports.v1.ExportReportResponse
+	36, // 79: munim.reports.v1.ReportService.CloseYear:output_type -> munim.reports.v1.CloseYearResponse
+	39, // 80: munim.reports.v1.ReportService.ImportOpeningBalances:output_type -> munim.reports.v1.ImportOpeningBalancesResponse
+	41, // 81: munim.reports.v1.ReportService.ApproveOpeningBalances:output_type -> munim.reports.v1.ApproveOpeningBalancesResponse
+	43, // 82: munim.reports.v1.ReportService.RejectOpeningBalances:output_type -> munim.reports.v1.RejectOpeningBalancesResponse
+	45, // 83: munim.reports.v1.ReportService.GetStateConsolidation:output_type -> munim.reports.v1.GetStateConsolidationResponse
+	72, // [72:84] is the sub-list for method output_type
+	60, // [60:72] is the sub-list for method input_type
+	60, // [60:60] is the sub-list for extension type_name
+	60, // [60:60] is the sub-list for extension extendee
+	0,  // [0:60] is the sub-list for field type_name
 }
 
 func init() { file_munim_reports_v1_reports_proto_init() }
@@ -3475,17 +3957,18 @@ func file_munim_reports_v1_reports_proto_init() {
 	if File_munim_reports_v1_reports_proto != nil {
 		return
 	}
-	file_munim_reports_v1_reports_proto_msgTypes[21].OneofWrappers = []any{
+	file_munim_reports_v1_reports_proto_msgTypes[25].OneofWrappers = []any{
 		(*GetRegisterResponse_GeneralLedger)(nil),
 		(*GetRegisterResponse_TrialBalance)(nil),
+		(*GetRegisterResponse_Table)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_reports_v1_reports_proto_rawDesc), len(file_munim_reports_v1_reports_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   37,
+			NumEnums:      5,
+			NumMessages:   41,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -90,15 +90,18 @@ type ReportServiceClient interface {
 	// GetCashFlow is the cash flow statement (indirect method) of the fiscal
 	// year up to a month end, from the maintained balances.
 	GetCashFlow(context.Context, *connect.Request[v1.GetCashFlowRequest]) (*connect.Response[v1.GetCashFlowResponse], error)
-	// GetRegister returns one register by kind. Implemented: the general
-	// ledger of an account (the vouchers behind a statement figure) and the
-	// trial balance; other kinds answer Unimplemented.
+	// GetRegister returns one register by kind: the general ledger of an
+	// account (the vouchers behind a statement figure) and the trial balance
+	// as typed messages; every other kind as a Register, a table whose rows
+	// each name what is behind them (the voucher, the account, the consumer
+	// or party) and whose ties compare it with its control accounts in the
+	// ledger, to the paisa.
 	GetRegister(context.Context, *connect.Request[v1.GetRegisterRequest]) (*connect.Response[v1.GetRegisterResponse], error)
 	// GetAuditControls is the audit controls report. Not yet implemented.
 	GetAuditControls(context.Context, *connect.Request[v1.GetAuditControlsRequest]) (*connect.Response[v1.GetAuditControlsResponse], error)
 	// ExportReport renders a statement (balance sheet, income and
-	// expenditure, receipts and payments, cash flow) as PDF, XLSX or CSV.
-	// Registers are not exportable yet.
+	// expenditure, receipts and payments, cash flow) or any register as PDF,
+	// XLSX or CSV.
 	ExportReport(context.Context, *connect.Request[v1.ExportReportRequest]) (*connect.Response[v1.ExportReportResponse], error)
 	// CloseYear runs the year-end close. Not yet implemented.
 	CloseYear(context.Context, *connect.Request[v1.CloseYearRequest]) (*connect.Response[v1.CloseYearResponse], error)
@@ -314,15 +317,18 @@ type ReportServiceHandler interface {
 	// GetCashFlow is the cash flow statement (indirect method) of the fiscal
 	// year up to a month end, from the maintained balances.
 	GetCashFlow(context.Context, *connect.Request[v1.GetCashFlowRequest]) (*connect.Response[v1.GetCashFlowResponse], error)
-	// GetRegister returns one register by kind. Implemented: the general
-	// ledger of an account (the vouchers behind a statement figure) and the
-	// trial balance; other kinds answer Unimplemented.
+	// GetRegister returns one register by kind: the general ledger of an
+	// account (the vouchers behind a statement figure) and the trial balance
+	// as typed messages; every other kind as a Register, a table whose rows
+	// each name what is behind them (the voucher, the account, the consumer
+	// or party) and whose ties compare it with its control accounts in the
+	// ledger, to the paisa.
 	GetRegister(context.Context, *connect.Request[v1.GetRegisterRequest]) (*connect.Response[v1.GetRegisterResponse], error)
 	// GetAuditControls is the audit controls report. Not yet implemented.
 	GetAuditControls(context.Context, *connect.Request[v1.GetAuditControlsRequest]) (*connect.Response[v1.GetAuditControlsResponse], error)
 	// ExportReport renders a statement (balance sheet, income and
-	// expenditure, receipts and payments, cash flow) as PDF, XLSX or CSV.
-	// Registers are not exportable yet.
+	// expenditure, receipts and payments, cash flow) or any register as PDF,
+	// XLSX or CSV.
 	ExportReport(context.Context, *connect.Request[v1.ExportReportRequest]) (*connect.Response[v1.ExportReportResponse], error)
 	// CloseYear runs the year-end close. Not yet implemented.
 	CloseYear(context.Context, *connect.Request[v1.CloseYearRequest]) (*connect.Response[v1.CloseYearResponse], error)
