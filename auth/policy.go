@@ -223,6 +223,8 @@ var Procedures = map[string]Permission{
 	assetsv1connect.AssetServiceSaveAssetClassProcedure:               PermMasterManage,
 	assetsv1connect.AssetServiceSeedDefaultAssetClassesProcedure:      PermMasterManage,
 	assetsv1connect.AssetServiceListAssetClassesProcedure:             PermAssetRead,
+	assetsv1connect.AssetServiceSetStateDepreciationDefaultProcedure:  PermMasterManage,
+	assetsv1connect.AssetServiceGetStateDepreciationDefaultsProcedure: PermAssetRead,
 	assetsv1connect.AssetServiceAddAssetProcedure:                     PermAssetManage,
 	assetsv1connect.AssetServiceCaptureCostProcedure:                  PermAssetManage,
 	assetsv1connect.AssetServiceCapitaliseProcedure:                   PermAssetManage,

@@ -333,6 +333,15 @@ func TestRoleMatrix(t *testing.T) {
 			_, err := w.assets(c).CheckRegisterAgainstLedger(w.ctx, connect.NewRequest(&assetsv1.CheckRegisterAgainstLedgerRequest{TenantId: "uk.dehradun", AsOf: "2027-03-31"}))
 			return err
 		}, []auth.Role{auth.RoleAdmin, auth.RoleAccountant, auth.RoleApprover, auth.RoleAuditor}},
+		{"SetStateDepreciationDefault", func(c string, _ auth.Role) error {
+			_, err := w.assets(c).SetStateDepreciationDefault(w.ctx, connect.NewRequest(&assetsv1.SetStateDepreciationDefaultRequest{State: "uk",
+				ClassCode: "COMPUTER", RatePercent: "40"}))
+			return err
+		}, []auth.Role{auth.RoleAdmin}},
+		{"GetStateDepreciationDefaults", func(c string, _ auth.Role) error {
+			_, err := w.assets(c).GetStateDepreciationDefaults(w.ctx, connect.NewRequest(&assetsv1.GetStateDepreciationDefaultsRequest{State: "uk"}))
+			return err
+		}, []auth.Role{auth.RoleAdmin, auth.RoleAccountant, auth.RoleApprover, auth.RoleAuditor}},
 		{"ListExceptions", func(c string, _ auth.Role) error {
 			_, err := w.payments(c).ListExceptions(w.ctx, connect.NewRequest(&paymentsv1.ListExceptionsRequest{TenantId: "uk.dehradun"}))
 			return err

@@ -82,3 +82,47 @@ func TestAssetsOverRPC(t *testing.T) {
 	assert.Equal(t, "10136.99", sold.Msg.Gain)
 	tie()
 }
+
+// A state's depreciation default reaches every ULB of the state, so only an
+// administrator scoped to the whole state sets it: a ULB's administrator
+// and another state's are refused. A ULB's class with no terms of its own
+// then shows, and depreciates at, the state's.
+func TestStateDepreciationDefaultsOverRPC(t *testing.T) {
+	t.Parallel()
+	w := setupWorld(t)
+	set := &assetsv1.SetStateDepreciationDefaultRequest{State: "uk", ClassCode: "CAR", RatePercent: "25"}
+	for _, who := range []string{"uk.dehradun", "hp.*"} {
+		_, err := w.assets(token(t, "asha", []auth.Role{auth.RoleAdmin}, who)).SetStateDepreciationDefault(w.ctx, connect.NewRequest(set))
+		assert.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err), "an admin of %s: %v", who, err)
+	}
+	stateAdmin := w.assets(token(t, "state-admin", []auth.Role{auth.RoleAdmin}, "uk.*"))
+	_, err := stateAdmin.SetStateDepreciationDefault(w.ctx, connect.NewRequest(&assetsv1.SetStateDepreciationDefaultRequest{State: "uk",
+		ClassCode: "CAR", RatePercent: "25", UsefulLifeYears: 4}))
+	assert.Equal(t, connect.CodeInvalidArgument, connect.CodeOf(err), "a life and a rate: %v", err)
+	res, err := stateAdmin.SetStateDepreciationDefault(w.ctx, connect.NewRequest(set))
+	require.NoError(t, err)
+	assert.Equal(t, "25", res.Msg.Default.Terms.RatePercent)
+
+	id := openingImport(t, w)
+	_, err = w.assets(token(t, "meena", []auth.Role{auth.RoleApprover}, "uk.dehradun")).ApproveOpeningImport(w.ctx,
+		connect.NewRequest(&assetsv1.ApproveOpeningImportRequest{TenantId: "uk.dehradun", ImportId: id}))
+	require.NoError(t, err)
+	reader := w.assets(token(t, "audit", []auth.Role{auth.RoleAuditor}, "uk.*"))
+	classes, err := reader.ListAssetClasses(w.ctx, connect.NewRequest(&assetsv1.ListAssetClassesRequest{TenantId: "uk.dehradun"}))
+	require.NoError(t, err)
+	for _, c := range classes.Msg.Classes {
+		switch c.Code {
+		case "CAR":
+			assert.Equal(t, "state", c.Terms.GetFrom())
+			assert.Equal(t, "25", c.Terms.GetRatePercent())
+		case "BUILDING_RCC":
+			assert.Equal(t, "built-in", c.Terms.GetFrom())
+			assert.Equal(t, int32(60), c.Terms.GetUsefulLifeYears())
+		}
+	}
+	run, err := w.assets(token(t, "ravi", []auth.Role{auth.RoleAccountant}, "uk.dehradun")).RunDepreciation(w.ctx,
+		connect.NewRequest(&assetsv1.RunDepreciationRequest{TenantId: "uk.dehradun", ThroughDate: "2026-09-30"}))
+	require.NoError(t, err)
+	// Half a year: the town hall 60,00,000 / 60 x 183/365 = 50,136.99; the car 25% of 8,00,000 x 183/365 = 1,00,273.97.
+	assert.Equal(t, "150410.96", run.Msg.Total)
+}

@@ -60,7 +60,7 @@ UPDATE assets
 -- Assets in use of depreciable classes, put to use by the through date and
 -- not yet charged to it, locked in id order, with their class's terms.
 SELECT a.id, a.code, a.fund_code, a.function_code, a.put_to_use_on, a.depreciated_to, a.cost, a.revaluation, a.residual_value,
-       a.accumulated, c.useful_life_years, c.accumulated_account, c.depreciation_account
+       a.accumulated, a.class_code, c.useful_life_years, c.rate_percent, c.accumulated_account, c.depreciation_account
   FROM assets a
   JOIN asset_classes c ON c.tenant_id = a.tenant_id AND c.code = a.class_code
  WHERE a.tenant_id = @tenant_id AND a.status = 'in_use' AND c.depreciable

@@ -99,6 +99,16 @@ type AssetClass struct {
 	UsefulLifeYears     pgtype.Int4
 	ResidualPercent     decimal.Decimal
 	Depreciable         bool
+	RatePercent         decimal.Decimal
+}
+
+type AssetClassStateDefault struct {
+	State           string
+	ClassCode       string
+	UsefulLifeYears pgtype.Int4
+	RatePercent     decimal.Decimal
+	UpdatedBy       string
+	UpdatedAt       time.Time
 }
 
 type AssetCostEntry struct {

@@ -39,6 +39,12 @@ const (
 	// AssetServiceSeedDefaultAssetClassesProcedure is the fully-qualified name of the AssetService's
 	// SeedDefaultAssetClasses RPC.
 	AssetServiceSeedDefaultAssetClassesProcedure = "/munim.assets.v1.AssetService/SeedDefaultAssetClasses"
+	// AssetServiceSetStateDepreciationDefaultProcedure is the fully-qualified name of the
+	// AssetService's SetStateDepreciationDefault RPC.
+	AssetServiceSetStateDepreciationDefaultProcedure = "/munim.assets.v1.AssetService/SetStateDepreciationDefault"
+	// AssetServiceGetStateDepreciationDefaultsProcedure is the fully-qualified name of the
+	// AssetService's GetStateDepreciationDefaults RPC.
+	AssetServiceGetStateDepreciationDefaultsProcedure = "/munim.assets.v1.AssetService/GetStateDepreciationDefaults"
 	// AssetServiceListAssetClassesProcedure is the fully-qualified name of the AssetService's
 	// ListAssetClasses RPC.
 	AssetServiceListAssetClassesProcedure = "/munim.assets.v1.AssetService/ListAssetClasses"
@@ -83,6 +89,14 @@ type AssetServiceClient interface {
 	// SeedDefaultAssetClasses saves the default classes (lives from
 	// shared/reference/tariffs.md; land not depreciated) a ULB does not yet have.
 	SeedDefaultAssetClasses(context.Context, *connect.Request[v1.SeedDefaultAssetClassesRequest]) (*connect.Response[v1.SeedDefaultAssetClassesResponse], error)
+	// SetStateDepreciationDefault sets a state's depreciation for a class
+	// code (a useful life or a yearly rate), which the state's ULBs' classes
+	// of that code follow unless they set their own. Only a state-wide
+	// administrator (a "uk.*" scope) may set a state's.
+	SetStateDepreciationDefault(context.Context, *connect.Request[v1.SetStateDepreciationDefaultRequest]) (*connect.Response[v1.SetStateDepreciationDefaultResponse], error)
+	// GetStateDepreciationDefaults returns a state's depreciation defaults: the
+	// built-in ones (tariffs.md) with the state's own over them.
+	GetStateDepreciationDefaults(context.Context, *connect.Request[v1.GetStateDepreciationDefaultsRequest]) (*connect.Response[v1.GetStateDepreciationDefaultsResponse], error)
 	// ListAssetClasses lists the classes.
 	ListAssetClasses(context.Context, *connect.Request[v1.ListAssetClassesRequest]) (*connect.Response[v1.ListAssetClassesResponse], error)
 	// AddAsset enters an asset with no cost yet: a work under construction in
@@ -138,6 +152,19 @@ func NewAssetServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			httpClient,
 			baseURL+AssetServiceSeedDefaultAssetClassesProcedure,
 			connect.WithSchema(assetServiceMethods.ByName("SeedDefaultAssetClasses")),
+			connect.WithClientOptions(opts...),
+		),
+		setStateDepreciationDefault: connect.NewClient[v1.SetStateDepreciationDefaultRequest, v1.SetStateDepreciationDefaultResponse](
+			httpClient,
+			baseURL+AssetServiceSetStateDepreciationDefaultProcedure,
+			connect.WithSchema(assetServiceMethods.ByName("SetStateDepreciationDefault")),
+			connect.WithClientOptions(opts...),
+		),
+		getStateDepreciationDefaults: connect.NewClient[v1.GetStateDepreciationDefaultsRequest, v1.GetStateDepreciationDefaultsResponse](
+			httpClient,
+			baseURL+AssetServiceGetStateDepreciationDefaultsProcedure,
+			connect.WithSchema(assetServiceMethods.ByName("GetStateDepreciationDefaults")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		listAssetClasses: connect.NewClient[v1.ListAssetClassesRequest, v1.ListAssetClassesResponse](
@@ -227,21 +254,23 @@ func NewAssetServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 
 // assetServiceClient implements AssetServiceClient.
 type assetServiceClient struct {
-	saveAssetClass             *connect.Client[v1.SaveAssetClassRequest, v1.SaveAssetClassResponse]
-	seedDefaultAssetClasses    *connect.Client[v1.SeedDefaultAssetClassesRequest, v1.SeedDefaultAssetClassesResponse]
-	listAssetClasses           *connect.Client[v1.ListAssetClassesRequest, v1.ListAssetClassesResponse]
-	addAsset                   *connect.Client[v1.AddAssetRequest, v1.AddAssetResponse]
-	captureCost                *connect.Client[v1.CaptureCostRequest, v1.CaptureCostResponse]
-	capitalise                 *connect.Client[v1.CapitaliseRequest, v1.CapitaliseResponse]
-	runDepreciation            *connect.Client[v1.RunDepreciationRequest, v1.RunDepreciationResponse]
-	disposeAsset               *connect.Client[v1.DisposeAssetRequest, v1.DisposeAssetResponse]
-	revalueAsset               *connect.Client[v1.RevalueAssetRequest, v1.RevalueAssetResponse]
-	transferAsset              *connect.Client[v1.TransferAssetRequest, v1.TransferAssetResponse]
-	importOpeningRegister      *connect.Client[v1.ImportOpeningRegisterRequest, v1.ImportOpeningRegisterResponse]
-	approveOpeningImport       *connect.Client[v1.ApproveOpeningImportRequest, v1.ApproveOpeningImportResponse]
-	getAsset                   *connect.Client[v1.GetAssetRequest, v1.GetAssetResponse]
-	listAssets                 *connect.Client[v1.ListAssetsRequest, v1.ListAssetsResponse]
-	checkRegisterAgainstLedger *connect.Client[v1.CheckRegisterAgainstLedgerRequest, v1.CheckRegisterAgainstLedgerResponse]
+	saveAssetClass               *connect.Client[v1.SaveAssetClassRequest, v1.SaveAssetClassResponse]
+	seedDefaultAssetClasses      *connect.Client[v1.SeedDefaultAssetClassesRequest, v1.SeedDefaultAssetClassesResponse]
+	setStateDepreciationDefault  *connect.Client[v1.SetStateDepreciationDefaultRequest, v1.SetStateDepreciationDefaultResponse]
+	getStateDepreciationDefaults *connect.Client[v1.GetStateDepreciationDefaultsRequest, v1.GetStateDepreciationDefaultsResponse]
+	listAssetClasses             *connect.Client[v1.ListAssetClassesRequest, v1.ListAssetClassesResponse]
+	addAsset                     *connect.Client[v1.AddAssetRequest, v1.AddAssetResponse]
+	captureCost                  *connect.Client[v1.CaptureCostRequest, v1.CaptureCostResponse]
+	capitalise                   *connect.Client[v1.CapitaliseRequest, v1.CapitaliseResponse]
+	runDepreciation              *connect.Client[v1.RunDepreciationRequest, v1.RunDepreciationResponse]
+	disposeAsset                 *connect.Client[v1.DisposeAssetRequest, v1.DisposeAssetResponse]
+	revalueAsset                 *connect.Client[v1.RevalueAssetRequest, v1.RevalueAssetResponse]
+	transferAsset                *connect.Client[v1.TransferAssetRequest, v1.TransferAssetResponse]
+	importOpeningRegister        *connect.Client[v1.ImportOpeningRegisterRequest, v1.ImportOpeningRegisterResponse]
+	approveOpeningImport         *connect.Client[v1.ApproveOpeningImportRequest, v1.ApproveOpeningImportResponse]
+	getAsset                     *connect.Client[v1.GetAssetRequest, v1.GetAssetResponse]
+	listAssets                   *connect.Client[v1.ListAssetsRequest, v1.ListAssetsResponse]
+	checkRegisterAgainstLedger   *connect.Client[v1.CheckRegisterAgainstLedgerRequest, v1.CheckRegisterAgainstLedgerResponse]
 }
 
 // SaveAssetClass calls munim.assets.v1.AssetService.SaveAssetClass.
@@ -252,6 +281,16 @@ func (c *assetServiceClient) SaveAssetClass(ctx context.Context, req *connect.Re
 // SeedDefaultAssetClasses calls munim.assets.v1.AssetService.SeedDefaultAssetClasses.
 func (c *assetServiceClient) SeedDefaultAssetClasses(ctx context.Context, req *connect.Request[v1.SeedDefaultAssetClassesRequest]) (*connect.Response[v1.SeedDefaultAssetClassesResponse], error) {
 	return c.seedDefaultAssetClasses.CallUnary(ctx, req)
+}
+
+// SetStateDepreciationDefault calls munim.assets.v1.AssetService.SetStateDepreciationDefault.
+func (c *assetServiceClient) SetStateDepreciationDefault(ctx context.Context, req *connect.Request[v1.SetStateDepreciationDefaultRequest]) (*connect.Response[v1.SetStateDepreciationDefaultResponse], error) {
+	return c.setStateDepreciationDefault.CallUnary(ctx, req)
+}
+
+// GetStateDepreciationDefaults calls munim.assets.v1.AssetService.GetStateDepreciationDefaults.
+func (c *assetServiceClient) GetStateDepreciationDefaults(ctx context.Context, req *connect.Request[v1.GetStateDepreciationDefaultsRequest]) (*connect.Response[v1.GetStateDepreciationDefaultsResponse], error) {
+	return c.getStateDepreciationDefaults.CallUnary(ctx, req)
 }
 
 // ListAssetClasses calls munim.assets.v1.AssetService.ListAssetClasses.
@@ -326,6 +365,14 @@ type AssetServiceHandler interface {
 	// SeedDefaultAssetClasses saves the default classes (lives from
 	// shared/reference/tariffs.md; land not depreciated) a ULB does not yet have.
 	SeedDefaultAssetClasses(context.Context, *connect.Request[v1.SeedDefaultAssetClassesRequest]) (*connect.Response[v1.SeedDefaultAssetClassesResponse], error)
+	// SetStateDepreciationDefault sets a state's depreciation for a class
+	// code (a useful life or a yearly rate), which the state's ULBs' classes
+	// of that code follow unless they set their own. Only a state-wide
+	// administrator (a "uk.*" scope) may set a state's.
+	SetStateDepreciationDefault(context.Context, *connect.Request[v1.SetStateDepreciationDefaultRequest]) (*connect.Response[v1.SetStateDepreciationDefaultResponse], error)
+	// GetStateDepreciationDefaults returns a state's depreciation defaults: the
+	// built-in ones (tariffs.md) with the state's own over them.
+	GetStateDepreciationDefaults(context.Context, *connect.Request[v1.GetStateDepreciationDefaultsRequest]) (*connect.Response[v1.GetStateDepreciationDefaultsResponse], error)
 	// ListAssetClasses lists the classes.
 	ListAssetClasses(context.Context, *connect.Request[v1.ListAssetClassesRequest]) (*connect.Response[v1.ListAssetClassesResponse], error)
 	// AddAsset enters an asset with no cost yet: a work under construction in
@@ -377,6 +424,19 @@ func NewAssetServiceHandler(svc AssetServiceHandler, opts ...connect.HandlerOpti
 		AssetServiceSeedDefaultAssetClassesProcedure,
 		svc.SeedDefaultAssetClasses,
 		connect.WithSchema(assetServiceMethods.ByName("SeedDefaultAssetClasses")),
+		connect.WithHandlerOptions(opts...),
+	)
+	assetServiceSetStateDepreciationDefaultHandler := connect.NewUnaryHandler(
+		AssetServiceSetStateDepreciationDefaultProcedure,
+		svc.SetStateDepreciationDefault,
+		connect.WithSchema(assetServiceMethods.ByName("SetStateDepreciationDefault")),
+		connect.WithHandlerOptions(opts...),
+	)
+	assetServiceGetStateDepreciationDefaultsHandler := connect.NewUnaryHandler(
+		AssetServiceGetStateDepreciationDefaultsProcedure,
+		svc.GetStateDepreciationDefaults,
+		connect.WithSchema(assetServiceMethods.ByName("GetStateDepreciationDefaults")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	assetServiceListAssetClassesHandler := connect.NewUnaryHandler(
@@ -467,6 +527,10 @@ func NewAssetServiceHandler(svc AssetServiceHandler, opts ...connect.HandlerOpti
 			assetServiceSaveAssetClassHandler.ServeHTTP(w, r)
 		case AssetServiceSeedDefaultAssetClassesProcedure:
 			assetServiceSeedDefaultAssetClassesHandler.ServeHTTP(w, r)
+		case AssetServiceSetStateDepreciationDefaultProcedure:
+			assetServiceSetStateDepreciationDefaultHandler.ServeHTTP(w, r)
+		case AssetServiceGetStateDepreciationDefaultsProcedure:
+			assetServiceGetStateDepreciationDefaultsHandler.ServeHTTP(w, r)
 		case AssetServiceListAssetClassesProcedure:
 			assetServiceListAssetClassesHandler.ServeHTTP(w, r)
 		case AssetServiceAddAssetProcedure:
@@ -508,6 +572,14 @@ func (UnimplementedAssetServiceHandler) SaveAssetClass(context.Context, *connect
 
 func (UnimplementedAssetServiceHandler) SeedDefaultAssetClasses(context.Context, *connect.Request[v1.SeedDefaultAssetClassesRequest]) (*connect.Response[v1.SeedDefaultAssetClassesResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.assets.v1.AssetService.SeedDefaultAssetClasses is not implemented"))
+}
+
+func (UnimplementedAssetServiceHandler) SetStateDepreciationDefault(context.Context, *connect.Request[v1.SetStateDepreciationDefaultRequest]) (*connect.Response[v1.SetStateDepreciationDefaultResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.assets.v1.AssetService.SetStateDepreciationDefault is not implemented"))
+}
+
+func (UnimplementedAssetServiceHandler) GetStateDepreciationDefaults(context.Context, *connect.Request[v1.GetStateDepreciationDefaultsRequest]) (*connect.Response[v1.GetStateDepreciationDefaultsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.assets.v1.AssetService.GetStateDepreciationDefaults is not implemented"))
 }
 
 func (UnimplementedAssetServiceHandler) ListAssetClasses(context.Context, *connect.Request[v1.ListAssetClassesRequest]) (*connect.Response[v1.ListAssetClassesResponse], error) {
