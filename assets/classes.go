@@ -14,6 +14,7 @@ import (
 
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/gen/dbq"
+	"github.com/munimhq/munim/jobs"
 	"github.com/munimhq/munim/ledger"
 )
 
@@ -22,6 +23,7 @@ type Service struct {
 	pool   *pgxpool.Pool
 	ledger *ledger.Ledger
 	now    func() time.Time
+	jobs   jobs.Inserter // set by UseJobs; StartDepreciation needs it
 }
 
 // NewService returns a Service; now is the clock (nil: time.Now).

@@ -84,6 +84,17 @@ func (s *Service) Depreciate(ctx context.Context, tenant, actor string, through 
 	}
 	var out Run
 	err := db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		var err error
+		out, err = s.depreciateTx(ctx, tx, tenant, actor, through)
+		return err
+	})
+	return out, err
+}
+
+// depreciateTx is Depreciate in the caller's transaction, scoped to tenant.
+func (s *Service) depreciateTx(ctx context.Context, tx pgx.Tx, tenant, actor string, through time.Time) (Run, error) {
+	var out Run
+	err := func() error {
 		q := dbq.New(tx)
 		if err := q.DepreciationRunLock(ctx, tenant); err != nil {
 			return fmt.Errorf("lock depreciation: %w", err)
@@ -166,7 +177,7 @@ func (s *Service) Depreciate(ctx context.Context, tenant, actor string, through 
 		}
 		out = runOf(run)
 		return nil
-	})
+	}()
 	return out, err
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/shopspring/decimal"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/munimhq/munim/auth"
 	assetsv1 "github.com/munimhq/munim/gen/pb/munim/assets/v1"
@@ -235,12 +236,33 @@ func (h *Handler) RunDepreciation(ctx context.Context, req *connect.Request[asse
 	if err != nil {
 		return nil, h.fail(ctx, req.Spec().Procedure, err)
 	}
-	r, err := h.svc.Depreciate(ctx, req.Msg.GetTenantId(), auth.Actor(ctx), d)
+	j, err := h.svc.StartDepreciation(ctx, req.Msg.GetTenantId(), auth.Actor(ctx), d)
 	if err != nil {
 		return nil, h.fail(ctx, req.Spec().Procedure, err)
 	}
-	return connect.NewResponse(&assetsv1.RunDepreciationResponse{RunId: r.ID, ThroughDate: r.ThroughDate.Format(time.DateOnly),
-		Total: r.Total.StringFixed(2), Assets: int32(r.Assets), VoucherId: r.VoucherID, Replayed: r.Replayed}), nil
+	return connect.NewResponse(&assetsv1.RunDepreciationResponse{Job: jobOut(j)}), nil
+}
+
+// GetDepreciationJob implements AssetService.GetDepreciationJob.
+func (h *Handler) GetDepreciationJob(ctx context.Context, req *connect.Request[assetsv1.GetDepreciationJobRequest]) (*connect.Response[assetsv1.GetDepreciationJobResponse], error) {
+	j, err := h.svc.DepreciationJob(ctx, req.Msg.GetTenantId(), req.Msg.GetJobId())
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&assetsv1.GetDepreciationJobResponse{Job: jobOut(j)}), nil
+}
+
+func jobOut(j DepreciationJob) *assetsv1.DepreciationJob {
+	ts := func(t *time.Time) *timestamppb.Timestamp {
+		if t == nil {
+			return nil
+		}
+		return timestamppb.New(*t)
+	}
+	return &assetsv1.DepreciationJob{JobId: j.ID, ThroughDate: j.ThroughDate.Format(time.DateOnly), Status: j.Status, Expected: int32(j.Expected),
+		RunId: j.RunID, Replayed: j.Replayed, Total: j.Total.StringFixed(2), Assets: int32(j.Assets), VoucherId: j.VoucherID, Error: j.Error,
+		RiverJobId: j.RiverJobID, RequestedBy: j.RequestedBy, CreatedAt: timestamppb.New(j.CreatedAt), StartedAt: ts(j.StartedAt),
+		FinishedAt: ts(j.FinishedAt)}
 }
 
 // DisposeAsset implements AssetService.DisposeAsset.

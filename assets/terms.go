@@ -129,8 +129,9 @@ func (s *Service) SetStateDefault(ctx context.Context, state, class, actor strin
 		return StateDefault{}, &ledger.ValidationError{Violations: vs}
 	}
 	var out StateDefault
-	// State master data is under no tenant's scope (see migration 00021).
-	err := db.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+	// Only a transaction scoped to the whole state may write its defaults
+	// (the table's policy, migration 00021).
+	err := db.InTenant(ctx, s.pool, db.Scope(state+".*"), func(tx pgx.Tx) error {
 		r, err := dbq.New(tx).AssetStateDefaultUpsert(ctx, dbq.AssetStateDefaultUpsertParams{State: state, ClassCode: class,
 			UsefulLifeYears: pgtype.Int4{Int32: int32(t.UsefulLifeYears), Valid: t.UsefulLifeYears > 0}, RatePercent: t.RatePercent,
 			UpdatedBy: actor})
@@ -147,7 +148,7 @@ func (s *Service) StateDefaults(ctx context.Context, state string) ([]StateDefau
 		return nil, invalid("state", "must be a state code of two lower-case letters, e.g. uk")
 	}
 	var rows []dbq.AssetClassStateDefault
-	err := db.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := db.ReadTenant(ctx, s.pool, db.Scope(state+".*"), func(tx pgx.Tx) error {
 		var err error
 		rows, err = dbq.New(tx).AssetStateDefaultList(ctx, state)
 		return err
@@ -170,6 +171,6 @@ func (s *Service) StateDefaults(ctx context.Context, state string) ([]StateDefau
 }
 
 func stateDefaultOf(r dbq.AssetClassStateDefault) StateDefault {
-	return StateDefault{State: r.State, ClassCode: r.ClassCode, UpdatedBy: r.UpdatedBy, UpdatedAt: r.UpdatedAt,
+	return StateDefault{State: StateOf(r.TenantID), ClassCode: r.ClassCode, UpdatedBy: r.UpdatedBy, UpdatedAt: r.UpdatedAt,
 		Terms: Terms{UsefulLifeYears: int(r.UsefulLifeYears.Int32), RatePercent: r.RatePercent, From: TermsOfState}}
 }

@@ -4,10 +4,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/munimhq/munim/assets"
+	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/tenancy"
 )
@@ -112,6 +114,14 @@ func TestClassesFollowTheirStatesDefaults(t *testing.T) {
 	}
 	_, err = b.assets.SetStateDefault(b.ctx, "Uttarakhand", "COMPUTER", "user:state-admin", assets.Terms{UsefulLifeYears: 4})
 	assert.ErrorContains(t, err, "state")
+	// The table's policy: a ULB's own transaction reads its state's
+	// defaults but cannot write them.
+	err = db.InTenant(b.ctx, b.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		_, err := tx.Exec(b.ctx, `INSERT INTO asset_class_state_defaults (tenant_id, class_code, useful_life_years, updated_by)
+			VALUES ('uk.*', 'CAR', 2, 'user:ulb')`)
+		return err
+	})
+	assert.ErrorContains(t, err, "row-level security")
 
 	// Dehradun keeps furniture over 5 years of its own.
 	for _, c := range assets.DefaultClasses() {

@@ -229,6 +229,7 @@ var Procedures = map[string]Permission{
 	assetsv1connect.AssetServiceCaptureCostProcedure:                  PermAssetManage,
 	assetsv1connect.AssetServiceCapitaliseProcedure:                   PermAssetManage,
 	assetsv1connect.AssetServiceRunDepreciationProcedure:              PermAssetManage,
+	assetsv1connect.AssetServiceGetDepreciationJobProcedure:           PermAssetRead,
 	assetsv1connect.AssetServiceDisposeAssetProcedure:                 PermAssetApprove,
 	assetsv1connect.AssetServiceRevalueAssetProcedure:                 PermAssetApprove,
 	assetsv1connect.AssetServiceTransferAssetProcedure:                PermAssetManage,

@@ -329,6 +329,11 @@ func TestRoleMatrix(t *testing.T) {
 			_, err := w.assets(c).RunDepreciation(w.ctx, connect.NewRequest(&assetsv1.RunDepreciationRequest{TenantId: "uk.dehradun", ThroughDate: "2026-06-30"}))
 			return err
 		}, []auth.Role{auth.RoleAccountant}},
+		{"GetDepreciationJob", func(c string, _ auth.Role) error {
+			// Job 1: the accountant's RunDepreciation above queued it.
+			_, err := w.assets(c).GetDepreciationJob(w.ctx, connect.NewRequest(&assetsv1.GetDepreciationJobRequest{TenantId: "uk.dehradun", JobId: 1}))
+			return err
+		}, []auth.Role{auth.RoleAdmin, auth.RoleAccountant, auth.RoleApprover, auth.RoleAuditor}},
 		{"CheckRegisterAgainstLedger", func(c string, _ auth.Role) error {
 			_, err := w.assets(c).CheckRegisterAgainstLedger(w.ctx, connect.NewRequest(&assetsv1.CheckRegisterAgainstLedgerRequest{TenantId: "uk.dehradun", AsOf: "2027-03-31"}))
 			return err

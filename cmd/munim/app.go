@@ -183,11 +183,13 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	workers := river.NewWorkers()
 	billing.AddWorkers(workers, a.billing)
 	payments.AddWorkers(workers, a.payments)
+	assets.AddWorkers(workers, a.assets)
 	if a.jobs, err = jobs.New(pool, jobs.Config{Workers: workers, Logger: log}); err != nil {
 		return nil, err
 	}
 	a.billing.UseJobs(a.jobs)
 	a.payments.UseJobs(a.jobs)
+	a.assets.UseJobs(a.jobs)
 	if err := a.payments.ScheduleReconciliations(ctx); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 	"github.com/stretchr/testify/assert"
@@ -59,14 +60,17 @@ func TestAssetsOverRPC(t *testing.T) {
 	tie()
 
 	accountant := w.assets(token(t, "ravi", []auth.Role{auth.RoleAccountant}, "uk.dehradun"))
-	run, err := accountant.RunDepreciation(w.ctx, connect.NewRequest(&assetsv1.RunDepreciationRequest{TenantId: "uk.dehradun", ThroughDate: "2026-09-30"}))
-	require.NoError(t, err)
+	run := depreciate(t, w, accountant, "2026-09-30")
 	// Half a year: the town hall 60,00,000 / 60 x 183/365 = 50,136.99; the car 8,00,000 / 8 x 183/365 = 50,136.99.
-	assert.Equal(t, "100273.98", run.Msg.Total)
-	rerun, err := accountant.RunDepreciation(w.ctx, connect.NewRequest(&assetsv1.RunDepreciationRequest{TenantId: "uk.dehradun", ThroughDate: "2026-09-30"}))
-	require.NoError(t, err)
-	assert.True(t, rerun.Msg.Replayed)
-	assert.Equal(t, run.Msg.VoucherId, rerun.Msg.VoucherId)
+	assert.Equal(t, "100273.98", run.Total)
+	assert.EqualValues(t, 2, run.Expected)
+	assert.EqualValues(t, 2, run.Assets)
+	assert.False(t, run.Replayed)
+	rerun := depreciate(t, w, accountant, "2026-09-30")
+	assert.True(t, rerun.Replayed, "a second job through the date finds the first run")
+	assert.Equal(t, run.RunId, rerun.RunId)
+	assert.Equal(t, run.VoucherId, rerun.VoucherId)
+	assert.NotEqual(t, run.JobId, rerun.JobId)
 	tie()
 
 	list, err := reader.ListAssets(w.ctx, connect.NewRequest(&assetsv1.ListAssetsRequest{TenantId: "uk.dehradun", ClassCode: "CAR"}))
@@ -120,9 +124,26 @@ func TestStateDepreciationDefaultsOverRPC(t *testing.T) {
 			assert.Equal(t, int32(60), c.Terms.GetUsefulLifeYears())
 		}
 	}
-	run, err := w.assets(token(t, "ravi", []auth.Role{auth.RoleAccountant}, "uk.dehradun")).RunDepreciation(w.ctx,
-		connect.NewRequest(&assetsv1.RunDepreciationRequest{TenantId: "uk.dehradun", ThroughDate: "2026-09-30"}))
-	require.NoError(t, err)
+	run := depreciate(t, w, w.assets(token(t, "ravi", []auth.Role{auth.RoleAccountant}, "uk.dehradun")), "2026-09-30")
 	// Half a year: the town hall 60,00,000 / 60 x 183/365 = 50,136.99; the car 25% of 8,00,000 x 183/365 = 1,00,273.97.
-	assert.Equal(t, "150410.96", run.Msg.Total)
+	assert.Equal(t, "150410.96", run.Total)
+}
+
+// depreciate asks for a depreciation run through a date and follows its
+// job, as a client would, until the job is over; it must end done.
+func depreciate(t *testing.T, w world, c assetsv1connect.AssetServiceClient, through string) *assetsv1.DepreciationJob {
+	t.Helper()
+	started, err := c.RunDepreciation(w.ctx, connect.NewRequest(&assetsv1.RunDepreciationRequest{TenantId: "uk.dehradun", ThroughDate: through}))
+	require.NoError(t, err)
+	job := started.Msg.Job
+	require.NotZero(t, job.RiverJobId)
+	require.Eventually(t, func() bool {
+		got, err := c.GetDepreciationJob(w.ctx, connect.NewRequest(&assetsv1.GetDepreciationJobRequest{TenantId: "uk.dehradun", JobId: job.JobId}))
+		require.NoError(t, err)
+		job = got.Msg.Job
+		return job.Status == "done" || job.Status == "failed"
+	}, 30*time.Second, 50*time.Millisecond)
+	require.Equal(t, "done", job.Status, job.Error)
+	require.NotNil(t, job.FinishedAt)
+	return job
 }

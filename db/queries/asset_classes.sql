@@ -27,9 +27,10 @@ SELECT *
  WHERE tenant_id = @tenant_id AND code = @code;
 
 -- name: AssetStateDefaultUpsert :one
-INSERT INTO asset_class_state_defaults (state, class_code, useful_life_years, rate_percent, updated_by)
-VALUES (@state, @class_code, @useful_life_years, @rate_percent, @updated_by)
-    ON CONFLICT (state, class_code) DO UPDATE
+-- A state's defaults are kept under the state's scope ("uk.*").
+INSERT INTO asset_class_state_defaults (tenant_id, class_code, useful_life_years, rate_percent, updated_by)
+VALUES (@state::text || '.*', @class_code, @useful_life_years, @rate_percent, @updated_by)
+    ON CONFLICT (tenant_id, class_code) DO UPDATE
    SET useful_life_years = excluded.useful_life_years, rate_percent = excluded.rate_percent,
        updated_by = excluded.updated_by, updated_at = now()
 RETURNING *;
@@ -38,5 +39,5 @@ RETURNING *;
 -- A state's own depreciation terms per class code.
 SELECT *
   FROM asset_class_state_defaults
- WHERE state = @state
+ WHERE tenant_id = @state::text || '.*'
  ORDER BY class_code;

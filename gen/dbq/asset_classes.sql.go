@@ -166,9 +166,9 @@ func (q *Queries) AssetClassUpsert(ctx context.Context, arg AssetClassUpsertPara
 }
 
 const assetStateDefaultList = `-- name: AssetStateDefaultList :many
-SELECT state, class_code, useful_life_years, rate_percent, updated_by, updated_at
+SELECT tenant_id, class_code, useful_life_years, rate_percent, updated_by, updated_at
   FROM asset_class_state_defaults
- WHERE state = $1
+ WHERE tenant_id = $1::text || '.*'
  ORDER BY class_code
 `
 
@@ -183,7 +183,7 @@ func (q *Queries) AssetStateDefaultList(ctx context.Context, state string) ([]As
 	for rows.Next() {
 		var i AssetClassStateDefault
 		if err := rows.Scan(
-			&i.State,
+			&i.TenantID,
 			&i.ClassCode,
 			&i.UsefulLifeYears,
 			&i.RatePercent,
@@ -201,12 +201,12 @@ func (q *Queries) AssetStateDefaultList(ctx context.Context, state string) ([]As
 }
 
 const assetStateDefaultUpsert = `-- name: AssetStateDefaultUpsert :one
-INSERT INTO asset_class_state_defaults (state, class_code, useful_life_years, rate_percent, updated_by)
-VALUES ($1, $2, $3, $4, $5)
-    ON CONFLICT (state, class_code) DO UPDATE
+INSERT INTO asset_class_state_defaults (tenant_id, class_code, useful_life_years, rate_percent, updated_by)
+VALUES ($1::text || '.*', $2, $3, $4, $5)
+    ON CONFLICT (tenant_id, class_code) DO UPDATE
    SET useful_life_years = excluded.useful_life_years, rate_percent = excluded.rate_percent,
        updated_by = excluded.updated_by, updated_at = now()
-RETURNING state, class_code, useful_life_years, rate_percent, updated_by, updated_at
+RETURNING tenant_id, class_code, useful_life_years, rate_percent, updated_by, updated_at
 `
 
 type AssetStateDefaultUpsertParams struct {
@@ -217,6 +217,7 @@ type AssetStateDefaultUpsertParams struct {
 	UpdatedBy       string
 }
 
+// A state's defaults are kept under the state's scope ("uk.*").
 func (q *Queries) AssetStateDefaultUpsert(ctx context.Context, arg AssetStateDefaultUpsertParams) (AssetClassStateDefault, error) {
 	row := q.db.QueryRow(ctx, assetStateDefaultUpsert,
 		arg.State,
@@ -227,7 +228,7 @@ func (q *Queries) AssetStateDefaultUpsert(ctx context.Context, arg AssetStateDef
 	)
 	var i AssetClassStateDefault
 	err := row.Scan(
-		&i.State,
+		&i.TenantID,
 		&i.ClassCode,
 		&i.UsefulLifeYears,
 		&i.RatePercent,

@@ -104,6 +104,26 @@ func (q *Queries) AssetClassHeads(ctx context.Context, tenantID string) ([]Asset
 	return items, nil
 }
 
+const assetDepreciableCount = `-- name: AssetDepreciableCount :one
+SELECT count(*)::integer
+  FROM assets a
+  JOIN asset_classes c ON c.tenant_id = a.tenant_id AND c.code = a.class_code
+ WHERE a.tenant_id = $1 AND a.status = 'in_use' AND c.depreciable AND a.put_to_use_on <= $2::date
+`
+
+type AssetDepreciableCountParams struct {
+	TenantID    string
+	ThroughDate time.Time
+}
+
+// The assets in use of depreciable classes, put to use by the date.
+func (q *Queries) AssetDepreciableCount(ctx context.Context, arg AssetDepreciableCountParams) (int32, error) {
+	row := q.db.QueryRow(ctx, assetDepreciableCount, arg.TenantID, arg.ThroughDate)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const assetDepreciableLock = `-- name: AssetDepreciableLock :many
 SELECT a.id, a.code, a.fund_code, a.function_code, a.put_to_use_on, a.depreciated_to, a.cost, a.revaluation, a.residual_value,
        a.accumulated, a.class_code, c.useful_life_years, c.rate_percent, c.accumulated_account, c.depreciation_account

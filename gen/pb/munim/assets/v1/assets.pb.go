@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -1525,14 +1526,8 @@ func (x *RunDepreciationRequest) GetThroughDate() string {
 }
 
 type RunDepreciationResponse struct {
-	state       protoimpl.MessageState `protogen:"open.v1"`
-	RunId       int64                  `protobuf:"varint,1,opt,name=run_id,json=runId,proto3" json:"run_id,omitempty"`
-	ThroughDate string                 `protobuf:"bytes,2,opt,name=through_date,json=throughDate,proto3" json:"through_date,omitempty"`
-	Total       string                 `protobuf:"bytes,3,opt,name=total,proto3" json:"total,omitempty"`
-	Assets      int32                  `protobuf:"varint,4,opt,name=assets,proto3" json:"assets,omitempty"`
-	VoucherId   int64                  `protobuf:"varint,5,opt,name=voucher_id,json=voucherId,proto3" json:"voucher_id,omitempty"`
-	// replayed: the run through this date existed and nothing was posted.
-	Replayed      bool `protobuf:"varint,6,opt,name=replayed,proto3" json:"replayed,omitempty"`
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Job           *DepreciationJob       `protobuf:"bytes,7,opt,name=job,proto3" json:"job,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1567,46 +1562,268 @@ func (*RunDepreciationResponse) Descriptor() ([]byte, []int) {
 	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{22}
 }
 
-func (x *RunDepreciationResponse) GetRunId() int64 {
+func (x *RunDepreciationResponse) GetJob() *DepreciationJob {
 	if x != nil {
-		return x.RunId
+		return x.Job
+	}
+	return nil
+}
+
+// DepreciationJob is a depreciation run done in the background.
+type DepreciationJob struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	JobId       int64                  `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	ThroughDate string                 `protobuf:"bytes,2,opt,name=through_date,json=throughDate,proto3" json:"through_date,omitempty"`
+	// status: queued, running, done or failed (error says why).
+	Status string `protobuf:"bytes,3,opt,name=status,proto3" json:"status,omitempty"`
+	// expected: the assets in use of depreciable classes when queued.
+	Expected int32 `protobuf:"varint,4,opt,name=expected,proto3" json:"expected,omitempty"`
+	// Once done: the run, whether it existed before (replayed: nothing
+	// posted), its total, the assets it examined and its voucher (0: none).
+	RunId         int64                  `protobuf:"varint,5,opt,name=run_id,json=runId,proto3" json:"run_id,omitempty"`
+	Replayed      bool                   `protobuf:"varint,6,opt,name=replayed,proto3" json:"replayed,omitempty"`
+	Total         string                 `protobuf:"bytes,7,opt,name=total,proto3" json:"total,omitempty"`
+	Assets        int32                  `protobuf:"varint,8,opt,name=assets,proto3" json:"assets,omitempty"`
+	VoucherId     int64                  `protobuf:"varint,9,opt,name=voucher_id,json=voucherId,proto3" json:"voucher_id,omitempty"`
+	Error         string                 `protobuf:"bytes,10,opt,name=error,proto3" json:"error,omitempty"`
+	RiverJobId    int64                  `protobuf:"varint,11,opt,name=river_job_id,json=riverJobId,proto3" json:"river_job_id,omitempty"`
+	RequestedBy   string                 `protobuf:"bytes,12,opt,name=requested_by,json=requestedBy,proto3" json:"requested_by,omitempty"`
+	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	StartedAt     *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=started_at,json=startedAt,proto3" json:"started_at,omitempty"`
+	FinishedAt    *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=finished_at,json=finishedAt,proto3" json:"finished_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DepreciationJob) Reset() {
+	*x = DepreciationJob{}
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DepreciationJob) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DepreciationJob) ProtoMessage() {}
+
+func (x *DepreciationJob) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DepreciationJob.ProtoReflect.Descriptor instead.
+func (*DepreciationJob) Descriptor() ([]byte, []int) {
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *DepreciationJob) GetJobId() int64 {
+	if x != nil {
+		return x.JobId
 	}
 	return 0
 }
 
-func (x *RunDepreciationResponse) GetThroughDate() string {
+func (x *DepreciationJob) GetThroughDate() string {
 	if x != nil {
 		return x.ThroughDate
 	}
 	return ""
 }
 
-func (x *RunDepreciationResponse) GetTotal() string {
+func (x *DepreciationJob) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *DepreciationJob) GetExpected() int32 {
+	if x != nil {
+		return x.Expected
+	}
+	return 0
+}
+
+func (x *DepreciationJob) GetRunId() int64 {
+	if x != nil {
+		return x.RunId
+	}
+	return 0
+}
+
+func (x *DepreciationJob) GetReplayed() bool {
+	if x != nil {
+		return x.Replayed
+	}
+	return false
+}
+
+func (x *DepreciationJob) GetTotal() string {
 	if x != nil {
 		return x.Total
 	}
 	return ""
 }
 
-func (x *RunDepreciationResponse) GetAssets() int32 {
+func (x *DepreciationJob) GetAssets() int32 {
 	if x != nil {
 		return x.Assets
 	}
 	return 0
 }
 
-func (x *RunDepreciationResponse) GetVoucherId() int64 {
+func (x *DepreciationJob) GetVoucherId() int64 {
 	if x != nil {
 		return x.VoucherId
 	}
 	return 0
 }
 
-func (x *RunDepreciationResponse) GetReplayed() bool {
+func (x *DepreciationJob) GetError() string {
 	if x != nil {
-		return x.Replayed
+		return x.Error
 	}
-	return false
+	return ""
+}
+
+func (x *DepreciationJob) GetRiverJobId() int64 {
+	if x != nil {
+		return x.RiverJobId
+	}
+	return 0
+}
+
+func (x *DepreciationJob) GetRequestedBy() string {
+	if x != nil {
+		return x.RequestedBy
+	}
+	return ""
+}
+
+func (x *DepreciationJob) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *DepreciationJob) GetStartedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartedAt
+	}
+	return nil
+}
+
+func (x *DepreciationJob) GetFinishedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FinishedAt
+	}
+	return nil
+}
+
+type GetDepreciationJobRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	JobId         int64                  `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDepreciationJobRequest) Reset() {
+	*x = GetDepreciationJobRequest{}
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDepreciationJobRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDepreciationJobRequest) ProtoMessage() {}
+
+func (x *GetDepreciationJobRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDepreciationJobRequest.ProtoReflect.Descriptor instead.
+func (*GetDepreciationJobRequest) Descriptor() ([]byte, []int) {
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GetDepreciationJobRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *GetDepreciationJobRequest) GetJobId() int64 {
+	if x != nil {
+		return x.JobId
+	}
+	return 0
+}
+
+type GetDepreciationJobResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Job           *DepreciationJob       `protobuf:"bytes,1,opt,name=job,proto3" json:"job,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDepreciationJobResponse) Reset() {
+	*x = GetDepreciationJobResponse{}
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDepreciationJobResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDepreciationJobResponse) ProtoMessage() {}
+
+func (x *GetDepreciationJobResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDepreciationJobResponse.ProtoReflect.Descriptor instead.
+func (*GetDepreciationJobResponse) Descriptor() ([]byte, []int) {
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *GetDepreciationJobResponse) GetJob() *DepreciationJob {
+	if x != nil {
+		return x.Job
+	}
+	return nil
 }
 
 type DisposeAssetRequest struct {
@@ -1622,7 +1839,7 @@ type DisposeAssetRequest struct {
 
 func (x *DisposeAssetRequest) Reset() {
 	*x = DisposeAssetRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[23]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1634,7 +1851,7 @@ func (x *DisposeAssetRequest) String() string {
 func (*DisposeAssetRequest) ProtoMessage() {}
 
 func (x *DisposeAssetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[23]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1647,7 +1864,7 @@ func (x *DisposeAssetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisposeAssetRequest.ProtoReflect.Descriptor instead.
 func (*DisposeAssetRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{23}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *DisposeAssetRequest) GetTenantId() string {
@@ -1692,7 +1909,7 @@ type DisposeAssetResponse struct {
 
 func (x *DisposeAssetResponse) Reset() {
 	*x = DisposeAssetResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[24]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1704,7 +1921,7 @@ func (x *DisposeAssetResponse) String() string {
 func (*DisposeAssetResponse) ProtoMessage() {}
 
 func (x *DisposeAssetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[24]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1717,7 +1934,7 @@ func (x *DisposeAssetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisposeAssetResponse.ProtoReflect.Descriptor instead.
 func (*DisposeAssetResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{24}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *DisposeAssetResponse) GetAsset() *Asset {
@@ -1769,7 +1986,7 @@ type RevalueAssetRequest struct {
 
 func (x *RevalueAssetRequest) Reset() {
 	*x = RevalueAssetRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[25]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1781,7 +1998,7 @@ func (x *RevalueAssetRequest) String() string {
 func (*RevalueAssetRequest) ProtoMessage() {}
 
 func (x *RevalueAssetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[25]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1794,7 +2011,7 @@ func (x *RevalueAssetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevalueAssetRequest.ProtoReflect.Descriptor instead.
 func (*RevalueAssetRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{25}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RevalueAssetRequest) GetTenantId() string {
@@ -1841,7 +2058,7 @@ type RevalueAssetResponse struct {
 
 func (x *RevalueAssetResponse) Reset() {
 	*x = RevalueAssetResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[26]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1853,7 +2070,7 @@ func (x *RevalueAssetResponse) String() string {
 func (*RevalueAssetResponse) ProtoMessage() {}
 
 func (x *RevalueAssetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[26]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1866,7 +2083,7 @@ func (x *RevalueAssetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevalueAssetResponse.ProtoReflect.Descriptor instead.
 func (*RevalueAssetResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{26}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RevalueAssetResponse) GetAsset() *Asset {
@@ -1891,7 +2108,7 @@ type TransferAssetRequest struct {
 
 func (x *TransferAssetRequest) Reset() {
 	*x = TransferAssetRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[27]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1903,7 +2120,7 @@ func (x *TransferAssetRequest) String() string {
 func (*TransferAssetRequest) ProtoMessage() {}
 
 func (x *TransferAssetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[27]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1916,7 +2133,7 @@ func (x *TransferAssetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransferAssetRequest.ProtoReflect.Descriptor instead.
 func (*TransferAssetRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{27}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *TransferAssetRequest) GetTenantId() string {
@@ -1970,7 +2187,7 @@ type TransferAssetResponse struct {
 
 func (x *TransferAssetResponse) Reset() {
 	*x = TransferAssetResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[28]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1982,7 +2199,7 @@ func (x *TransferAssetResponse) String() string {
 func (*TransferAssetResponse) ProtoMessage() {}
 
 func (x *TransferAssetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[28]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1995,7 +2212,7 @@ func (x *TransferAssetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransferAssetResponse.ProtoReflect.Descriptor instead.
 func (*TransferAssetResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{28}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *TransferAssetResponse) GetAsset() *Asset {
@@ -2023,7 +2240,7 @@ type OpeningImport struct {
 
 func (x *OpeningImport) Reset() {
 	*x = OpeningImport{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[29]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2035,7 +2252,7 @@ func (x *OpeningImport) String() string {
 func (*OpeningImport) ProtoMessage() {}
 
 func (x *OpeningImport) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[29]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2048,7 +2265,7 @@ func (x *OpeningImport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpeningImport.ProtoReflect.Descriptor instead.
 func (*OpeningImport) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{29}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *OpeningImport) GetId() int64 {
@@ -2129,7 +2346,7 @@ type ImportOpeningRegisterRequest struct {
 
 func (x *ImportOpeningRegisterRequest) Reset() {
 	*x = ImportOpeningRegisterRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[30]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2141,7 +2358,7 @@ func (x *ImportOpeningRegisterRequest) String() string {
 func (*ImportOpeningRegisterRequest) ProtoMessage() {}
 
 func (x *ImportOpeningRegisterRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[30]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2154,7 +2371,7 @@ func (x *ImportOpeningRegisterRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningRegisterRequest.ProtoReflect.Descriptor instead.
 func (*ImportOpeningRegisterRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{30}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ImportOpeningRegisterRequest) GetTenantId() string {
@@ -2187,7 +2404,7 @@ type ImportOpeningRegisterResponse struct {
 
 func (x *ImportOpeningRegisterResponse) Reset() {
 	*x = ImportOpeningRegisterResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[31]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2199,7 +2416,7 @@ func (x *ImportOpeningRegisterResponse) String() string {
 func (*ImportOpeningRegisterResponse) ProtoMessage() {}
 
 func (x *ImportOpeningRegisterResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[31]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2212,7 +2429,7 @@ func (x *ImportOpeningRegisterResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningRegisterResponse.ProtoReflect.Descriptor instead.
 func (*ImportOpeningRegisterResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{31}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ImportOpeningRegisterResponse) GetImport() *OpeningImport {
@@ -2232,7 +2449,7 @@ type ApproveOpeningImportRequest struct {
 
 func (x *ApproveOpeningImportRequest) Reset() {
 	*x = ApproveOpeningImportRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[32]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2244,7 +2461,7 @@ func (x *ApproveOpeningImportRequest) String() string {
 func (*ApproveOpeningImportRequest) ProtoMessage() {}
 
 func (x *ApproveOpeningImportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[32]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2257,7 +2474,7 @@ func (x *ApproveOpeningImportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveOpeningImportRequest.ProtoReflect.Descriptor instead.
 func (*ApproveOpeningImportRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{32}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ApproveOpeningImportRequest) GetTenantId() string {
@@ -2283,7 +2500,7 @@ type ApproveOpeningImportResponse struct {
 
 func (x *ApproveOpeningImportResponse) Reset() {
 	*x = ApproveOpeningImportResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[33]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2295,7 +2512,7 @@ func (x *ApproveOpeningImportResponse) String() string {
 func (*ApproveOpeningImportResponse) ProtoMessage() {}
 
 func (x *ApproveOpeningImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[33]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2308,7 +2525,7 @@ func (x *ApproveOpeningImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveOpeningImportResponse.ProtoReflect.Descriptor instead.
 func (*ApproveOpeningImportResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{33}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ApproveOpeningImportResponse) GetImport() *OpeningImport {
@@ -2328,7 +2545,7 @@ type GetAssetRequest struct {
 
 func (x *GetAssetRequest) Reset() {
 	*x = GetAssetRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[34]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2340,7 +2557,7 @@ func (x *GetAssetRequest) String() string {
 func (*GetAssetRequest) ProtoMessage() {}
 
 func (x *GetAssetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[34]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2353,7 +2570,7 @@ func (x *GetAssetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAssetRequest.ProtoReflect.Descriptor instead.
 func (*GetAssetRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{34}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *GetAssetRequest) GetTenantId() string {
@@ -2380,7 +2597,7 @@ type GetAssetResponse struct {
 
 func (x *GetAssetResponse) Reset() {
 	*x = GetAssetResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[35]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2392,7 +2609,7 @@ func (x *GetAssetResponse) String() string {
 func (*GetAssetResponse) ProtoMessage() {}
 
 func (x *GetAssetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[35]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2405,7 +2622,7 @@ func (x *GetAssetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAssetResponse.ProtoReflect.Descriptor instead.
 func (*GetAssetResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{35}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *GetAssetResponse) GetAsset() *Asset {
@@ -2433,7 +2650,7 @@ type ListAssetsRequest struct {
 
 func (x *ListAssetsRequest) Reset() {
 	*x = ListAssetsRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[36]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2445,7 +2662,7 @@ func (x *ListAssetsRequest) String() string {
 func (*ListAssetsRequest) ProtoMessage() {}
 
 func (x *ListAssetsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[36]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2458,7 +2675,7 @@ func (x *ListAssetsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAssetsRequest.ProtoReflect.Descriptor instead.
 func (*ListAssetsRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{36}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ListAssetsRequest) GetTenantId() string {
@@ -2491,7 +2708,7 @@ type ListAssetsResponse struct {
 
 func (x *ListAssetsResponse) Reset() {
 	*x = ListAssetsResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[37]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2503,7 +2720,7 @@ func (x *ListAssetsResponse) String() string {
 func (*ListAssetsResponse) ProtoMessage() {}
 
 func (x *ListAssetsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[37]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2516,7 +2733,7 @@ func (x *ListAssetsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAssetsResponse.ProtoReflect.Descriptor instead.
 func (*ListAssetsResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{37}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ListAssetsResponse) GetAssets() []*Asset {
@@ -2540,7 +2757,7 @@ type TieRow struct {
 
 func (x *TieRow) Reset() {
 	*x = TieRow{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[38]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2552,7 +2769,7 @@ func (x *TieRow) String() string {
 func (*TieRow) ProtoMessage() {}
 
 func (x *TieRow) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[38]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2565,7 +2782,7 @@ func (x *TieRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TieRow.ProtoReflect.Descriptor instead.
 func (*TieRow) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{38}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *TieRow) GetAccountCode() string {
@@ -2613,7 +2830,7 @@ type CheckRegisterAgainstLedgerRequest struct {
 
 func (x *CheckRegisterAgainstLedgerRequest) Reset() {
 	*x = CheckRegisterAgainstLedgerRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[39]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2625,7 +2842,7 @@ func (x *CheckRegisterAgainstLedgerRequest) String() string {
 func (*CheckRegisterAgainstLedgerRequest) ProtoMessage() {}
 
 func (x *CheckRegisterAgainstLedgerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[39]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2638,7 +2855,7 @@ func (x *CheckRegisterAgainstLedgerRequest) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use CheckRegisterAgainstLedgerRequest.ProtoReflect.Descriptor instead.
 func (*CheckRegisterAgainstLedgerRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{39}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *CheckRegisterAgainstLedgerRequest) GetTenantId() string {
@@ -2665,7 +2882,7 @@ type CheckRegisterAgainstLedgerResponse struct {
 
 func (x *CheckRegisterAgainstLedgerResponse) Reset() {
 	*x = CheckRegisterAgainstLedgerResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[40]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2677,7 +2894,7 @@ func (x *CheckRegisterAgainstLedgerResponse) String() string {
 func (*CheckRegisterAgainstLedgerResponse) ProtoMessage() {}
 
 func (x *CheckRegisterAgainstLedgerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[40]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2690,7 +2907,7 @@ func (x *CheckRegisterAgainstLedgerResponse) ProtoReflect() protoreflect.Message
 
 // Deprecated: Use CheckRegisterAgainstLedgerResponse.ProtoReflect.Descriptor instead.
 func (*CheckRegisterAgainstLedgerResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{40}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *CheckRegisterAgainstLedgerResponse) GetRows() []*TieRow {
@@ -2711,7 +2928,7 @@ var File_munim_assets_v1_assets_proto protoreflect.FileDescriptor
 
 const file_munim_assets_v1_assets_proto_rawDesc = "" +
 	"\n" +
-	"\x1cmunim/assets/v1/assets.proto\x12\x0fmunim.assets.v1\x1a\x1bbuf/validate/validate.proto\"\xa9\x04\n" +
+	"\x1cmunim/assets/v1/assets.proto\x12\x0fmunim.assets.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa9\x04\n" +
 	"\n" +
 	"AssetClass\x121\n" +
 	"\x04code\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x182\x16^[A-Z][A-Z0-9_]{0,39}$R\x04code\x12\x1e\n" +
@@ -2844,15 +3061,37 @@ const file_munim_assets_v1_assets_proto_rawDesc = "" +
 	"\x05asset\x18\x01 \x01(\v2\x16.munim.assets.v1.AssetR\x05asset\"j\n" +
 	"\x16RunDepreciationRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12*\n" +
-	"\fthrough_date\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\vthroughDate\"\xbc\x01\n" +
-	"\x17RunDepreciationResponse\x12\x15\n" +
-	"\x06run_id\x18\x01 \x01(\x03R\x05runId\x12!\n" +
-	"\fthrough_date\x18\x02 \x01(\tR\vthroughDate\x12\x14\n" +
-	"\x05total\x18\x03 \x01(\tR\x05total\x12\x16\n" +
-	"\x06assets\x18\x04 \x01(\x05R\x06assets\x12\x1d\n" +
+	"\fthrough_date\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\vthroughDate\"\x8e\x01\n" +
+	"\x17RunDepreciationResponse\x122\n" +
+	"\x03job\x18\a \x01(\v2 .munim.assets.v1.DepreciationJobR\x03jobJ\x04\b\x01\x10\aR\x06run_idR\fthrough_dateR\x05totalR\x06assetsR\n" +
+	"voucher_idR\breplayed\"\x8d\x04\n" +
+	"\x0fDepreciationJob\x12\x15\n" +
+	"\x06job_id\x18\x01 \x01(\x03R\x05jobId\x12!\n" +
+	"\fthrough_date\x18\x02 \x01(\tR\vthroughDate\x12\x16\n" +
+	"\x06status\x18\x03 \x01(\tR\x06status\x12\x1a\n" +
+	"\bexpected\x18\x04 \x01(\x05R\bexpected\x12\x15\n" +
+	"\x06run_id\x18\x05 \x01(\x03R\x05runId\x12\x1a\n" +
+	"\breplayed\x18\x06 \x01(\bR\breplayed\x12\x14\n" +
+	"\x05total\x18\a \x01(\tR\x05total\x12\x16\n" +
+	"\x06assets\x18\b \x01(\x05R\x06assets\x12\x1d\n" +
 	"\n" +
-	"voucher_id\x18\x05 \x01(\x03R\tvoucherId\x12\x1a\n" +
-	"\breplayed\x18\x06 \x01(\bR\breplayed\"\xa3\x01\n" +
+	"voucher_id\x18\t \x01(\x03R\tvoucherId\x12\x14\n" +
+	"\x05error\x18\n" +
+	" \x01(\tR\x05error\x12 \n" +
+	"\friver_job_id\x18\v \x01(\x03R\n" +
+	"riverJobId\x12!\n" +
+	"\frequested_by\x18\f \x01(\tR\vrequestedBy\x129\n" +
+	"\n" +
+	"created_at\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"started_at\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\tstartedAt\x12;\n" +
+	"\vfinished_at\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"finishedAt\"a\n" +
+	"\x19GetDepreciationJobRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12\x1e\n" +
+	"\x06job_id\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x05jobId\"P\n" +
+	"\x1aGetDepreciationJobResponse\x122\n" +
+	"\x03job\x18\x01 \x01(\v2 .munim.assets.v1.DepreciationJobR\x03job\"\xa3\x01\n" +
 	"\x13DisposeAssetRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12\"\n" +
 	"\basset_id\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\aassetId\x12\x1b\n" +
@@ -2934,7 +3173,7 @@ const file_munim_assets_v1_assets_proto_rawDesc = "" +
 	"\x05as_of\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x04asOf\"e\n" +
 	"\"CheckRegisterAgainstLedgerResponse\x12+\n" +
 	"\x04rows\x18\x01 \x03(\v2\x17.munim.assets.v1.TieRowR\x04rows\x12\x12\n" +
-	"\x04ties\x18\x02 \x01(\bR\x04ties2\xa9\x0e\n" +
+	"\x04ties\x18\x02 \x01(\bR\x04ties2\x9d\x0f\n" +
 	"\fAssetService\x12a\n" +
 	"\x0eSaveAssetClass\x12&.munim.assets.v1.SaveAssetClassRequest\x1a'.munim.assets.v1.SaveAssetClassResponse\x12|\n" +
 	"\x17SeedDefaultAssetClasses\x12/.munim.assets.v1.SeedDefaultAssetClassesRequest\x1a0.munim.assets.v1.SeedDefaultAssetClassesResponse\x12\x88\x01\n" +
@@ -2945,7 +3184,8 @@ const file_munim_assets_v1_assets_proto_rawDesc = "" +
 	"\vCaptureCost\x12#.munim.assets.v1.CaptureCostRequest\x1a$.munim.assets.v1.CaptureCostResponse\x12U\n" +
 	"\n" +
 	"Capitalise\x12\".munim.assets.v1.CapitaliseRequest\x1a#.munim.assets.v1.CapitaliseResponse\x12d\n" +
-	"\x0fRunDepreciation\x12'.munim.assets.v1.RunDepreciationRequest\x1a(.munim.assets.v1.RunDepreciationResponse\x12[\n" +
+	"\x0fRunDepreciation\x12'.munim.assets.v1.RunDepreciationRequest\x1a(.munim.assets.v1.RunDepreciationResponse\x12r\n" +
+	"\x12GetDepreciationJob\x12*.munim.assets.v1.GetDepreciationJobRequest\x1a+.munim.assets.v1.GetDepreciationJobResponse\"\x03\x90\x02\x01\x12[\n" +
 	"\fDisposeAsset\x12$.munim.assets.v1.DisposeAssetRequest\x1a%.munim.assets.v1.DisposeAssetResponse\x12[\n" +
 	"\fRevalueAsset\x12$.munim.assets.v1.RevalueAssetRequest\x1a%.munim.assets.v1.RevalueAssetResponse\x12^\n" +
 	"\rTransferAsset\x12%.munim.assets.v1.TransferAssetRequest\x1a&.munim.assets.v1.TransferAssetResponse\x12v\n" +
@@ -2969,7 +3209,7 @@ func file_munim_assets_v1_assets_proto_rawDescGZIP() []byte {
 	return file_munim_assets_v1_assets_proto_rawDescData
 }
 
-var file_munim_assets_v1_assets_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
+var file_munim_assets_v1_assets_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
 var file_munim_assets_v1_assets_proto_goTypes = []any{
 	(*AssetClass)(nil),                           // 0: munim.assets.v1.AssetClass
 	(*DepreciationTerms)(nil),                    // 1: munim.assets.v1.DepreciationTerms
@@ -2994,24 +3234,28 @@ var file_munim_assets_v1_assets_proto_goTypes = []any{
 	(*CapitaliseResponse)(nil),                   // 20: munim.assets.v1.CapitaliseResponse
 	(*RunDepreciationRequest)(nil),               // 21: munim.assets.v1.RunDepreciationRequest
 	(*RunDepreciationResponse)(nil),              // 22: munim.assets.v1.RunDepreciationResponse
-	(*DisposeAssetRequest)(nil),                  // 23: munim.assets.v1.DisposeAssetRequest
-	(*DisposeAssetResponse)(nil),                 // 24: munim.assets.v1.DisposeAssetResponse
-	(*RevalueAssetRequest)(nil),                  // 25: munim.assets.v1.RevalueAssetRequest
-	(*RevalueAssetResponse)(nil),                 // 26: munim.assets.v1.RevalueAssetResponse
-	(*TransferAssetRequest)(nil),                 // 27: munim.assets.v1.TransferAssetRequest
-	(*TransferAssetResponse)(nil),                // 28: munim.assets.v1.TransferAssetResponse
-	(*OpeningImport)(nil),                        // 29: munim.assets.v1.OpeningImport
-	(*ImportOpeningRegisterRequest)(nil),         // 30: munim.assets.v1.ImportOpeningRegisterRequest
-	(*ImportOpeningRegisterResponse)(nil),        // 31: munim.assets.v1.ImportOpeningRegisterResponse
-	(*ApproveOpeningImportRequest)(nil),          // 32: munim.assets.v1.ApproveOpeningImportRequest
-	(*ApproveOpeningImportResponse)(nil),         // 33: munim.assets.v1.ApproveOpeningImportResponse
-	(*GetAssetRequest)(nil),                      // 34: munim.assets.v1.GetAssetRequest
-	(*GetAssetResponse)(nil),                     // 35: munim.assets.v1.GetAssetResponse
-	(*ListAssetsRequest)(nil),                    // 36: munim.assets.v1.ListAssetsRequest
-	(*ListAssetsResponse)(nil),                   // 37: munim.assets.v1.ListAssetsResponse
-	(*TieRow)(nil),                               // 38: munim.assets.v1.TieRow
-	(*CheckRegisterAgainstLedgerRequest)(nil),    // 39: munim.assets.v1.CheckRegisterAgainstLedgerRequest
-	(*CheckRegisterAgainstLedgerResponse)(nil),   // 40: munim.assets.v1.CheckRegisterAgainstLedgerResponse
+	(*DepreciationJob)(nil),                      // 23: munim.assets.v1.DepreciationJob
+	(*GetDepreciationJobRequest)(nil),            // 24: munim.assets.v1.GetDepreciationJobRequest
+	(*GetDepreciationJobResponse)(nil),           // 25: munim.assets.v1.GetDepreciationJobResponse
+	(*DisposeAssetRequest)(nil),                  // 26: munim.assets.v1.DisposeAssetRequest
+	(*DisposeAssetResponse)(nil),                 // 27: munim.assets.v1.DisposeAssetResponse
+	(*RevalueAssetRequest)(nil),                  // 28: munim.assets.v1.RevalueAssetRequest
+	(*RevalueAssetResponse)(nil),                 // 29: munim.assets.v1.RevalueAssetResponse
+	(*TransferAssetRequest)(nil),                 // 30: munim.assets.v1.TransferAssetRequest
+	(*TransferAssetResponse)(nil),                // 31: munim.assets.v1.TransferAssetResponse
+	(*OpeningImport)(nil),                        // 32: munim.assets.v1.OpeningImport
+	(*ImportOpeningRegisterRequest)(nil),         // 33: munim.assets.v1.ImportOpeningRegisterRequest
+	(*ImportOpeningRegisterResponse)(nil),        // 34: munim.assets.v1.ImportOpeningRegisterResponse
+	(*ApproveOpeningImportRequest)(nil),          // 35: munim.assets.v1.ApproveOpeningImportRequest
+	(*ApproveOpeningImportResponse)(nil),         // 36: munim.assets.v1.ApproveOpeningImportResponse
+	(*GetAssetRequest)(nil),                      // 37: munim.assets.v1.GetAssetRequest
+	(*GetAssetResponse)(nil),                     // 38: munim.assets.v1.GetAssetResponse
+	(*ListAssetsRequest)(nil),                    // 39: munim.assets.v1.ListAssetsRequest
+	(*ListAssetsResponse)(nil),                   // 40: munim.assets.v1.ListAssetsResponse
+	(*TieRow)(nil),                               // 41: munim.assets.v1.TieRow
+	(*CheckRegisterAgainstLedgerRequest)(nil),    // 42: munim.assets.v1.CheckRegisterAgainstLedgerRequest
+	(*CheckRegisterAgainstLedgerResponse)(nil),   // 43: munim.assets.v1.CheckRegisterAgainstLedgerResponse
+	(*timestamppb.Timestamp)(nil),                // 44: google.protobuf.Timestamp
 }
 var file_munim_assets_v1_assets_proto_depIdxs = []int32{
 	1,  // 0: munim.assets.v1.AssetClass.terms:type_name -> munim.assets.v1.DepreciationTerms
@@ -3025,54 +3269,61 @@ var file_munim_assets_v1_assets_proto_depIdxs = []int32{
 	13, // 8: munim.assets.v1.AddAssetResponse.asset:type_name -> munim.assets.v1.Asset
 	13, // 9: munim.assets.v1.CaptureCostResponse.asset:type_name -> munim.assets.v1.Asset
 	13, // 10: munim.assets.v1.CapitaliseResponse.asset:type_name -> munim.assets.v1.Asset
-	13, // 11: munim.assets.v1.DisposeAssetResponse.asset:type_name -> munim.assets.v1.Asset
-	13, // 12: munim.assets.v1.RevalueAssetResponse.asset:type_name -> munim.assets.v1.Asset
-	13, // 13: munim.assets.v1.TransferAssetResponse.asset:type_name -> munim.assets.v1.Asset
-	29, // 14: munim.assets.v1.ImportOpeningRegisterResponse.import:type_name -> munim.assets.v1.OpeningImport
-	29, // 15: munim.assets.v1.ApproveOpeningImportResponse.import:type_name -> munim.assets.v1.OpeningImport
-	13, // 16: munim.assets.v1.GetAssetResponse.asset:type_name -> munim.assets.v1.Asset
-	14, // 17: munim.assets.v1.GetAssetResponse.events:type_name -> munim.assets.v1.AssetEvent
-	13, // 18: munim.assets.v1.ListAssetsResponse.assets:type_name -> munim.assets.v1.Asset
-	38, // 19: munim.assets.v1.CheckRegisterAgainstLedgerResponse.rows:type_name -> munim.assets.v1.TieRow
-	7,  // 20: munim.assets.v1.AssetService.SaveAssetClass:input_type -> munim.assets.v1.SaveAssetClassRequest
-	9,  // 21: munim.assets.v1.AssetService.SeedDefaultAssetClasses:input_type -> munim.assets.v1.SeedDefaultAssetClassesRequest
-	3,  // 22: munim.assets.v1.AssetService.SetStateDepreciationDefault:input_type -> munim.assets.v1.SetStateDepreciationDefaultRequest
-	5,  // 23: munim.assets.v1.AssetService.GetStateDepreciationDefaults:input_type -> munim.assets.v1.GetStateDepreciationDefaultsRequest
-	11, // 24: munim.assets.v1.AssetService.ListAssetClasses:input_type -> munim.assets.v1.ListAssetClassesRequest
-	15, // 25: munim.assets.v1.AssetService.AddAsset:input_type -> munim.assets.v1.AddAssetRequest
-	17, // 26: munim.assets.v1.AssetService.CaptureCost:input_type -> munim.assets.v1.CaptureCostRequest
-	19, // 27: munim.assets.v1.AssetService.Capitalise:input_type -> munim.assets.v1.CapitaliseRequest
-	21, // 28: munim.assets.v1.AssetService.RunDepreciation:input_type -> munim.assets.v1.RunDepreciationRequest
-	23, // 29: munim.assets.v1.AssetService.DisposeAsset:input_type -> munim.assets.v1.DisposeAssetRequest
-	25, // 30: munim.assets.v1.AssetService.RevalueAsset:input_type -> munim.assets.v1.RevalueAssetRequest
-	27, // 31: munim.assets.v1.AssetService.TransferAsset:input_type -> munim.assets.v1.TransferAssetRequest
-	30, // 32: munim.assets.v1.AssetService.ImportOpeningRegister:input_type -> munim.assets.v1.ImportOpeningRegisterRequest
-	32, // 33: munim.assets.v1.AssetService.ApproveOpeningImport:input_type -> munim.assets.v1.ApproveOpeningImportRequest
-	34, // 34: munim.assets.v1.AssetService.GetAsset:input_type -> munim.assets.v1.GetAssetRequest
-	36, // 35: munim.assets.v1.AssetService.ListAssets:input_type -> munim.assets.v1.ListAssetsRequest
-	39, // 36: munim.assets.v1.AssetService.CheckRegisterAgainstLedger:input_type -> munim.assets.v1.CheckRegisterAgainstLedgerRequest
-	8,  // 37: munim.assets.v1.AssetService.SaveAssetClass:output_type -> munim.assets.v1.SaveAssetClassResponse
-	10, // 38: munim.assets.v1.AssetService.SeedDefaultAssetClasses:output_type -> munim.assets.v1.SeedDefaultAssetClassesResponse
-	4,  // 39: munim.assets.v1.AssetService.SetStateDepreciationDefault:output_type -> munim.assets.v1.SetStateDepreciationDefaultResponse
-	6,  // 40: munim.assets.v1.AssetService.GetStateDepreciationDefaults:output_type -> munim.assets.v1.GetStateDepreciationDefaultsResponse
-	12, // 41: munim.assets.v1.AssetService.ListAssetClasses:output_type -> munim.assets.v1.ListAssetClassesResponse
-	16, // 42: munim.assets.v1.AssetService.AddAsset:output_type -> munim.assets.v1.AddAssetResponse
-	18, // 43: munim.assets.v1.AssetService.CaptureCost:output_type -> munim.assets.v1.CaptureCostResponse
-	20, // 44: munim.assets.v1.AssetService.Capitalise:output_type -> munim.assets.v1.CapitaliseResponse
-	22, // 45: munim.assets.v1.AssetService.RunDepreciation:output_type -> munim.assets.v1.RunDepreciationResponse
-	24, // 46: munim.assets.v1.AssetService.DisposeAsset:output_type -> munim.assets.v1.DisposeAssetResponse
-	26, // 47: munim.assets.v1.AssetService.RevalueAsset:output_type -> munim.assets.v1.RevalueAssetResponse
-	28, // 48: munim.assets.v1.AssetService.TransferAsset:output_type -> munim.assets.v1.TransferAssetResponse
-	31, // 49: munim.assets.v1.AssetService.ImportOpeningRegister:output_type -> munim.assets.v1.ImportOpeningRegisterResponse
-	33, // 50: munim.assets.v1.AssetService.ApproveOpeningImport:output_type -> munim.assets.v1.ApproveOpeningImportResponse
-	35, // 51: munim.assets.v1.AssetService.GetAsset:output_type -> munim.assets.v1.GetAssetResponse
-	37, // 52: munim.assets.v1.AssetService.ListAssets:output_type -> munim.assets.v1.ListAssetsResponse
-	40, // 53: munim.assets.v1.AssetService.CheckRegisterAgainstLedger:output_type -> munim.assets.v1.CheckRegisterAgainstLedgerResponse
-	37, // [37:54] is the sub-list for method output_type
-	20, // [20:37] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	23, // 11: munim.assets.v1.RunDepreciationResponse.job:type_name -> munim.assets.v1.DepreciationJob
+	44, // 12: munim.assets.v1.DepreciationJob.created_at:type_name -> google.protobuf.Timestamp
+	44, // 13: munim.assets.v1.DepreciationJob.started_at:type_name -> google.protobuf.Timestamp
+	44, // 14: munim.assets.v1.DepreciationJob.finished_at:type_name -> google.protobuf.Timestamp
+	23, // 15: munim.assets.v1.GetDepreciationJobResponse.job:type_name -> munim.assets.v1.DepreciationJob
+	13, // 16: munim.assets.v1.DisposeAssetResponse.asset:type_name -> munim.assets.v1.Asset
+	13, // 17: munim.assets.v1.RevalueAssetResponse.asset:type_name -> munim.assets.v1.Asset
+	13, // 18: munim.assets.v1.TransferAssetResponse.asset:type_name -> munim.assets.v1.Asset
+	32, // 19: munim.assets.v1.ImportOpeningRegisterResponse.import:type_name -> munim.assets.v1.OpeningImport
+	32, // 20: munim.assets.v1.ApproveOpeningImportResponse.import:type_name -> munim.assets.v1.OpeningImport
+	13, // 21: munim.assets.v1.GetAssetResponse.asset:type_name -> munim.assets.v1.Asset
+	14, // 22: munim.assets.v1.GetAssetResponse.events:type_name -> munim.assets.v1.AssetEvent
+	13, // 23: munim.assets.v1.ListAssetsResponse.assets:type_name -> munim.assets.v1.Asset
+	41, // 24: munim.assets.v1.CheckRegisterAgainstLedgerResponse.rows:type_name -> munim.assets.v1.TieRow
+	7,  // 25: munim.assets.v1.AssetService.SaveAssetClass:input_type -> munim.assets.v1.SaveAssetClassRequest
+	9,  // 26: munim.assets.v1.AssetService.SeedDefaultAssetClasses:input_type -> munim.assets.v1.SeedDefaultAssetClassesRequest
+	3,  // 27: munim.assets.v1.AssetService.SetStateDepreciationDefault:input_type -> munim.assets.v1.SetStateDepreciationDefaultRequest
+	5,  // 28: munim.assets.v1.AssetService.GetStateDepreciationDefaults:input_type -> munim.assets.v1.GetStateDepreciationDefaultsRequest
+	11, // 29: munim.assets.v1.AssetService.ListAssetClasses:input_type -> munim.assets.v1.ListAssetClassesRequest
+	15, // 30: munim.assets.v1.AssetService.AddAsset:input_type -> munim.assets.v1.AddAssetRequest
+	17, // 31: munim.assets.v1.AssetService.CaptureCost:input_type -> munim.assets.v1.CaptureCostRequest
+	19, // 32: munim.assets.v1.AssetService.Capitalise:input_type -> munim.assets.v1.CapitaliseRequest
+	21, // 33: munim.assets.v1.AssetService.RunDepreciation:input_type -> munim.assets.v1.RunDepreciationRequest
+	24, // 34: munim.assets.v1.AssetService.GetDepreciationJob:input_type -> munim.assets.v1.GetDepreciationJobRequest
+	26, // 35: munim.assets.v1.AssetService.DisposeAsset:input_type -> munim.assets.v1.DisposeAssetRequest
+	28, // 36: munim.assets.v1.AssetService.RevalueAsset:input_type -> munim.assets.v1.RevalueAssetRequest
+	30, // 37: munim.assets.v1.AssetService.TransferAsset:input_type -> munim.assets.v1.TransferAssetRequest
+	33, // 38: munim.assets.v1.AssetService.ImportOpeningRegister:input_type -> munim.assets.v1.ImportOpeningRegisterRequest
+	35, // 39: munim.assets.v1.AssetService.ApproveOpeningImport:input_type -> munim.assets.v1.ApproveOpeningImportRequest
+	37, // 40: munim.assets.v1.AssetService.GetAsset:input_type -> munim.assets.v1.GetAssetRequest
+	39, // 41: munim.assets.v1.AssetService.ListAssets:input_type -> munim.assets.v1.ListAssetsRequest
+	42, // 42: munim.assets.v1.AssetService.CheckRegisterAgainstLedger:input_type -> munim.assets.v1.CheckRegisterAgainstLedgerRequest
+	8,  // 43: munim.assets.v1.AssetService.SaveAssetClass:output_type -> munim.assets.v1.SaveAssetClassResponse
+	10, // 44: munim.assets.v1.AssetService.SeedDefaultAssetClasses:output_type -> munim.assets.v1.SeedDefaultAssetClassesResponse
+	4,  // 45: munim.assets.v1.AssetService.SetStateDepreciationDefault:output_type -> munim.assets.v1.SetStateDepreciationDefaultResponse
+	6,  // 46: munim.assets.v1.AssetService.GetStateDepreciationDefaults:output_type -> munim.assets.v1.GetStateDepreciationDefaultsResponse
+	12, // 47: munim.assets.v1.AssetService.ListAssetClasses:output_type -> munim.assets.v1.ListAssetClassesResponse
+	16, // 48: munim.assets.v1.AssetService.AddAsset:output_type -> munim.assets.v1.AddAssetResponse
+	18, // 49: munim.assets.v1.AssetService.CaptureCost:output_type -> munim.assets.v1.CaptureCostResponse
+	20, // 50: munim.assets.v1.AssetService.Capitalise:output_type -> munim.assets.v1.CapitaliseResponse
+	22, // 51: munim.assets.v1.AssetService.RunDepreciation:output_type -> munim.assets.v1.RunDepreciationResponse
+	25, // 52: munim.assets.v1.AssetService.GetDepreciationJob:output_type -> munim.assets.v1.GetDepreciationJobResponse
+	27, // 53: munim.assets.v1.AssetService.DisposeAsset:output_type -> munim.assets.v1.DisposeAssetResponse
+	29, // 54: munim.assets.v1.AssetService.RevalueAsset:output_type -> munim.assets.v1.RevalueAssetResponse
+	31, // 55: munim.assets.v1.AssetService.TransferAsset:output_type -> munim.assets.v1.TransferAssetResponse
+	34, // 56: munim.assets.v1.AssetService.ImportOpeningRegister:output_type -> munim.assets.v1.ImportOpeningRegisterResponse
+	36, // 57: munim.assets.v1.AssetService.ApproveOpeningImport:output_type -> munim.assets.v1.ApproveOpeningImportResponse
+	38, // 58: munim.assets.v1.AssetService.GetAsset:output_type -> munim.assets.v1.GetAssetResponse
+	40, // 59: munim.assets.v1.AssetService.ListAssets:output_type -> munim.assets.v1.ListAssetsResponse
+	43, // 60: munim.assets.v1.AssetService.CheckRegisterAgainstLedger:output_type -> munim.assets.v1.CheckRegisterAgainstLedgerResponse
+	43, // [43:61] is the sub-list for method output_type
+	25, // [25:43] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_munim_assets_v1_assets_proto_init() }
@@ -3086,7 +3337,7 @@ func file_munim_assets_v1_assets_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_assets_v1_assets_proto_rawDesc), len(file_munim_assets_v1_assets_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   41,
+			NumMessages:   44,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

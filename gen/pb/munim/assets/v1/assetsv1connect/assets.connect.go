@@ -58,6 +58,9 @@ const (
 	// AssetServiceRunDepreciationProcedure is the fully-qualified name of the AssetService's
 	// RunDepreciation RPC.
 	AssetServiceRunDepreciationProcedure = "/munim.assets.v1.AssetService/RunDepreciation"
+	// AssetServiceGetDepreciationJobProcedure is the fully-qualified name of the AssetService's
+	// GetDepreciationJob RPC.
+	AssetServiceGetDepreciationJobProcedure = "/munim.assets.v1.AssetService/GetDepreciationJob"
 	// AssetServiceDisposeAssetProcedure is the fully-qualified name of the AssetService's DisposeAsset
 	// RPC.
 	AssetServiceDisposeAssetProcedure = "/munim.assets.v1.AssetService/DisposeAsset"
@@ -108,9 +111,13 @@ type AssetServiceClient interface {
 	CaptureCost(context.Context, *connect.Request[v1.CaptureCostRequest]) (*connect.Response[v1.CaptureCostResponse], error)
 	// Capitalise puts a work in CWIP to use: Dr gross block, Cr CWIP.
 	Capitalise(context.Context, *connect.Request[v1.CapitaliseRequest]) (*connect.Response[v1.CapitaliseResponse], error)
-	// RunDepreciation charges straight-line depreciation through a date; a
-	// rerun through the same date returns the first run and posts nothing.
+	// RunDepreciation enqueues a job that charges straight-line depreciation
+	// through a date, and returns it queued; GetDepreciationJob follows it.
+	// Asking again while the date's job is live returns that job; a job
+	// through a date already run finds the first run and posts nothing.
 	RunDepreciation(context.Context, *connect.Request[v1.RunDepreciationRequest]) (*connect.Response[v1.RunDepreciationResponse], error)
+	// GetDepreciationJob returns a depreciation job and how far it has gone.
+	GetDepreciationJob(context.Context, *connect.Request[v1.GetDepreciationJobRequest]) (*connect.Response[v1.GetDepreciationJobResponse], error)
 	// DisposeAsset sells or scraps an asset in use, booking a gain or loss.
 	DisposeAsset(context.Context, *connect.Request[v1.DisposeAssetRequest]) (*connect.Response[v1.DisposeAssetResponse], error)
 	// RevalueAsset raises an asset's gross block to the revaluation reserve.
@@ -198,6 +205,13 @@ func NewAssetServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(assetServiceMethods.ByName("RunDepreciation")),
 			connect.WithClientOptions(opts...),
 		),
+		getDepreciationJob: connect.NewClient[v1.GetDepreciationJobRequest, v1.GetDepreciationJobResponse](
+			httpClient,
+			baseURL+AssetServiceGetDepreciationJobProcedure,
+			connect.WithSchema(assetServiceMethods.ByName("GetDepreciationJob")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		disposeAsset: connect.NewClient[v1.DisposeAssetRequest, v1.DisposeAssetResponse](
 			httpClient,
 			baseURL+AssetServiceDisposeAssetProcedure,
@@ -263,6 +277,7 @@ type assetServiceClient struct {
 	captureCost                  *connect.Client[v1.CaptureCostRequest, v1.CaptureCostResponse]
 	capitalise                   *connect.Client[v1.CapitaliseRequest, v1.CapitaliseResponse]
 	runDepreciation              *connect.Client[v1.RunDepreciationRequest, v1.RunDepreciationResponse]
+	getDepreciationJob           *connect.Client[v1.GetDepreciationJobRequest, v1.GetDepreciationJobResponse]
 	disposeAsset                 *connect.Client[v1.DisposeAssetRequest, v1.DisposeAssetResponse]
 	revalueAsset                 *connect.Client[v1.RevalueAssetRequest, v1.RevalueAssetResponse]
 	transferAsset                *connect.Client[v1.TransferAssetRequest, v1.TransferAssetResponse]
@@ -316,6 +331,11 @@ func (c *assetServiceClient) Capitalise(ctx context.Context, req *connect.Reques
 // RunDepreciation calls munim.assets.v1.AssetService.RunDepreciation.
 func (c *assetServiceClient) RunDepreciation(ctx context.Context, req *connect.Request[v1.RunDepreciationRequest]) (*connect.Response[v1.RunDepreciationResponse], error) {
 	return c.runDepreciation.CallUnary(ctx, req)
+}
+
+// GetDepreciationJob calls munim.assets.v1.AssetService.GetDepreciationJob.
+func (c *assetServiceClient) GetDepreciationJob(ctx context.Context, req *connect.Request[v1.GetDepreciationJobRequest]) (*connect.Response[v1.GetDepreciationJobResponse], error) {
+	return c.getDepreciationJob.CallUnary(ctx, req)
 }
 
 // DisposeAsset calls munim.assets.v1.AssetService.DisposeAsset.
@@ -384,9 +404,13 @@ type AssetServiceHandler interface {
 	CaptureCost(context.Context, *connect.Request[v1.CaptureCostRequest]) (*connect.Response[v1.CaptureCostResponse], error)
 	// Capitalise puts a work in CWIP to use: Dr gross block, Cr CWIP.
 	Capitalise(context.Context, *connect.Request[v1.CapitaliseRequest]) (*connect.Response[v1.CapitaliseResponse], error)
-	// RunDepreciation charges straight-line depreciation through a date; a
-	// rerun through the same date returns the first run and posts nothing.
+	// RunDepreciation enqueues a job that charges straight-line depreciation
+	// through a date, and returns it queued; GetDepreciationJob follows it.
+	// Asking again while the date's job is live returns that job; a job
+	// through a date already run finds the first run and posts nothing.
 	RunDepreciation(context.Context, *connect.Request[v1.RunDepreciationRequest]) (*connect.Response[v1.RunDepreciationResponse], error)
+	// GetDepreciationJob returns a depreciation job and how far it has gone.
+	GetDepreciationJob(context.Context, *connect.Request[v1.GetDepreciationJobRequest]) (*connect.Response[v1.GetDepreciationJobResponse], error)
 	// DisposeAsset sells or scraps an asset in use, booking a gain or loss.
 	DisposeAsset(context.Context, *connect.Request[v1.DisposeAssetRequest]) (*connect.Response[v1.DisposeAssetResponse], error)
 	// RevalueAsset raises an asset's gross block to the revaluation reserve.
@@ -470,6 +494,13 @@ func NewAssetServiceHandler(svc AssetServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(assetServiceMethods.ByName("RunDepreciation")),
 		connect.WithHandlerOptions(opts...),
 	)
+	assetServiceGetDepreciationJobHandler := connect.NewUnaryHandler(
+		AssetServiceGetDepreciationJobProcedure,
+		svc.GetDepreciationJob,
+		connect.WithSchema(assetServiceMethods.ByName("GetDepreciationJob")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	assetServiceDisposeAssetHandler := connect.NewUnaryHandler(
 		AssetServiceDisposeAssetProcedure,
 		svc.DisposeAsset,
@@ -541,6 +572,8 @@ func NewAssetServiceHandler(svc AssetServiceHandler, opts ...connect.HandlerOpti
 			assetServiceCapitaliseHandler.ServeHTTP(w, r)
 		case AssetServiceRunDepreciationProcedure:
 			assetServiceRunDepreciationHandler.ServeHTTP(w, r)
+		case AssetServiceGetDepreciationJobProcedure:
+			assetServiceGetDepreciationJobHandler.ServeHTTP(w, r)
 		case AssetServiceDisposeAssetProcedure:
 			assetServiceDisposeAssetHandler.ServeHTTP(w, r)
 		case AssetServiceRevalueAssetProcedure:
@@ -600,6 +633,10 @@ func (UnimplementedAssetServiceHandler) Capitalise(context.Context, *connect.Req
 
 func (UnimplementedAssetServiceHandler) RunDepreciation(context.Context, *connect.Request[v1.RunDepreciationRequest]) (*connect.Response[v1.RunDepreciationResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.assets.v1.AssetService.RunDepreciation is not implemented"))
+}
+
+func (UnimplementedAssetServiceHandler) GetDepreciationJob(context.Context, *connect.Request[v1.GetDepreciationJobRequest]) (*connect.Response[v1.GetDepreciationJobResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.assets.v1.AssetService.GetDepreciationJob is not implemented"))
 }
 
 func (UnimplementedAssetServiceHandler) DisposeAsset(context.Context, *connect.Request[v1.DisposeAssetRequest]) (*connect.Response[v1.DisposeAssetResponse], error) {
