@@ -70,8 +70,8 @@ DROP TABLE asset_class_state_defaults;
 -- A class on a rate gets back the life the rate comes to (100 / rate); a
 -- class that followed a default has no life to get back, so the old check
 -- returns NOT VALID (checked on rows written from now on, not these).
-UPDATE asset_classes SET useful_life_years = greatest(1, round(100 / rate_percent))::integer WHERE rate_percent > 0;
 ALTER TABLE asset_classes DROP CONSTRAINT asset_classes_life_or_rate;
+UPDATE asset_classes SET useful_life_years = greatest(1, round(100 / rate_percent))::integer WHERE rate_percent > 0;
 ALTER TABLE asset_classes DROP CONSTRAINT asset_classes_depreciable_heads;
 ALTER TABLE asset_classes DROP COLUMN rate_percent;
 ALTER TABLE asset_classes ADD CONSTRAINT asset_classes_depreciable_heads CHECK (
