@@ -134,15 +134,22 @@ func (l *Ledger) checkUnlessReplay(ctx context.Context, tx pgx.Tx, tenant string
 // PostCheck on them in tx, returning the vouchers as they are to post.
 func (l *Ledger) checkTx(ctx context.Context, tx pgx.Tx, tenant string, vouchers []Voucher) ([]Voucher, error) {
 	vs := slices.Clone(vouchers)
+	need := 0
 	for i := range vs {
-		if vs[i].ID != 0 {
-			continue
+		if vs[i].ID == 0 {
+			need++
 		}
-		ids, err := l.ReserveVoucherIDs(ctx, tx, 1)
+	}
+	if need > 0 {
+		ids, err := l.ReserveVoucherIDs(ctx, tx, need)
 		if err != nil {
 			return nil, err
 		}
-		vs[i].ID = ids[0]
+		for i := range vs {
+			if vs[i].ID == 0 {
+				vs[i].ID, ids = ids[0], ids[1:]
+			}
+		}
 	}
 	if err := l.check.CheckTx(ctx, tx, tenant, vs); err != nil {
 		return nil, err
