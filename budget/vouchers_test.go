@@ -115,6 +115,10 @@ func TestPostedVoucherIsCheckedAtTheExactBoundary(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, id, again.Msg.GetVouchers()[0].GetId())
 			assert.Equal(t, after.Actual, now(t, b, l.ID).Actual, "a replay charges nothing")
+			// The key with another body is a conflict, not a second spend.
+			_, err = rpc.PostVouchers(b.ctx, connect.NewRequest(paymentVoucher("pv-1", "99999.00")))
+			assert.Equal(t, connect.CodeAlreadyExists, connect.CodeOf(err), "%v", err)
+			assert.Equal(t, after.Actual, now(t, b, l.ID).Actual, "a conflict charges nothing")
 
 			// Reversing the voucher releases its charge.
 			_, err = rpc.ReverseVoucher(b.ctx, connect.NewRequest(&ledgerv1.ReverseVoucherRequest{TenantId: tenant, VoucherId: id,

@@ -100,11 +100,12 @@ func (l *Ledger) postChecked(ctx context.Context, tenant, actor string, vouchers
 	return res.posted, nil
 }
 
-// checkUnlessReplay runs the check unless every voucher's idempotency key
-// is taken: then the request is a replay (or a conflict), which writeBatch
-// answers without posting, and its charges were made when it first posted.
-// A check that fails looks again, for a first post of the same keys that
-// committed while the check waited for its locks.
+// checkUnlessReplay runs the check unless a voucher's idempotency key is
+// taken: then the request is a replay (every key, same bodies) or a
+// conflict, which writeBatch answers without posting anything, and a
+// replay's charges were made when it first posted. A check that fails
+// looks again, for a first post of the same keys that committed while the
+// check waited for its locks.
 func (l *Ledger) checkUnlessReplay(ctx context.Context, tx pgx.Tx, tenant string, vouchers []Voucher) ([]Voucher, error) {
 	taken := func() (bool, error) {
 		keys := make([]string, len(vouchers))
@@ -115,14 +116,14 @@ func (l *Ledger) checkUnlessReplay(ctx context.Context, tx pgx.Tx, tenant string
 		if err != nil {
 			return false, fmt.Errorf("look up idempotency keys: %w", err)
 		}
-		return len(rows) == len(keys), nil
+		return len(rows) > 0, nil
 	}
-	if all, err := taken(); err != nil || all {
+	if some, err := taken(); err != nil || some {
 		return vouchers, err
 	}
 	vs, err := l.checkTx(ctx, tx, tenant, vouchers)
 	if err != nil {
-		if all, terr := taken(); terr == nil && all {
+		if some, terr := taken(); terr == nil && some {
 			return vouchers, nil
 		}
 		return nil, err
