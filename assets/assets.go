@@ -176,7 +176,11 @@ func lockAsset(ctx context.Context, q *dbq.Queries, tenant string, id int64) (As
 	if err != nil {
 		return Asset{}, Class{}, fmt.Errorf("read class: %w", err)
 	}
-	return assetOf(r), classOf(c), nil
+	st, err := stateTerms(ctx, q, tenant)
+	if err != nil {
+		return Asset{}, Class{}, err
+	}
+	return assetOf(r), classOf(c, st), nil
 }
 
 func stateError(format string, args ...any) error {
@@ -479,7 +483,7 @@ func (s *Service) Dispose(ctx context.Context, tenant, actor string, assetID int
 		out = Disposal{Proceeds: proceeds}
 		if c.Depreciable {
 			out.Depreciation = charge(depreciable{putToUse: *a.PutToUseOn, depreciatedTo: a.DepreciatedTo, gross: a.Gross(),
-				residual: a.ResidualValue, accumulated: a.Accumulated, life: c.UsefulLifeYears}, date)
+				residual: a.ResidualValue, accumulated: a.Accumulated, terms: c.Terms}, date)
 		}
 		accumulated := a.Accumulated.Add(out.Depreciation)
 		out.BookValue = a.Gross().Sub(accumulated)

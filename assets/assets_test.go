@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -29,6 +30,7 @@ const (
 
 type bundle struct {
 	ctx    context.Context
+	pool   *pgxpool.Pool
 	assets *assets.Service
 	exp    *expenditure.Service
 	ledger *ledger.Ledger
@@ -43,7 +45,7 @@ func setup(t *testing.T) bundle {
 	_, err := tenancy.NewService(pool).Create(ctx, tenant, "Dehradun", 2026, "test")
 	require.NoError(t, err)
 	led := ledger.New(pool, ledger.Config{})
-	b := bundle{ctx: ctx, assets: assets.NewService(pool, led, nil), exp: expenditure.NewService(pool, led, budget.NewService(pool, nil), nil), ledger: led}
+	b := bundle{ctx: ctx, pool: pool, assets: assets.NewService(pool, led, nil), exp: expenditure.NewService(pool, led, budget.NewService(pool, nil), nil), ledger: led}
 	require.NoError(t, b.assets.SeedDefaultClasses(ctx, tenant))
 	for _, c := range assets.DefaultClasses() {
 		if c.Code == "ROAD_RCC" {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/gen/dbq"
+	"github.com/munimhq/munim/jobs"
 	"github.com/munimhq/munim/ledger"
 )
 
@@ -22,6 +23,7 @@ type Service struct {
 	pool   *pgxpool.Pool
 	ledger *ledger.Ledger
 	now    func() time.Time
+	jobs   jobs.Inserter // set by UseJobs; StartDepreciation needs it
 }
 
 // NewService returns a Service; now is the clock (nil: time.Now).
@@ -35,20 +37,27 @@ func NewService(pool *pgxpool.Pool, led *ledger.Ledger, now func() time.Time) *S
 // Class is an asset class: its heads and how it depreciates.
 type Class struct {
 	Code, Name          string
-	GrossBlockAccount   string // 410xxxx
-	AccumulatedAccount  string // 411xxxx; empty when not depreciable
-	DepreciationAccount string // 272xxxx; empty when not depreciable
-	CWIPAccount         string // 412xxxx
-	RevaluationAccount  string // default 3126001
-	UsefulLifeYears     int    // straight line over this many years
+	GrossBlockAccount   string          // 410xxxx
+	AccumulatedAccount  string          // 411xxxx; empty when not depreciable
+	DepreciationAccount string          // 272xxxx; empty when not depreciable
+	CWIPAccount         string          // 412xxxx
+	RevaluationAccount  string          // default 3126001
+	UsefulLifeYears     int             // straight line over this many years, or
+	RatePercent         decimal.Decimal // straight line at this percentage a year; 0 (and no life): the default
 	ResidualPercent     decimal.Decimal
 	Depreciable         bool // land and heritage assets are not
+	// Terms are what a depreciation run uses (read back only): the class's
+	// own life or rate, else its state's default, else the built-in one.
+	Terms Terms
 }
 
 // DefaultClasses are the classes a ULB starts from, with the useful lives
 // shared/reference/tariffs.md gives where the state manual is silent
-// (straight line; land not depreciated) and no residual value. A state's
-// lives and residual values replace them through SaveClass.
+// (straight line; land not depreciated) and no residual value: the
+// built-in terms. SeedDefaultClasses saves them without terms of their
+// own, so they follow their state's defaults (SetStateDefault) where the
+// state sets one and these lives where it does not; a ULB's own life or
+// rate replaces either through SaveClass.
 func DefaultClasses() []Class {
 	dep := func(code, name, gross, acc, exp, cwip string, life int) Class {
 		return Class{Code: code, Name: name, GrossBlockAccount: gross, AccumulatedAccount: acc, DepreciationAccount: exp,
@@ -97,11 +106,11 @@ func (c *Class) validate() error {
 	if c.Depreciable {
 		head("accumulated_account", c.AccumulatedAccount, "411")
 		head("depreciation_account", c.DepreciationAccount, "272")
-		if c.UsefulLifeYears <= 0 || c.UsefulLifeYears > 200 {
-			bad("useful_life_years", "a depreciable class needs a useful life of 1 to 200 years")
+		for _, v := range (Terms{UsefulLifeYears: c.UsefulLifeYears, RatePercent: c.RatePercent}).check("class.") {
+			bad(strings.TrimPrefix(v.Field, "class."), v.Rule)
 		}
-	} else if c.AccumulatedAccount != "" || c.DepreciationAccount != "" || c.UsefulLifeYears != 0 {
-		bad("depreciable", "a class that is not depreciated (land, heritage) has no depreciation heads or life")
+	} else if c.AccumulatedAccount != "" || c.DepreciationAccount != "" || c.UsefulLifeYears != 0 || !c.RatePercent.IsZero() {
+		bad("depreciable", "a class that is not depreciated (land, heritage) has no depreciation heads, life or rate")
 	}
 	if c.ResidualPercent.IsNegative() || c.ResidualPercent.GreaterThan(decimal.NewFromInt(100)) {
 		bad("residual_percent", "must be between 0 and 100")
@@ -115,13 +124,15 @@ func (c *Class) validate() error {
 func text(s string) pgtype.Text { return pgtype.Text{String: s, Valid: s != ""} }
 
 // SaveClass creates or updates a class. A class that assets already use
-// keeps its heads (the register would stop tying to them); its life and
-// residual value may change, and apply from the next depreciation run.
+// keeps its heads (the register would stop tying to them); its life, rate
+// and residual value may change, and apply from the next depreciation run.
+// A depreciable class with neither life nor rate follows its state's
+// default or the built-in one, and is refused when there is neither.
 func (s *Service) SaveClass(ctx context.Context, tenant string, c Class) (Class, error) {
 	if err := c.validate(); err != nil {
 		return Class{}, err
 	}
-	var out dbq.AssetClass
+	var out Class
 	err := db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		q := dbq.New(tx)
 		used, err := q.AssetClassInUse(ctx, dbq.AssetClassInUseParams{TenantID: tenant, ClassCode: c.Code})
@@ -141,20 +152,34 @@ func (s *Service) SaveClass(ctx context.Context, tenant string, c Class) (Class,
 				}
 			}
 		}
+		st, err := stateTerms(ctx, q, tenant)
+		if err != nil {
+			return err
+		}
+		if c.Depreciable && !resolve(c.Code, c.own(), st).Set() {
+			return invalid("class.useful_life_years", "class %s has no useful life or rate, and neither its state nor the built-in defaults give one: set one",
+				c.Code)
+		}
 		life := pgtype.Int4{Int32: int32(c.UsefulLifeYears), Valid: c.UsefulLifeYears > 0}
-		out, err = q.AssetClassUpsert(ctx, dbq.AssetClassUpsertParams{TenantID: tenant, Code: c.Code, Name: c.Name,
+		row, err := q.AssetClassUpsert(ctx, dbq.AssetClassUpsertParams{TenantID: tenant, Code: c.Code, Name: c.Name,
 			GrossBlockAccount: c.GrossBlockAccount, AccumulatedAccount: text(c.AccumulatedAccount), DepreciationAccount: text(c.DepreciationAccount),
-			CwipAccount: c.CWIPAccount, RevaluationAccount: c.RevaluationAccount, UsefulLifeYears: life, ResidualPercent: c.ResidualPercent,
-			Depreciable: c.Depreciable})
+			CwipAccount: c.CWIPAccount, RevaluationAccount: c.RevaluationAccount, UsefulLifeYears: life, RatePercent: c.RatePercent,
+			ResidualPercent: c.ResidualPercent, Depreciable: c.Depreciable})
 		if db.ForeignKeyViolation(err) != "" {
 			return invalid("class", "a head of class %s is not in the chart", c.Code)
 		}
+		out = classOf(row, st)
 		return err
 	})
 	if err != nil {
 		return Class{}, err
 	}
-	return classOf(out), nil
+	return out, nil
+}
+
+// own is the class's own terms (none set: it follows the defaults).
+func (c Class) own() Terms {
+	return Terms{UsefulLifeYears: c.UsefulLifeYears, RatePercent: c.RatePercent}
 }
 
 // SeedDefaultClasses saves DefaultClasses for a tenant, leaving classes it
@@ -172,6 +197,7 @@ func (s *Service) SeedDefaultClasses(ctx context.Context, tenant string) error {
 		if known[c.Code] {
 			continue
 		}
+		c.UsefulLifeYears, c.RatePercent = 0, decimal.Zero // the state's or built-in terms
 		if _, err := s.SaveClass(ctx, tenant, c); err != nil {
 			return fmt.Errorf("class %s: %w", c.Code, err)
 		}
@@ -183,19 +209,30 @@ func (s *Service) SeedDefaultClasses(ctx context.Context, tenant string) error {
 func (s *Service) Classes(ctx context.Context, tenant string) ([]Class, error) {
 	var out []Class
 	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
-		rows, err := dbq.New(tx).AssetClassList(ctx, tenant)
+		q := dbq.New(tx)
+		st, err := stateTerms(ctx, q, tenant)
+		if err != nil {
+			return err
+		}
+		rows, err := q.AssetClassList(ctx, tenant)
 		for _, r := range rows {
-			out = append(out, classOf(r))
+			out = append(out, classOf(r, st))
 		}
 		return err
 	})
 	return out, err
 }
 
-func classOf(r dbq.AssetClass) Class {
-	return Class{Code: r.Code, Name: r.Name, GrossBlockAccount: r.GrossBlockAccount, AccumulatedAccount: r.AccumulatedAccount.String,
+// classOf is a class as stored, with its terms resolved against its
+// state's defaults st.
+func classOf(r dbq.AssetClass, st map[string]Terms) Class {
+	c := Class{Code: r.Code, Name: r.Name, GrossBlockAccount: r.GrossBlockAccount, AccumulatedAccount: r.AccumulatedAccount.String,
 		DepreciationAccount: r.DepreciationAccount.String, CWIPAccount: r.CwipAccount, RevaluationAccount: r.RevaluationAccount,
-		UsefulLifeYears: int(r.UsefulLifeYears.Int32), ResidualPercent: r.ResidualPercent, Depreciable: r.Depreciable}
+		UsefulLifeYears: int(r.UsefulLifeYears.Int32), RatePercent: r.RatePercent, ResidualPercent: r.ResidualPercent, Depreciable: r.Depreciable}
+	if c.Depreciable {
+		c.Terms = resolve(c.Code, c.own(), st)
+	}
+	return c
 }
 
 func invalid(field, format string, args ...any) error {

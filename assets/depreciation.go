@@ -22,27 +22,33 @@ type depreciable struct {
 	gross         decimal.Decimal // cost and revaluation
 	residual      decimal.Decimal
 	accumulated   decimal.Decimal
-	life          int // years
+	terms         Terms // a life, or a rate
 }
 
 var daysInYear = decimal.NewFromInt(365)
 
 // charge is the straight-line depreciation of d from the day after it was
 // last charged (or from the day it was put to use) through the day
-// through, both days counted: (gross - residual) / life a year, pro rata
-// by days over a 365-day year, rounded half-up to the paisa, and never
-// more than takes it to its residual value.
+// through, both days counted: (gross - residual) / life a year, or rate
+// percent of gross (its cost, with any revaluation) a year, pro rata by
+// days over a 365-day year, rounded half-up to the paisa, and never more
+// than takes it to its residual value.
 func charge(d depreciable, through time.Time) decimal.Decimal {
 	from := d.putToUse
 	if d.depreciatedTo != nil {
 		from = d.depreciatedTo.AddDate(0, 0, 1)
 	}
-	if from.After(through) || d.life <= 0 {
+	if from.After(through) || !d.terms.Set() {
 		return decimal.Zero
 	}
 	days := decimal.NewFromInt(int64(through.Sub(from).Hours()/24) + 1)
 	base := d.gross.Sub(d.residual)
-	amount := base.Mul(days).Div(daysInYear.Mul(decimal.NewFromInt(int64(d.life)))).Round(2)
+	var amount decimal.Decimal
+	if d.terms.UsefulLifeYears > 0 {
+		amount = base.Mul(days).Div(daysInYear.Mul(decimal.NewFromInt(int64(d.terms.UsefulLifeYears)))).Round(2)
+	} else {
+		amount = d.gross.Mul(d.terms.RatePercent).Mul(days).Div(daysInYear.Mul(hundred)).Round(2)
+	}
 	left := base.Sub(d.accumulated)
 	if amount.GreaterThan(left) {
 		amount = left
@@ -78,6 +84,17 @@ func (s *Service) Depreciate(ctx context.Context, tenant, actor string, through 
 	}
 	var out Run
 	err := db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		var err error
+		out, err = s.depreciateTx(ctx, tx, tenant, actor, through)
+		return err
+	})
+	return out, err
+}
+
+// depreciateTx is Depreciate in the caller's transaction, scoped to tenant.
+func (s *Service) depreciateTx(ctx context.Context, tx pgx.Tx, tenant, actor string, through time.Time) (Run, error) {
+	var out Run
+	err := func() error {
 		q := dbq.New(tx)
 		if err := q.DepreciationRunLock(ctx, tenant); err != nil {
 			return fmt.Errorf("lock depreciation: %w", err)
@@ -91,6 +108,10 @@ func (s *Service) Depreciate(ctx context.Context, tenant, actor string, through 
 		case !errors.Is(err, pgx.ErrNoRows):
 			return fmt.Errorf("look up run: %w", err)
 		}
+		st, err := stateTerms(ctx, q, tenant)
+		if err != nil {
+			return err
+		}
 		rows, err := q.AssetDepreciableLock(ctx, dbq.AssetDepreciableLockParams{TenantID: tenant, ThroughDate: through})
 		if err != nil {
 			return fmt.Errorf("lock assets: %w", err)
@@ -100,8 +121,13 @@ func (s *Service) Depreciate(ctx context.Context, tenant, actor string, through 
 		upd := dbq.AssetDepreciateManyParams{TenantID: tenant, ThroughDate: through}
 		total := decimal.Zero
 		for _, r := range rows {
+			terms := resolve(r.ClassCode, Terms{UsefulLifeYears: int(r.UsefulLifeYears.Int32), RatePercent: r.RatePercent}, st)
+			if !terms.Set() {
+				// SaveClass refuses such a class; one written around it stops the run.
+				return stateError("class %s of asset %s has no useful life or rate, and no default gives one", r.ClassCode, r.Code)
+			}
 			amt := charge(depreciable{putToUse: *r.PutToUseOn, depreciatedTo: r.DepreciatedTo, gross: r.Cost.Add(r.Revaluation),
-				residual: r.ResidualValue, accumulated: r.Accumulated, life: int(r.UsefulLifeYears.Int32)}, through)
+				residual: r.ResidualValue, accumulated: r.Accumulated, terms: terms}, through)
 			// Every asset examined is charged to the date, even with nothing
 			// left to charge, so no later run looks at these days again.
 			upd.Ids = append(upd.Ids, r.ID)
@@ -151,7 +177,7 @@ func (s *Service) Depreciate(ctx context.Context, tenant, actor string, through 
 		}
 		out = runOf(run)
 		return nil
-	})
+	}()
 	return out, err
 }
 

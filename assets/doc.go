@@ -1,9 +1,11 @@
 // Package assets owns the fixed-asset register: asset classes (their gross
 // block, accumulated depreciation, depreciation expense, CWIP and
-// revaluation heads, straight-line life and residual value, and whether
-// they depreciate at all), assets from capital work in progress through
-// use to disposal, the voucher lines that built each asset's cost,
-// capitalisation, depreciation runs, disposal, revaluation and transfer,
+// revaluation heads, straight-line life or yearly rate and residual value,
+// and whether they depreciate at all), the states' default terms per class
+// code that classes without their own follow (else tariffs.md's built-in
+// ones), assets from capital work in progress through use to disposal, the
+// voucher lines that built each asset's cost, capitalisation, depreciation
+// runs (also as River jobs), disposal, revaluation and transfer,
 // the opening register imported from CSV, and the tie of the register to
 // the ledger heads it mirrors.
 //

@@ -2,6 +2,7 @@ package assets
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/shopspring/decimal"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/munimhq/munim/auth"
 	assetsv1 "github.com/munimhq/munim/gen/pb/munim/assets/v1"
@@ -45,7 +47,34 @@ func dateOut(t *time.Time) string {
 func classOut(c Class) *assetsv1.AssetClass {
 	return &assetsv1.AssetClass{Code: c.Code, Name: c.Name, GrossBlockAccount: c.GrossBlockAccount, AccumulatedAccount: c.AccumulatedAccount,
 		DepreciationAccount: c.DepreciationAccount, CwipAccount: c.CWIPAccount, RevaluationAccount: c.RevaluationAccount,
-		UsefulLifeYears: int32(c.UsefulLifeYears), ResidualPercent: c.ResidualPercent.String(), Depreciable: c.Depreciable}
+		UsefulLifeYears: int32(c.UsefulLifeYears), RatePercent: rateOut(c.RatePercent), ResidualPercent: c.ResidualPercent.String(),
+		Depreciable: c.Depreciable, Terms: termsOut(c.Terms)}
+}
+
+func rateOut(d decimal.Decimal) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
+}
+
+func termsOut(t Terms) *assetsv1.DepreciationTerms {
+	if !t.Set() {
+		return nil
+	}
+	return &assetsv1.DepreciationTerms{UsefulLifeYears: int32(t.UsefulLifeYears), RatePercent: rateOut(t.RatePercent), From: t.From}
+}
+
+// percentIn reads an optional percentage field ("" is 0).
+func percentIn(field, s string) (decimal.Decimal, error) {
+	if s == "" {
+		return decimal.Zero, nil
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return d, invalid(field, "must be a number such as 5 or 6.33")
+	}
+	return d, nil
 }
 
 func assetOut(a Asset) *assetsv1.Asset {
@@ -66,20 +95,60 @@ func importOut(i Import) *assetsv1.OpeningImport {
 // SaveAssetClass implements AssetService.SaveAssetClass.
 func (h *Handler) SaveAssetClass(ctx context.Context, req *connect.Request[assetsv1.SaveAssetClassRequest]) (*connect.Response[assetsv1.SaveAssetClassResponse], error) {
 	m := req.Msg.GetClass()
-	pct := decimal.Zero
-	if m.GetResidualPercent() != "" {
-		var err error
-		if pct, err = decimal.NewFromString(m.GetResidualPercent()); err != nil {
-			return nil, h.fail(ctx, req.Spec().Procedure, invalid("class.residual_percent", "must be a number such as 5"))
-		}
+	pct, err := percentIn("class.residual_percent", m.GetResidualPercent())
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	rate, err := percentIn("class.rate_percent", m.GetRatePercent())
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
 	}
 	c, err := h.svc.SaveClass(ctx, req.Msg.GetTenantId(), Class{Code: m.GetCode(), Name: m.GetName(), GrossBlockAccount: m.GetGrossBlockAccount(),
 		AccumulatedAccount: m.GetAccumulatedAccount(), DepreciationAccount: m.GetDepreciationAccount(), CWIPAccount: m.GetCwipAccount(),
-		RevaluationAccount: m.GetRevaluationAccount(), UsefulLifeYears: int(m.GetUsefulLifeYears()), ResidualPercent: pct, Depreciable: m.GetDepreciable()})
+		RevaluationAccount: m.GetRevaluationAccount(), UsefulLifeYears: int(m.GetUsefulLifeYears()), RatePercent: rate, ResidualPercent: pct,
+		Depreciable: m.GetDepreciable()})
 	if err != nil {
 		return nil, h.fail(ctx, req.Spec().Procedure, err)
 	}
 	return connect.NewResponse(&assetsv1.SaveAssetClassResponse{Class: classOut(c)}), nil
+}
+
+func stateDefaultOut(d StateDefault) *assetsv1.StateDepreciationDefault {
+	return &assetsv1.StateDepreciationDefault{State: d.State, ClassCode: d.ClassCode, Terms: termsOut(d.Terms), UpdatedBy: d.UpdatedBy}
+}
+
+// SetStateDepreciationDefault implements AssetService.SetStateDepreciationDefault.
+// The permission table lets an administrator in; a state's defaults reach
+// every ULB of the state, so the caller must also act on the whole state.
+func (h *Handler) SetStateDepreciationDefault(ctx context.Context, req *connect.Request[assetsv1.SetStateDepreciationDefaultRequest]) (*connect.Response[assetsv1.SetStateDepreciationDefaultResponse], error) {
+	m := req.Msg
+	if p := auth.FromContext(ctx); !p.CanActOn(m.GetState() + ".*") {
+		return nil, connect.NewError(connect.CodePermissionDenied,
+			fmt.Errorf("%s may not set the defaults of state %q: that takes a state-wide scope (%s.*)", p.Actor(), m.GetState(), m.GetState()))
+	}
+	rate, err := percentIn("rate_percent", m.GetRatePercent())
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	d, err := h.svc.SetStateDefault(ctx, m.GetState(), m.GetClassCode(), auth.Actor(ctx),
+		Terms{UsefulLifeYears: int(m.GetUsefulLifeYears()), RatePercent: rate})
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&assetsv1.SetStateDepreciationDefaultResponse{Default: stateDefaultOut(d)}), nil
+}
+
+// GetStateDepreciationDefaults implements AssetService.GetStateDepreciationDefaults.
+func (h *Handler) GetStateDepreciationDefaults(ctx context.Context, req *connect.Request[assetsv1.GetStateDepreciationDefaultsRequest]) (*connect.Response[assetsv1.GetStateDepreciationDefaultsResponse], error) {
+	ds, err := h.svc.StateDefaults(ctx, req.Msg.GetState())
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	out := &assetsv1.GetStateDepreciationDefaultsResponse{}
+	for _, d := range ds {
+		out.Defaults = append(out.Defaults, stateDefaultOut(d))
+	}
+	return connect.NewResponse(out), nil
 }
 
 // SeedDefaultAssetClasses implements AssetService.SeedDefaultAssetClasses.
@@ -167,12 +236,33 @@ func (h *Handler) RunDepreciation(ctx context.Context, req *connect.Request[asse
 	if err != nil {
 		return nil, h.fail(ctx, req.Spec().Procedure, err)
 	}
-	r, err := h.svc.Depreciate(ctx, req.Msg.GetTenantId(), auth.Actor(ctx), d)
+	j, err := h.svc.StartDepreciation(ctx, req.Msg.GetTenantId(), auth.Actor(ctx), d)
 	if err != nil {
 		return nil, h.fail(ctx, req.Spec().Procedure, err)
 	}
-	return connect.NewResponse(&assetsv1.RunDepreciationResponse{RunId: r.ID, ThroughDate: r.ThroughDate.Format(time.DateOnly),
-		Total: r.Total.StringFixed(2), Assets: int32(r.Assets), VoucherId: r.VoucherID, Replayed: r.Replayed}), nil
+	return connect.NewResponse(&assetsv1.RunDepreciationResponse{Job: jobOut(j)}), nil
+}
+
+// GetDepreciationJob implements AssetService.GetDepreciationJob.
+func (h *Handler) GetDepreciationJob(ctx context.Context, req *connect.Request[assetsv1.GetDepreciationJobRequest]) (*connect.Response[assetsv1.GetDepreciationJobResponse], error) {
+	j, err := h.svc.DepreciationJob(ctx, req.Msg.GetTenantId(), req.Msg.GetJobId())
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&assetsv1.GetDepreciationJobResponse{Job: jobOut(j)}), nil
+}
+
+func jobOut(j DepreciationJob) *assetsv1.DepreciationJob {
+	ts := func(t *time.Time) *timestamppb.Timestamp {
+		if t == nil {
+			return nil
+		}
+		return timestamppb.New(*t)
+	}
+	return &assetsv1.DepreciationJob{JobId: j.ID, ThroughDate: j.ThroughDate.Format(time.DateOnly), Status: j.Status, Expected: int32(j.Expected),
+		RunId: j.RunID, Replayed: j.Replayed, Total: j.Total.StringFixed(2), Assets: int32(j.Assets), VoucherId: j.VoucherID, Error: j.Error,
+		RiverJobId: j.RiverJobID, RequestedBy: j.RequestedBy, CreatedAt: timestamppb.New(j.CreatedAt), StartedAt: ts(j.StartedAt),
+		FinishedAt: ts(j.FinishedAt)}
 }
 
 // DisposeAsset implements AssetService.DisposeAsset.

@@ -9,7 +9,9 @@
 //
 // It reads the ledger (heads, balances) but never posts to it: the caller
 // that spends (an expenditure bill) posts its own voucher in the same
-// transaction as its ChargeTx. It never edits a re-appropriation or a
+// transaction as its ChargeTx, and vouchers posted straight to the ledger
+// reach the check through VoucherCheck, the ledger.PostCheck the binary
+// gives the ledger. It never edits a re-appropriation or a
 // charge (a released charge is a negative charge), never lets money touch a
 // float, and never moves budget from a capital line to a revenue line.
 package budget

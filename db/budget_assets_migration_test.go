@@ -52,6 +52,19 @@ func TestBudgetAndAssetMigrationsOverTheirData(t *testing.T) {
 		bill, _, err = spend.ApproveBill(ctx, "uk.dehradun", "user:meena", bill.ID)
 		require.NoError(t, err)
 		require.NoError(t, reg.SeedDefaultClasses(ctx, "uk.dehradun"))
+		// A state's default and a class on a rate (migration 00021) go down and up with the rest.
+		_, err = reg.SetStateDefault(ctx, "uk", "COMPUTER", "user:state", assets.Terms{RatePercent: decimal.NewFromInt(40)})
+		require.NoError(t, err)
+		_, err = reg.SaveClass(ctx, "uk.dehradun", assets.Class{Code: "STREET_LIGHT", Name: "Street lighting", GrossBlockAccount: "4103301",
+			AccumulatedAccount: "4113301", DepreciationAccount: "2723300", CWIPAccount: "4120061", RatePercent: decimal.NewFromInt(10), Depreciable: true})
+		require.NoError(t, err)
+		classes, err := reg.Classes(ctx, "uk.dehradun")
+		require.NoError(t, err)
+		for _, c := range classes {
+			if c.Code == "COMPUTER" || c.Code == "STREET_LIGHT" {
+				assert.Equal(t, map[string]string{"COMPUTER": "40", "STREET_LIGHT": "10"}[c.Code], c.Terms.RatePercent.String(), c.Code)
+			}
+		}
 		a, err := reg.AddAsset(ctx, "uk.dehradun", "user:ravi", assets.AssetInput{Code: "RD-" + key, Name: "road", ClassCode: "ROAD_RCC",
 			FunctionCode: "2010", FundCode: "02", FundingSource: "own", AcquisitionMode: "construction", AcquiredOn: ledger.Date(2026, time.May, 1)})
 		require.NoError(t, err)

@@ -5,7 +5,9 @@
 //
 // Every other domain posts through this package, inside its own transaction
 // when the posting must commit with its business record (PostTx), or through
-// the group committer (Post) when it stands alone.
+// the group committer (Post) when it stands alone. Vouchers posted through
+// the ledger's own API pass Config.Check (a PostCheck: the binary gives it
+// the budget's appropriation check) in their posting transaction.
 //
 // It must never import another domain package, never edit or delete a posted
 // voucher (corrections are reversals), and never let money touch a float.

@@ -204,7 +204,13 @@ func (l *Ledger) Approve(ctx context.Context, tenant string, id int64, checker s
 		if err != nil {
 			return err
 		}
-		posted, err := l.PostTx(ctx, tx, tenant, checker, []Voucher{d.Voucher})
+		vs := []Voucher{d.Voucher}
+		if l.needsCheck(vs) {
+			if vs, err = l.checkTx(ctx, tx, tenant, vs); err != nil {
+				return err
+			}
+		}
+		posted, err := l.PostTx(ctx, tx, tenant, checker, vs)
 		if err != nil {
 			return err
 		}

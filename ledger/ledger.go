@@ -27,6 +27,10 @@ type Config struct {
 	MaxBatchLines int
 	// BatchTimeout bounds one group commit. Default: 2 minutes.
 	BatchTimeout time.Duration
+	// Check, when set, vets vouchers posted through the ledger's own API
+	// (Post, Reverse, Approve) in their posting transaction; see PostCheck.
+	// Default: none.
+	Check PostCheck
 }
 
 // Ledger posts vouchers and reads the books of every tenant.
@@ -37,6 +41,7 @@ type Ledger struct {
 	chart   *chartCache
 	maxLine int
 	timeout time.Duration
+	check   PostCheck
 
 	mu     sync.Mutex
 	queues map[string]*queue
@@ -56,6 +61,7 @@ func New(pool *pgxpool.Pool, cfg Config) *Ledger {
 		maxLine: cmp.Or(cfg.MaxBatchLines, 5000),
 		timeout: cmp.Or(cfg.BatchTimeout, 2*time.Minute),
 		queues:  map[string]*queue{},
+		check:   cfg.Check,
 	}
 }
 
@@ -105,10 +111,14 @@ func (l *Ledger) prepare(ctx context.Context, tenant string, vouchers []Voucher)
 // Post posts vouchers for tenant, all or nothing, and returns them as
 // posted (or, for a replay, as first posted). Concurrent calls for one
 // tenant are grouped into shared transactions by the group committer; each
-// call still commits entirely or not at all.
+// call still commits entirely or not at all. Vouchers the Config's Check
+// must see post in a transaction of their own instead.
 func (l *Ledger) Post(ctx context.Context, tenant, actor string, vouchers []Voucher) ([]Posted, error) {
 	if err := l.prepare(ctx, tenant, vouchers); err != nil {
 		return nil, err
+	}
+	if l.needsCheck(vouchers) {
+		return l.postChecked(ctx, tenant, actor, vouchers)
 	}
 	return l.submit(ctx, newRequest(ctx, tenant, actor, vouchers))
 }

@@ -339,8 +339,22 @@ func TestRoleMatrix(t *testing.T) {
 			_, err := w.assets(c).RunDepreciation(w.ctx, connect.NewRequest(&assetsv1.RunDepreciationRequest{TenantId: "uk.dehradun", ThroughDate: "2026-06-30"}))
 			return err
 		}, []auth.Role{auth.RoleAccountant}},
+		{"GetDepreciationJob", func(c string, _ auth.Role) error {
+			// Job 1: the accountant's RunDepreciation above queued it.
+			_, err := w.assets(c).GetDepreciationJob(w.ctx, connect.NewRequest(&assetsv1.GetDepreciationJobRequest{TenantId: "uk.dehradun", JobId: 1}))
+			return err
+		}, []auth.Role{auth.RoleAdmin, auth.RoleAccountant, auth.RoleApprover, auth.RoleAuditor}},
 		{"CheckRegisterAgainstLedger", func(c string, _ auth.Role) error {
 			_, err := w.assets(c).CheckRegisterAgainstLedger(w.ctx, connect.NewRequest(&assetsv1.CheckRegisterAgainstLedgerRequest{TenantId: "uk.dehradun", AsOf: "2027-03-31"}))
+			return err
+		}, []auth.Role{auth.RoleAdmin, auth.RoleAccountant, auth.RoleApprover, auth.RoleAuditor}},
+		{"SetStateDepreciationDefault", func(c string, _ auth.Role) error {
+			_, err := w.assets(c).SetStateDepreciationDefault(w.ctx, connect.NewRequest(&assetsv1.SetStateDepreciationDefaultRequest{State: "uk",
+				ClassCode: "COMPUTER", RatePercent: "40"}))
+			return err
+		}, []auth.Role{auth.RoleAdmin}},
+		{"GetStateDepreciationDefaults", func(c string, _ auth.Role) error {
+			_, err := w.assets(c).GetStateDepreciationDefaults(w.ctx, connect.NewRequest(&assetsv1.GetStateDepreciationDefaultsRequest{State: "uk"}))
 			return err
 		}, []auth.Role{auth.RoleAdmin, auth.RoleAccountant, auth.RoleApprover, auth.RoleAuditor}},
 		{"ListExceptions", func(c string, _ auth.Role) error {

@@ -161,10 +161,10 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	if err != nil {
 		return nil, fmt.Errorf("token verification: %w", err)
 	}
-	a := &app{ledger: ledger.New(pool, ledger.Config{Logger: log}), keys: auth.NewKeyStore(pool, nil),
-		audit: audit.NewRecorder(pool, log)}
+	bud := budget.NewService(pool, nil)
+	a := &app{ledger: ledger.New(pool, ledger.Config{Logger: log, Check: bud.VoucherCheck()}), keys: auth.NewKeyStore(pool, nil),
+		audit: audit.NewRecorder(pool, log), budget: bud}
 	a.billing = billing.NewService(pool, a.ledger, nil)
-	a.budget = budget.NewService(pool, nil)
 	a.spend = expenditure.NewService(pool, a.ledger, a.budget, nil)
 	a.assets = assets.NewService(pool, a.ledger, nil)
 	if a.receipts, err = receipts.NewService(pool, a.ledger, a.billing, receipts.Config{Logger: log,
@@ -184,11 +184,13 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	workers := river.NewWorkers()
 	billing.AddWorkers(workers, a.billing)
 	payments.AddWorkers(workers, a.payments)
+	assets.AddWorkers(workers, a.assets)
 	if a.jobs, err = jobs.New(pool, jobs.Config{Workers: workers, Logger: log}); err != nil {
 		return nil, err
 	}
 	a.billing.UseJobs(a.jobs)
 	a.payments.UseJobs(a.jobs)
+	a.assets.UseJobs(a.jobs)
 	if err := a.payments.ScheduleReconciliations(ctx); err != nil {
 		return nil, err
 	}

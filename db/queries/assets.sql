@@ -60,7 +60,7 @@ UPDATE assets
 -- Assets in use of depreciable classes, put to use by the through date and
 -- not yet charged to it, locked in id order, with their class's terms.
 SELECT a.id, a.code, a.fund_code, a.function_code, a.put_to_use_on, a.depreciated_to, a.cost, a.revaluation, a.residual_value,
-       a.accumulated, c.useful_life_years, c.accumulated_account, c.depreciation_account
+       a.accumulated, a.class_code, c.useful_life_years, c.rate_percent, c.accumulated_account, c.depreciation_account
   FROM assets a
   JOIN asset_classes c ON c.tenant_id = a.tenant_id AND c.code = a.class_code
  WHERE a.tenant_id = @tenant_id AND a.status = 'in_use' AND c.depreciable
@@ -100,3 +100,10 @@ SELECT accumulated_account, 'accumulated' FROM asset_classes WHERE tenant_id = @
 UNION
 SELECT cwip_account, 'cwip' FROM asset_classes WHERE tenant_id = @tenant_id::text
 ORDER BY 1, 2;
+
+-- name: AssetDepreciableCount :one
+-- The assets in use of depreciable classes, put to use by the date.
+SELECT count(*)::integer
+  FROM assets a
+  JOIN asset_classes c ON c.tenant_id = a.tenant_id AND c.code = a.class_code
+ WHERE a.tenant_id = @tenant_id AND a.status = 'in_use' AND c.depreciable AND a.put_to_use_on <= @through_date::date;

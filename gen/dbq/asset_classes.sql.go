@@ -13,7 +13,7 @@ import (
 )
 
 const assetClassGet = `-- name: AssetClassGet :one
-SELECT tenant_id, code, name, gross_block_account, accumulated_account, depreciation_account, cwip_account, revaluation_account, method, useful_life_years, residual_percent, depreciable
+SELECT tenant_id, code, name, gross_block_account, accumulated_account, depreciation_account, cwip_account, revaluation_account, method, useful_life_years, residual_percent, depreciable, rate_percent
   FROM asset_classes
  WHERE tenant_id = $1 AND code = $2
 `
@@ -39,6 +39,7 @@ func (q *Queries) AssetClassGet(ctx context.Context, arg AssetClassGetParams) (A
 		&i.UsefulLifeYears,
 		&i.ResidualPercent,
 		&i.Depreciable,
+		&i.RatePercent,
 	)
 	return i, err
 }
@@ -62,7 +63,7 @@ func (q *Queries) AssetClassInUse(ctx context.Context, arg AssetClassInUseParams
 }
 
 const assetClassList = `-- name: AssetClassList :many
-SELECT tenant_id, code, name, gross_block_account, accumulated_account, depreciation_account, cwip_account, revaluation_account, method, useful_life_years, residual_percent, depreciable
+SELECT tenant_id, code, name, gross_block_account, accumulated_account, depreciation_account, cwip_account, revaluation_account, method, useful_life_years, residual_percent, depreciable, rate_percent
   FROM asset_classes
  WHERE tenant_id = $1
  ORDER BY code
@@ -90,6 +91,7 @@ func (q *Queries) AssetClassList(ctx context.Context, tenantID string) ([]AssetC
 			&i.UsefulLifeYears,
 			&i.ResidualPercent,
 			&i.Depreciable,
+			&i.RatePercent,
 		); err != nil {
 			return nil, err
 		}
@@ -103,15 +105,15 @@ func (q *Queries) AssetClassList(ctx context.Context, tenantID string) ([]AssetC
 
 const assetClassUpsert = `-- name: AssetClassUpsert :one
 INSERT INTO asset_classes (tenant_id, code, name, gross_block_account, accumulated_account, depreciation_account, cwip_account,
-                           revaluation_account, useful_life_years, residual_percent, depreciable)
+                           revaluation_account, useful_life_years, rate_percent, residual_percent, depreciable)
 VALUES ($1, $2, $3, $4, $5, $6, $7,
-        $8, $9, $10, $11)
+        $8, $9, $10, $11, $12)
     ON CONFLICT (tenant_id, code) DO UPDATE
    SET name = excluded.name, gross_block_account = excluded.gross_block_account, accumulated_account = excluded.accumulated_account,
        depreciation_account = excluded.depreciation_account, cwip_account = excluded.cwip_account,
-       revaluation_account = excluded.revaluation_account, useful_life_years = excluded.useful_life_years,
+       revaluation_account = excluded.revaluation_account, useful_life_years = excluded.useful_life_years, rate_percent = excluded.rate_percent,
        residual_percent = excluded.residual_percent, depreciable = excluded.depreciable
-RETURNING tenant_id, code, name, gross_block_account, accumulated_account, depreciation_account, cwip_account, revaluation_account, method, useful_life_years, residual_percent, depreciable
+RETURNING tenant_id, code, name, gross_block_account, accumulated_account, depreciation_account, cwip_account, revaluation_account, method, useful_life_years, residual_percent, depreciable, rate_percent
 `
 
 type AssetClassUpsertParams struct {
@@ -124,6 +126,7 @@ type AssetClassUpsertParams struct {
 	CwipAccount         string
 	RevaluationAccount  string
 	UsefulLifeYears     pgtype.Int4
+	RatePercent         decimal.Decimal
 	ResidualPercent     decimal.Decimal
 	Depreciable         bool
 }
@@ -139,6 +142,7 @@ func (q *Queries) AssetClassUpsert(ctx context.Context, arg AssetClassUpsertPara
 		arg.CwipAccount,
 		arg.RevaluationAccount,
 		arg.UsefulLifeYears,
+		arg.RatePercent,
 		arg.ResidualPercent,
 		arg.Depreciable,
 	)
@@ -156,6 +160,80 @@ func (q *Queries) AssetClassUpsert(ctx context.Context, arg AssetClassUpsertPara
 		&i.UsefulLifeYears,
 		&i.ResidualPercent,
 		&i.Depreciable,
+		&i.RatePercent,
+	)
+	return i, err
+}
+
+const assetStateDefaultList = `-- name: AssetStateDefaultList :many
+SELECT tenant_id, class_code, useful_life_years, rate_percent, updated_by, updated_at
+  FROM asset_class_state_defaults
+ WHERE tenant_id = $1::text || '.*'
+ ORDER BY class_code
+`
+
+// A state's own depreciation terms per class code.
+func (q *Queries) AssetStateDefaultList(ctx context.Context, state string) ([]AssetClassStateDefault, error) {
+	rows, err := q.db.Query(ctx, assetStateDefaultList, state)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AssetClassStateDefault{}
+	for rows.Next() {
+		var i AssetClassStateDefault
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ClassCode,
+			&i.UsefulLifeYears,
+			&i.RatePercent,
+			&i.UpdatedBy,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const assetStateDefaultUpsert = `-- name: AssetStateDefaultUpsert :one
+INSERT INTO asset_class_state_defaults (tenant_id, class_code, useful_life_years, rate_percent, updated_by)
+VALUES ($1::text || '.*', $2, $3, $4, $5)
+    ON CONFLICT (tenant_id, class_code) DO UPDATE
+   SET useful_life_years = excluded.useful_life_years, rate_percent = excluded.rate_percent,
+       updated_by = excluded.updated_by, updated_at = now()
+RETURNING tenant_id, class_code, useful_life_years, rate_percent, updated_by, updated_at
+`
+
+type AssetStateDefaultUpsertParams struct {
+	State           string
+	ClassCode       string
+	UsefulLifeYears pgtype.Int4
+	RatePercent     decimal.Decimal
+	UpdatedBy       string
+}
+
+// A state's defaults are kept under the state's scope ("uk.*").
+func (q *Queries) AssetStateDefaultUpsert(ctx context.Context, arg AssetStateDefaultUpsertParams) (AssetClassStateDefault, error) {
+	row := q.db.QueryRow(ctx, assetStateDefaultUpsert,
+		arg.State,
+		arg.ClassCode,
+		arg.UsefulLifeYears,
+		arg.RatePercent,
+		arg.UpdatedBy,
+	)
+	var i AssetClassStateDefault
+	err := row.Scan(
+		&i.TenantID,
+		&i.ClassCode,
+		&i.UsefulLifeYears,
+		&i.RatePercent,
+		&i.UpdatedBy,
+		&i.UpdatedAt,
 	)
 	return i, err
 }

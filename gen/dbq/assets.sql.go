@@ -104,9 +104,29 @@ func (q *Queries) AssetClassHeads(ctx context.Context, tenantID string) ([]Asset
 	return items, nil
 }
 
+const assetDepreciableCount = `-- name: AssetDepreciableCount :one
+SELECT count(*)::integer
+  FROM assets a
+  JOIN asset_classes c ON c.tenant_id = a.tenant_id AND c.code = a.class_code
+ WHERE a.tenant_id = $1 AND a.status = 'in_use' AND c.depreciable AND a.put_to_use_on <= $2::date
+`
+
+type AssetDepreciableCountParams struct {
+	TenantID    string
+	ThroughDate time.Time
+}
+
+// The assets in use of depreciable classes, put to use by the date.
+func (q *Queries) AssetDepreciableCount(ctx context.Context, arg AssetDepreciableCountParams) (int32, error) {
+	row := q.db.QueryRow(ctx, assetDepreciableCount, arg.TenantID, arg.ThroughDate)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const assetDepreciableLock = `-- name: AssetDepreciableLock :many
 SELECT a.id, a.code, a.fund_code, a.function_code, a.put_to_use_on, a.depreciated_to, a.cost, a.revaluation, a.residual_value,
-       a.accumulated, c.useful_life_years, c.accumulated_account, c.depreciation_account
+       a.accumulated, a.class_code, c.useful_life_years, c.rate_percent, c.accumulated_account, c.depreciation_account
   FROM assets a
   JOIN asset_classes c ON c.tenant_id = a.tenant_id AND c.code = a.class_code
  WHERE a.tenant_id = $1 AND a.status = 'in_use' AND c.depreciable
@@ -132,7 +152,9 @@ type AssetDepreciableLockRow struct {
 	Revaluation         decimal.Decimal
 	ResidualValue       decimal.Decimal
 	Accumulated         decimal.Decimal
+	ClassCode           string
 	UsefulLifeYears     pgtype.Int4
+	RatePercent         decimal.Decimal
 	AccumulatedAccount  pgtype.Text
 	DepreciationAccount pgtype.Text
 }
@@ -159,7 +181,9 @@ func (q *Queries) AssetDepreciableLock(ctx context.Context, arg AssetDepreciable
 			&i.Revaluation,
 			&i.ResidualValue,
 			&i.Accumulated,
+			&i.ClassCode,
 			&i.UsefulLifeYears,
+			&i.RatePercent,
 			&i.AccumulatedAccount,
 			&i.DepreciationAccount,
 		); err != nil {

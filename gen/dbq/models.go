@@ -99,6 +99,16 @@ type AssetClass struct {
 	UsefulLifeYears     pgtype.Int4
 	ResidualPercent     decimal.Decimal
 	Depreciable         bool
+	RatePercent         decimal.Decimal
+}
+
+type AssetClassStateDefault struct {
+	TenantID        string
+	ClassCode       string
+	UsefulLifeYears pgtype.Int4
+	RatePercent     decimal.Decimal
+	UpdatedBy       string
+	UpdatedAt       time.Time
 }
 
 type AssetCostEntry struct {
@@ -419,6 +429,22 @@ type DemandRun struct {
 	Skipped     int32
 	Skips       []byte
 	Total       decimal.Decimal
+	Error       string
+	JobID       int64
+	RequestedBy string
+	CreatedAt   time.Time
+	StartedAt   *time.Time
+	FinishedAt  *time.Time
+}
+
+type DepreciationJob struct {
+	TenantID    string
+	ID          int64
+	ThroughDate time.Time
+	Status      string
+	Expected    int32
+	RunID       pgtype.Int8
+	Replayed    bool
 	Error       string
 	JobID       int64
 	RequestedBy string

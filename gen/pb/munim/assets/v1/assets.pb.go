@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -31,11 +32,17 @@ type AssetClass struct {
 	DepreciationAccount string                 `protobuf:"bytes,5,opt,name=depreciation_account,json=depreciationAccount,proto3" json:"depreciation_account,omitempty"`
 	CwipAccount         string                 `protobuf:"bytes,6,opt,name=cwip_account,json=cwipAccount,proto3" json:"cwip_account,omitempty"`
 	RevaluationAccount  string                 `protobuf:"bytes,7,opt,name=revaluation_account,json=revaluationAccount,proto3" json:"revaluation_account,omitempty"`
-	UsefulLifeYears     int32                  `protobuf:"varint,8,opt,name=useful_life_years,json=usefulLifeYears,proto3" json:"useful_life_years,omitempty"`
-	ResidualPercent     string                 `protobuf:"bytes,9,opt,name=residual_percent,json=residualPercent,proto3" json:"residual_percent,omitempty"`
-	Depreciable         bool                   `protobuf:"varint,10,opt,name=depreciable,proto3" json:"depreciable,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// The class's own terms: useful_life_years or rate_percent (a yearly
+	// straight-line rate, percent of cost), never both; neither follows the
+	// state's default for the code, else the built-in one.
+	UsefulLifeYears int32  `protobuf:"varint,8,opt,name=useful_life_years,json=usefulLifeYears,proto3" json:"useful_life_years,omitempty"`
+	ResidualPercent string `protobuf:"bytes,9,opt,name=residual_percent,json=residualPercent,proto3" json:"residual_percent,omitempty"`
+	Depreciable     bool   `protobuf:"varint,10,opt,name=depreciable,proto3" json:"depreciable,omitempty"`
+	RatePercent     string `protobuf:"bytes,11,opt,name=rate_percent,json=ratePercent,proto3" json:"rate_percent,omitempty"`
+	// terms are what depreciation uses (read only; ignored when saving).
+	Terms         *DepreciationTerms `protobuf:"bytes,12,opt,name=terms,proto3" json:"terms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *AssetClass) Reset() {
@@ -138,6 +145,352 @@ func (x *AssetClass) GetDepreciable() bool {
 	return false
 }
 
+func (x *AssetClass) GetRatePercent() string {
+	if x != nil {
+		return x.RatePercent
+	}
+	return ""
+}
+
+func (x *AssetClass) GetTerms() *DepreciationTerms {
+	if x != nil {
+		return x.Terms
+	}
+	return nil
+}
+
+// DepreciationTerms is straight-line depreciation over a life or at a rate.
+type DepreciationTerms struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	UsefulLifeYears int32                  `protobuf:"varint,1,opt,name=useful_life_years,json=usefulLifeYears,proto3" json:"useful_life_years,omitempty"`
+	RatePercent     string                 `protobuf:"bytes,2,opt,name=rate_percent,json=ratePercent,proto3" json:"rate_percent,omitempty"`
+	// from: class (the class's own), state (its state's default) or built-in (tariffs.md).
+	From          string `protobuf:"bytes,3,opt,name=from,proto3" json:"from,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DepreciationTerms) Reset() {
+	*x = DepreciationTerms{}
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DepreciationTerms) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DepreciationTerms) ProtoMessage() {}
+
+func (x *DepreciationTerms) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DepreciationTerms.ProtoReflect.Descriptor instead.
+func (*DepreciationTerms) Descriptor() ([]byte, []int) {
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *DepreciationTerms) GetUsefulLifeYears() int32 {
+	if x != nil {
+		return x.UsefulLifeYears
+	}
+	return 0
+}
+
+func (x *DepreciationTerms) GetRatePercent() string {
+	if x != nil {
+		return x.RatePercent
+	}
+	return ""
+}
+
+func (x *DepreciationTerms) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+type StateDepreciationDefault struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	State         string                 `protobuf:"bytes,1,opt,name=state,proto3" json:"state,omitempty"`
+	ClassCode     string                 `protobuf:"bytes,2,opt,name=class_code,json=classCode,proto3" json:"class_code,omitempty"`
+	Terms         *DepreciationTerms     `protobuf:"bytes,3,opt,name=terms,proto3" json:"terms,omitempty"`
+	UpdatedBy     string                 `protobuf:"bytes,4,opt,name=updated_by,json=updatedBy,proto3" json:"updated_by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StateDepreciationDefault) Reset() {
+	*x = StateDepreciationDefault{}
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StateDepreciationDefault) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StateDepreciationDefault) ProtoMessage() {}
+
+func (x *StateDepreciationDefault) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StateDepreciationDefault.ProtoReflect.Descriptor instead.
+func (*StateDepreciationDefault) Descriptor() ([]byte, []int) {
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *StateDepreciationDefault) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *StateDepreciationDefault) GetClassCode() string {
+	if x != nil {
+		return x.ClassCode
+	}
+	return ""
+}
+
+func (x *StateDepreciationDefault) GetTerms() *DepreciationTerms {
+	if x != nil {
+		return x.Terms
+	}
+	return nil
+}
+
+func (x *StateDepreciationDefault) GetUpdatedBy() string {
+	if x != nil {
+		return x.UpdatedBy
+	}
+	return ""
+}
+
+type SetStateDepreciationDefaultRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// state: the state code, the part of a tenant id before the dot ("uk").
+	State     string `protobuf:"bytes,1,opt,name=state,proto3" json:"state,omitempty"`
+	ClassCode string `protobuf:"bytes,2,opt,name=class_code,json=classCode,proto3" json:"class_code,omitempty"`
+	// useful_life_years or rate_percent: exactly one.
+	UsefulLifeYears int32  `protobuf:"varint,3,opt,name=useful_life_years,json=usefulLifeYears,proto3" json:"useful_life_years,omitempty"`
+	RatePercent     string `protobuf:"bytes,4,opt,name=rate_percent,json=ratePercent,proto3" json:"rate_percent,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *SetStateDepreciationDefaultRequest) Reset() {
+	*x = SetStateDepreciationDefaultRequest{}
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetStateDepreciationDefaultRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetStateDepreciationDefaultRequest) ProtoMessage() {}
+
+func (x *SetStateDepreciationDefaultRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetStateDepreciationDefaultRequest.ProtoReflect.Descriptor instead.
+func (*SetStateDepreciationDefaultRequest) Descriptor() ([]byte, []int) {
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *SetStateDepreciationDefaultRequest) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *SetStateDepreciationDefaultRequest) GetClassCode() string {
+	if x != nil {
+		return x.ClassCode
+	}
+	return ""
+}
+
+func (x *SetStateDepreciationDefaultRequest) GetUsefulLifeYears() int32 {
+	if x != nil {
+		return x.UsefulLifeYears
+	}
+	return 0
+}
+
+func (x *SetStateDepreciationDefaultRequest) GetRatePercent() string {
+	if x != nil {
+		return x.RatePercent
+	}
+	return ""
+}
+
+type SetStateDepreciationDefaultResponse struct {
+	state         protoimpl.MessageState    `protogen:"open.v1"`
+	Default       *StateDepreciationDefault `protobuf:"bytes,1,opt,name=default,proto3" json:"default,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetStateDepreciationDefaultResponse) Reset() {
+	*x = SetStateDepreciationDefaultResponse{}
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetStateDepreciationDefaultResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetStateDepreciationDefaultResponse) ProtoMessage() {}
+
+func (x *SetStateDepreciationDefaultResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetStateDepreciationDefaultResponse.ProtoReflect.Descriptor instead.
+func (*SetStateDepreciationDefaultResponse) Descriptor() ([]byte, []int) {
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *SetStateDepreciationDefaultResponse) GetDefault() *StateDepreciationDefault {
+	if x != nil {
+		return x.Default
+	}
+	return nil
+}
+
+type GetStateDepreciationDefaultsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	State         string                 `protobuf:"bytes,1,opt,name=state,proto3" json:"state,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetStateDepreciationDefaultsRequest) Reset() {
+	*x = GetStateDepreciationDefaultsRequest{}
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetStateDepreciationDefaultsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetStateDepreciationDefaultsRequest) ProtoMessage() {}
+
+func (x *GetStateDepreciationDefaultsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetStateDepreciationDefaultsRequest.ProtoReflect.Descriptor instead.
+func (*GetStateDepreciationDefaultsRequest) Descriptor() ([]byte, []int) {
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *GetStateDepreciationDefaultsRequest) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+type GetStateDepreciationDefaultsResponse struct {
+	state         protoimpl.MessageState      `protogen:"open.v1"`
+	Defaults      []*StateDepreciationDefault `protobuf:"bytes,1,rep,name=defaults,proto3" json:"defaults,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetStateDepreciationDefaultsResponse) Reset() {
+	*x = GetStateDepreciationDefaultsResponse{}
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetStateDepreciationDefaultsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetStateDepreciationDefaultsResponse) ProtoMessage() {}
+
+func (x *GetStateDepreciationDefaultsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetStateDepreciationDefaultsResponse.ProtoReflect.Descriptor instead.
+func (*GetStateDepreciationDefaultsResponse) Descriptor() ([]byte, []int) {
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *GetStateDepreciationDefaultsResponse) GetDefaults() []*StateDepreciationDefault {
+	if x != nil {
+		return x.Defaults
+	}
+	return nil
+}
+
 type SaveAssetClassRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
@@ -148,7 +501,7 @@ type SaveAssetClassRequest struct {
 
 func (x *SaveAssetClassRequest) Reset() {
 	*x = SaveAssetClassRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[1]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -160,7 +513,7 @@ func (x *SaveAssetClassRequest) String() string {
 func (*SaveAssetClassRequest) ProtoMessage() {}
 
 func (x *SaveAssetClassRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[1]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -173,7 +526,7 @@ func (x *SaveAssetClassRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveAssetClassRequest.ProtoReflect.Descriptor instead.
 func (*SaveAssetClassRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{1}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *SaveAssetClassRequest) GetTenantId() string {
@@ -199,7 +552,7 @@ type SaveAssetClassResponse struct {
 
 func (x *SaveAssetClassResponse) Reset() {
 	*x = SaveAssetClassResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[2]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -211,7 +564,7 @@ func (x *SaveAssetClassResponse) String() string {
 func (*SaveAssetClassResponse) ProtoMessage() {}
 
 func (x *SaveAssetClassResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[2]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -224,7 +577,7 @@ func (x *SaveAssetClassResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveAssetClassResponse.ProtoReflect.Descriptor instead.
 func (*SaveAssetClassResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{2}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *SaveAssetClassResponse) GetClass() *AssetClass {
@@ -243,7 +596,7 @@ type SeedDefaultAssetClassesRequest struct {
 
 func (x *SeedDefaultAssetClassesRequest) Reset() {
 	*x = SeedDefaultAssetClassesRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[3]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -255,7 +608,7 @@ func (x *SeedDefaultAssetClassesRequest) String() string {
 func (*SeedDefaultAssetClassesRequest) ProtoMessage() {}
 
 func (x *SeedDefaultAssetClassesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[3]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -268,7 +621,7 @@ func (x *SeedDefaultAssetClassesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeedDefaultAssetClassesRequest.ProtoReflect.Descriptor instead.
 func (*SeedDefaultAssetClassesRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{3}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *SeedDefaultAssetClassesRequest) GetTenantId() string {
@@ -287,7 +640,7 @@ type SeedDefaultAssetClassesResponse struct {
 
 func (x *SeedDefaultAssetClassesResponse) Reset() {
 	*x = SeedDefaultAssetClassesResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[4]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -299,7 +652,7 @@ func (x *SeedDefaultAssetClassesResponse) String() string {
 func (*SeedDefaultAssetClassesResponse) ProtoMessage() {}
 
 func (x *SeedDefaultAssetClassesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[4]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -312,7 +665,7 @@ func (x *SeedDefaultAssetClassesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeedDefaultAssetClassesResponse.ProtoReflect.Descriptor instead.
 func (*SeedDefaultAssetClassesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{4}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *SeedDefaultAssetClassesResponse) GetClasses() []*AssetClass {
@@ -331,7 +684,7 @@ type ListAssetClassesRequest struct {
 
 func (x *ListAssetClassesRequest) Reset() {
 	*x = ListAssetClassesRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[5]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -343,7 +696,7 @@ func (x *ListAssetClassesRequest) String() string {
 func (*ListAssetClassesRequest) ProtoMessage() {}
 
 func (x *ListAssetClassesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[5]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -356,7 +709,7 @@ func (x *ListAssetClassesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAssetClassesRequest.ProtoReflect.Descriptor instead.
 func (*ListAssetClassesRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{5}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListAssetClassesRequest) GetTenantId() string {
@@ -375,7 +728,7 @@ type ListAssetClassesResponse struct {
 
 func (x *ListAssetClassesResponse) Reset() {
 	*x = ListAssetClassesResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[6]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -387,7 +740,7 @@ func (x *ListAssetClassesResponse) String() string {
 func (*ListAssetClassesResponse) ProtoMessage() {}
 
 func (x *ListAssetClassesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[6]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -400,7 +753,7 @@ func (x *ListAssetClassesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAssetClassesResponse.ProtoReflect.Descriptor instead.
 func (*ListAssetClassesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{6}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListAssetClassesResponse) GetClasses() []*AssetClass {
@@ -443,7 +796,7 @@ type Asset struct {
 
 func (x *Asset) Reset() {
 	*x = Asset{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[7]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -455,7 +808,7 @@ func (x *Asset) String() string {
 func (*Asset) ProtoMessage() {}
 
 func (x *Asset) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[7]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -468,7 +821,7 @@ func (x *Asset) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Asset.ProtoReflect.Descriptor instead.
 func (*Asset) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{7}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Asset) GetId() int64 {
@@ -639,7 +992,7 @@ type AssetEvent struct {
 
 func (x *AssetEvent) Reset() {
 	*x = AssetEvent{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[8]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -651,7 +1004,7 @@ func (x *AssetEvent) String() string {
 func (*AssetEvent) ProtoMessage() {}
 
 func (x *AssetEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[8]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -664,7 +1017,7 @@ func (x *AssetEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssetEvent.ProtoReflect.Descriptor instead.
 func (*AssetEvent) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{8}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *AssetEvent) GetKind() string {
@@ -732,7 +1085,7 @@ type AddAssetRequest struct {
 
 func (x *AddAssetRequest) Reset() {
 	*x = AddAssetRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[9]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -744,7 +1097,7 @@ func (x *AddAssetRequest) String() string {
 func (*AddAssetRequest) ProtoMessage() {}
 
 func (x *AddAssetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[9]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -757,7 +1110,7 @@ func (x *AddAssetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddAssetRequest.ProtoReflect.Descriptor instead.
 func (*AddAssetRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{9}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *AddAssetRequest) GetTenantId() string {
@@ -867,7 +1220,7 @@ type AddAssetResponse struct {
 
 func (x *AddAssetResponse) Reset() {
 	*x = AddAssetResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[10]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -879,7 +1232,7 @@ func (x *AddAssetResponse) String() string {
 func (*AddAssetResponse) ProtoMessage() {}
 
 func (x *AddAssetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[10]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -892,7 +1245,7 @@ func (x *AddAssetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddAssetResponse.ProtoReflect.Descriptor instead.
 func (*AddAssetResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{10}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *AddAssetResponse) GetAsset() *Asset {
@@ -915,7 +1268,7 @@ type CaptureCostRequest struct {
 
 func (x *CaptureCostRequest) Reset() {
 	*x = CaptureCostRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[11]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -927,7 +1280,7 @@ func (x *CaptureCostRequest) String() string {
 func (*CaptureCostRequest) ProtoMessage() {}
 
 func (x *CaptureCostRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[11]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -940,7 +1293,7 @@ func (x *CaptureCostRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CaptureCostRequest.ProtoReflect.Descriptor instead.
 func (*CaptureCostRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{11}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CaptureCostRequest) GetTenantId() string {
@@ -980,7 +1333,7 @@ type CaptureCostResponse struct {
 
 func (x *CaptureCostResponse) Reset() {
 	*x = CaptureCostResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[12]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -992,7 +1345,7 @@ func (x *CaptureCostResponse) String() string {
 func (*CaptureCostResponse) ProtoMessage() {}
 
 func (x *CaptureCostResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[12]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1005,7 +1358,7 @@ func (x *CaptureCostResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CaptureCostResponse.ProtoReflect.Descriptor instead.
 func (*CaptureCostResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{12}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CaptureCostResponse) GetAsset() *Asset {
@@ -1026,7 +1379,7 @@ type CapitaliseRequest struct {
 
 func (x *CapitaliseRequest) Reset() {
 	*x = CapitaliseRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[13]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1038,7 +1391,7 @@ func (x *CapitaliseRequest) String() string {
 func (*CapitaliseRequest) ProtoMessage() {}
 
 func (x *CapitaliseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[13]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1051,7 +1404,7 @@ func (x *CapitaliseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CapitaliseRequest.ProtoReflect.Descriptor instead.
 func (*CapitaliseRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{13}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CapitaliseRequest) GetTenantId() string {
@@ -1084,7 +1437,7 @@ type CapitaliseResponse struct {
 
 func (x *CapitaliseResponse) Reset() {
 	*x = CapitaliseResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[14]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1096,7 +1449,7 @@ func (x *CapitaliseResponse) String() string {
 func (*CapitaliseResponse) ProtoMessage() {}
 
 func (x *CapitaliseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[14]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1109,7 +1462,7 @@ func (x *CapitaliseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CapitaliseResponse.ProtoReflect.Descriptor instead.
 func (*CapitaliseResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{14}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CapitaliseResponse) GetAsset() *Asset {
@@ -1130,7 +1483,7 @@ type RunDepreciationRequest struct {
 
 func (x *RunDepreciationRequest) Reset() {
 	*x = RunDepreciationRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[15]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1142,7 +1495,7 @@ func (x *RunDepreciationRequest) String() string {
 func (*RunDepreciationRequest) ProtoMessage() {}
 
 func (x *RunDepreciationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[15]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1155,7 +1508,7 @@ func (x *RunDepreciationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunDepreciationRequest.ProtoReflect.Descriptor instead.
 func (*RunDepreciationRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{15}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RunDepreciationRequest) GetTenantId() string {
@@ -1173,21 +1526,15 @@ func (x *RunDepreciationRequest) GetThroughDate() string {
 }
 
 type RunDepreciationResponse struct {
-	state       protoimpl.MessageState `protogen:"open.v1"`
-	RunId       int64                  `protobuf:"varint,1,opt,name=run_id,json=runId,proto3" json:"run_id,omitempty"`
-	ThroughDate string                 `protobuf:"bytes,2,opt,name=through_date,json=throughDate,proto3" json:"through_date,omitempty"`
-	Total       string                 `protobuf:"bytes,3,opt,name=total,proto3" json:"total,omitempty"`
-	Assets      int32                  `protobuf:"varint,4,opt,name=assets,proto3" json:"assets,omitempty"`
-	VoucherId   int64                  `protobuf:"varint,5,opt,name=voucher_id,json=voucherId,proto3" json:"voucher_id,omitempty"`
-	// replayed: the run through this date existed and nothing was posted.
-	Replayed      bool `protobuf:"varint,6,opt,name=replayed,proto3" json:"replayed,omitempty"`
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Job           *DepreciationJob       `protobuf:"bytes,7,opt,name=job,proto3" json:"job,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RunDepreciationResponse) Reset() {
 	*x = RunDepreciationResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[16]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1199,7 +1546,7 @@ func (x *RunDepreciationResponse) String() string {
 func (*RunDepreciationResponse) ProtoMessage() {}
 
 func (x *RunDepreciationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[16]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1212,49 +1559,271 @@ func (x *RunDepreciationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunDepreciationResponse.ProtoReflect.Descriptor instead.
 func (*RunDepreciationResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{16}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{22}
 }
 
-func (x *RunDepreciationResponse) GetRunId() int64 {
+func (x *RunDepreciationResponse) GetJob() *DepreciationJob {
 	if x != nil {
-		return x.RunId
+		return x.Job
+	}
+	return nil
+}
+
+// DepreciationJob is a depreciation run done in the background.
+type DepreciationJob struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	JobId       int64                  `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	ThroughDate string                 `protobuf:"bytes,2,opt,name=through_date,json=throughDate,proto3" json:"through_date,omitempty"`
+	// status: queued, running, done or failed (error says why).
+	Status string `protobuf:"bytes,3,opt,name=status,proto3" json:"status,omitempty"`
+	// expected: the assets in use of depreciable classes when queued.
+	Expected int32 `protobuf:"varint,4,opt,name=expected,proto3" json:"expected,omitempty"`
+	// Once done: the run, whether it existed before (replayed: nothing
+	// posted), its total, the assets it examined and its voucher (0: none).
+	RunId         int64                  `protobuf:"varint,5,opt,name=run_id,json=runId,proto3" json:"run_id,omitempty"`
+	Replayed      bool                   `protobuf:"varint,6,opt,name=replayed,proto3" json:"replayed,omitempty"`
+	Total         string                 `protobuf:"bytes,7,opt,name=total,proto3" json:"total,omitempty"`
+	Assets        int32                  `protobuf:"varint,8,opt,name=assets,proto3" json:"assets,omitempty"`
+	VoucherId     int64                  `protobuf:"varint,9,opt,name=voucher_id,json=voucherId,proto3" json:"voucher_id,omitempty"`
+	Error         string                 `protobuf:"bytes,10,opt,name=error,proto3" json:"error,omitempty"`
+	RiverJobId    int64                  `protobuf:"varint,11,opt,name=river_job_id,json=riverJobId,proto3" json:"river_job_id,omitempty"`
+	RequestedBy   string                 `protobuf:"bytes,12,opt,name=requested_by,json=requestedBy,proto3" json:"requested_by,omitempty"`
+	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	StartedAt     *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=started_at,json=startedAt,proto3" json:"started_at,omitempty"`
+	FinishedAt    *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=finished_at,json=finishedAt,proto3" json:"finished_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DepreciationJob) Reset() {
+	*x = DepreciationJob{}
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DepreciationJob) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DepreciationJob) ProtoMessage() {}
+
+func (x *DepreciationJob) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DepreciationJob.ProtoReflect.Descriptor instead.
+func (*DepreciationJob) Descriptor() ([]byte, []int) {
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *DepreciationJob) GetJobId() int64 {
+	if x != nil {
+		return x.JobId
 	}
 	return 0
 }
 
-func (x *RunDepreciationResponse) GetThroughDate() string {
+func (x *DepreciationJob) GetThroughDate() string {
 	if x != nil {
 		return x.ThroughDate
 	}
 	return ""
 }
 
-func (x *RunDepreciationResponse) GetTotal() string {
+func (x *DepreciationJob) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *DepreciationJob) GetExpected() int32 {
+	if x != nil {
+		return x.Expected
+	}
+	return 0
+}
+
+func (x *DepreciationJob) GetRunId() int64 {
+	if x != nil {
+		return x.RunId
+	}
+	return 0
+}
+
+func (x *DepreciationJob) GetReplayed() bool {
+	if x != nil {
+		return x.Replayed
+	}
+	return false
+}
+
+func (x *DepreciationJob) GetTotal() string {
 	if x != nil {
 		return x.Total
 	}
 	return ""
 }
 
-func (x *RunDepreciationResponse) GetAssets() int32 {
+func (x *DepreciationJob) GetAssets() int32 {
 	if x != nil {
 		return x.Assets
 	}
 	return 0
 }
 
-func (x *RunDepreciationResponse) GetVoucherId() int64 {
+func (x *DepreciationJob) GetVoucherId() int64 {
 	if x != nil {
 		return x.VoucherId
 	}
 	return 0
 }
 
-func (x *RunDepreciationResponse) GetReplayed() bool {
+func (x *DepreciationJob) GetError() string {
 	if x != nil {
-		return x.Replayed
+		return x.Error
 	}
-	return false
+	return ""
+}
+
+func (x *DepreciationJob) GetRiverJobId() int64 {
+	if x != nil {
+		return x.RiverJobId
+	}
+	return 0
+}
+
+func (x *DepreciationJob) GetRequestedBy() string {
+	if x != nil {
+		return x.RequestedBy
+	}
+	return ""
+}
+
+func (x *DepreciationJob) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *DepreciationJob) GetStartedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartedAt
+	}
+	return nil
+}
+
+func (x *DepreciationJob) GetFinishedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FinishedAt
+	}
+	return nil
+}
+
+type GetDepreciationJobRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	JobId         int64                  `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDepreciationJobRequest) Reset() {
+	*x = GetDepreciationJobRequest{}
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDepreciationJobRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDepreciationJobRequest) ProtoMessage() {}
+
+func (x *GetDepreciationJobRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDepreciationJobRequest.ProtoReflect.Descriptor instead.
+func (*GetDepreciationJobRequest) Descriptor() ([]byte, []int) {
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GetDepreciationJobRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *GetDepreciationJobRequest) GetJobId() int64 {
+	if x != nil {
+		return x.JobId
+	}
+	return 0
+}
+
+type GetDepreciationJobResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Job           *DepreciationJob       `protobuf:"bytes,1,opt,name=job,proto3" json:"job,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDepreciationJobResponse) Reset() {
+	*x = GetDepreciationJobResponse{}
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDepreciationJobResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDepreciationJobResponse) ProtoMessage() {}
+
+func (x *GetDepreciationJobResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDepreciationJobResponse.ProtoReflect.Descriptor instead.
+func (*GetDepreciationJobResponse) Descriptor() ([]byte, []int) {
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *GetDepreciationJobResponse) GetJob() *DepreciationJob {
+	if x != nil {
+		return x.Job
+	}
+	return nil
 }
 
 type DisposeAssetRequest struct {
@@ -1270,7 +1839,7 @@ type DisposeAssetRequest struct {
 
 func (x *DisposeAssetRequest) Reset() {
 	*x = DisposeAssetRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[17]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1282,7 +1851,7 @@ func (x *DisposeAssetRequest) String() string {
 func (*DisposeAssetRequest) ProtoMessage() {}
 
 func (x *DisposeAssetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[17]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1295,7 +1864,7 @@ func (x *DisposeAssetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisposeAssetRequest.ProtoReflect.Descriptor instead.
 func (*DisposeAssetRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{17}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *DisposeAssetRequest) GetTenantId() string {
@@ -1340,7 +1909,7 @@ type DisposeAssetResponse struct {
 
 func (x *DisposeAssetResponse) Reset() {
 	*x = DisposeAssetResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[18]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1352,7 +1921,7 @@ func (x *DisposeAssetResponse) String() string {
 func (*DisposeAssetResponse) ProtoMessage() {}
 
 func (x *DisposeAssetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[18]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1365,7 +1934,7 @@ func (x *DisposeAssetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisposeAssetResponse.ProtoReflect.Descriptor instead.
 func (*DisposeAssetResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{18}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *DisposeAssetResponse) GetAsset() *Asset {
@@ -1417,7 +1986,7 @@ type RevalueAssetRequest struct {
 
 func (x *RevalueAssetRequest) Reset() {
 	*x = RevalueAssetRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[19]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1429,7 +1998,7 @@ func (x *RevalueAssetRequest) String() string {
 func (*RevalueAssetRequest) ProtoMessage() {}
 
 func (x *RevalueAssetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[19]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1442,7 +2011,7 @@ func (x *RevalueAssetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevalueAssetRequest.ProtoReflect.Descriptor instead.
 func (*RevalueAssetRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{19}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RevalueAssetRequest) GetTenantId() string {
@@ -1489,7 +2058,7 @@ type RevalueAssetResponse struct {
 
 func (x *RevalueAssetResponse) Reset() {
 	*x = RevalueAssetResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[20]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1501,7 +2070,7 @@ func (x *RevalueAssetResponse) String() string {
 func (*RevalueAssetResponse) ProtoMessage() {}
 
 func (x *RevalueAssetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[20]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1514,7 +2083,7 @@ func (x *RevalueAssetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevalueAssetResponse.ProtoReflect.Descriptor instead.
 func (*RevalueAssetResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{20}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RevalueAssetResponse) GetAsset() *Asset {
@@ -1539,7 +2108,7 @@ type TransferAssetRequest struct {
 
 func (x *TransferAssetRequest) Reset() {
 	*x = TransferAssetRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[21]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1551,7 +2120,7 @@ func (x *TransferAssetRequest) String() string {
 func (*TransferAssetRequest) ProtoMessage() {}
 
 func (x *TransferAssetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[21]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1564,7 +2133,7 @@ func (x *TransferAssetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransferAssetRequest.ProtoReflect.Descriptor instead.
 func (*TransferAssetRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{21}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *TransferAssetRequest) GetTenantId() string {
@@ -1618,7 +2187,7 @@ type TransferAssetResponse struct {
 
 func (x *TransferAssetResponse) Reset() {
 	*x = TransferAssetResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[22]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1630,7 +2199,7 @@ func (x *TransferAssetResponse) String() string {
 func (*TransferAssetResponse) ProtoMessage() {}
 
 func (x *TransferAssetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[22]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1643,7 +2212,7 @@ func (x *TransferAssetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransferAssetResponse.ProtoReflect.Descriptor instead.
 func (*TransferAssetResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{22}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *TransferAssetResponse) GetAsset() *Asset {
@@ -1671,7 +2240,7 @@ type OpeningImport struct {
 
 func (x *OpeningImport) Reset() {
 	*x = OpeningImport{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[23]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1683,7 +2252,7 @@ func (x *OpeningImport) String() string {
 func (*OpeningImport) ProtoMessage() {}
 
 func (x *OpeningImport) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[23]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1696,7 +2265,7 @@ func (x *OpeningImport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpeningImport.ProtoReflect.Descriptor instead.
 func (*OpeningImport) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{23}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *OpeningImport) GetId() int64 {
@@ -1777,7 +2346,7 @@ type ImportOpeningRegisterRequest struct {
 
 func (x *ImportOpeningRegisterRequest) Reset() {
 	*x = ImportOpeningRegisterRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[24]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1789,7 +2358,7 @@ func (x *ImportOpeningRegisterRequest) String() string {
 func (*ImportOpeningRegisterRequest) ProtoMessage() {}
 
 func (x *ImportOpeningRegisterRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[24]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1802,7 +2371,7 @@ func (x *ImportOpeningRegisterRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningRegisterRequest.ProtoReflect.Descriptor instead.
 func (*ImportOpeningRegisterRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{24}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ImportOpeningRegisterRequest) GetTenantId() string {
@@ -1835,7 +2404,7 @@ type ImportOpeningRegisterResponse struct {
 
 func (x *ImportOpeningRegisterResponse) Reset() {
 	*x = ImportOpeningRegisterResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[25]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1847,7 +2416,7 @@ func (x *ImportOpeningRegisterResponse) String() string {
 func (*ImportOpeningRegisterResponse) ProtoMessage() {}
 
 func (x *ImportOpeningRegisterResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[25]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1860,7 +2429,7 @@ func (x *ImportOpeningRegisterResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningRegisterResponse.ProtoReflect.Descriptor instead.
 func (*ImportOpeningRegisterResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{25}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ImportOpeningRegisterResponse) GetImport() *OpeningImport {
@@ -1880,7 +2449,7 @@ type ApproveOpeningImportRequest struct {
 
 func (x *ApproveOpeningImportRequest) Reset() {
 	*x = ApproveOpeningImportRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[26]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1892,7 +2461,7 @@ func (x *ApproveOpeningImportRequest) String() string {
 func (*ApproveOpeningImportRequest) ProtoMessage() {}
 
 func (x *ApproveOpeningImportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[26]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1905,7 +2474,7 @@ func (x *ApproveOpeningImportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveOpeningImportRequest.ProtoReflect.Descriptor instead.
 func (*ApproveOpeningImportRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{26}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ApproveOpeningImportRequest) GetTenantId() string {
@@ -1931,7 +2500,7 @@ type ApproveOpeningImportResponse struct {
 
 func (x *ApproveOpeningImportResponse) Reset() {
 	*x = ApproveOpeningImportResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[27]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1943,7 +2512,7 @@ func (x *ApproveOpeningImportResponse) String() string {
 func (*ApproveOpeningImportResponse) ProtoMessage() {}
 
 func (x *ApproveOpeningImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[27]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1956,7 +2525,7 @@ func (x *ApproveOpeningImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveOpeningImportResponse.ProtoReflect.Descriptor instead.
 func (*ApproveOpeningImportResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{27}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ApproveOpeningImportResponse) GetImport() *OpeningImport {
@@ -1976,7 +2545,7 @@ type GetAssetRequest struct {
 
 func (x *GetAssetRequest) Reset() {
 	*x = GetAssetRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[28]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1988,7 +2557,7 @@ func (x *GetAssetRequest) String() string {
 func (*GetAssetRequest) ProtoMessage() {}
 
 func (x *GetAssetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[28]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2001,7 +2570,7 @@ func (x *GetAssetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAssetRequest.ProtoReflect.Descriptor instead.
 func (*GetAssetRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{28}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *GetAssetRequest) GetTenantId() string {
@@ -2028,7 +2597,7 @@ type GetAssetResponse struct {
 
 func (x *GetAssetResponse) Reset() {
 	*x = GetAssetResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[29]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2040,7 +2609,7 @@ func (x *GetAssetResponse) String() string {
 func (*GetAssetResponse) ProtoMessage() {}
 
 func (x *GetAssetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[29]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2053,7 +2622,7 @@ func (x *GetAssetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAssetResponse.ProtoReflect.Descriptor instead.
 func (*GetAssetResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{29}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *GetAssetResponse) GetAsset() *Asset {
@@ -2081,7 +2650,7 @@ type ListAssetsRequest struct {
 
 func (x *ListAssetsRequest) Reset() {
 	*x = ListAssetsRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[30]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2093,7 +2662,7 @@ func (x *ListAssetsRequest) String() string {
 func (*ListAssetsRequest) ProtoMessage() {}
 
 func (x *ListAssetsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[30]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2106,7 +2675,7 @@ func (x *ListAssetsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAssetsRequest.ProtoReflect.Descriptor instead.
 func (*ListAssetsRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{30}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ListAssetsRequest) GetTenantId() string {
@@ -2139,7 +2708,7 @@ type ListAssetsResponse struct {
 
 func (x *ListAssetsResponse) Reset() {
 	*x = ListAssetsResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[31]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2151,7 +2720,7 @@ func (x *ListAssetsResponse) String() string {
 func (*ListAssetsResponse) ProtoMessage() {}
 
 func (x *ListAssetsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[31]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2164,7 +2733,7 @@ func (x *ListAssetsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAssetsResponse.ProtoReflect.Descriptor instead.
 func (*ListAssetsResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{31}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ListAssetsResponse) GetAssets() []*Asset {
@@ -2188,7 +2757,7 @@ type TieRow struct {
 
 func (x *TieRow) Reset() {
 	*x = TieRow{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[32]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2200,7 +2769,7 @@ func (x *TieRow) String() string {
 func (*TieRow) ProtoMessage() {}
 
 func (x *TieRow) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[32]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2213,7 +2782,7 @@ func (x *TieRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TieRow.ProtoReflect.Descriptor instead.
 func (*TieRow) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{32}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *TieRow) GetAccountCode() string {
@@ -2261,7 +2830,7 @@ type CheckRegisterAgainstLedgerRequest struct {
 
 func (x *CheckRegisterAgainstLedgerRequest) Reset() {
 	*x = CheckRegisterAgainstLedgerRequest{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[33]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2273,7 +2842,7 @@ func (x *CheckRegisterAgainstLedgerRequest) String() string {
 func (*CheckRegisterAgainstLedgerRequest) ProtoMessage() {}
 
 func (x *CheckRegisterAgainstLedgerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[33]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2286,7 +2855,7 @@ func (x *CheckRegisterAgainstLedgerRequest) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use CheckRegisterAgainstLedgerRequest.ProtoReflect.Descriptor instead.
 func (*CheckRegisterAgainstLedgerRequest) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{33}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *CheckRegisterAgainstLedgerRequest) GetTenantId() string {
@@ -2313,7 +2882,7 @@ type CheckRegisterAgainstLedgerResponse struct {
 
 func (x *CheckRegisterAgainstLedgerResponse) Reset() {
 	*x = CheckRegisterAgainstLedgerResponse{}
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[34]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2325,7 +2894,7 @@ func (x *CheckRegisterAgainstLedgerResponse) String() string {
 func (*CheckRegisterAgainstLedgerResponse) ProtoMessage() {}
 
 func (x *CheckRegisterAgainstLedgerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_assets_v1_assets_proto_msgTypes[34]
+	mi := &file_munim_assets_v1_assets_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2338,7 +2907,7 @@ func (x *CheckRegisterAgainstLedgerResponse) ProtoReflect() protoreflect.Message
 
 // Deprecated: Use CheckRegisterAgainstLedgerResponse.ProtoReflect.Descriptor instead.
 func (*CheckRegisterAgainstLedgerResponse) Descriptor() ([]byte, []int) {
-	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{34}
+	return file_munim_assets_v1_assets_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *CheckRegisterAgainstLedgerResponse) GetRows() []*TieRow {
@@ -2359,7 +2928,7 @@ var File_munim_assets_v1_assets_proto protoreflect.FileDescriptor
 
 const file_munim_assets_v1_assets_proto_rawDesc = "" +
 	"\n" +
-	"\x1cmunim/assets/v1/assets.proto\x12\x0fmunim.assets.v1\x1a\x1bbuf/validate/validate.proto\"\xc0\x03\n" +
+	"\x1cmunim/assets/v1/assets.proto\x12\x0fmunim.assets.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa9\x04\n" +
 	"\n" +
 	"AssetClass\x121\n" +
 	"\x04code\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x182\x16^[A-Z][A-Z0-9_]{0,39}$R\x04code\x12\x1e\n" +
@@ -2369,11 +2938,40 @@ const file_munim_assets_v1_assets_proto_rawDesc = "" +
 	"\x13accumulated_account\x18\x04 \x01(\tR\x12accumulatedAccount\x121\n" +
 	"\x14depreciation_account\x18\x05 \x01(\tR\x13depreciationAccount\x12!\n" +
 	"\fcwip_account\x18\x06 \x01(\tR\vcwipAccount\x12/\n" +
-	"\x13revaluation_account\x18\a \x01(\tR\x12revaluationAccount\x12*\n" +
-	"\x11useful_life_years\x18\b \x01(\x05R\x0fusefulLifeYears\x12)\n" +
+	"\x13revaluation_account\x18\a \x01(\tR\x12revaluationAccount\x126\n" +
+	"\x11useful_life_years\x18\b \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xc8\x01(\x00R\x0fusefulLifeYears\x12)\n" +
 	"\x10residual_percent\x18\t \x01(\tR\x0fresidualPercent\x12 \n" +
 	"\vdepreciable\x18\n" +
-	" \x01(\bR\vdepreciable\"x\n" +
+	" \x01(\bR\vdepreciable\x12!\n" +
+	"\frate_percent\x18\v \x01(\tR\vratePercent\x128\n" +
+	"\x05terms\x18\f \x01(\v2\".munim.assets.v1.DepreciationTermsR\x05terms\"v\n" +
+	"\x11DepreciationTerms\x12*\n" +
+	"\x11useful_life_years\x18\x01 \x01(\x05R\x0fusefulLifeYears\x12!\n" +
+	"\frate_percent\x18\x02 \x01(\tR\vratePercent\x12\x12\n" +
+	"\x04from\x18\x03 \x01(\tR\x04from\"\xa8\x01\n" +
+	"\x18StateDepreciationDefault\x12\x14\n" +
+	"\x05state\x18\x01 \x01(\tR\x05state\x12\x1d\n" +
+	"\n" +
+	"class_code\x18\x02 \x01(\tR\tclassCode\x128\n" +
+	"\x05terms\x18\x03 \x01(\v2\".munim.assets.v1.DepreciationTermsR\x05terms\x12\x1d\n" +
+	"\n" +
+	"updated_by\x18\x04 \x01(\tR\tupdatedBy\"\xe6\x01\n" +
+	"\"SetStateDepreciationDefaultRequest\x12'\n" +
+	"\x05state\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[a-z]{2}$R\x05state\x12<\n" +
+	"\n" +
+	"class_code\x18\x02 \x01(\tB\x1d\xbaH\x1ar\x182\x16^[A-Z][A-Z0-9_]{0,39}$R\tclassCode\x126\n" +
+	"\x11useful_life_years\x18\x03 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xc8\x01(\x00R\x0fusefulLifeYears\x12!\n" +
+	"\frate_percent\x18\x04 \x01(\tR\vratePercent\"j\n" +
+	"#SetStateDepreciationDefaultResponse\x12C\n" +
+	"\adefault\x18\x01 \x01(\v2).munim.assets.v1.StateDepreciationDefaultR\adefault\"N\n" +
+	"#GetStateDepreciationDefaultsRequest\x12'\n" +
+	"\x05state\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[a-z]{2}$R\x05state\"m\n" +
+	"$GetStateDepreciationDefaultsResponse\x12E\n" +
+	"\bdefaults\x18\x01 \x03(\v2).munim.assets.v1.StateDepreciationDefaultR\bdefaults\"x\n" +
 	"\x15SaveAssetClassRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x129\n" +
 	"\x05class\x18\x02 \x01(\v2\x1b.munim.assets.v1.AssetClassB\x06\xbaH\x03\xc8\x01\x01R\x05class\"K\n" +
@@ -2463,15 +3061,37 @@ const file_munim_assets_v1_assets_proto_rawDesc = "" +
 	"\x05asset\x18\x01 \x01(\v2\x16.munim.assets.v1.AssetR\x05asset\"j\n" +
 	"\x16RunDepreciationRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12*\n" +
-	"\fthrough_date\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\vthroughDate\"\xbc\x01\n" +
-	"\x17RunDepreciationResponse\x12\x15\n" +
-	"\x06run_id\x18\x01 \x01(\x03R\x05runId\x12!\n" +
-	"\fthrough_date\x18\x02 \x01(\tR\vthroughDate\x12\x14\n" +
-	"\x05total\x18\x03 \x01(\tR\x05total\x12\x16\n" +
-	"\x06assets\x18\x04 \x01(\x05R\x06assets\x12\x1d\n" +
+	"\fthrough_date\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\vthroughDate\"\x8e\x01\n" +
+	"\x17RunDepreciationResponse\x122\n" +
+	"\x03job\x18\a \x01(\v2 .munim.assets.v1.DepreciationJobR\x03jobJ\x04\b\x01\x10\aR\x06run_idR\fthrough_dateR\x05totalR\x06assetsR\n" +
+	"voucher_idR\breplayed\"\x8d\x04\n" +
+	"\x0fDepreciationJob\x12\x15\n" +
+	"\x06job_id\x18\x01 \x01(\x03R\x05jobId\x12!\n" +
+	"\fthrough_date\x18\x02 \x01(\tR\vthroughDate\x12\x16\n" +
+	"\x06status\x18\x03 \x01(\tR\x06status\x12\x1a\n" +
+	"\bexpected\x18\x04 \x01(\x05R\bexpected\x12\x15\n" +
+	"\x06run_id\x18\x05 \x01(\x03R\x05runId\x12\x1a\n" +
+	"\breplayed\x18\x06 \x01(\bR\breplayed\x12\x14\n" +
+	"\x05total\x18\a \x01(\tR\x05total\x12\x16\n" +
+	"\x06assets\x18\b \x01(\x05R\x06assets\x12\x1d\n" +
 	"\n" +
-	"voucher_id\x18\x05 \x01(\x03R\tvoucherId\x12\x1a\n" +
-	"\breplayed\x18\x06 \x01(\bR\breplayed\"\xa3\x01\n" +
+	"voucher_id\x18\t \x01(\x03R\tvoucherId\x12\x14\n" +
+	"\x05error\x18\n" +
+	" \x01(\tR\x05error\x12 \n" +
+	"\friver_job_id\x18\v \x01(\x03R\n" +
+	"riverJobId\x12!\n" +
+	"\frequested_by\x18\f \x01(\tR\vrequestedBy\x129\n" +
+	"\n" +
+	"created_at\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"started_at\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\tstartedAt\x12;\n" +
+	"\vfinished_at\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"finishedAt\"a\n" +
+	"\x19GetDepreciationJobRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12\x1e\n" +
+	"\x06job_id\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x05jobId\"P\n" +
+	"\x1aGetDepreciationJobResponse\x122\n" +
+	"\x03job\x18\x01 \x01(\v2 .munim.assets.v1.DepreciationJobR\x03job\"\xa3\x01\n" +
 	"\x13DisposeAssetRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12\"\n" +
 	"\basset_id\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\aassetId\x12\x1b\n" +
@@ -2553,16 +3173,19 @@ const file_munim_assets_v1_assets_proto_rawDesc = "" +
 	"\x05as_of\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x04asOf\"e\n" +
 	"\"CheckRegisterAgainstLedgerResponse\x12+\n" +
 	"\x04rows\x18\x01 \x03(\v2\x17.munim.assets.v1.TieRowR\x04rows\x12\x12\n" +
-	"\x04ties\x18\x02 \x01(\bR\x04ties2\x8b\f\n" +
+	"\x04ties\x18\x02 \x01(\bR\x04ties2\x9d\x0f\n" +
 	"\fAssetService\x12a\n" +
 	"\x0eSaveAssetClass\x12&.munim.assets.v1.SaveAssetClassRequest\x1a'.munim.assets.v1.SaveAssetClassResponse\x12|\n" +
-	"\x17SeedDefaultAssetClasses\x12/.munim.assets.v1.SeedDefaultAssetClassesRequest\x1a0.munim.assets.v1.SeedDefaultAssetClassesResponse\x12l\n" +
+	"\x17SeedDefaultAssetClasses\x12/.munim.assets.v1.SeedDefaultAssetClassesRequest\x1a0.munim.assets.v1.SeedDefaultAssetClassesResponse\x12\x88\x01\n" +
+	"\x1bSetStateDepreciationDefault\x123.munim.assets.v1.SetStateDepreciationDefaultRequest\x1a4.munim.assets.v1.SetStateDepreciationDefaultResponse\x12\x90\x01\n" +
+	"\x1cGetStateDepreciationDefaults\x124.munim.assets.v1.GetStateDepreciationDefaultsRequest\x1a5.munim.assets.v1.GetStateDepreciationDefaultsResponse\"\x03\x90\x02\x01\x12l\n" +
 	"\x10ListAssetClasses\x12(.munim.assets.v1.ListAssetClassesRequest\x1a).munim.assets.v1.ListAssetClassesResponse\"\x03\x90\x02\x01\x12O\n" +
 	"\bAddAsset\x12 .munim.assets.v1.AddAssetRequest\x1a!.munim.assets.v1.AddAssetResponse\x12X\n" +
 	"\vCaptureCost\x12#.munim.assets.v1.CaptureCostRequest\x1a$.munim.assets.v1.CaptureCostResponse\x12U\n" +
 	"\n" +
 	"Capitalise\x12\".munim.assets.v1.CapitaliseRequest\x1a#.munim.assets.v1.CapitaliseResponse\x12d\n" +
-	"\x0fRunDepreciation\x12'.munim.assets.v1.RunDepreciationRequest\x1a(.munim.assets.v1.RunDepreciationResponse\x12[\n" +
+	"\x0fRunDepreciation\x12'.munim.assets.v1.RunDepreciationRequest\x1a(.munim.assets.v1.RunDepreciationResponse\x12r\n" +
+	"\x12GetDepreciationJob\x12*.munim.assets.v1.GetDepreciationJobRequest\x1a+.munim.assets.v1.GetDepreciationJobResponse\"\x03\x90\x02\x01\x12[\n" +
 	"\fDisposeAsset\x12$.munim.assets.v1.DisposeAssetRequest\x1a%.munim.assets.v1.DisposeAssetResponse\x12[\n" +
 	"\fRevalueAsset\x12$.munim.assets.v1.RevalueAssetRequest\x1a%.munim.assets.v1.RevalueAssetResponse\x12^\n" +
 	"\rTransferAsset\x12%.munim.assets.v1.TransferAssetRequest\x1a&.munim.assets.v1.TransferAssetResponse\x12v\n" +
@@ -2586,96 +3209,121 @@ func file_munim_assets_v1_assets_proto_rawDescGZIP() []byte {
 	return file_munim_assets_v1_assets_proto_rawDescData
 }
 
-var file_munim_assets_v1_assets_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
+var file_munim_assets_v1_assets_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
 var file_munim_assets_v1_assets_proto_goTypes = []any{
-	(*AssetClass)(nil),                         // 0: munim.assets.v1.AssetClass
-	(*SaveAssetClassRequest)(nil),              // 1: munim.assets.v1.SaveAssetClassRequest
-	(*SaveAssetClassResponse)(nil),             // 2: munim.assets.v1.SaveAssetClassResponse
-	(*SeedDefaultAssetClassesRequest)(nil),     // 3: munim.assets.v1.SeedDefaultAssetClassesRequest
-	(*SeedDefaultAssetClassesResponse)(nil),    // 4: munim.assets.v1.SeedDefaultAssetClassesResponse
-	(*ListAssetClassesRequest)(nil),            // 5: munim.assets.v1.ListAssetClassesRequest
-	(*ListAssetClassesResponse)(nil),           // 6: munim.assets.v1.ListAssetClassesResponse
-	(*Asset)(nil),                              // 7: munim.assets.v1.Asset
-	(*AssetEvent)(nil),                         // 8: munim.assets.v1.AssetEvent
-	(*AddAssetRequest)(nil),                    // 9: munim.assets.v1.AddAssetRequest
-	(*AddAssetResponse)(nil),                   // 10: munim.assets.v1.AddAssetResponse
-	(*CaptureCostRequest)(nil),                 // 11: munim.assets.v1.CaptureCostRequest
-	(*CaptureCostResponse)(nil),                // 12: munim.assets.v1.CaptureCostResponse
-	(*CapitaliseRequest)(nil),                  // 13: munim.assets.v1.CapitaliseRequest
-	(*CapitaliseResponse)(nil),                 // 14: munim.assets.v1.CapitaliseResponse
-	(*RunDepreciationRequest)(nil),             // 15: munim.assets.v1.RunDepreciationRequest
-	(*RunDepreciationResponse)(nil),            // 16: munim.assets.v1.RunDepreciationResponse
-	(*DisposeAssetRequest)(nil),                // 17: munim.assets.v1.DisposeAssetRequest
-	(*DisposeAssetResponse)(nil),               // 18: munim.assets.v1.DisposeAssetResponse
-	(*RevalueAssetRequest)(nil),                // 19: munim.assets.v1.RevalueAssetRequest
-	(*RevalueAssetResponse)(nil),               // 20: munim.assets.v1.RevalueAssetResponse
-	(*TransferAssetRequest)(nil),               // 21: munim.assets.v1.TransferAssetRequest
-	(*TransferAssetResponse)(nil),              // 22: munim.assets.v1.TransferAssetResponse
-	(*OpeningImport)(nil),                      // 23: munim.assets.v1.OpeningImport
-	(*ImportOpeningRegisterRequest)(nil),       // 24: munim.assets.v1.ImportOpeningRegisterRequest
-	(*ImportOpeningRegisterResponse)(nil),      // 25: munim.assets.v1.ImportOpeningRegisterResponse
-	(*ApproveOpeningImportRequest)(nil),        // 26: munim.assets.v1.ApproveOpeningImportRequest
-	(*ApproveOpeningImportResponse)(nil),       // 27: munim.assets.v1.ApproveOpeningImportResponse
-	(*GetAssetRequest)(nil),                    // 28: munim.assets.v1.GetAssetRequest
-	(*GetAssetResponse)(nil),                   // 29: munim.assets.v1.GetAssetResponse
-	(*ListAssetsRequest)(nil),                  // 30: munim.assets.v1.ListAssetsRequest
-	(*ListAssetsResponse)(nil),                 // 31: munim.assets.v1.ListAssetsResponse
-	(*TieRow)(nil),                             // 32: munim.assets.v1.TieRow
-	(*CheckRegisterAgainstLedgerRequest)(nil),  // 33: munim.assets.v1.CheckRegisterAgainstLedgerRequest
-	(*CheckRegisterAgainstLedgerResponse)(nil), // 34: munim.assets.v1.CheckRegisterAgainstLedgerResponse
+	(*AssetClass)(nil),                           // 0: munim.assets.v1.AssetClass
+	(*DepreciationTerms)(nil),                    // 1: munim.assets.v1.DepreciationTerms
+	(*StateDepreciationDefault)(nil),             // 2: munim.assets.v1.StateDepreciationDefault
+	(*SetStateDepreciationDefaultRequest)(nil),   // 3: munim.assets.v1.SetStateDepreciationDefaultRequest
+	(*SetStateDepreciationDefaultResponse)(nil),  // 4: munim.assets.v1.SetStateDepreciationDefaultResponse
+	(*GetStateDepreciationDefaultsRequest)(nil),  // 5: munim.assets.v1.GetStateDepreciationDefaultsRequest
+	(*GetStateDepreciationDefaultsResponse)(nil), // 6: munim.assets.v1.GetStateDepreciationDefaultsResponse
+	(*SaveAssetClassRequest)(nil),                // 7: munim.assets.v1.SaveAssetClassRequest
+	(*SaveAssetClassResponse)(nil),               // 8: munim.assets.v1.SaveAssetClassResponse
+	(*SeedDefaultAssetClassesRequest)(nil),       // 9: munim.assets.v1.SeedDefaultAssetClassesRequest
+	(*SeedDefaultAssetClassesResponse)(nil),      // 10: munim.assets.v1.SeedDefaultAssetClassesResponse
+	(*ListAssetClassesRequest)(nil),              // 11: munim.assets.v1.ListAssetClassesRequest
+	(*ListAssetClassesResponse)(nil),             // 12: munim.assets.v1.ListAssetClassesResponse
+	(*Asset)(nil),                                // 13: munim.assets.v1.Asset
+	(*AssetEvent)(nil),                           // 14: munim.assets.v1.AssetEvent
+	(*AddAssetRequest)(nil),                      // 15: munim.assets.v1.AddAssetRequest
+	(*AddAssetResponse)(nil),                     // 16: munim.assets.v1.AddAssetResponse
+	(*CaptureCostRequest)(nil),                   // 17: munim.assets.v1.CaptureCostRequest
+	(*CaptureCostResponse)(nil),                  // 18: munim.assets.v1.CaptureCostResponse
+	(*CapitaliseRequest)(nil),                    // 19: munim.assets.v1.CapitaliseRequest
+	(*CapitaliseResponse)(nil),                   // 20: munim.assets.v1.CapitaliseResponse
+	(*RunDepreciationRequest)(nil),               // 21: munim.assets.v1.RunDepreciationRequest
+	(*RunDepreciationResponse)(nil),              // 22: munim.assets.v1.RunDepreciationResponse
+	(*DepreciationJob)(nil),                      // 23: munim.assets.v1.DepreciationJob
+	(*GetDepreciationJobRequest)(nil),            // 24: munim.assets.v1.GetDepreciationJobRequest
+	(*GetDepreciationJobResponse)(nil),           // 25: munim.assets.v1.GetDepreciationJobResponse
+	(*DisposeAssetRequest)(nil),                  // 26: munim.assets.v1.DisposeAssetRequest
+	(*DisposeAssetResponse)(nil),                 // 27: munim.assets.v1.DisposeAssetResponse
+	(*RevalueAssetRequest)(nil),                  // 28: munim.assets.v1.RevalueAssetRequest
+	(*RevalueAssetResponse)(nil),                 // 29: munim.assets.v1.RevalueAssetResponse
+	(*TransferAssetRequest)(nil),                 // 30: munim.assets.v1.TransferAssetRequest
+	(*TransferAssetResponse)(nil),                // 31: munim.assets.v1.TransferAssetResponse
+	(*OpeningImport)(nil),                        // 32: munim.assets.v1.OpeningImport
+	(*ImportOpeningRegisterRequest)(nil),         // 33: munim.assets.v1.ImportOpeningRegisterRequest
+	(*ImportOpeningRegisterResponse)(nil),        // 34: munim.assets.v1.ImportOpeningRegisterResponse
+	(*ApproveOpeningImportRequest)(nil),          // 35: munim.assets.v1.ApproveOpeningImportRequest
+	(*ApproveOpeningImportResponse)(nil),         // 36: munim.assets.v1.ApproveOpeningImportResponse
+	(*GetAssetRequest)(nil),                      // 37: munim.assets.v1.GetAssetRequest
+	(*GetAssetResponse)(nil),                     // 38: munim.assets.v1.GetAssetResponse
+	(*ListAssetsRequest)(nil),                    // 39: munim.assets.v1.ListAssetsRequest
+	(*ListAssetsResponse)(nil),                   // 40: munim.assets.v1.ListAssetsResponse
+	(*TieRow)(nil),                               // 41: munim.assets.v1.TieRow
+	(*CheckRegisterAgainstLedgerRequest)(nil),    // 42: munim.assets.v1.CheckRegisterAgainstLedgerRequest
+	(*CheckRegisterAgainstLedgerResponse)(nil),   // 43: munim.assets.v1.CheckRegisterAgainstLedgerResponse
+	(*timestamppb.Timestamp)(nil),                // 44: google.protobuf.Timestamp
 }
 var file_munim_assets_v1_assets_proto_depIdxs = []int32{
-	0,  // 0: munim.assets.v1.SaveAssetClassRequest.class:type_name -> munim.assets.v1.AssetClass
-	0,  // 1: munim.assets.v1.SaveAssetClassResponse.class:type_name -> munim.assets.v1.AssetClass
-	0,  // 2: munim.assets.v1.SeedDefaultAssetClassesResponse.classes:type_name -> munim.assets.v1.AssetClass
-	0,  // 3: munim.assets.v1.ListAssetClassesResponse.classes:type_name -> munim.assets.v1.AssetClass
-	7,  // 4: munim.assets.v1.AddAssetResponse.asset:type_name -> munim.assets.v1.Asset
-	7,  // 5: munim.assets.v1.CaptureCostResponse.asset:type_name -> munim.assets.v1.Asset
-	7,  // 6: munim.assets.v1.CapitaliseResponse.asset:type_name -> munim.assets.v1.Asset
-	7,  // 7: munim.assets.v1.DisposeAssetResponse.asset:type_name -> munim.assets.v1.Asset
-	7,  // 8: munim.assets.v1.RevalueAssetResponse.asset:type_name -> munim.assets.v1.Asset
-	7,  // 9: munim.assets.v1.TransferAssetResponse.asset:type_name -> munim.assets.v1.Asset
-	23, // 10: munim.assets.v1.ImportOpeningRegisterResponse.import:type_name -> munim.assets.v1.OpeningImport
-	23, // 11: munim.assets.v1.ApproveOpeningImportResponse.import:type_name -> munim.assets.v1.OpeningImport
-	7,  // 12: munim.assets.v1.GetAssetResponse.asset:type_name -> munim.assets.v1.Asset
-	8,  // 13: munim.assets.v1.GetAssetResponse.events:type_name -> munim.assets.v1.AssetEvent
-	7,  // 14: munim.assets.v1.ListAssetsResponse.assets:type_name -> munim.assets.v1.Asset
-	32, // 15: munim.assets.v1.CheckRegisterAgainstLedgerResponse.rows:type_name -> munim.assets.v1.TieRow
-	1,  // 16: munim.assets.v1.AssetService.SaveAssetClass:input_type -> munim.assets.v1.SaveAssetClassRequest
-	3,  // 17: munim.assets.v1.AssetService.SeedDefaultAssetClasses:input_type -> munim.assets.v1.SeedDefaultAssetClassesRequest
-	5,  // 18: munim.assets.v1.AssetService.ListAssetClasses:input_type -> munim.assets.v1.ListAssetClassesRequest
-	9,  // 19: munim.assets.v1.AssetService.AddAsset:input_type -> munim.assets.v1.AddAssetRequest
-	11, // 20: munim.assets.v1.AssetService.CaptureCost:input_type -> munim.assets.v1.CaptureCostRequest
-	13, // 21: munim.assets.v1.AssetService.Capitalise:input_type -> munim.assets.v1.CapitaliseRequest
-	15, // 22: munim.assets.v1.AssetService.RunDepreciation:input_type -> munim.assets.v1.RunDepreciationRequest
-	17, // 23: munim.assets.v1.AssetService.DisposeAsset:input_type -> munim.assets.v1.DisposeAssetRequest
-	19, // 24: munim.assets.v1.AssetService.RevalueAsset:input_type -> munim.assets.v1.RevalueAssetRequest
-	21, // 25: munim.assets.v1.AssetService.TransferAsset:input_type -> munim.assets.v1.TransferAssetRequest
-	24, // 26: munim.assets.v1.AssetService.ImportOpeningRegister:input_type -> munim.assets.v1.ImportOpeningRegisterRequest
-	26, // 27: munim.assets.v1.AssetService.ApproveOpeningImport:input_type -> munim.assets.v1.ApproveOpeningImportRequest
-	28, // 28: munim.assets.v1.AssetService.GetAsset:input_type -> munim.assets.v1.GetAssetRequest
-	30, // 29: munim.assets.v1.AssetService.ListAssets:input_type -> munim.assets.v1.ListAssetsRequest
-	33, // 30: munim.assets.v1.AssetService.CheckRegisterAgainstLedger:input_type -> munim.assets.v1.CheckRegisterAgainstLedgerRequest
-	2,  // 31: munim.assets.v1.AssetService.SaveAssetClass:output_type -> munim.assets.v1.SaveAssetClassResponse
-	4,  // 32: munim.assets.v1.AssetService.SeedDefaultAssetClasses:output_type -> munim.assets.v1.SeedDefaultAssetClassesResponse
-	6,  // 33: munim.assets.v1.AssetService.ListAssetClasses:output_type -> munim.assets.v1.ListAssetClassesResponse
-	10, // 34: munim.assets.v1.AssetService.AddAsset:output_type -> munim.assets.v1.AddAssetResponse
-	12, // 35: munim.assets.v1.AssetService.CaptureCost:output_type -> munim.assets.v1.CaptureCostResponse
-	14, // 36: munim.assets.v1.AssetService.Capitalise:output_type -> munim.assets.v1.CapitaliseResponse
-	16, // 37: munim.assets.v1.AssetService.RunDepreciation:output_type -> munim.assets.v1.RunDepreciationResponse
-	18, // 38: munim.assets.v1.AssetService.DisposeAsset:output_type -> munim.assets.v1.DisposeAssetResponse
-	20, // 39: munim.assets.v1.AssetService.RevalueAsset:output_type -> munim.assets.v1.RevalueAssetResponse
-	22, // 40: munim.assets.v1.AssetService.TransferAsset:output_type -> munim.assets.v1.TransferAssetResponse
-	25, // 41: munim.assets.v1.AssetService.ImportOpeningRegister:output_type -> munim.assets.v1.ImportOpeningRegisterResponse
-	27, // 42: munim.assets.v1.AssetService.ApproveOpeningImport:output_type -> munim.assets.v1.ApproveOpeningImportResponse
-	29, // 43: munim.assets.v1.AssetService.GetAsset:output_type -> munim.assets.v1.GetAssetResponse
-	31, // 44: munim.assets.v1.AssetService.ListAssets:output_type -> munim.assets.v1.ListAssetsResponse
-	34, // 45: munim.assets.v1.AssetService.CheckRegisterAgainstLedger:output_type -> munim.assets.v1.CheckRegisterAgainstLedgerResponse
-	31, // [31:46] is the sub-list for method output_type
-	16, // [16:31] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	1,  // 0: munim.assets.v1.AssetClass.terms:type_name -> munim.assets.v1.DepreciationTerms
+	1,  // 1: munim.assets.v1.StateDepreciationDefault.terms:type_name -> munim.assets.v1.DepreciationTerms
+	2,  // 2: munim.assets.v1.SetStateDepreciationDefaultResponse.default:type_name -> munim.assets.v1.StateDepreciationDefault
+	2,  // 3: munim.assets.v1.GetStateDepreciationDefaultsResponse.defaults:type_name -> munim.assets.v1.StateDepreciationDefault
+	0,  // 4: munim.assets.v1.SaveAssetClassRequest.class:type_name -> munim.assets.v1.AssetClass
+	0,  // 5: munim.assets.v1.SaveAssetClassResponse.class:type_name -> munim.assets.v1.AssetClass
+	0,  // 6: munim.assets.v1.SeedDefaultAssetClassesResponse.classes:type_name -> munim.assets.v1.AssetClass
+	0,  // 7: munim.assets.v1.ListAssetClassesResponse.classes:type_name -> munim.assets.v1.AssetClass
+	13, // 8: munim.assets.v1.AddAssetResponse.asset:type_name -> munim.assets.v1.Asset
+	13, // 9: munim.assets.v1.CaptureCostResponse.asset:type_name -> munim.assets.v1.Asset
+	13, // 10: munim.assets.v1.CapitaliseResponse.asset:type_name -> munim.assets.v1.Asset
+	23, // 11: munim.assets.v1.RunDepreciationResponse.job:type_name -> munim.assets.v1.DepreciationJob
+	44, // 12: munim.assets.v1.DepreciationJob.created_at:type_name -> google.protobuf.Timestamp
+	44, // 13: munim.assets.v1.DepreciationJob.started_at:type_name -> google.protobuf.Timestamp
+	44, // 14: munim.assets.v1.DepreciationJob.finished_at:type_name -> google.protobuf.Timestamp
+	23, // 15: munim.assets.v1.GetDepreciationJobResponse.job:type_name -> munim.assets.v1.DepreciationJob
+	13, // 16: munim.assets.v1.DisposeAssetResponse.asset:type_name -> munim.assets.v1.Asset
+	13, // 17: munim.assets.v1.RevalueAssetResponse.asset:type_name -> munim.assets.v1.Asset
+	13, // 18: munim.assets.v1.TransferAssetResponse.asset:type_name -> munim.assets.v1.Asset
+	32, // 19: munim.assets.v1.ImportOpeningRegisterResponse.import:type_name -> munim.assets.v1.OpeningImport
+	32, // 20: munim.assets.v1.ApproveOpeningImportResponse.import:type_name -> munim.assets.v1.OpeningImport
+	13, // 21: munim.assets.v1.GetAssetResponse.asset:type_name -> munim.assets.v1.Asset
+	14, // 22: munim.assets.v1.GetAssetResponse.events:type_name -> munim.assets.v1.AssetEvent
+	13, // 23: munim.assets.v1.ListAssetsResponse.assets:type_name -> munim.assets.v1.Asset
+	41, // 24: munim.assets.v1.CheckRegisterAgainstLedgerResponse.rows:type_name -> munim.assets.v1.TieRow
+	7,  // 25: munim.assets.v1.AssetService.SaveAssetClass:input_type -> munim.assets.v1.SaveAssetClassRequest
+	9,  // 26: munim.assets.v1.AssetService.SeedDefaultAssetClasses:input_type -> munim.assets.v1.SeedDefaultAssetClassesRequest
+	3,  // 27: munim.assets.v1.AssetService.SetStateDepreciationDefault:input_type -> munim.assets.v1.SetStateDepreciationDefaultRequest
+	5,  // 28: munim.assets.v1.AssetService.GetStateDepreciationDefaults:input_type -> munim.assets.v1.GetStateDepreciationDefaultsRequest
+	11, // 29: munim.assets.v1.AssetService.ListAssetClasses:input_type -> munim.assets.v1.ListAssetClassesRequest
+	15, // 30: munim.assets.v1.AssetService.AddAsset:input_type -> munim.assets.v1.AddAssetRequest
+	17, // 31: munim.assets.v1.AssetService.CaptureCost:input_type -> munim.assets.v1.CaptureCostRequest
+	19, // 32: munim.assets.v1.AssetService.Capitalise:input_type -> munim.assets.v1.CapitaliseRequest
+	21, // 33: munim.assets.v1.AssetService.RunDepreciation:input_type -> munim.assets.v1.RunDepreciationRequest
+	24, // 34: munim.assets.v1.AssetService.GetDepreciationJob:input_type -> munim.assets.v1.GetDepreciationJobRequest
+	26, // 35: munim.assets.v1.AssetService.DisposeAsset:input_type -> munim.assets.v1.DisposeAssetRequest
+	28, // 36: munim.assets.v1.AssetService.RevalueAsset:input_type -> munim.assets.v1.RevalueAssetRequest
+	30, // 37: munim.assets.v1.AssetService.TransferAsset:input_type -> munim.assets.v1.TransferAssetRequest
+	33, // 38: munim.assets.v1.AssetService.ImportOpeningRegister:input_type -> munim.assets.v1.ImportOpeningRegisterRequest
+	35, // 39: munim.assets.v1.AssetService.ApproveOpeningImport:input_type -> munim.assets.v1.ApproveOpeningImportRequest
+	37, // 40: munim.assets.v1.AssetService.GetAsset:input_type -> munim.assets.v1.GetAssetRequest
+	39, // 41: munim.assets.v1.AssetService.ListAssets:input_type -> munim.assets.v1.ListAssetsRequest
+	42, // 42: munim.assets.v1.AssetService.CheckRegisterAgainstLedger:input_type -> munim.assets.v1.CheckRegisterAgainstLedgerRequest
+	8,  // 43: munim.assets.v1.AssetService.SaveAssetClass:output_type -> munim.assets.v1.SaveAssetClassResponse
+	10, // 44: munim.assets.v1.AssetService.SeedDefaultAssetClasses:output_type -> munim.assets.v1.SeedDefaultAssetClassesResponse
+	4,  // 45: munim.assets.v1.AssetService.SetStateDepreciationDefault:output_type -> munim.assets.v1.SetStateDepreciationDefaultResponse
+	6,  // 46: munim.assets.v1.AssetService.GetStateDepreciationDefaults:output_type -> munim.assets.v1.GetStateDepreciationDefaultsResponse
+	12, // 47: munim.assets.v1.AssetService.ListAssetClasses:output_type -> munim.assets.v1.ListAssetClassesResponse
+	16, // 48: munim.assets.v1.AssetService.AddAsset:output_type -> munim.assets.v1.AddAssetResponse
+	18, // 49: munim.assets.v1.AssetService.CaptureCost:output_type -> munim.assets.v1.CaptureCostResponse
+	20, // 50: munim.assets.v1.AssetService.Capitalise:output_type -> munim.assets.v1.CapitaliseResponse
+	22, // 51: munim.assets.v1.AssetService.RunDepreciation:output_type -> munim.assets.v1.RunDepreciationResponse
+	25, // 52: munim.assets.v1.AssetService.GetDepreciationJob:output_type -> munim.assets.v1.GetDepreciationJobResponse
+	27, // 53: munim.assets.v1.AssetService.DisposeAsset:output_type -> munim.assets.v1.DisposeAssetResponse
+	29, // 54: munim.assets.v1.AssetService.RevalueAsset:output_type -> munim.assets.v1.RevalueAssetResponse
+	31, // 55: munim.assets.v1.AssetService.TransferAsset:output_type -> munim.assets.v1.TransferAssetResponse
+	34, // 56: munim.assets.v1.AssetService.ImportOpeningRegister:output_type -> munim.assets.v1.ImportOpeningRegisterResponse
+	36, // 57: munim.assets.v1.AssetService.ApproveOpeningImport:output_type -> munim.assets.v1.ApproveOpeningImportResponse
+	38, // 58: munim.assets.v1.AssetService.GetAsset:output_type -> munim.assets.v1.GetAssetResponse
+	40, // 59: munim.assets.v1.AssetService.ListAssets:output_type -> munim.assets.v1.ListAssetsResponse
+	43, // 60: munim.assets.v1.AssetService.CheckRegisterAgainstLedger:output_type -> munim.assets.v1.CheckRegisterAgainstLedgerResponse
+	43, // [43:61] is the sub-list for method output_type
+	25, // [25:43] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_munim_assets_v1_assets_proto_init() }
@@ -2689,7 +3337,7 @@ func file_munim_assets_v1_assets_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_assets_v1_assets_proto_rawDesc), len(file_munim_assets_v1_assets_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   35,
+			NumMessages:   44,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

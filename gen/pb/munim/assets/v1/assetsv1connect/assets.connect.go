@@ -39,6 +39,12 @@ const (
 	// AssetServiceSeedDefaultAssetClassesProcedure is the fully-qualified name of the AssetService's
 	// SeedDefaultAssetClasses RPC.
 	AssetServiceSeedDefaultAssetClassesProcedure = "/munim.assets.v1.AssetService/SeedDefaultAssetClasses"
+	// AssetServiceSetStateDepreciationDefaultProcedure is the fully-qualified name of the
+	// AssetService's SetStateDepreciationDefault RPC.
+	AssetServiceSetStateDepreciationDefaultProcedure = "/munim.assets.v1.AssetService/SetStateDepreciationDefault"
+	// AssetServiceGetStateDepreciationDefaultsProcedure is the fully-qualified name of the
+	// AssetService's GetStateDepreciationDefaults RPC.
+	AssetServiceGetStateDepreciationDefaultsProcedure = "/munim.assets.v1.AssetService/GetStateDepreciationDefaults"
 	// AssetServiceListAssetClassesProcedure is the fully-qualified name of the AssetService's
 	// ListAssetClasses RPC.
 	AssetServiceListAssetClassesProcedure = "/munim.assets.v1.AssetService/ListAssetClasses"
@@ -52,6 +58,9 @@ const (
 	// AssetServiceRunDepreciationProcedure is the fully-qualified name of the AssetService's
 	// RunDepreciation RPC.
 	AssetServiceRunDepreciationProcedure = "/munim.assets.v1.AssetService/RunDepreciation"
+	// AssetServiceGetDepreciationJobProcedure is the fully-qualified name of the AssetService's
+	// GetDepreciationJob RPC.
+	AssetServiceGetDepreciationJobProcedure = "/munim.assets.v1.AssetService/GetDepreciationJob"
 	// AssetServiceDisposeAssetProcedure is the fully-qualified name of the AssetService's DisposeAsset
 	// RPC.
 	AssetServiceDisposeAssetProcedure = "/munim.assets.v1.AssetService/DisposeAsset"
@@ -83,6 +92,14 @@ type AssetServiceClient interface {
 	// SeedDefaultAssetClasses saves the default classes (lives from
 	// shared/reference/tariffs.md; land not depreciated) a ULB does not yet have.
 	SeedDefaultAssetClasses(context.Context, *connect.Request[v1.SeedDefaultAssetClassesRequest]) (*connect.Response[v1.SeedDefaultAssetClassesResponse], error)
+	// SetStateDepreciationDefault sets a state's depreciation for a class
+	// code (a useful life or a yearly rate), which the state's ULBs' classes
+	// of that code follow unless they set their own. Only a state-wide
+	// administrator (a "uk.*" scope) may set a state's.
+	SetStateDepreciationDefault(context.Context, *connect.Request[v1.SetStateDepreciationDefaultRequest]) (*connect.Response[v1.SetStateDepreciationDefaultResponse], error)
+	// GetStateDepreciationDefaults returns a state's depreciation defaults: the
+	// built-in ones (tariffs.md) with the state's own over them.
+	GetStateDepreciationDefaults(context.Context, *connect.Request[v1.GetStateDepreciationDefaultsRequest]) (*connect.Response[v1.GetStateDepreciationDefaultsResponse], error)
 	// ListAssetClasses lists the classes.
 	ListAssetClasses(context.Context, *connect.Request[v1.ListAssetClassesRequest]) (*connect.Response[v1.ListAssetClassesResponse], error)
 	// AddAsset enters an asset with no cost yet: a work under construction in
@@ -94,9 +111,13 @@ type AssetServiceClient interface {
 	CaptureCost(context.Context, *connect.Request[v1.CaptureCostRequest]) (*connect.Response[v1.CaptureCostResponse], error)
 	// Capitalise puts a work in CWIP to use: Dr gross block, Cr CWIP.
 	Capitalise(context.Context, *connect.Request[v1.CapitaliseRequest]) (*connect.Response[v1.CapitaliseResponse], error)
-	// RunDepreciation charges straight-line depreciation through a date; a
-	// rerun through the same date returns the first run and posts nothing.
+	// RunDepreciation enqueues a job that charges straight-line depreciation
+	// through a date, and returns it queued; GetDepreciationJob follows it.
+	// Asking again while the date's job is live returns that job; a job
+	// through a date already run finds the first run and posts nothing.
 	RunDepreciation(context.Context, *connect.Request[v1.RunDepreciationRequest]) (*connect.Response[v1.RunDepreciationResponse], error)
+	// GetDepreciationJob returns a depreciation job and how far it has gone.
+	GetDepreciationJob(context.Context, *connect.Request[v1.GetDepreciationJobRequest]) (*connect.Response[v1.GetDepreciationJobResponse], error)
 	// DisposeAsset sells or scraps an asset in use, booking a gain or loss.
 	DisposeAsset(context.Context, *connect.Request[v1.DisposeAssetRequest]) (*connect.Response[v1.DisposeAssetResponse], error)
 	// RevalueAsset raises an asset's gross block to the revaluation reserve.
@@ -140,6 +161,19 @@ func NewAssetServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(assetServiceMethods.ByName("SeedDefaultAssetClasses")),
 			connect.WithClientOptions(opts...),
 		),
+		setStateDepreciationDefault: connect.NewClient[v1.SetStateDepreciationDefaultRequest, v1.SetStateDepreciationDefaultResponse](
+			httpClient,
+			baseURL+AssetServiceSetStateDepreciationDefaultProcedure,
+			connect.WithSchema(assetServiceMethods.ByName("SetStateDepreciationDefault")),
+			connect.WithClientOptions(opts...),
+		),
+		getStateDepreciationDefaults: connect.NewClient[v1.GetStateDepreciationDefaultsRequest, v1.GetStateDepreciationDefaultsResponse](
+			httpClient,
+			baseURL+AssetServiceGetStateDepreciationDefaultsProcedure,
+			connect.WithSchema(assetServiceMethods.ByName("GetStateDepreciationDefaults")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		listAssetClasses: connect.NewClient[v1.ListAssetClassesRequest, v1.ListAssetClassesResponse](
 			httpClient,
 			baseURL+AssetServiceListAssetClassesProcedure,
@@ -169,6 +203,13 @@ func NewAssetServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			httpClient,
 			baseURL+AssetServiceRunDepreciationProcedure,
 			connect.WithSchema(assetServiceMethods.ByName("RunDepreciation")),
+			connect.WithClientOptions(opts...),
+		),
+		getDepreciationJob: connect.NewClient[v1.GetDepreciationJobRequest, v1.GetDepreciationJobResponse](
+			httpClient,
+			baseURL+AssetServiceGetDepreciationJobProcedure,
+			connect.WithSchema(assetServiceMethods.ByName("GetDepreciationJob")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		disposeAsset: connect.NewClient[v1.DisposeAssetRequest, v1.DisposeAssetResponse](
@@ -227,21 +268,24 @@ func NewAssetServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 
 // assetServiceClient implements AssetServiceClient.
 type assetServiceClient struct {
-	saveAssetClass             *connect.Client[v1.SaveAssetClassRequest, v1.SaveAssetClassResponse]
-	seedDefaultAssetClasses    *connect.Client[v1.SeedDefaultAssetClassesRequest, v1.SeedDefaultAssetClassesResponse]
-	listAssetClasses           *connect.Client[v1.ListAssetClassesRequest, v1.ListAssetClassesResponse]
-	addAsset                   *connect.Client[v1.AddAssetRequest, v1.AddAssetResponse]
-	captureCost                *connect.Client[v1.CaptureCostRequest, v1.CaptureCostResponse]
-	capitalise                 *connect.Client[v1.CapitaliseRequest, v1.CapitaliseResponse]
-	runDepreciation            *connect.Client[v1.RunDepreciationRequest, v1.RunDepreciationResponse]
-	disposeAsset               *connect.Client[v1.DisposeAssetRequest, v1.DisposeAssetResponse]
-	revalueAsset               *connect.Client[v1.RevalueAssetRequest, v1.RevalueAssetResponse]
-	transferAsset              *connect.Client[v1.TransferAssetRequest, v1.TransferAssetResponse]
-	importOpeningRegister      *connect.Client[v1.ImportOpeningRegisterRequest, v1.ImportOpeningRegisterResponse]
-	approveOpeningImport       *connect.Client[v1.ApproveOpeningImportRequest, v1.ApproveOpeningImportResponse]
-	getAsset                   *connect.Client[v1.GetAssetRequest, v1.GetAssetResponse]
-	listAssets                 *connect.Client[v1.ListAssetsRequest, v1.ListAssetsResponse]
-	checkRegisterAgainstLedger *connect.Client[v1.CheckRegisterAgainstLedgerRequest, v1.CheckRegisterAgainstLedgerResponse]
+	saveAssetClass               *connect.Client[v1.SaveAssetClassRequest, v1.SaveAssetClassResponse]
+	seedDefaultAssetClasses      *connect.Client[v1.SeedDefaultAssetClassesRequest, v1.SeedDefaultAssetClassesResponse]
+	setStateDepreciationDefault  *connect.Client[v1.SetStateDepreciationDefaultRequest, v1.SetStateDepreciationDefaultResponse]
+	getStateDepreciationDefaults *connect.Client[v1.GetStateDepreciationDefaultsRequest, v1.GetStateDepreciationDefaultsResponse]
+	listAssetClasses             *connect.Client[v1.ListAssetClassesRequest, v1.ListAssetClassesResponse]
+	addAsset                     *connect.Client[v1.AddAssetRequest, v1.AddAssetResponse]
+	captureCost                  *connect.Client[v1.CaptureCostRequest, v1.CaptureCostResponse]
+	capitalise                   *connect.Client[v1.CapitaliseRequest, v1.CapitaliseResponse]
+	runDepreciation              *connect.Client[v1.RunDepreciationRequest, v1.RunDepreciationResponse]
+	getDepreciationJob           *connect.Client[v1.GetDepreciationJobRequest, v1.GetDepreciationJobResponse]
+	disposeAsset                 *connect.Client[v1.DisposeAssetRequest, v1.DisposeAssetResponse]
+	revalueAsset                 *connect.Client[v1.RevalueAssetRequest, v1.RevalueAssetResponse]
+	transferAsset                *connect.Client[v1.TransferAssetRequest, v1.TransferAssetResponse]
+	importOpeningRegister        *connect.Client[v1.ImportOpeningRegisterRequest, v1.ImportOpeningRegisterResponse]
+	approveOpeningImport         *connect.Client[v1.ApproveOpeningImportRequest, v1.ApproveOpeningImportResponse]
+	getAsset                     *connect.Client[v1.GetAssetRequest, v1.GetAssetResponse]
+	listAssets                   *connect.Client[v1.ListAssetsRequest, v1.ListAssetsResponse]
+	checkRegisterAgainstLedger   *connect.Client[v1.CheckRegisterAgainstLedgerRequest, v1.CheckRegisterAgainstLedgerResponse]
 }
 
 // SaveAssetClass calls munim.assets.v1.AssetService.SaveAssetClass.
@@ -252,6 +296,16 @@ func (c *assetServiceClient) SaveAssetClass(ctx context.Context, req *connect.Re
 // SeedDefaultAssetClasses calls munim.assets.v1.AssetService.SeedDefaultAssetClasses.
 func (c *assetServiceClient) SeedDefaultAssetClasses(ctx context.Context, req *connect.Request[v1.SeedDefaultAssetClassesRequest]) (*connect.Response[v1.SeedDefaultAssetClassesResponse], error) {
 	return c.seedDefaultAssetClasses.CallUnary(ctx, req)
+}
+
+// SetStateDepreciationDefault calls munim.assets.v1.AssetService.SetStateDepreciationDefault.
+func (c *assetServiceClient) SetStateDepreciationDefault(ctx context.Context, req *connect.Request[v1.SetStateDepreciationDefaultRequest]) (*connect.Response[v1.SetStateDepreciationDefaultResponse], error) {
+	return c.setStateDepreciationDefault.CallUnary(ctx, req)
+}
+
+// GetStateDepreciationDefaults calls munim.assets.v1.AssetService.GetStateDepreciationDefaults.
+func (c *assetServiceClient) GetStateDepreciationDefaults(ctx context.Context, req *connect.Request[v1.GetStateDepreciationDefaultsRequest]) (*connect.Response[v1.GetStateDepreciationDefaultsResponse], error) {
+	return c.getStateDepreciationDefaults.CallUnary(ctx, req)
 }
 
 // ListAssetClasses calls munim.assets.v1.AssetService.ListAssetClasses.
@@ -277,6 +331,11 @@ func (c *assetServiceClient) Capitalise(ctx context.Context, req *connect.Reques
 // RunDepreciation calls munim.assets.v1.AssetService.RunDepreciation.
 func (c *assetServiceClient) RunDepreciation(ctx context.Context, req *connect.Request[v1.RunDepreciationRequest]) (*connect.Response[v1.RunDepreciationResponse], error) {
 	return c.runDepreciation.CallUnary(ctx, req)
+}
+
+// GetDepreciationJob calls munim.assets.v1.AssetService.GetDepreciationJob.
+func (c *assetServiceClient) GetDepreciationJob(ctx context.Context, req *connect.Request[v1.GetDepreciationJobRequest]) (*connect.Response[v1.GetDepreciationJobResponse], error) {
+	return c.getDepreciationJob.CallUnary(ctx, req)
 }
 
 // DisposeAsset calls munim.assets.v1.AssetService.DisposeAsset.
@@ -326,6 +385,14 @@ type AssetServiceHandler interface {
 	// SeedDefaultAssetClasses saves the default classes (lives from
 	// shared/reference/tariffs.md; land not depreciated) a ULB does not yet have.
 	SeedDefaultAssetClasses(context.Context, *connect.Request[v1.SeedDefaultAssetClassesRequest]) (*connect.Response[v1.SeedDefaultAssetClassesResponse], error)
+	// SetStateDepreciationDefault sets a state's depreciation for a class
+	// code (a useful life or a yearly rate), which the state's ULBs' classes
+	// of that code follow unless they set their own. Only a state-wide
+	// administrator (a "uk.*" scope) may set a state's.
+	SetStateDepreciationDefault(context.Context, *connect.Request[v1.SetStateDepreciationDefaultRequest]) (*connect.Response[v1.SetStateDepreciationDefaultResponse], error)
+	// GetStateDepreciationDefaults returns a state's depreciation defaults: the
+	// built-in ones (tariffs.md) with the state's own over them.
+	GetStateDepreciationDefaults(context.Context, *connect.Request[v1.GetStateDepreciationDefaultsRequest]) (*connect.Response[v1.GetStateDepreciationDefaultsResponse], error)
 	// ListAssetClasses lists the classes.
 	ListAssetClasses(context.Context, *connect.Request[v1.ListAssetClassesRequest]) (*connect.Response[v1.ListAssetClassesResponse], error)
 	// AddAsset enters an asset with no cost yet: a work under construction in
@@ -337,9 +404,13 @@ type AssetServiceHandler interface {
 	CaptureCost(context.Context, *connect.Request[v1.CaptureCostRequest]) (*connect.Response[v1.CaptureCostResponse], error)
 	// Capitalise puts a work in CWIP to use: Dr gross block, Cr CWIP.
 	Capitalise(context.Context, *connect.Request[v1.CapitaliseRequest]) (*connect.Response[v1.CapitaliseResponse], error)
-	// RunDepreciation charges straight-line depreciation through a date; a
-	// rerun through the same date returns the first run and posts nothing.
+	// RunDepreciation enqueues a job that charges straight-line depreciation
+	// through a date, and returns it queued; GetDepreciationJob follows it.
+	// Asking again while the date's job is live returns that job; a job
+	// through a date already run finds the first run and posts nothing.
 	RunDepreciation(context.Context, *connect.Request[v1.RunDepreciationRequest]) (*connect.Response[v1.RunDepreciationResponse], error)
+	// GetDepreciationJob returns a depreciation job and how far it has gone.
+	GetDepreciationJob(context.Context, *connect.Request[v1.GetDepreciationJobRequest]) (*connect.Response[v1.GetDepreciationJobResponse], error)
 	// DisposeAsset sells or scraps an asset in use, booking a gain or loss.
 	DisposeAsset(context.Context, *connect.Request[v1.DisposeAssetRequest]) (*connect.Response[v1.DisposeAssetResponse], error)
 	// RevalueAsset raises an asset's gross block to the revaluation reserve.
@@ -379,6 +450,19 @@ func NewAssetServiceHandler(svc AssetServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(assetServiceMethods.ByName("SeedDefaultAssetClasses")),
 		connect.WithHandlerOptions(opts...),
 	)
+	assetServiceSetStateDepreciationDefaultHandler := connect.NewUnaryHandler(
+		AssetServiceSetStateDepreciationDefaultProcedure,
+		svc.SetStateDepreciationDefault,
+		connect.WithSchema(assetServiceMethods.ByName("SetStateDepreciationDefault")),
+		connect.WithHandlerOptions(opts...),
+	)
+	assetServiceGetStateDepreciationDefaultsHandler := connect.NewUnaryHandler(
+		AssetServiceGetStateDepreciationDefaultsProcedure,
+		svc.GetStateDepreciationDefaults,
+		connect.WithSchema(assetServiceMethods.ByName("GetStateDepreciationDefaults")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	assetServiceListAssetClassesHandler := connect.NewUnaryHandler(
 		AssetServiceListAssetClassesProcedure,
 		svc.ListAssetClasses,
@@ -408,6 +492,13 @@ func NewAssetServiceHandler(svc AssetServiceHandler, opts ...connect.HandlerOpti
 		AssetServiceRunDepreciationProcedure,
 		svc.RunDepreciation,
 		connect.WithSchema(assetServiceMethods.ByName("RunDepreciation")),
+		connect.WithHandlerOptions(opts...),
+	)
+	assetServiceGetDepreciationJobHandler := connect.NewUnaryHandler(
+		AssetServiceGetDepreciationJobProcedure,
+		svc.GetDepreciationJob,
+		connect.WithSchema(assetServiceMethods.ByName("GetDepreciationJob")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	assetServiceDisposeAssetHandler := connect.NewUnaryHandler(
@@ -467,6 +558,10 @@ func NewAssetServiceHandler(svc AssetServiceHandler, opts ...connect.HandlerOpti
 			assetServiceSaveAssetClassHandler.ServeHTTP(w, r)
 		case AssetServiceSeedDefaultAssetClassesProcedure:
 			assetServiceSeedDefaultAssetClassesHandler.ServeHTTP(w, r)
+		case AssetServiceSetStateDepreciationDefaultProcedure:
+			assetServiceSetStateDepreciationDefaultHandler.ServeHTTP(w, r)
+		case AssetServiceGetStateDepreciationDefaultsProcedure:
+			assetServiceGetStateDepreciationDefaultsHandler.ServeHTTP(w, r)
 		case AssetServiceListAssetClassesProcedure:
 			assetServiceListAssetClassesHandler.ServeHTTP(w, r)
 		case AssetServiceAddAssetProcedure:
@@ -477,6 +572,8 @@ func NewAssetServiceHandler(svc AssetServiceHandler, opts ...connect.HandlerOpti
 			assetServiceCapitaliseHandler.ServeHTTP(w, r)
 		case AssetServiceRunDepreciationProcedure:
 			assetServiceRunDepreciationHandler.ServeHTTP(w, r)
+		case AssetServiceGetDepreciationJobProcedure:
+			assetServiceGetDepreciationJobHandler.ServeHTTP(w, r)
 		case AssetServiceDisposeAssetProcedure:
 			assetServiceDisposeAssetHandler.ServeHTTP(w, r)
 		case AssetServiceRevalueAssetProcedure:
@@ -510,6 +607,14 @@ func (UnimplementedAssetServiceHandler) SeedDefaultAssetClasses(context.Context,
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.assets.v1.AssetService.SeedDefaultAssetClasses is not implemented"))
 }
 
+func (UnimplementedAssetServiceHandler) SetStateDepreciationDefault(context.Context, *connect.Request[v1.SetStateDepreciationDefaultRequest]) (*connect.Response[v1.SetStateDepreciationDefaultResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.assets.v1.AssetService.SetStateDepreciationDefault is not implemented"))
+}
+
+func (UnimplementedAssetServiceHandler) GetStateDepreciationDefaults(context.Context, *connect.Request[v1.GetStateDepreciationDefaultsRequest]) (*connect.Response[v1.GetStateDepreciationDefaultsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.assets.v1.AssetService.GetStateDepreciationDefaults is not implemented"))
+}
+
 func (UnimplementedAssetServiceHandler) ListAssetClasses(context.Context, *connect.Request[v1.ListAssetClassesRequest]) (*connect.Response[v1.ListAssetClassesResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.assets.v1.AssetService.ListAssetClasses is not implemented"))
 }
@@ -528,6 +633,10 @@ func (UnimplementedAssetServiceHandler) Capitalise(context.Context, *connect.Req
 
 func (UnimplementedAssetServiceHandler) RunDepreciation(context.Context, *connect.Request[v1.RunDepreciationRequest]) (*connect.Response[v1.RunDepreciationResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.assets.v1.AssetService.RunDepreciation is not implemented"))
+}
+
+func (UnimplementedAssetServiceHandler) GetDepreciationJob(context.Context, *connect.Request[v1.GetDepreciationJobRequest]) (*connect.Response[v1.GetDepreciationJobResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.assets.v1.AssetService.GetDepreciationJob is not implemented"))
 }
 
 func (UnimplementedAssetServiceHandler) DisposeAsset(context.Context, *connect.Request[v1.DisposeAssetRequest]) (*connect.Response[v1.DisposeAssetResponse], error) {
