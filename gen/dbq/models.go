@@ -904,3 +904,36 @@ type WaterConnection struct {
 	CreatedBy      string
 	UpdatedAt      time.Time
 }
+
+type YearClosing struct {
+	TenantID     string
+	FiscalYear   int32
+	Attempt      int32
+	Status       string
+	ClosedBy     string
+	ClosedAt     time.Time
+	Surplus      decimal.Decimal
+	ReopenedBy   pgtype.Text
+	ReopenedAt   *time.Time
+	ReopenReason string
+}
+
+type YearClosingVoucher struct {
+	TenantID   string
+	VoucherID  int64
+	FiscalYear int32
+	Attempt    int32
+	Purpose    string
+	Closing    bool
+}
+
+type YearEvent struct {
+	TenantID   string
+	ID         int64
+	FiscalYear int32
+	Attempt    int32
+	Action     string
+	Actor      string
+	Reason     string
+	At         time.Time
+}

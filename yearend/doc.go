@@ -1,0 +1,25 @@
+// Package yearend owns the year-end close of a ULB's books: closing every
+// income and expenditure head of a fiscal year to 3109000 (excess of income
+// over expenditure) and 3109000 on to the municipal fund (3101001), locking
+// the year's twelve periods, opening the next year, and reopening a closed
+// year (by an approver, with a reason) by reversing what the close posted.
+//
+// How a closed year's income and expenditure still reads as earned: the
+// closing vouchers are ordinary posted vouchers (so balances, the trial
+// balance and the balance sheet carry the year's result into the municipal
+// fund by themselves, and the next year opens with the balance-sheet heads
+// only), and each is recorded in year_closing_vouchers with closing = true.
+// The statements (package reports) subtract the lines of those vouchers, and
+// of their reversals, from the year's movements when drawing the income and
+// expenditure statement and the cash flow; the balance sheet keeps them.
+//
+// Rules: a year closes once (a second close is refused until it is
+// reopened); a year closes only after every earlier opened year is closed,
+// because the close brings the heads' cumulative balances to zero and would
+// otherwise sweep an earlier year's result into this one; a year with
+// journal drafts still waiting for approval does not close. A posted
+// voucher is never edited: reopening reverses the closing vouchers.
+//
+// It never posts anything but its own closing vouchers and their reversals,
+// and never touches a period outside the year it closes or reopens.
+package yearend
