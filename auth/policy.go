@@ -99,8 +99,8 @@ const (
 	// people who keep, check and audit the books (a state auditor across
 	// the state's ULBs, by a "uk.*" tenant scope), and the admin.
 	PermReportsRead Permission = "reports.read"
-	// PermYearClose runs and reopens a year-end close (not built yet): the
-	// approver, the checker of the books.
+	// PermYearClose runs and reopens a year-end close: the approver, the
+	// checker of the books.
 	PermYearClose Permission = "reports.year.close"
 	// Refunds are maker-checker: the accountant proposes, an approver
 	// approves (and the gateway is then asked); never one person both.
@@ -251,6 +251,7 @@ var Procedures = map[string]Permission{
 	reportsv1connect.ReportServiceExportReportProcedure:               PermReportsRead,
 	reportsv1connect.ReportServiceGetStateConsolidationProcedure:      PermReportsRead,
 	reportsv1connect.ReportServiceCloseYearProcedure:                  PermYearClose,
+	reportsv1connect.ReportServiceReopenYearProcedure:                 PermYearClose,
 	reportsv1connect.ReportServiceImportOpeningBalancesProcedure:      PermYearClose,
 	paymentsv1connect.PaymentServiceImportBankStatementProcedure:      PermPaymentReconcile,
 	paymentsv1connect.PaymentServiceGetBankReconciliationProcedure:    PermPaymentRead,

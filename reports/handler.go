@@ -222,11 +222,6 @@ func (h *Handler) GetAuditControls(ctx context.Context, req *connect.Request[rep
 	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)
 }
 
-// CloseYear implements ReportService.CloseYear: not built yet.
-func (h *Handler) CloseYear(ctx context.Context, req *connect.Request[reportsv1.CloseYearRequest]) (*connect.Response[reportsv1.CloseYearResponse], error) {
-	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)
-}
-
 // ImportOpeningBalances implements ReportService.ImportOpeningBalances: not built yet.
 func (h *Handler) ImportOpeningBalances(ctx context.Context, req *connect.Request[reportsv1.ImportOpeningBalancesRequest]) (*connect.Response[reportsv1.ImportOpeningBalancesResponse], error) {
 	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)

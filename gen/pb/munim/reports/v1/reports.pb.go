@@ -2392,9 +2392,21 @@ func (x *CloseYearRequest) GetFiscalYear() int32 {
 }
 
 type CloseYearResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	FiscalYear int32                  `protobuf:"varint,1,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	// attempt numbers the closes of the year: 2 after one reopening.
+	Attempt int32 `protobuf:"varint,2,opt,name=attempt,proto3" json:"attempt,omitempty"`
+	// The closing vouchers' numbers, in posting order (none for a year with
+	// no income or expenditure).
+	VoucherNumbers []string `protobuf:"bytes,3,rep,name=voucher_numbers,json=voucherNumbers,proto3" json:"voucher_numbers,omitempty"`
+	// surplus is the excess of income over expenditure carried to the
+	// municipal fund, all funds (negative: a deficit); by fund below.
+	Surplus       string         `protobuf:"bytes,4,opt,name=surplus,proto3" json:"surplus,omitempty"`
+	SurplusByFund []*FundSurplus `protobuf:"bytes,5,rep,name=surplus_by_fund,json=surplusByFund,proto3" json:"surplus_by_fund,omitempty"`
+	// next_year_opened is true when the close opened fiscal_year + 1.
+	NextYearOpened bool `protobuf:"varint,6,opt,name=next_year_opened,json=nextYearOpened,proto3" json:"next_year_opened,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *CloseYearResponse) Reset() {
@@ -2427,6 +2439,223 @@ func (*CloseYearResponse) Descriptor() ([]byte, []int) {
 	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{27}
 }
 
+func (x *CloseYearResponse) GetFiscalYear() int32 {
+	if x != nil {
+		return x.FiscalYear
+	}
+	return 0
+}
+
+func (x *CloseYearResponse) GetAttempt() int32 {
+	if x != nil {
+		return x.Attempt
+	}
+	return 0
+}
+
+func (x *CloseYearResponse) GetVoucherNumbers() []string {
+	if x != nil {
+		return x.VoucherNumbers
+	}
+	return nil
+}
+
+func (x *CloseYearResponse) GetSurplus() string {
+	if x != nil {
+		return x.Surplus
+	}
+	return ""
+}
+
+func (x *CloseYearResponse) GetSurplusByFund() []*FundSurplus {
+	if x != nil {
+		return x.SurplusByFund
+	}
+	return nil
+}
+
+func (x *CloseYearResponse) GetNextYearOpened() bool {
+	if x != nil {
+		return x.NextYearOpened
+	}
+	return false
+}
+
+// FundSurplus is one fund's excess of income over expenditure.
+type FundSurplus struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	FundCode      string                 `protobuf:"bytes,1,opt,name=fund_code,json=fundCode,proto3" json:"fund_code,omitempty"`
+	Surplus       string                 `protobuf:"bytes,2,opt,name=surplus,proto3" json:"surplus,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FundSurplus) Reset() {
+	*x = FundSurplus{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FundSurplus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FundSurplus) ProtoMessage() {}
+
+func (x *FundSurplus) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FundSurplus.ProtoReflect.Descriptor instead.
+func (*FundSurplus) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *FundSurplus) GetFundCode() string {
+	if x != nil {
+		return x.FundCode
+	}
+	return ""
+}
+
+func (x *FundSurplus) GetSurplus() string {
+	if x != nil {
+		return x.Surplus
+	}
+	return ""
+}
+
+type ReopenYearRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	TenantId   string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	FiscalYear int32                  `protobuf:"varint,2,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	// reason says why a closed year is reopened; it stays in the year's trail.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReopenYearRequest) Reset() {
+	*x = ReopenYearRequest{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReopenYearRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReopenYearRequest) ProtoMessage() {}
+
+func (x *ReopenYearRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReopenYearRequest.ProtoReflect.Descriptor instead.
+func (*ReopenYearRequest) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ReopenYearRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *ReopenYearRequest) GetFiscalYear() int32 {
+	if x != nil {
+		return x.FiscalYear
+	}
+	return 0
+}
+
+func (x *ReopenYearRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type ReopenYearResponse struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	FiscalYear int32                  `protobuf:"varint,1,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	Attempt    int32                  `protobuf:"varint,2,opt,name=attempt,proto3" json:"attempt,omitempty"`
+	// The reversals of the closing vouchers, in posting order.
+	ReversalNumbers []string `protobuf:"bytes,3,rep,name=reversal_numbers,json=reversalNumbers,proto3" json:"reversal_numbers,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *ReopenYearResponse) Reset() {
+	*x = ReopenYearResponse{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReopenYearResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReopenYearResponse) ProtoMessage() {}
+
+func (x *ReopenYearResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReopenYearResponse.ProtoReflect.Descriptor instead.
+func (*ReopenYearResponse) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ReopenYearResponse) GetFiscalYear() int32 {
+	if x != nil {
+		return x.FiscalYear
+	}
+	return 0
+}
+
+func (x *ReopenYearResponse) GetAttempt() int32 {
+	if x != nil {
+		return x.Attempt
+	}
+	return 0
+}
+
+func (x *ReopenYearResponse) GetReversalNumbers() []string {
+	if x != nil {
+		return x.ReversalNumbers
+	}
+	return nil
+}
+
 type ImportOpeningBalancesRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
@@ -2437,7 +2666,7 @@ type ImportOpeningBalancesRequest struct {
 
 func (x *ImportOpeningBalancesRequest) Reset() {
 	*x = ImportOpeningBalancesRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2449,7 +2678,7 @@ func (x *ImportOpeningBalancesRequest) String() string {
 func (*ImportOpeningBalancesRequest) ProtoMessage() {}
 
 func (x *ImportOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2462,7 +2691,7 @@ func (x *ImportOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningBalancesRequest.ProtoReflect.Descriptor instead.
 func (*ImportOpeningBalancesRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{28}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ImportOpeningBalancesRequest) GetTenantId() string {
@@ -2487,7 +2716,7 @@ type ImportOpeningBalancesResponse struct {
 
 func (x *ImportOpeningBalancesResponse) Reset() {
 	*x = ImportOpeningBalancesResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2499,7 +2728,7 @@ func (x *ImportOpeningBalancesResponse) String() string {
 func (*ImportOpeningBalancesResponse) ProtoMessage() {}
 
 func (x *ImportOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2512,7 +2741,7 @@ func (x *ImportOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningBalancesResponse.ProtoReflect.Descriptor instead.
 func (*ImportOpeningBalancesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{29}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{32}
 }
 
 // GetStateConsolidationRequest names a state, not a tenant: when it is
@@ -2527,7 +2756,7 @@ type GetStateConsolidationRequest struct {
 
 func (x *GetStateConsolidationRequest) Reset() {
 	*x = GetStateConsolidationRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2539,7 +2768,7 @@ func (x *GetStateConsolidationRequest) String() string {
 func (*GetStateConsolidationRequest) ProtoMessage() {}
 
 func (x *GetStateConsolidationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2552,7 +2781,7 @@ func (x *GetStateConsolidationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateConsolidationRequest.ProtoReflect.Descriptor instead.
 func (*GetStateConsolidationRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{30}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetStateConsolidationRequest) GetStateCode() string {
@@ -2577,7 +2806,7 @@ type GetStateConsolidationResponse struct {
 
 func (x *GetStateConsolidationResponse) Reset() {
 	*x = GetStateConsolidationResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2589,7 +2818,7 @@ func (x *GetStateConsolidationResponse) String() string {
 func (*GetStateConsolidationResponse) ProtoMessage() {}
 
 func (x *GetStateConsolidationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2602,7 +2831,7 @@ func (x *GetStateConsolidationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateConsolidationResponse.ProtoReflect.Descriptor instead.
 func (*GetStateConsolidationResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{31}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{34}
 }
 
 var File_munim_reports_v1_reports_proto protoreflect.FileDescriptor
@@ -2804,8 +3033,29 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x10CloseYearRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12,\n" +
 	"\vfiscal_year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\n" +
-	"fiscalYear\"\x13\n" +
-	"\x11CloseYearResponse\"^\n" +
+	"fiscalYear\"\x82\x02\n" +
+	"\x11CloseYearResponse\x12\x1f\n" +
+	"\vfiscal_year\x18\x01 \x01(\x05R\n" +
+	"fiscalYear\x12\x18\n" +
+	"\aattempt\x18\x02 \x01(\x05R\aattempt\x12'\n" +
+	"\x0fvoucher_numbers\x18\x03 \x03(\tR\x0evoucherNumbers\x12\x18\n" +
+	"\asurplus\x18\x04 \x01(\tR\asurplus\x12E\n" +
+	"\x0fsurplus_by_fund\x18\x05 \x03(\v2\x1d.munim.reports.v1.FundSurplusR\rsurplusByFund\x12(\n" +
+	"\x10next_year_opened\x18\x06 \x01(\bR\x0enextYearOpened\"D\n" +
+	"\vFundSurplus\x12\x1b\n" +
+	"\tfund_code\x18\x01 \x01(\tR\bfundCode\x12\x18\n" +
+	"\asurplus\x18\x02 \x01(\tR\asurplus\"\x8b\x01\n" +
+	"\x11ReopenYearRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12,\n" +
+	"\vfiscal_year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\n" +
+	"fiscalYear\x12\"\n" +
+	"\x06reason\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xf4\x03R\x06reason\"z\n" +
+	"\x12ReopenYearResponse\x12\x1f\n" +
+	"\vfiscal_year\x18\x01 \x01(\x05R\n" +
+	"fiscalYear\x12\x18\n" +
+	"\aattempt\x18\x02 \x01(\x05R\aattempt\x12)\n" +
+	"\x10reversal_numbers\x18\x03 \x03(\tR\x0freversalNumbers\"^\n" +
 	"\x1cImportOpeningBalancesRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\"\x1f\n" +
@@ -2844,7 +3094,7 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x19EXPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11EXPORT_FORMAT_PDF\x10\x01\x12\x16\n" +
 	"\x12EXPORT_FORMAT_XLSX\x10\x02\x12\x15\n" +
-	"\x11EXPORT_FORMAT_CSV\x10\x032\xd6\b\n" +
+	"\x11EXPORT_FORMAT_CSV\x10\x032\xaf\t\n" +
 	"\rReportService\x12k\n" +
 	"\x0fGetBalanceSheet\x12(.munim.reports.v1.GetBalanceSheetRequest\x1a).munim.reports.v1.GetBalanceSheetResponse\"\x03\x90\x02\x01\x12z\n" +
 	"\x14GetIncomeExpenditure\x12-.munim.reports.v1.GetIncomeExpenditureRequest\x1a..munim.reports.v1.GetIncomeExpenditureResponse\"\x03\x90\x02\x01\x12w\n" +
@@ -2853,7 +3103,9 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\vGetRegister\x12$.munim.reports.v1.GetRegisterRequest\x1a%.munim.reports.v1.GetRegisterResponse\"\x03\x90\x02\x01\x12n\n" +
 	"\x10GetAuditControls\x12).munim.reports.v1.GetAuditControlsRequest\x1a*.munim.reports.v1.GetAuditControlsResponse\"\x03\x90\x02\x01\x12b\n" +
 	"\fExportReport\x12%.munim.reports.v1.ExportReportRequest\x1a&.munim.reports.v1.ExportReportResponse\"\x03\x90\x02\x01\x12T\n" +
-	"\tCloseYear\x12\".munim.reports.v1.CloseYearRequest\x1a#.munim.reports.v1.CloseYearResponse\x12x\n" +
+	"\tCloseYear\x12\".munim.reports.v1.CloseYearRequest\x1a#.munim.reports.v1.CloseYearResponse\x12W\n" +
+	"\n" +
+	"ReopenYear\x12#.munim.reports.v1.ReopenYearRequest\x1a$.munim.reports.v1.ReopenYearResponse\x12x\n" +
 	"\x15ImportOpeningBalances\x12..munim.reports.v1.ImportOpeningBalancesRequest\x1a/.munim.reports.v1.ImportOpeningBalancesResponse\x12}\n" +
 	"\x15GetStateConsolidation\x12..munim.reports.v1.GetStateConsolidationRequest\x1a/.munim.reports.v1.GetStateConsolidationResponse\"\x03\x90\x02\x01B\xc2\x01\n" +
 	"\x14com.munim.reports.v1B\fReportsProtoP\x01Z:github.com/munimhq/munim/gen/pb/munim/reports/v1;reportsv1\xa2\x02\x03MRX\xaa\x02\x10Munim.Reports.V1\xca\x02\x10Munim\\Reports\\V1\xe2\x02\x1cMunim\\Reports\\V1\\GPBMetadata\xea\x02\x12Munim::Reports::V1b\x06proto3"
@@ -2871,7 +3123,7 @@ func file_munim_reports_v1_reports_proto_rawDescGZIP() []byte {
 }
 
 var file_munim_reports_v1_reports_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_munim_reports_v1_reports_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_munim_reports_v1_reports_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_munim_reports_v1_reports_proto_goTypes = []any{
 	(RegisterKind)(0),                     // 0: munim.reports.v1.RegisterKind
 	(ReportKind)(0),                       // 1: munim.reports.v1.ReportKind
@@ -2904,10 +3156,13 @@ var file_munim_reports_v1_reports_proto_goTypes = []any{
 	(*ExportReportResponse)(nil),          // 28: munim.reports.v1.ExportReportResponse
 	(*CloseYearRequest)(nil),              // 29: munim.reports.v1.CloseYearRequest
 	(*CloseYearResponse)(nil),             // 30: munim.reports.v1.CloseYearResponse
-	(*ImportOpeningBalancesRequest)(nil),  // 31: munim.reports.v1.ImportOpeningBalancesRequest
-	(*ImportOpeningBalancesResponse)(nil), // 32: munim.reports.v1.ImportOpeningBalancesResponse
-	(*GetStateConsolidationRequest)(nil),  // 33: munim.reports.v1.GetStateConsolidationRequest
-	(*GetStateConsolidationResponse)(nil), // 34: munim.reports.v1.GetStateConsolidationResponse
+	(*FundSurplus)(nil),                   // 31: munim.reports.v1.FundSurplus
+	(*ReopenYearRequest)(nil),             // 32: munim.reports.v1.ReopenYearRequest
+	(*ReopenYearResponse)(nil),            // 33: munim.reports.v1.ReopenYearResponse
+	(*ImportOpeningBalancesRequest)(nil),  // 34: munim.reports.v1.ImportOpeningBalancesRequest
+	(*ImportOpeningBalancesResponse)(nil), // 35: munim.reports.v1.ImportOpeningBalancesResponse
+	(*GetStateConsolidationRequest)(nil),  // 36: munim.reports.v1.GetStateConsolidationRequest
+	(*GetStateConsolidationResponse)(nil), // 37: munim.reports.v1.GetStateConsolidationResponse
 }
 var file_munim_reports_v1_reports_proto_depIdxs = []int32{
 	5,  // 0: munim.reports.v1.Schedule.rows:type_name -> munim.reports.v1.ScheduleRow
@@ -2958,31 +3213,34 @@ var file_munim_reports_v1_reports_proto_depIdxs = []int32{
 	3,  // 45: munim.reports.v1.ExportReportRequest.period:type_name -> munim.reports.v1.StatementPeriod
 	1,  // 46: munim.reports.v1.ExportReportRequest.kind:type_name -> munim.reports.v1.ReportKind
 	2,  // 47: munim.reports.v1.ExportReportRequest.format:type_name -> munim.reports.v1.ExportFormat
-	7,  // 48: munim.reports.v1.ReportService.GetBalanceSheet:input_type -> munim.reports.v1.GetBalanceSheetRequest
-	10, // 49: munim.reports.v1.ReportService.GetIncomeExpenditure:input_type -> munim.reports.v1.GetIncomeExpenditureRequest
-	13, // 50: munim.reports.v1.ReportService.GetReceiptsPayments:input_type -> munim.reports.v1.GetReceiptsPaymentsRequest
-	16, // 51: munim.reports.v1.ReportService.GetCashFlow:input_type -> munim.reports.v1.GetCashFlowRequest
-	19, // 52: munim.reports.v1.ReportService.GetRegister:input_type -> munim.reports.v1.GetRegisterRequest
-	25, // 53: munim.reports.v1.ReportService.GetAuditControls:input_type -> munim.reports.v1.GetAuditControlsRequest
-	27, // 54: munim.reports.v1.ReportService.ExportReport:input_type -> munim.reports.v1.ExportReportRequest
-	29, // 55: munim.reports.v1.ReportService.CloseYear:input_type -> munim.reports.v1.CloseYearRequest
-	31, // 56: munim.reports.v1.ReportService.ImportOpeningBalances:input_type -> munim.reports.v1.ImportOpeningBalancesRequest
-	33, // 57: munim.reports.v1.ReportService.GetStateConsolidation:input_type -> munim.reports.v1.GetStateConsolidationRequest
-	9,  // 58: munim.reports.v1.ReportService.GetBalanceSheet:output_type -> munim.reports.v1.GetBalanceSheetResponse
-	12, // 59: munim.reports.v1.ReportService.GetIncomeExpenditure:output_type -> munim.reports.v1.GetIncomeExpenditureResponse
-	15, // 60: munim.reports.v1.ReportService.GetReceiptsPayments:output_type -> munim.reports.v1.GetReceiptsPaymentsResponse
-	18, // 61: munim.reports.v1.ReportService.GetCashFlow:output_type -> munim.reports.v1.GetCashFlowResponse
-	24, // 62: munim.reports.v1.ReportService.GetRegister:output_type -> munim.reports.v1.GetRegisterResponse
-	26, // 63: munim.reports.v1.ReportService.GetAuditControls:output_type -> munim.reports.v1.GetAuditControlsResponse
-	28, // 64: munim.reports.v1.ReportService.ExportReport:output_type -> munim.reports.v1.ExportReportResponse
-	30, // 65: munim.reports.v1.ReportService.CloseYear:output_type -> munim.reports.v1.CloseYearResponse
-	32, // 66: munim.reports.v1.ReportService.ImportOpeningBalances:output_type -> munim.reports.v1.ImportOpeningBalancesResponse
-	34, // 67: munim.reports.v1.ReportService.GetStateConsolidation:output_type -> munim.reports.v1.GetStateConsolidationResponse
-	58, // [58:68] is the sub-list for method output_type
-	48, // [48:58] is the sub-list for method input_type
-	48, // [48:48] is the sub-list for extension type_name
-	48, // [48:48] is the sub-list for extension extendee
-	0,  // [0:48] is the sub-list for field type_name
+	31, // 48: munim.reports.v1.CloseYearResponse.surplus_by_fund:type_name -> munim.reports.v1.FundSurplus
+	7,  // 49: munim.reports.v1.ReportService.GetBalanceSheet:input_type -> munim.reports.v1.GetBalanceSheetRequest
+	10, // 50: munim.reports.v1.ReportService.GetIncomeExpenditure:input_type -> munim.reports.v1.GetIncomeExpenditureRequest
+	13, // 51: munim.reports.v1.ReportService.GetReceiptsPayments:input_type -> munim.reports.v1.GetReceiptsPaymentsRequest
+	16, // 52: munim.reports.v1.ReportService.GetCashFlow:input_type -> munim.reports.v1.GetCashFlowRequest
+	19, // 53: munim.reports.v1.ReportService.GetRegister:input_type -> munim.reports.v1.GetRegisterRequest
+	25, // 54: munim.reports.v1.ReportService.GetAuditControls:input_type -> munim.reports.v1.GetAuditControlsRequest
+	27, // 55: munim.reports.v1.ReportService.ExportReport:input_type -> munim.reports.v1.ExportReportRequest
+	29, // 56: munim.reports.v1.ReportService.CloseYear:input_type -> munim.reports.v1.CloseYearRequest
+	32, // 57: munim.reports.v1.ReportService.ReopenYear:input_type -> munim.reports.v1.ReopenYearRequest
+	34, // 58: munim.reports.v1.ReportService.ImportOpeningBalances:input_type -> munim.reports.v1.ImportOpeningBalancesRequest
+	36, // 59: munim.reports.v1.ReportService.GetStateConsolidation:input_type -> munim.reports.v1.GetStateConsolidationRequest
+	9,  // 60: munim.reports.v1.ReportService.GetBalanceSheet:output_type -> munim.reports.v1.GetBalanceSheetResponse
+	12, // 61: munim.reports.v1.ReportService.GetIncomeExpenditure:output_type -> munim.reports.v1.GetIncomeExpenditureResponse
+	15, // 62: munim.reports.v1.ReportService.GetReceiptsPayments:output_type -> munim.reports.v1.GetReceiptsPaymentsResponse
+	18, // 63: munim.reports.v1.ReportService.GetCashFlow:output_type -> munim.reports.v1.GetCashFlowResponse
+	24, // 64: munim.reports.v1.ReportService.GetRegister:output_type -> munim.reports.v1.GetRegisterResponse
+	26, // 65: munim.reports.v1.ReportService.GetAuditControls:output_type -> munim.reports.v1.GetAuditControlsResponse
+	28, // 66: munim.reports.v1.ReportService.ExportReport:output_type -> munim.reports.v1.ExportReportResponse
+	30, // 67: munim.reports.v1.ReportService.CloseYear:output_type -> munim.reports.v1.CloseYearResponse
+	33, // 68: munim.reports.v1.ReportService.ReopenYear:output_type -> munim.reports.v1.ReopenYearResponse
+	35, // 69: munim.reports.v1.ReportService.ImportOpeningBalances:output_type -> munim.reports.v1.ImportOpeningBalancesResponse
+	37, // 70: munim.reports.v1.ReportService.GetStateConsolidation:output_type -> munim.reports.v1.GetStateConsolidationResponse
+	60, // [60:71] is the sub-list for method output_type
+	49, // [49:60] is the sub-list for method input_type
+	49, // [49:49] is the sub-list for extension type_name
+	49, // [49:49] is the sub-list for extension extendee
+	0,  // [0:49] is the sub-list for field type_name
 }
 
 func init() { file_munim_reports_v1_reports_proto_init() }
@@ -3000,7 +3258,7 @@ func file_munim_reports_v1_reports_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_reports_v1_reports_proto_rawDesc), len(file_munim_reports_v1_reports_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   32,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
