@@ -22,6 +22,11 @@ func (h *Handler) CloseYear(ctx context.Context, req *connect.Request[reportsv1.
 	}
 	out := &reportsv1.CloseYearResponse{FiscalYear: int32(c.FiscalYear), Attempt: int32(c.Attempt),
 		Surplus: c.Surplus.StringFixed(2), NextYearOpened: c.NextYearOpened}
+	out.ProvisionRequired = c.Provisions.Required.StringFixed(2)
+	out.ProvisionAdjustment = c.Provisions.Adjustment().StringFixed(2)
+	if c.Provisions.Voucher != nil {
+		out.ProvisionVoucherNumber = c.Provisions.Voucher.Number
+	}
 	for _, v := range c.Vouchers {
 		out.VoucherNumbers = append(out.VoucherNumbers, v.Number)
 	}

@@ -54,6 +54,8 @@ type Closing struct {
 	ClosedBy      string
 	// NextYearOpened reports whether the close opened fiscal year + 1.
 	NextYearOpened bool
+	// Provisions is the provisions run the close made first.
+	Provisions ProvisionRun
 }
 
 // Reopening is the result of reopening a closed year.
@@ -100,8 +102,9 @@ func lockYear(ctx context.Context, q *dbq.Queries, tenant string, fy int) error 
 	return nil
 }
 
-// CloseYear closes fiscal year fy of tenant in one transaction: a journal
-// voucher dated 31 March brings every income and expenditure head's
+// CloseYear closes fiscal year fy of tenant in one transaction: the
+// provisions run (RunProvisions) adjusts the provision for doubtful
+// receivables; a journal voucher dated 31 March brings every income and expenditure head's
 // balance, per fund and function, to zero against 3109000; a second moves
 // 3109000 to the municipal fund (3101001); every period of the year is
 // closed (each with its period event), the close and its vouchers are
@@ -169,6 +172,11 @@ func (s *Service) closeTx(ctx context.Context, tx pgx.Tx, tenant string, fy int,
 		if err := q.PeriodSetClosed(ctx, dbq.PeriodSetClosedParams{TenantID: tenant, FiscalYear: int32(fy), Period: 12, Closed: false}); err != nil {
 			return Closing{}, fmt.Errorf("open March for the close: %w", err)
 		}
+	}
+	// The provision for doubtful receivables is the year's expense: it
+	// goes in before income and expenditure is closed.
+	if out.Provisions, err = s.provisionsTx(ctx, tx, tenant, fy, actor); err != nil {
+		return Closing{}, err
 	}
 	rows, err := q.YearClosingIncomeExpenditureBalances(ctx, dbq.YearClosingIncomeExpenditureBalancesParams{TenantID: tenant, FiscalYear: int32(fy)})
 	if err != nil {

@@ -45,6 +45,8 @@ func TestYearEndOverRPC(t *testing.T) {
 	require.Len(t, closed.Msg.SurplusByFund, 1)
 	assert.Equal(t, "01", closed.Msg.SurplusByFund[0].FundCode)
 	assert.True(t, closed.Msg.NextYearOpened, "2027-28 opened for the carried-forward balances")
+	assert.Equal(t, "0.00", closed.Msg.ProvisionRequired, "no demands, no provision")
+	assert.Empty(t, closed.Msg.ProvisionVoucherNumber)
 
 	_, err = approver.CloseYear(w.ctx, connect.NewRequest(&reportsv1.CloseYearRequest{TenantId: "uk.haridwar", FiscalYear: 2026}))
 	assert.Equal(t, connect.CodeFailedPrecondition, connect.CodeOf(err), "closed twice: %v", err)

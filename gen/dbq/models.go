@@ -705,6 +705,25 @@ type PropertyUnit struct {
 	YearBuilt    int32
 }
 
+type ProvisionRate struct {
+	TenantID string
+	Band     int16
+	Rate     decimal.Decimal
+	SetBy    string
+	SetAt    time.Time
+}
+
+type ProvisionRun struct {
+	TenantID   string
+	FiscalYear int32
+	RunNo      int32
+	Required   decimal.Decimal
+	HeldBefore decimal.Decimal
+	VoucherID  pgtype.Int8
+	RunBy      string
+	RunAt      time.Time
+}
+
 type RateMaster struct {
 	TenantID   string
 	Service    string

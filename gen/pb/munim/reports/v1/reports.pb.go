@@ -2405,8 +2405,15 @@ type CloseYearResponse struct {
 	SurplusByFund []*FundSurplus `protobuf:"bytes,5,rep,name=surplus_by_fund,json=surplusByFund,proto3" json:"surplus_by_fund,omitempty"`
 	// next_year_opened is true when the close opened fiscal_year + 1.
 	NextYearOpened bool `protobuf:"varint,6,opt,name=next_year_opened,json=nextYearOpened,proto3" json:"next_year_opened,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The provision for doubtful receivables the close made first: what the
+	// rates per age band require at 31 March, what that changed the
+	// provision by (negative: written back) and its voucher (empty when the
+	// provision was already right).
+	ProvisionRequired      string `protobuf:"bytes,7,opt,name=provision_required,json=provisionRequired,proto3" json:"provision_required,omitempty"`
+	ProvisionAdjustment    string `protobuf:"bytes,8,opt,name=provision_adjustment,json=provisionAdjustment,proto3" json:"provision_adjustment,omitempty"`
+	ProvisionVoucherNumber string `protobuf:"bytes,9,opt,name=provision_voucher_number,json=provisionVoucherNumber,proto3" json:"provision_voucher_number,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *CloseYearResponse) Reset() {
@@ -2479,6 +2486,27 @@ func (x *CloseYearResponse) GetNextYearOpened() bool {
 		return x.NextYearOpened
 	}
 	return false
+}
+
+func (x *CloseYearResponse) GetProvisionRequired() string {
+	if x != nil {
+		return x.ProvisionRequired
+	}
+	return ""
+}
+
+func (x *CloseYearResponse) GetProvisionAdjustment() string {
+	if x != nil {
+		return x.ProvisionAdjustment
+	}
+	return ""
+}
+
+func (x *CloseYearResponse) GetProvisionVoucherNumber() string {
+	if x != nil {
+		return x.ProvisionVoucherNumber
+	}
+	return ""
 }
 
 // FundSurplus is one fund's excess of income over expenditure.
@@ -3033,7 +3061,7 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x10CloseYearRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12,\n" +
 	"\vfiscal_year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\n" +
-	"fiscalYear\"\x82\x02\n" +
+	"fiscalYear\"\x9e\x03\n" +
 	"\x11CloseYearResponse\x12\x1f\n" +
 	"\vfiscal_year\x18\x01 \x01(\x05R\n" +
 	"fiscalYear\x12\x18\n" +
@@ -3041,7 +3069,10 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x0fvoucher_numbers\x18\x03 \x03(\tR\x0evoucherNumbers\x12\x18\n" +
 	"\asurplus\x18\x04 \x01(\tR\asurplus\x12E\n" +
 	"\x0fsurplus_by_fund\x18\x05 \x03(\v2\x1d.munim.reports.v1.FundSurplusR\rsurplusByFund\x12(\n" +
-	"\x10next_year_opened\x18\x06 \x01(\bR\x0enextYearOpened\"D\n" +
+	"\x10next_year_opened\x18\x06 \x01(\bR\x0enextYearOpened\x12-\n" +
+	"\x12provision_required\x18\a \x01(\tR\x11provisionRequired\x121\n" +
+	"\x14provision_adjustment\x18\b \x01(\tR\x13provisionAdjustment\x128\n" +
+	"\x18provision_voucher_number\x18\t \x01(\tR\x16provisionVoucherNumber\"D\n" +
 	"\vFundSurplus\x12\x1b\n" +
 	"\tfund_code\x18\x01 \x01(\tR\bfundCode\x12\x18\n" +
 	"\asurplus\x18\x02 \x01(\tR\asurplus\"\x8b\x01\n" +
