@@ -66,7 +66,11 @@ type Demand struct {
 	IdempotencyKey string
 	VoucherID      int64
 	CreatedBy      string
-	Lines          []DemandLine
+	// InArrears reports that a year-end close moved the demand's fiscal
+	// year to arrears: its receivable is the heads' arrears account
+	// (TaxHead.ReceivableFor).
+	InArrears bool
+	Lines     []DemandLine
 }
 
 // DemandLine is a demand's head with what approved amendments changed and
@@ -457,7 +461,7 @@ func readDemands(ctx context.Context, q *dbq.Queries, tenant string, ids []int64
 		byID[r.ID] = &Demand{ID: r.ID, TenantID: r.TenantID, Service: r.Service, ConsumerCode: r.ConsumerCode, Ward: r.Ward,
 			PeriodFrom: r.PeriodFrom, PeriodTo: r.PeriodTo, FiscalYear: int(r.FiscalYear), Date: r.DemandDate,
 			DueDate: r.DueDate, Total: r.Total, Source: Source(r.Source), IdempotencyKey: r.IdempotencyKey,
-			VoucherID: r.VoucherID, CreatedBy: r.CreatedBy}
+			VoucherID: r.VoucherID, CreatedBy: r.CreatedBy, InArrears: r.InArrears}
 	}
 	for _, l := range lines {
 		d := byID[l.DemandID]

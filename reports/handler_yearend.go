@@ -27,6 +27,10 @@ func (h *Handler) CloseYear(ctx context.Context, req *connect.Request[reportsv1.
 	if c.Provisions.Voucher != nil {
 		out.ProvisionVoucherNumber = c.Provisions.Voucher.Number
 	}
+	out.ArrearsMoved = c.ArrearsMoved.StringFixed(2)
+	for _, v := range c.ArrearsVouchers {
+		out.ArrearsVoucherNumbers = append(out.ArrearsVoucherNumbers, v.Number)
+	}
 	for _, v := range c.Vouchers {
 		out.VoucherNumbers = append(out.VoucherNumbers, v.Number)
 	}

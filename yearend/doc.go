@@ -1,8 +1,15 @@
-// Package yearend owns the year-end close of a ULB's books: closing every
-// income and expenditure head of a fiscal year to 3109000 (excess of income
-// over expenditure) and 3109000 on to the municipal fund (3101001), locking
-// the year's twelve periods, opening the next year, and reopening a closed
-// year (by an approver, with a reason) by reversing what the close posted.
+// Package yearend owns the year-end close of a ULB's books, in one
+// transaction and in this order: the provision for doubtful receivables by
+// age band of the dues (RunProvisions, also run alone); the move of what
+// the year's property-tax demands left unpaid to the arrears head
+// (4311001 to 4311004, once per year; billing.TaxHead.ReceivableFor then
+// routes everything that touches those demands there); closing every
+// income and expenditure head to 3109000 (excess of income over
+// expenditure) and 3109000 on to the municipal fund (3101001); locking the
+// year's twelve periods and opening the next year. Reopening a closed year
+// (by an approver, with a reason) reverses the two closing vouchers; the
+// provision and the arrears stay, being true whatever the books' state, and
+// a second close adjusts the one and moves nothing twice.
 //
 // How a closed year's income and expenditure still reads as earned: the
 // closing vouchers are ordinary posted vouchers (so balances, the trial

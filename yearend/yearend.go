@@ -56,6 +56,11 @@ type Closing struct {
 	NextYearOpened bool
 	// Provisions is the provisions run the close made first.
 	Provisions ProvisionRun
+	// ArrearsMoved is what the year's demands left unpaid on property tax,
+	// moved to arrears (4311001 to 4311004) by ArrearsVouchers; zero when
+	// an earlier close of the year moved it.
+	ArrearsMoved    decimal.Decimal
+	ArrearsVouchers []ledger.Posted
 }
 
 // Reopening is the result of reopening a closed year.
@@ -176,6 +181,9 @@ func (s *Service) closeTx(ctx context.Context, tx pgx.Tx, tenant string, fy int,
 	// The provision for doubtful receivables is the year's expense: it
 	// goes in before income and expenditure is closed.
 	if out.Provisions, err = s.provisionsTx(ctx, tx, tenant, fy, actor); err != nil {
+		return Closing{}, err
+	}
+	if out.ArrearsMoved, out.ArrearsVouchers, err = s.moveToArrearsTx(ctx, tx, tenant, fy, actor); err != nil {
 		return Closing{}, err
 	}
 	rows, err := q.YearClosingIncomeExpenditureBalances(ctx, dbq.YearClosingIncomeExpenditureBalancesParams{TenantID: tenant, FiscalYear: int32(fy)})

@@ -34,7 +34,7 @@ CREATE TABLE year_closing_vouchers (
     voucher_id  bigint NOT NULL,
     fiscal_year integer NOT NULL,
     attempt     integer NOT NULL,
-    purpose     text NOT NULL CHECK (purpose IN ('close_income_expenditure', 'transfer_to_fund', 'reversal')),
+    purpose     text NOT NULL CHECK (purpose IN ('close_income_expenditure', 'transfer_to_fund', 'reversal', 'arrears')),
     -- closing: the voucher's lines are left out of the income and
     -- expenditure statement (and the cash flow) of its year.
     closing     boolean NOT NULL,
@@ -60,7 +60,26 @@ CREATE TABLE year_events (
 CREATE TRIGGER year_events_immutable BEFORE UPDATE OR DELETE ON year_events
     FOR EACH ROW EXECUTE FUNCTION refuse_change();
 
-CALL munim_isolate(ARRAY['year_closings', 'year_closing_vouchers', 'year_events']);
+-- The fiscal years whose demands are arrears. The first close of a year
+-- moves what its demands leave unpaid to the heads' arrears accounts
+-- (4311001 to 4311004) and adds the year here; from then on whatever
+-- touches those demands posts to the arrears account (billing asks
+-- through DemandGetMany.in_arrears). A reopening leaves the year here:
+-- its dues are overdue whatever the state of the books, and a second
+-- close moves nothing twice.
+CREATE TABLE arrears_years (
+    tenant_id   text NOT NULL REFERENCES tenants,
+    fiscal_year integer NOT NULL,
+    moved       numeric(18,2) NOT NULL,
+    moved_by    text NOT NULL CHECK (moved_by <> ''),
+    moved_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, fiscal_year),
+    FOREIGN KEY (tenant_id, fiscal_year) REFERENCES fiscal_years
+);
+CREATE TRIGGER arrears_years_immutable BEFORE UPDATE OR DELETE ON arrears_years
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+
+CALL munim_isolate(ARRAY['year_closings', 'year_closing_vouchers', 'year_events', 'arrears_years']);
 
 -- +goose Down
-DROP TABLE year_events, year_closing_vouchers, year_closings;
+DROP TABLE arrears_years, year_events, year_closing_vouchers, year_closings;

@@ -43,10 +43,11 @@ INSERT INTO year_closing_vouchers (tenant_id, voucher_id, fiscal_year, attempt, 
 VALUES (@tenant_id, @voucher_id, @fiscal_year, @attempt, @purpose, @closing);
 
 -- name: YearClosingVouchers :many
--- The vouchers a close posted (not their reversals), in posting order.
+-- The closing vouchers a close posted (not their reversals, not the move
+-- to arrears), in posting order.
 SELECT voucher_id, purpose
   FROM year_closing_vouchers
- WHERE tenant_id = @tenant_id AND fiscal_year = @fiscal_year AND attempt = @attempt AND purpose <> 'reversal'
+ WHERE tenant_id = @tenant_id AND fiscal_year = @fiscal_year AND attempt = @attempt AND closing AND purpose <> 'reversal'
  ORDER BY voucher_id;
 
 -- name: YearClosingIncomeExpenditureBalances :many
@@ -83,3 +84,24 @@ SELECT id, fiscal_year, attempt, action, actor, reason, at
   FROM year_events
  WHERE tenant_id = @tenant_id AND fiscal_year = @fiscal_year
  ORDER BY id;
+
+-- name: ArrearsYearExists :one
+SELECT EXISTS (SELECT 1 FROM arrears_years WHERE tenant_id = @tenant_id AND fiscal_year = @fiscal_year);
+
+-- name: ArrearsYearInsert :exec
+INSERT INTO arrears_years (tenant_id, fiscal_year, moved, moved_by)
+VALUES (@tenant_id, @fiscal_year, @moved, @moved_by);
+
+-- name: ArrearsOutstanding :many
+-- What fiscal_year's demands leave unpaid on the given receivable
+-- accounts, per account, fund, function, ward and consumer (the
+-- sub-ledger the control account is kept by).
+SELECT h.receivable_account, h.fund_code, h.function_code, d.ward, d.consumer_code,
+       sum(l.amount + l.adjusted - l.collected)::numeric AS outstanding
+  FROM demands d
+  JOIN demand_lines l ON l.tenant_id = d.tenant_id AND l.demand_id = d.id
+  JOIN tax_heads h ON h.tenant_id = d.tenant_id AND h.service = d.service AND h.code = l.head_code
+ WHERE d.tenant_id = @tenant_id AND d.fiscal_year = @fiscal_year AND h.receivable_account = ANY(@codes::text[])
+ GROUP BY 1, 2, 3, 4, 5
+HAVING sum(l.amount + l.adjusted - l.collected) <> 0
+ ORDER BY 1, 2, 3, 4, 5;

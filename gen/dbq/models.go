@@ -58,6 +58,14 @@ type ApiKey struct {
 	LastUsedAt *time.Time
 }
 
+type ArrearsYear struct {
+	TenantID   string
+	FiscalYear int32
+	Moved      decimal.Decimal
+	MovedBy    string
+	MovedAt    time.Time
+}
+
 type Asset struct {
 	TenantID        string
 	ID              int64

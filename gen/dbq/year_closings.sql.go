@@ -13,6 +13,101 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+const arrearsOutstanding = `-- name: ArrearsOutstanding :many
+SELECT h.receivable_account, h.fund_code, h.function_code, d.ward, d.consumer_code,
+       sum(l.amount + l.adjusted - l.collected)::numeric AS outstanding
+  FROM demands d
+  JOIN demand_lines l ON l.tenant_id = d.tenant_id AND l.demand_id = d.id
+  JOIN tax_heads h ON h.tenant_id = d.tenant_id AND h.service = d.service AND h.code = l.head_code
+ WHERE d.tenant_id = $1 AND d.fiscal_year = $2 AND h.receivable_account = ANY($3::text[])
+ GROUP BY 1, 2, 3, 4, 5
+HAVING sum(l.amount + l.adjusted - l.collected) <> 0
+ ORDER BY 1, 2, 3, 4, 5
+`
+
+type ArrearsOutstandingParams struct {
+	TenantID   string
+	FiscalYear int32
+	Codes      []string
+}
+
+type ArrearsOutstandingRow struct {
+	ReceivableAccount string
+	FundCode          string
+	FunctionCode      string
+	Ward              string
+	ConsumerCode      string
+	Outstanding       decimal.Decimal
+}
+
+// What fiscal_year's demands leave unpaid on the given receivable
+// accounts, per account, fund, function, ward and consumer (the
+// sub-ledger the control account is kept by).
+func (q *Queries) ArrearsOutstanding(ctx context.Context, arg ArrearsOutstandingParams) ([]ArrearsOutstandingRow, error) {
+	rows, err := q.db.Query(ctx, arrearsOutstanding, arg.TenantID, arg.FiscalYear, arg.Codes)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ArrearsOutstandingRow{}
+	for rows.Next() {
+		var i ArrearsOutstandingRow
+		if err := rows.Scan(
+			&i.ReceivableAccount,
+			&i.FundCode,
+			&i.FunctionCode,
+			&i.Ward,
+			&i.ConsumerCode,
+			&i.Outstanding,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const arrearsYearExists = `-- name: ArrearsYearExists :one
+SELECT EXISTS (SELECT 1 FROM arrears_years WHERE tenant_id = $1 AND fiscal_year = $2)
+`
+
+type ArrearsYearExistsParams struct {
+	TenantID   string
+	FiscalYear int32
+}
+
+func (q *Queries) ArrearsYearExists(ctx context.Context, arg ArrearsYearExistsParams) (bool, error) {
+	row := q.db.QueryRow(ctx, arrearsYearExists, arg.TenantID, arg.FiscalYear)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
+const arrearsYearInsert = `-- name: ArrearsYearInsert :exec
+INSERT INTO arrears_years (tenant_id, fiscal_year, moved, moved_by)
+VALUES ($1, $2, $3, $4)
+`
+
+type ArrearsYearInsertParams struct {
+	TenantID   string
+	FiscalYear int32
+	Moved      decimal.Decimal
+	MovedBy    string
+}
+
+func (q *Queries) ArrearsYearInsert(ctx context.Context, arg ArrearsYearInsertParams) error {
+	_, err := q.db.Exec(ctx, arrearsYearInsert,
+		arg.TenantID,
+		arg.FiscalYear,
+		arg.Moved,
+		arg.MovedBy,
+	)
+	return err
+}
+
 const yearClosingEarliestOpenBefore = `-- name: YearClosingEarliestOpenBefore :many
 SELECT f.fiscal_year
   FROM fiscal_years f
@@ -334,7 +429,7 @@ func (q *Queries) YearClosingVoucherInsert(ctx context.Context, arg YearClosingV
 const yearClosingVouchers = `-- name: YearClosingVouchers :many
 SELECT voucher_id, purpose
   FROM year_closing_vouchers
- WHERE tenant_id = $1 AND fiscal_year = $2 AND attempt = $3 AND purpose <> 'reversal'
+ WHERE tenant_id = $1 AND fiscal_year = $2 AND attempt = $3 AND closing AND purpose <> 'reversal'
  ORDER BY voucher_id
 `
 
@@ -349,7 +444,8 @@ type YearClosingVouchersRow struct {
 	Purpose   string
 }
 
-// The vouchers a close posted (not their reversals), in posting order.
+// The closing vouchers a close posted (not their reversals, not the move
+// to arrears), in posting order.
 func (q *Queries) YearClosingVouchers(ctx context.Context, arg YearClosingVouchersParams) ([]YearClosingVouchersRow, error) {
 	rows, err := q.db.Query(ctx, yearClosingVouchers, arg.TenantID, arg.FiscalYear, arg.Attempt)
 	if err != nil {

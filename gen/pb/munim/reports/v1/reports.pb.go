@@ -2412,8 +2412,13 @@ type CloseYearResponse struct {
 	ProvisionRequired      string `protobuf:"bytes,7,opt,name=provision_required,json=provisionRequired,proto3" json:"provision_required,omitempty"`
 	ProvisionAdjustment    string `protobuf:"bytes,8,opt,name=provision_adjustment,json=provisionAdjustment,proto3" json:"provision_adjustment,omitempty"`
 	ProvisionVoucherNumber string `protobuf:"bytes,9,opt,name=provision_voucher_number,json=provisionVoucherNumber,proto3" json:"provision_voucher_number,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// arrears_moved is what the year's property-tax demands left unpaid,
+	// moved from 4311001 to the arrears head 4311004 by the vouchers named
+	// (zero, and none, when an earlier close of the year moved it).
+	ArrearsMoved          string   `protobuf:"bytes,10,opt,name=arrears_moved,json=arrearsMoved,proto3" json:"arrears_moved,omitempty"`
+	ArrearsVoucherNumbers []string `protobuf:"bytes,11,rep,name=arrears_voucher_numbers,json=arrearsVoucherNumbers,proto3" json:"arrears_voucher_numbers,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *CloseYearResponse) Reset() {
@@ -2507,6 +2512,20 @@ func (x *CloseYearResponse) GetProvisionVoucherNumber() string {
 		return x.ProvisionVoucherNumber
 	}
 	return ""
+}
+
+func (x *CloseYearResponse) GetArrearsMoved() string {
+	if x != nil {
+		return x.ArrearsMoved
+	}
+	return ""
+}
+
+func (x *CloseYearResponse) GetArrearsVoucherNumbers() []string {
+	if x != nil {
+		return x.ArrearsVoucherNumbers
+	}
+	return nil
 }
 
 // FundSurplus is one fund's excess of income over expenditure.
@@ -3061,7 +3080,7 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x10CloseYearRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12,\n" +
 	"\vfiscal_year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\n" +
-	"fiscalYear\"\x9e\x03\n" +
+	"fiscalYear\"\xfb\x03\n" +
 	"\x11CloseYearResponse\x12\x1f\n" +
 	"\vfiscal_year\x18\x01 \x01(\x05R\n" +
 	"fiscalYear\x12\x18\n" +
@@ -3072,7 +3091,10 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x10next_year_opened\x18\x06 \x01(\bR\x0enextYearOpened\x12-\n" +
 	"\x12provision_required\x18\a \x01(\tR\x11provisionRequired\x121\n" +
 	"\x14provision_adjustment\x18\b \x01(\tR\x13provisionAdjustment\x128\n" +
-	"\x18provision_voucher_number\x18\t \x01(\tR\x16provisionVoucherNumber\"D\n" +
+	"\x18provision_voucher_number\x18\t \x01(\tR\x16provisionVoucherNumber\x12#\n" +
+	"\rarrears_moved\x18\n" +
+	" \x01(\tR\farrearsMoved\x126\n" +
+	"\x17arrears_voucher_numbers\x18\v \x03(\tR\x15arrearsVoucherNumbers\"D\n" +
 	"\vFundSurplus\x12\x1b\n" +
 	"\tfund_code\x18\x01 \x01(\tR\bfundCode\x12\x18\n" +
 	"\asurplus\x18\x02 \x01(\tR\asurplus\"\x8b\x01\n" +
