@@ -401,3 +401,17 @@ func (s *Service) Events(ctx context.Context, tenant string, fy int) ([]Event, e
 	})
 	return out, err
 }
+
+// Closed reports whether fiscal year fy of tenant has a standing close.
+func (s *Service) Closed(ctx context.Context, tenant string, fy int) (bool, error) {
+	var closed bool
+	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		rows, err := dbq.New(tx).YearClosingStanding(ctx, dbq.YearClosingStandingParams{TenantID: tenant, FiscalYear: int32(fy)})
+		closed = len(rows) > 0
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("read close: %w", err)
+	}
+	return closed, nil
+}

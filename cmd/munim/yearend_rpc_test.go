@@ -14,6 +14,8 @@ import (
 	auditv1 "github.com/munimhq/munim/gen/pb/munim/audit/v1"
 	reportsv1 "github.com/munimhq/munim/gen/pb/munim/reports/v1"
 	"github.com/munimhq/munim/ledger"
+	"github.com/munimhq/munim/reports"
+	"github.com/munimhq/munim/yearend"
 )
 
 // The approver closes a year over RPC and reopens it with a reason; the
@@ -71,4 +73,40 @@ func TestYearEndOverRPC(t *testing.T) {
 	assert.Contains(t, got, "user:meena /munim.reports.v1.ReportService/CloseYear ok")
 	assert.Contains(t, got, "user:meena /munim.reports.v1.ReportService/ReopenYear ok")
 	assert.Contains(t, got, "user:ravi /munim.reports.v1.ReportService/ReopenYear permission_denied")
+}
+
+// The demo closes 2025-26 before this year's collections: the year is
+// locked, its balance sheet balances with the surplus in the municipal
+// fund, its I&E still reads as earned, and its unpaid property tax sits in
+// arrears (4311004), which this year's collections credit.
+func TestDemoClosesTheYearBefore(t *testing.T) {
+	t.Parallel()
+	d := seededDemo(t)
+	closed, err := yearend.NewService(d.pool, d.app.ledger).Closed(d.ctx, demoTenant, demoFY-1)
+	require.NoError(t, err)
+	require.True(t, closed)
+	svc := reports.NewService(d.pool, d.app.ledger)
+	last := reports.Request{TenantID: demoTenant, FiscalYear: demoFY - 1}
+	bs, err := svc.BalanceSheet(d.ctx, last)
+	require.NoError(t, err)
+	assert.True(t, bs.Balanced())
+	b1, ok := bs.Schedule("B-1")
+	require.True(t, ok)
+	for _, r := range b1.Rows {
+		assert.Empty(t, r.DerivedFrom, "no unclosed surplus in a closed year: %+v", r)
+	}
+	ie, err := svc.IncomeExpenditure(d.ctx, last)
+	require.NoError(t, err)
+	assert.True(t, ie.TotalIncome.Current.IsPositive(), "the year's property tax is still its income")
+	assert.Equal(t, ie.SurplusCarriedToFund.Current.StringFixed(2), b1.Total.Current.StringFixed(2), "B-1 is the year's surplus")
+	tb, err := d.app.ledger.TrialBalance(d.ctx, demoTenant, ledger.Date(demoFY, time.November, 30), "")
+	require.NoError(t, err)
+	var arrears ledger.TrialBalanceRow
+	for _, r := range tb.Rows {
+		if r.AccountCode == "4311004" {
+			arrears = r
+		}
+	}
+	assert.True(t, arrears.Opening.IsPositive(), "2025-26's unpaid tax opens this year as arrears")
+	assert.True(t, arrears.Credit.IsPositive(), "this year's collections of it credit the arrears head")
 }
