@@ -96,8 +96,18 @@ func checkYear(fy int) error {
 }
 
 // lockYear locks fiscal year fy of tenant, or says it was never opened.
+// It takes the tenant's chain head first, as every posting transaction
+// does: the close then changes periods and posts in the ledger's lock
+// order (chain head, then periods), so it cannot deadlock with a posting.
 func lockYear(ctx context.Context, q *dbq.Queries, tenant string, fy int) error {
-	_, err := q.YearClosingFiscalYearLock(ctx, dbq.YearClosingFiscalYearLockParams{TenantID: tenant, FiscalYear: int32(fy)})
+	_, err := q.ChainHeadLock(ctx, tenant)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &ledger.NotFoundError{What: fmt.Sprintf("tenant %q", tenant)}
+	}
+	if err != nil {
+		return fmt.Errorf("lock chain head: %w", err)
+	}
+	_, err = q.YearClosingFiscalYearLock(ctx, dbq.YearClosingFiscalYearLockParams{TenantID: tenant, FiscalYear: int32(fy)})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return &ledger.NotFoundError{What: fmt.Sprintf("fiscal year %s of tenant %q", ledger.FiscalYearLabel(fy), tenant)}
 	}
