@@ -132,6 +132,16 @@ func TestCloseMovesUnpaidPropertyTaxToArrearsAndLaterCollectionsCreditArrears(t 
 	assert.Equal(t, "0.00", balanceOf(t, b, "4311001", mayEnd), "nothing credited to the current-demand head")
 	tiedDCB(t, b)
 
+	t.Run("a demand raised later for the closed year is arrears from the start", func(t *testing.T) {
+		_, err := b.billing.PostDemands(b.ctx, tenant, "test", billing.FromManual, []billing.DemandInput{{Service: "property_tax",
+			ConsumerCode: "PT-C", Ward: "W07", PeriodFrom: ledger.Date(2025, time.April, 1), PeriodTo: ledger.Date(2026, time.March, 31),
+			Date: ledger.Date(2026, time.May, 5), DueDate: ledger.Date(2026, time.June, 30), IdempotencyKey: "PT-C",
+			Lines: []billing.DemandLineInput{{Head: "PT", Amount: amt("700.00")}}}})
+		require.NoError(t, err)
+		assert.Equal(t, "11700.00", balanceOf(t, b, "4311004", mayEnd))
+		assert.Equal(t, "0.00", balanceOf(t, b, "4311001", mayEnd))
+		tiedDCB(t, b)
+	})
 	t.Run("a reopening leaves the dues in arrears and a second close moves nothing twice", func(t *testing.T) {
 		_, err := b.yearend.ReopenYear(b.ctx, tenant, 2025, "approver", "late accrual")
 		require.NoError(t, err)

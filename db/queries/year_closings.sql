@@ -105,3 +105,7 @@ SELECT h.receivable_account, h.fund_code, h.function_code, d.ward, d.consumer_co
  GROUP BY 1, 2, 3, 4, 5
 HAVING sum(l.amount + l.adjusted - l.collected) <> 0
  ORDER BY 1, 2, 3, 4, 5;
+
+-- name: ArrearsYearList :many
+-- The fiscal years whose demands are in arrears.
+SELECT fiscal_year FROM arrears_years WHERE tenant_id = @tenant_id ORDER BY fiscal_year;

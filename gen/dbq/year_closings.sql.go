@@ -108,6 +108,31 @@ func (q *Queries) ArrearsYearInsert(ctx context.Context, arg ArrearsYearInsertPa
 	return err
 }
 
+const arrearsYearList = `-- name: ArrearsYearList :many
+SELECT fiscal_year FROM arrears_years WHERE tenant_id = $1 ORDER BY fiscal_year
+`
+
+// The fiscal years whose demands are in arrears.
+func (q *Queries) ArrearsYearList(ctx context.Context, tenantID string) ([]int32, error) {
+	rows, err := q.db.Query(ctx, arrearsYearList, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int32{}
+	for rows.Next() {
+		var fiscal_year int32
+		if err := rows.Scan(&fiscal_year); err != nil {
+			return nil, err
+		}
+		items = append(items, fiscal_year)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const yearClosingEarliestOpenBefore = `-- name: YearClosingEarliestOpenBefore :many
 SELECT f.fiscal_year
   FROM fiscal_years f
