@@ -99,8 +99,8 @@ const (
 	// people who keep, check and audit the books (a state auditor across
 	// the state's ULBs, by a "uk.*" tenant scope), and the admin.
 	PermReportsRead Permission = "reports.read"
-	// PermYearClose runs and reopens a year-end close (not built yet): the
-	// approver, the checker of the books.
+	// PermYearClose runs and reopens a year-end close: the approver, the
+	// checker of the books.
 	PermYearClose Permission = "reports.year.close"
 	// Opening balances are maker-checker: the accountant imports a ULB's
 	// opening trial balance, an approver (never the importer) posts or
@@ -261,6 +261,7 @@ var Procedures = map[string]Permission{
 	reportsv1connect.ReportServiceExportReportProcedure:               PermReportsRead,
 	reportsv1connect.ReportServiceGetStateConsolidationProcedure:      PermReportsRead,
 	reportsv1connect.ReportServiceCloseYearProcedure:                  PermYearClose,
+	reportsv1connect.ReportServiceReopenYearProcedure:                 PermYearClose,
 	reportsv1connect.ReportServiceImportOpeningBalancesProcedure:      PermOpeningImport,
 	reportsv1connect.ReportServiceApproveOpeningBalancesProcedure:     PermOpeningApprove,
 	reportsv1connect.ReportServiceRejectOpeningBalancesProcedure:      PermOpeningApprove,

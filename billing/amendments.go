@@ -240,7 +240,7 @@ func (a *Amendment) voucher(d dbq.DemandGetManyRow, lines []amendedLine) ledger.
 		SourceRef: fmt.Sprintf("AMENDMENT/%d/DEMAND/%d", a.ID, d.ID), Narration: narration}
 	for _, al := range lines {
 		h := al.line
-		receivable := ledger.Line{AccountCode: h.ReceivableAccount, FundCode: h.FundCode, FunctionCode: h.FunctionCode,
+		receivable := ledger.Line{AccountCode: TaxHead{ReceivableAccount: h.ReceivableAccount}.ReceivableFor(d.InArrears), FundCode: h.FundCode, FunctionCode: h.FunctionCode,
 			FieldCode: d.Ward, Party: d.ConsumerCode}
 		other := ledger.Line{AccountCode: h.IncomeAccount, FundCode: h.FundCode, FunctionCode: h.FunctionCode, FieldCode: d.Ward}
 		if a.Kind != Correction && h.IncomeKind != "L" {

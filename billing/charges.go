@@ -421,7 +421,7 @@ func (c Charge) voucher(d Demand, h TaxHead) ledger.Voucher {
 		Narration: fmt.Sprintf("%s on %s demand %s to %s, %s: %s", h.Name, d.Service, d.PeriodFrom.Format(time.DateOnly),
 			d.PeriodTo.Format(time.DateOnly), d.ConsumerCode, c.Basis),
 		Lines: []ledger.Line{
-			{AccountCode: h.ReceivableAccount, FundCode: h.FundCode, FunctionCode: h.FunctionCode, FieldCode: d.Ward,
+			{AccountCode: h.ReceivableFor(d.InArrears), FundCode: h.FundCode, FunctionCode: h.FunctionCode, FieldCode: d.Ward,
 				Party: d.ConsumerCode, Debit: c.Amount},
 			{AccountCode: h.IncomeAccount, FundCode: h.FundCode, FunctionCode: h.FunctionCode, FieldCode: d.Ward, Credit: c.Amount},
 		}}

@@ -336,10 +336,10 @@ func (l *dueLine) take(kind AllocationKind, amt decimal.Decimal) Allocation {
 }
 
 // receivableOf is the receivable a line of head h on demand d is collected
-// from: the head's receivable account in the demand's ward, the consumer as
-// party.
+// from: the head's receivable (or, in arrears, arrears) account in the
+// demand's ward, the consumer as party.
 func receivableOf(d *Demand, h TaxHead) ledger.Line {
-	return ledger.Line{AccountCode: h.ReceivableAccount, FundCode: h.FundCode, FunctionCode: h.FunctionCode,
+	return ledger.Line{AccountCode: h.ReceivableFor(d.InArrears), FundCode: h.FundCode, FunctionCode: h.FunctionCode,
 		FieldCode: d.Ward, Party: d.ConsumerCode}
 }
 

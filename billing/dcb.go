@@ -53,6 +53,8 @@ type Tie struct {
 
 // CheckDcbAgainstLedger compares, for every receivable account the tax
 // heads use, the demand register's balance with the ledger's, to the paisa.
+// The ledger side of a receivable with an arrears head (4311001) is the
+// two heads together (4311001 + 4311004).
 func (s *Service) CheckDcbAgainstLedger(ctx context.Context, tenant string) ([]Tie, error) {
 	var out []Tie
 	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
@@ -72,17 +74,35 @@ func (s *Service) CheckDcbAgainstLedger(ctx context.Context, tenant string) ([]T
 		for _, r := range dcb {
 			accounts[r.ReceivableAccount] = r.Balance
 		}
+		// A receivable's dues in arrears sit on its arrears head: the
+		// register's balance is compared with the two together.
 		codes := make([]string, 0, len(accounts))
+		arrearsOf := map[string]string{}
 		for c := range accounts {
 			codes = append(codes, c)
+			if a := ArrearsAccountOf(c); a != "" && !isHeadReceivable(accounts, a) {
+				codes = append(codes, a)
+				arrearsOf[a] = c
+			}
 		}
 		books, err := q.BalanceOfAccounts(ctx, dbq.BalanceOfAccountsParams{TenantID: tenant, Codes: codes})
 		if err != nil {
 			return err
 		}
+		held := map[string]decimal.Decimal{}
 		for _, b := range books {
-			out = append(out, Tie{Account: b.AccountCode, DCB: accounts[b.AccountCode], Ledger: b.Balance,
-				Difference: b.Balance.Sub(accounts[b.AccountCode])})
+			c := b.AccountCode
+			if r, ok := arrearsOf[c]; ok {
+				c = r
+			}
+			held[c] = held[c].Add(b.Balance)
+		}
+		for _, b := range books {
+			if _, ok := arrearsOf[b.AccountCode]; ok {
+				continue
+			}
+			out = append(out, Tie{Account: b.AccountCode, DCB: accounts[b.AccountCode], Ledger: held[b.AccountCode],
+				Difference: held[b.AccountCode].Sub(accounts[b.AccountCode])})
 		}
 		return nil
 	})
@@ -90,6 +110,11 @@ func (s *Service) CheckDcbAgainstLedger(ctx context.Context, tenant string) ([]T
 		return nil, fmt.Errorf("tie DCB to ledger: %w", err)
 	}
 	return out, nil
+}
+
+func isHeadReceivable(accounts map[string]decimal.Decimal, code string) bool {
+	_, ok := accounts[code]
+	return ok
 }
 
 // Tied reports whether every tie has no difference.

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,7 +67,11 @@ type Demand struct {
 	IdempotencyKey string
 	VoucherID      int64
 	CreatedBy      string
-	Lines          []DemandLine
+	// InArrears reports that a year-end close moved the demand's fiscal
+	// year to arrears: its receivable is the heads' arrears account
+	// (TaxHead.ReceivableFor).
+	InArrears bool
+	Lines     []DemandLine
 }
 
 // DemandLine is a demand's head with what approved amendments changed and
@@ -178,7 +183,7 @@ func (d *DemandInput) requestHash() []byte {
 // state's cess liability) credited, and the consumer's receivable debited
 // once per receivable account with the sum of its heads (for the consumer,
 // in its ward). A negative round-off line reverses its side.
-func (d *DemandInput) accrual(heads map[string]TaxHead) ledger.Voucher {
+func (d *DemandInput) accrual(heads map[string]TaxHead, inArrears bool) ledger.Voucher {
 	v := ledger.Voucher{Type: ledger.Journal, Date: d.Date, IdempotencyKey: "demand:" + d.IdempotencyKey,
 		SourceRef: fmt.Sprintf("DEMAND/%s/%s/%s", d.Service, d.ConsumerCode, d.PeriodFrom.Format(time.DateOnly)),
 		Narration: fmt.Sprintf("%s demand %s to %s, %s", d.Service, d.PeriodFrom.Format(time.DateOnly), d.PeriodTo.Format(time.DateOnly), d.ConsumerCode)}
@@ -190,7 +195,7 @@ func (d *DemandInput) accrual(heads map[string]TaxHead) ledger.Voucher {
 			continue
 		}
 		h := heads[l.Head]
-		r := receivable{h.ReceivableAccount, h.FundCode, h.FunctionCode}
+		r := receivable{h.ReceivableFor(inArrears), h.FundCode, h.FunctionCode}
 		if _, seen := due[r]; !seen {
 			order = append(order, r)
 		}
@@ -312,9 +317,14 @@ func (s *Service) stageTx(ctx context.Context, tx pgx.Tx, tenant, actor string, 
 	if err != nil {
 		return staged{}, err
 	}
+	// A demand raised for a year already closed is arrears from the start.
+	arrears, err := dbq.New(tx).ArrearsYearList(ctx, tenant)
+	if err != nil {
+		return staged{}, fmt.Errorf("read arrears years: %w", err)
+	}
 	vouchers := make([]ledger.Voucher, len(in))
 	for i := range in {
-		vouchers[i] = in[i].accrual(heads[in[i].Service])
+		vouchers[i] = in[i].accrual(heads[in[i].Service], slices.Contains(arrears, int32(ledger.FiscalYearOf(in[i].PeriodFrom))))
 		vouchers[i].ID = vids[i]
 	}
 	st := staged{tenant: tenant, actor: actor}
@@ -457,7 +467,7 @@ func readDemands(ctx context.Context, q *dbq.Queries, tenant string, ids []int64
 		byID[r.ID] = &Demand{ID: r.ID, TenantID: r.TenantID, Service: r.Service, ConsumerCode: r.ConsumerCode, Ward: r.Ward,
 			PeriodFrom: r.PeriodFrom, PeriodTo: r.PeriodTo, FiscalYear: int(r.FiscalYear), Date: r.DemandDate,
 			DueDate: r.DueDate, Total: r.Total, Source: Source(r.Source), IdempotencyKey: r.IdempotencyKey,
-			VoucherID: r.VoucherID, CreatedBy: r.CreatedBy}
+			VoucherID: r.VoucherID, CreatedBy: r.CreatedBy, InArrears: r.InArrears}
 	}
 	for _, l := range lines {
 		d := byID[l.DemandID]

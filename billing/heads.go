@@ -63,6 +63,29 @@ type TaxHead struct {
 	CreatedAt         time.Time
 }
 
+// arrearsAccounts maps a receivable head to the head its dues move to
+// when their fiscal year is closed (NMAM 431-10: 4311001 property tax
+// receivable, 4311004 its arrears). Heads not listed (water 4313001,
+// licence fees 4313002) keep their dues where they are.
+var arrearsAccounts = map[string]string{"4311001": "4311004"}
+
+// ArrearsAccountOf returns the arrears head of receivable head code, or ""
+// when its dues stay where they are.
+func ArrearsAccountOf(code string) string { return arrearsAccounts[code] }
+
+// ReceivableFor is the account a line of head h posts its receivable to:
+// the head's arrears account when the demand is in arrears (a year-end
+// close moved its fiscal year: Demand.InArrears), else the head's
+// receivable account. Everything that touches a demand's receivable
+// (collection, rebate, penalty and interest, amendment, reinstatement,
+// advance application) goes through it.
+func (h TaxHead) ReceivableFor(inArrears bool) string {
+	if a := arrearsAccounts[h.ReceivableAccount]; inArrears && a != "" {
+		return a
+	}
+	return h.ReceivableAccount
+}
+
 var (
 	servicePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{1,39}$`)
 	headPattern    = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,39}$`)

@@ -86,7 +86,8 @@ func buildCashFlow(b balancesRead) (CashFlow, error) {
 			return CashFlow{}, err
 		}
 		// A head's movement, debit positive, is an outflow: inflow is its negative.
-		in := Amounts{Current: r.YearMovement, Previous: r.PreviousYearMovement}.neg()
+		// The year-end closing vouchers move no cash: left out.
+		in := beforeClosing(r).neg()
 		all = all.sub(in)
 		switch {
 		case h.Major == cashHead:

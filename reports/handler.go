@@ -170,11 +170,6 @@ func (h *Handler) GetAuditControls(ctx context.Context, req *connect.Request[rep
 	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)
 }
 
-// CloseYear implements ReportService.CloseYear: not built yet.
-func (h *Handler) CloseYear(ctx context.Context, req *connect.Request[reportsv1.CloseYearRequest]) (*connect.Response[reportsv1.CloseYearResponse], error) {
-	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)
-}
-
 // GetStateConsolidation implements ReportService.GetStateConsolidation: not built yet.
 func (h *Handler) GetStateConsolidation(ctx context.Context, req *connect.Request[reportsv1.GetStateConsolidationRequest]) (*connect.Response[reportsv1.GetStateConsolidationResponse], error) {
 	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)

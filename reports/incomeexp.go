@@ -46,7 +46,7 @@ func buildIncomeExpenditure(b balancesRead) (IncomeExpenditure, error) {
 		if err != nil {
 			return IncomeExpenditure{}, err
 		}
-		year := Amounts{Current: r.YearMovement, Previous: r.PreviousYearMovement}
+		year := beforeClosing(r)
 		switch h.Side {
 		case Income:
 			year = year.neg()

@@ -189,6 +189,15 @@ func (s *Service) readBalancesAnd(ctx context.Context, r Request, more func(q *d
 	return out, err
 }
 
+// beforeClosing is an account's movement this year and the year before,
+// debit positive, without the year-end closing vouchers (the close of
+// income and expenditure to 3109000 and its transfer to the municipal
+// fund, see package yearend): a closed year's income and expenditure still
+// reads as it was earned and spent, not as zero.
+func beforeClosing(r dbq.BalanceStatementAccountsRow) Amounts {
+	return Amounts{Current: r.YearMovement.Sub(r.YearClosing), Previous: r.PreviousYearMovement.Sub(r.PreviousYearClosing)}
+}
+
 // scheduleName is the chart's name of a major head, or the statement label.
 func (b balancesRead) scheduleName(h head) string {
 	if n, ok := b.majors[h.Major]; ok {

@@ -415,6 +415,15 @@ func TestRoleMatrix(t *testing.T) {
 			_, err := w.audit(c).ListEvents(w.ctx, connect.NewRequest(&auditv1.ListEventsRequest{TenantId: "uk.dehradun"}))
 			return err
 		}, []auth.Role{auth.RoleAdmin, auth.RoleAuditor}},
+		// A year that was never opened: the guard decides before the books do.
+		{"CloseYear", func(c string, _ auth.Role) error {
+			_, err := w.reports(c).CloseYear(w.ctx, connect.NewRequest(&reportsv1.CloseYearRequest{TenantId: "uk.dehradun", FiscalYear: 2040}))
+			return err
+		}, []auth.Role{auth.RoleApprover}},
+		{"ReopenYear", func(c string, _ auth.Role) error {
+			_, err := w.reports(c).ReopenYear(w.ctx, connect.NewRequest(&reportsv1.ReopenYearRequest{TenantId: "uk.dehradun", FiscalYear: 2040, Reason: "matrix"}))
+			return err
+		}, []auth.Role{auth.RoleApprover}},
 	}
 	for _, c := range cases {
 		for _, r := range roles {
@@ -426,7 +435,7 @@ func TestRoleMatrix(t *testing.T) {
 					// Some calls are refused by the books, not by the guard.
 					// (This world's ULBs have no gateway account and no exceptions.)
 					if !slices.Contains([]string{"ReopenPeriod", "RecordChequeRealisation", "RemitCash", "RunReconciliation", "ResolveException",
-						"InitiateRefund", "ApproveRefund"}, c.name) {
+						"InitiateRefund", "ApproveRefund", "CloseYear", "ReopenYear"}, c.name) {
 						assert.NoError(t, err)
 					}
 				} else {

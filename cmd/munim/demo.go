@@ -21,6 +21,7 @@ import (
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/server"
 	"github.com/munimhq/munim/tenancy"
+	"github.com/munimhq/munim/yearend"
 )
 
 const (
@@ -121,6 +122,11 @@ func createDemo(ctx context.Context, log *slog.Logger, pool *pgxpool.Pool, led *
 	if err != nil {
 		return err
 	}
+	// 2025-26 is closed before this year's collections: its unpaid
+	// property tax becomes arrears (4311004), which they then credit.
+	if err := closeDemoYear(ctx, log, pool, led); err != nil {
+		return err
+	}
 	if err := collectDemo(ctx, log, pool, led, b, regs); err != nil {
 		return err
 	}
@@ -136,6 +142,22 @@ func createDemo(ctx context.Context, log *slog.Logger, pool *pgxpool.Pool, led *
 	}
 	log.Info("demo ULB created", "tenant", demoTenant, "demands", demands, "other_vouchers", len(books),
 		"took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// closeDemoYear closes the year before the demo's, unless it is closed.
+func closeDemoYear(ctx context.Context, log *slog.Logger, pool *pgxpool.Pool, led *ledger.Ledger) error {
+	ye := yearend.NewService(pool, led)
+	closed, err := ye.Closed(ctx, demoTenant, demoFY-1)
+	if err != nil || closed {
+		return err
+	}
+	c, err := ye.CloseYear(ctx, demoTenant, demoFY-1, "demo")
+	if err != nil {
+		return fmt.Errorf("close %s: %w", ledger.FiscalYearLabel(demoFY-1), err)
+	}
+	log.Info("closed the year before", "fiscal_year", ledger.FiscalYearLabel(demoFY-1), "surplus", c.Surplus.StringFixed(2),
+		"arrears", c.ArrearsMoved.StringFixed(2), "provision", c.Provisions.Required.StringFixed(2))
 	return nil
 }
 

@@ -4,6 +4,9 @@
 -- year's movement up to then (year_movement), the balance at the end of
 -- the previous fiscal year (previous_closing) and the previous year's whole
 -- movement (previous_year_movement; previous_year is fiscal_year - 1).
+-- year_closing and previous_year_closing are the parts of those movements
+-- made by year-end closing vouchers (year_closing_vouchers.closing): the
+-- income and expenditure statement and the cash flow leave them out.
 -- Optionally within one fund.
 WITH per_account AS (
     SELECT b.account_code,
@@ -17,14 +20,30 @@ WITH per_account AS (
             OR (b.fiscal_year = @fiscal_year::integer AND b.period <= @through_period::smallint))
        AND (@fund_code::text = '' OR b.fund_code = @fund_code::text)
      GROUP BY b.account_code
+), closing_entries AS (
+    SELECT l.account_code,
+           sum(CASE WHEN v.fiscal_year = @fiscal_year::integer THEN l.debit - l.credit ELSE 0 END) AS year_closing,
+           sum(CASE WHEN v.fiscal_year = @previous_year::integer THEN l.debit - l.credit ELSE 0 END) AS previous_year_closing
+      FROM year_closing_vouchers c
+      JOIN vouchers v ON v.tenant_id = c.tenant_id AND v.id = c.voucher_id
+      JOIN voucher_lines l ON l.tenant_id = v.tenant_id AND l.voucher_id = v.id
+     WHERE c.tenant_id = @tenant_id AND c.closing
+       AND c.fiscal_year IN (@fiscal_year::integer, @previous_year::integer)
+       AND (v.fiscal_year = @previous_year::integer
+            OR (v.fiscal_year = @fiscal_year::integer AND v.period <= @through_period::smallint))
+       AND (@fund_code::text = '' OR l.fund_code = @fund_code::text)
+     GROUP BY l.account_code
 )
 SELECT p.account_code, a.name AS account_name,
        coalesce(p.closing, 0)::numeric AS closing,
        coalesce(p.year_movement, 0)::numeric AS year_movement,
        coalesce(p.previous_closing, 0)::numeric AS previous_closing,
-       coalesce(p.previous_year_movement, 0)::numeric AS previous_year_movement
+       coalesce(p.previous_year_movement, 0)::numeric AS previous_year_movement,
+       coalesce(ce.year_closing, 0)::numeric AS year_closing,
+       coalesce(ce.previous_year_closing, 0)::numeric AS previous_year_closing
   FROM per_account p
   JOIN accounts a ON a.tenant_id = @tenant_id AND a.code = p.account_code
+  LEFT JOIN closing_entries ce ON ce.account_code = p.account_code
  ORDER BY p.account_code;
 
 -- name: AccountMajorHeads :many

@@ -26,11 +26,14 @@ SELECT d.service, d.consumer_code, d.period_from, d.id
                AND d.consumer_code = q.consumer_code AND d.period_from = q.period_from;
 
 -- name: DemandGetMany :many
-SELECT tenant_id, id, service, consumer_code, ward, period_from, period_to, fiscal_year, demand_date, due_date,
-       total, source, idempotency_key, voucher_id, created_by, created_at
-  FROM demands
- WHERE tenant_id = @tenant_id AND id = ANY(@ids::bigint[])
- ORDER BY id;
+-- in_arrears: a year-end close has moved the demand's fiscal year to
+-- arrears (arrears_years), so its receivable is the head's arrears account.
+SELECT d.tenant_id, d.id, d.service, d.consumer_code, d.ward, d.period_from, d.period_to, d.fiscal_year, d.demand_date, d.due_date,
+       d.total, d.source, d.idempotency_key, d.voucher_id, d.created_by, d.created_at,
+       EXISTS (SELECT 1 FROM arrears_years y WHERE y.tenant_id = d.tenant_id AND y.fiscal_year = d.fiscal_year) AS in_arrears
+  FROM demands d
+ WHERE d.tenant_id = @tenant_id AND d.id = ANY(@ids::bigint[])
+ ORDER BY d.id;
 
 -- name: DemandLinesOf :many
 -- Lines raised with the demand first, then penalty and interest charged

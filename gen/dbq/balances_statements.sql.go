@@ -58,14 +58,30 @@ WITH per_account AS (
             OR (b.fiscal_year = $2::integer AND b.period <= $4::smallint))
        AND ($5::text = '' OR b.fund_code = $5::text)
      GROUP BY b.account_code
+), closing_entries AS (
+    SELECT l.account_code,
+           sum(CASE WHEN v.fiscal_year = $2::integer THEN l.debit - l.credit ELSE 0 END) AS year_closing,
+           sum(CASE WHEN v.fiscal_year = $3::integer THEN l.debit - l.credit ELSE 0 END) AS previous_year_closing
+      FROM year_closing_vouchers c
+      JOIN vouchers v ON v.tenant_id = c.tenant_id AND v.id = c.voucher_id
+      JOIN voucher_lines l ON l.tenant_id = v.tenant_id AND l.voucher_id = v.id
+     WHERE c.tenant_id = $1 AND c.closing
+       AND c.fiscal_year IN ($2::integer, $3::integer)
+       AND (v.fiscal_year = $3::integer
+            OR (v.fiscal_year = $2::integer AND v.period <= $4::smallint))
+       AND ($5::text = '' OR l.fund_code = $5::text)
+     GROUP BY l.account_code
 )
 SELECT p.account_code, a.name AS account_name,
        coalesce(p.closing, 0)::numeric AS closing,
        coalesce(p.year_movement, 0)::numeric AS year_movement,
        coalesce(p.previous_closing, 0)::numeric AS previous_closing,
-       coalesce(p.previous_year_movement, 0)::numeric AS previous_year_movement
+       coalesce(p.previous_year_movement, 0)::numeric AS previous_year_movement,
+       coalesce(ce.year_closing, 0)::numeric AS year_closing,
+       coalesce(ce.previous_year_closing, 0)::numeric AS previous_year_closing
   FROM per_account p
   JOIN accounts a ON a.tenant_id = $1 AND a.code = p.account_code
+  LEFT JOIN closing_entries ce ON ce.account_code = p.account_code
  ORDER BY p.account_code
 `
 
@@ -84,6 +100,8 @@ type BalanceStatementAccountsRow struct {
 	YearMovement         decimal.Decimal
 	PreviousClosing      decimal.Decimal
 	PreviousYearMovement decimal.Decimal
+	YearClosing          decimal.Decimal
+	PreviousYearClosing  decimal.Decimal
 }
 
 // Per account, from the maintained balances only (debit positive): the
@@ -91,6 +109,9 @@ type BalanceStatementAccountsRow struct {
 // year's movement up to then (year_movement), the balance at the end of
 // the previous fiscal year (previous_closing) and the previous year's whole
 // movement (previous_year_movement; previous_year is fiscal_year - 1).
+// year_closing and previous_year_closing are the parts of those movements
+// made by year-end closing vouchers (year_closing_vouchers.closing): the
+// income and expenditure statement and the cash flow leave them out.
 // Optionally within one fund.
 func (q *Queries) BalanceStatementAccounts(ctx context.Context, arg BalanceStatementAccountsParams) ([]BalanceStatementAccountsRow, error) {
 	rows, err := q.db.Query(ctx, balanceStatementAccounts,
@@ -114,6 +135,8 @@ func (q *Queries) BalanceStatementAccounts(ctx context.Context, arg BalanceState
 			&i.YearMovement,
 			&i.PreviousClosing,
 			&i.PreviousYearMovement,
+			&i.YearClosing,
+			&i.PreviousYearClosing,
 		); err != nil {
 			return nil, err
 		}

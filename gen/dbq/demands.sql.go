@@ -291,11 +291,12 @@ func (q *Queries) DemandExisting(ctx context.Context, arg DemandExistingParams) 
 }
 
 const demandGetMany = `-- name: DemandGetMany :many
-SELECT tenant_id, id, service, consumer_code, ward, period_from, period_to, fiscal_year, demand_date, due_date,
-       total, source, idempotency_key, voucher_id, created_by, created_at
-  FROM demands
- WHERE tenant_id = $1 AND id = ANY($2::bigint[])
- ORDER BY id
+SELECT d.tenant_id, d.id, d.service, d.consumer_code, d.ward, d.period_from, d.period_to, d.fiscal_year, d.demand_date, d.due_date,
+       d.total, d.source, d.idempotency_key, d.voucher_id, d.created_by, d.created_at,
+       EXISTS (SELECT 1 FROM arrears_years y WHERE y.tenant_id = d.tenant_id AND y.fiscal_year = d.fiscal_year) AS in_arrears
+  FROM demands d
+ WHERE d.tenant_id = $1 AND d.id = ANY($2::bigint[])
+ ORDER BY d.id
 `
 
 type DemandGetManyParams struct {
@@ -320,8 +321,11 @@ type DemandGetManyRow struct {
 	VoucherID      int64
 	CreatedBy      string
 	CreatedAt      time.Time
+	InArrears      bool
 }
 
+// in_arrears: a year-end close has moved the demand's fiscal year to
+// arrears (arrears_years), so its receivable is the head's arrears account.
 func (q *Queries) DemandGetMany(ctx context.Context, arg DemandGetManyParams) ([]DemandGetManyRow, error) {
 	rows, err := q.db.Query(ctx, demandGetMany, arg.TenantID, arg.Ids)
 	if err != nil {
@@ -348,6 +352,7 @@ func (q *Queries) DemandGetMany(ctx context.Context, arg DemandGetManyParams) ([
 			&i.VoucherID,
 			&i.CreatedBy,
 			&i.CreatedAt,
+			&i.InArrears,
 		); err != nil {
 			return nil, err
 		}

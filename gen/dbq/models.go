@@ -58,6 +58,14 @@ type ApiKey struct {
 	LastUsedAt *time.Time
 }
 
+type ArrearsYear struct {
+	TenantID   string
+	FiscalYear int32
+	Moved      decimal.Decimal
+	MovedBy    string
+	MovedAt    time.Time
+}
+
 type Asset struct {
 	TenantID        string
 	ID              int64
@@ -766,6 +774,25 @@ type PropertyUnit struct {
 	YearBuilt    int32
 }
 
+type ProvisionRate struct {
+	TenantID string
+	Band     int16
+	Rate     decimal.Decimal
+	SetBy    string
+	SetAt    time.Time
+}
+
+type ProvisionRun struct {
+	TenantID   string
+	FiscalYear int32
+	RunNo      int32
+	Required   decimal.Decimal
+	HeldBefore decimal.Decimal
+	VoucherID  pgtype.Int8
+	RunBy      string
+	RunAt      time.Time
+}
+
 type RateMaster struct {
 	TenantID   string
 	Service    string
@@ -964,4 +991,37 @@ type WaterConnection struct {
 	MeterNumber    string
 	CreatedBy      string
 	UpdatedAt      time.Time
+}
+
+type YearClosing struct {
+	TenantID     string
+	FiscalYear   int32
+	Attempt      int32
+	Status       string
+	ClosedBy     string
+	ClosedAt     time.Time
+	Surplus      decimal.Decimal
+	ReopenedBy   pgtype.Text
+	ReopenedAt   *time.Time
+	ReopenReason string
+}
+
+type YearClosingVoucher struct {
+	TenantID   string
+	VoucherID  int64
+	FiscalYear int32
+	Attempt    int32
+	Purpose    string
+	Closing    bool
+}
+
+type YearEvent struct {
+	TenantID   string
+	ID         int64
+	FiscalYear int32
+	Attempt    int32
+	Action     string
+	Actor      string
+	Reason     string
+	At         time.Time
 }

@@ -2875,9 +2875,33 @@ func (x *CloseYearRequest) GetFiscalYear() int32 {
 }
 
 type CloseYearResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	FiscalYear int32                  `protobuf:"varint,1,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	// attempt numbers the closes of the year: 2 after one reopening.
+	Attempt int32 `protobuf:"varint,2,opt,name=attempt,proto3" json:"attempt,omitempty"`
+	// The closing vouchers' numbers, in posting order (none for a year with
+	// no income or expenditure).
+	VoucherNumbers []string `protobuf:"bytes,3,rep,name=voucher_numbers,json=voucherNumbers,proto3" json:"voucher_numbers,omitempty"`
+	// surplus is the excess of income over expenditure carried to the
+	// municipal fund, all funds (negative: a deficit); by fund below.
+	Surplus       string         `protobuf:"bytes,4,opt,name=surplus,proto3" json:"surplus,omitempty"`
+	SurplusByFund []*FundSurplus `protobuf:"bytes,5,rep,name=surplus_by_fund,json=surplusByFund,proto3" json:"surplus_by_fund,omitempty"`
+	// next_year_opened is true when the close opened fiscal_year + 1.
+	NextYearOpened bool `protobuf:"varint,6,opt,name=next_year_opened,json=nextYearOpened,proto3" json:"next_year_opened,omitempty"`
+	// The provision for doubtful receivables the close made first: what the
+	// rates per age band require at 31 March, what that changed the
+	// provision by (negative: written back) and its voucher (empty when the
+	// provision was already right).
+	ProvisionRequired      string `protobuf:"bytes,7,opt,name=provision_required,json=provisionRequired,proto3" json:"provision_required,omitempty"`
+	ProvisionAdjustment    string `protobuf:"bytes,8,opt,name=provision_adjustment,json=provisionAdjustment,proto3" json:"provision_adjustment,omitempty"`
+	ProvisionVoucherNumber string `protobuf:"bytes,9,opt,name=provision_voucher_number,json=provisionVoucherNumber,proto3" json:"provision_voucher_number,omitempty"`
+	// arrears_moved is what the year's property-tax demands left unpaid,
+	// moved from 4311001 to the arrears head 4311004 by the vouchers named
+	// (zero, and none, when an earlier close of the year moved it).
+	ArrearsMoved          string   `protobuf:"bytes,10,opt,name=arrears_moved,json=arrearsMoved,proto3" json:"arrears_moved,omitempty"`
+	ArrearsVoucherNumbers []string `protobuf:"bytes,11,rep,name=arrears_voucher_numbers,json=arrearsVoucherNumbers,proto3" json:"arrears_voucher_numbers,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *CloseYearResponse) Reset() {
@@ -2910,6 +2934,258 @@ func (*CloseYearResponse) Descriptor() ([]byte, []int) {
 	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{31}
 }
 
+func (x *CloseYearResponse) GetFiscalYear() int32 {
+	if x != nil {
+		return x.FiscalYear
+	}
+	return 0
+}
+
+func (x *CloseYearResponse) GetAttempt() int32 {
+	if x != nil {
+		return x.Attempt
+	}
+	return 0
+}
+
+func (x *CloseYearResponse) GetVoucherNumbers() []string {
+	if x != nil {
+		return x.VoucherNumbers
+	}
+	return nil
+}
+
+func (x *CloseYearResponse) GetSurplus() string {
+	if x != nil {
+		return x.Surplus
+	}
+	return ""
+}
+
+func (x *CloseYearResponse) GetSurplusByFund() []*FundSurplus {
+	if x != nil {
+		return x.SurplusByFund
+	}
+	return nil
+}
+
+func (x *CloseYearResponse) GetNextYearOpened() bool {
+	if x != nil {
+		return x.NextYearOpened
+	}
+	return false
+}
+
+func (x *CloseYearResponse) GetProvisionRequired() string {
+	if x != nil {
+		return x.ProvisionRequired
+	}
+	return ""
+}
+
+func (x *CloseYearResponse) GetProvisionAdjustment() string {
+	if x != nil {
+		return x.ProvisionAdjustment
+	}
+	return ""
+}
+
+func (x *CloseYearResponse) GetProvisionVoucherNumber() string {
+	if x != nil {
+		return x.ProvisionVoucherNumber
+	}
+	return ""
+}
+
+func (x *CloseYearResponse) GetArrearsMoved() string {
+	if x != nil {
+		return x.ArrearsMoved
+	}
+	return ""
+}
+
+func (x *CloseYearResponse) GetArrearsVoucherNumbers() []string {
+	if x != nil {
+		return x.ArrearsVoucherNumbers
+	}
+	return nil
+}
+
+// FundSurplus is one fund's excess of income over expenditure.
+type FundSurplus struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	FundCode      string                 `protobuf:"bytes,1,opt,name=fund_code,json=fundCode,proto3" json:"fund_code,omitempty"`
+	Surplus       string                 `protobuf:"bytes,2,opt,name=surplus,proto3" json:"surplus,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FundSurplus) Reset() {
+	*x = FundSurplus{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FundSurplus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FundSurplus) ProtoMessage() {}
+
+func (x *FundSurplus) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FundSurplus.ProtoReflect.Descriptor instead.
+func (*FundSurplus) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *FundSurplus) GetFundCode() string {
+	if x != nil {
+		return x.FundCode
+	}
+	return ""
+}
+
+func (x *FundSurplus) GetSurplus() string {
+	if x != nil {
+		return x.Surplus
+	}
+	return ""
+}
+
+type ReopenYearRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	TenantId   string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	FiscalYear int32                  `protobuf:"varint,2,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	// reason says why a closed year is reopened; it stays in the year's trail.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReopenYearRequest) Reset() {
+	*x = ReopenYearRequest{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReopenYearRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReopenYearRequest) ProtoMessage() {}
+
+func (x *ReopenYearRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReopenYearRequest.ProtoReflect.Descriptor instead.
+func (*ReopenYearRequest) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ReopenYearRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *ReopenYearRequest) GetFiscalYear() int32 {
+	if x != nil {
+		return x.FiscalYear
+	}
+	return 0
+}
+
+func (x *ReopenYearRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type ReopenYearResponse struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	FiscalYear int32                  `protobuf:"varint,1,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	Attempt    int32                  `protobuf:"varint,2,opt,name=attempt,proto3" json:"attempt,omitempty"`
+	// The reversals of the closing vouchers, in posting order.
+	ReversalNumbers []string `protobuf:"bytes,3,rep,name=reversal_numbers,json=reversalNumbers,proto3" json:"reversal_numbers,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *ReopenYearResponse) Reset() {
+	*x = ReopenYearResponse{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReopenYearResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReopenYearResponse) ProtoMessage() {}
+
+func (x *ReopenYearResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReopenYearResponse.ProtoReflect.Descriptor instead.
+func (*ReopenYearResponse) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *ReopenYearResponse) GetFiscalYear() int32 {
+	if x != nil {
+		return x.FiscalYear
+	}
+	return 0
+}
+
+func (x *ReopenYearResponse) GetAttempt() int32 {
+	if x != nil {
+		return x.Attempt
+	}
+	return 0
+}
+
+func (x *ReopenYearResponse) GetReversalNumbers() []string {
+	if x != nil {
+		return x.ReversalNumbers
+	}
+	return nil
+}
+
 // ImportOpeningBalancesRequest carries the opening trial balance. Its
 // header row names the columns, in any order: account_code, fund_code,
 // function_code, debit, credit, and optionally party and head. A row on a
@@ -2931,7 +3207,7 @@ type ImportOpeningBalancesRequest struct {
 
 func (x *ImportOpeningBalancesRequest) Reset() {
 	*x = ImportOpeningBalancesRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2943,7 +3219,7 @@ func (x *ImportOpeningBalancesRequest) String() string {
 func (*ImportOpeningBalancesRequest) ProtoMessage() {}
 
 func (x *ImportOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2956,7 +3232,7 @@ func (x *ImportOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningBalancesRequest.ProtoReflect.Descriptor instead.
 func (*ImportOpeningBalancesRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{32}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ImportOpeningBalancesRequest) GetTenantId() string {
@@ -3018,7 +3294,7 @@ type OpeningImport struct {
 
 func (x *OpeningImport) Reset() {
 	*x = OpeningImport{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3030,7 +3306,7 @@ func (x *OpeningImport) String() string {
 func (*OpeningImport) ProtoMessage() {}
 
 func (x *OpeningImport) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3043,7 +3319,7 @@ func (x *OpeningImport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpeningImport.ProtoReflect.Descriptor instead.
 func (*OpeningImport) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{33}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *OpeningImport) GetId() int64 {
@@ -3139,7 +3415,7 @@ type ImportOpeningBalancesResponse struct {
 
 func (x *ImportOpeningBalancesResponse) Reset() {
 	*x = ImportOpeningBalancesResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3151,7 +3427,7 @@ func (x *ImportOpeningBalancesResponse) String() string {
 func (*ImportOpeningBalancesResponse) ProtoMessage() {}
 
 func (x *ImportOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3164,7 +3440,7 @@ func (x *ImportOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningBalancesResponse.ProtoReflect.Descriptor instead.
 func (*ImportOpeningBalancesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{34}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ImportOpeningBalancesResponse) GetImport() *OpeningImport {
@@ -3184,7 +3460,7 @@ type ApproveOpeningBalancesRequest struct {
 
 func (x *ApproveOpeningBalancesRequest) Reset() {
 	*x = ApproveOpeningBalancesRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[35]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3196,7 +3472,7 @@ func (x *ApproveOpeningBalancesRequest) String() string {
 func (*ApproveOpeningBalancesRequest) ProtoMessage() {}
 
 func (x *ApproveOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[35]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3209,7 +3485,7 @@ func (x *ApproveOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveOpeningBalancesRequest.ProtoReflect.Descriptor instead.
 func (*ApproveOpeningBalancesRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{35}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ApproveOpeningBalancesRequest) GetTenantId() string {
@@ -3235,7 +3511,7 @@ type ApproveOpeningBalancesResponse struct {
 
 func (x *ApproveOpeningBalancesResponse) Reset() {
 	*x = ApproveOpeningBalancesResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[36]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3247,7 +3523,7 @@ func (x *ApproveOpeningBalancesResponse) String() string {
 func (*ApproveOpeningBalancesResponse) ProtoMessage() {}
 
 func (x *ApproveOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[36]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3260,7 +3536,7 @@ func (x *ApproveOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveOpeningBalancesResponse.ProtoReflect.Descriptor instead.
 func (*ApproveOpeningBalancesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{36}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ApproveOpeningBalancesResponse) GetImport() *OpeningImport {
@@ -3281,7 +3557,7 @@ type RejectOpeningBalancesRequest struct {
 
 func (x *RejectOpeningBalancesRequest) Reset() {
 	*x = RejectOpeningBalancesRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[37]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3293,7 +3569,7 @@ func (x *RejectOpeningBalancesRequest) String() string {
 func (*RejectOpeningBalancesRequest) ProtoMessage() {}
 
 func (x *RejectOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[37]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3306,7 +3582,7 @@ func (x *RejectOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectOpeningBalancesRequest.ProtoReflect.Descriptor instead.
 func (*RejectOpeningBalancesRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{37}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *RejectOpeningBalancesRequest) GetTenantId() string {
@@ -3339,7 +3615,7 @@ type RejectOpeningBalancesResponse struct {
 
 func (x *RejectOpeningBalancesResponse) Reset() {
 	*x = RejectOpeningBalancesResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[38]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3351,7 +3627,7 @@ func (x *RejectOpeningBalancesResponse) String() string {
 func (*RejectOpeningBalancesResponse) ProtoMessage() {}
 
 func (x *RejectOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[38]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3364,7 +3640,7 @@ func (x *RejectOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectOpeningBalancesResponse.ProtoReflect.Descriptor instead.
 func (*RejectOpeningBalancesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{38}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *RejectOpeningBalancesResponse) GetImport() *OpeningImport {
@@ -3386,7 +3662,7 @@ type GetStateConsolidationRequest struct {
 
 func (x *GetStateConsolidationRequest) Reset() {
 	*x = GetStateConsolidationRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[39]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3398,7 +3674,7 @@ func (x *GetStateConsolidationRequest) String() string {
 func (*GetStateConsolidationRequest) ProtoMessage() {}
 
 func (x *GetStateConsolidationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[39]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3411,7 +3687,7 @@ func (x *GetStateConsolidationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateConsolidationRequest.ProtoReflect.Descriptor instead.
 func (*GetStateConsolidationRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{39}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *GetStateConsolidationRequest) GetStateCode() string {
@@ -3436,7 +3712,7 @@ type GetStateConsolidationResponse struct {
 
 func (x *GetStateConsolidationResponse) Reset() {
 	*x = GetStateConsolidationResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[40]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3448,7 +3724,7 @@ func (x *GetStateConsolidationResponse) String() string {
 func (*GetStateConsolidationResponse) ProtoMessage() {}
 
 func (x *GetStateConsolidationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[40]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3461,7 +3737,7 @@ func (x *GetStateConsolidationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateConsolidationResponse.ProtoReflect.Descriptor instead.
 func (*GetStateConsolidationResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{40}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{43}
 }
 
 var File_munim_reports_v1_reports_proto protoreflect.FileDescriptor
@@ -3695,8 +3971,35 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x10CloseYearRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12,\n" +
 	"\vfiscal_year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\n" +
-	"fiscalYear\"\x13\n" +
-	"\x11CloseYearResponse\"\x99\x02\n" +
+	"fiscalYear\"\xfb\x03\n" +
+	"\x11CloseYearResponse\x12\x1f\n" +
+	"\vfiscal_year\x18\x01 \x01(\x05R\n" +
+	"fiscalYear\x12\x18\n" +
+	"\aattempt\x18\x02 \x01(\x05R\aattempt\x12'\n" +
+	"\x0fvoucher_numbers\x18\x03 \x03(\tR\x0evoucherNumbers\x12\x18\n" +
+	"\asurplus\x18\x04 \x01(\tR\asurplus\x12E\n" +
+	"\x0fsurplus_by_fund\x18\x05 \x03(\v2\x1d.munim.reports.v1.FundSurplusR\rsurplusByFund\x12(\n" +
+	"\x10next_year_opened\x18\x06 \x01(\bR\x0enextYearOpened\x12-\n" +
+	"\x12provision_required\x18\a \x01(\tR\x11provisionRequired\x121\n" +
+	"\x14provision_adjustment\x18\b \x01(\tR\x13provisionAdjustment\x128\n" +
+	"\x18provision_voucher_number\x18\t \x01(\tR\x16provisionVoucherNumber\x12#\n" +
+	"\rarrears_moved\x18\n" +
+	" \x01(\tR\farrearsMoved\x126\n" +
+	"\x17arrears_voucher_numbers\x18\v \x03(\tR\x15arrearsVoucherNumbers\"D\n" +
+	"\vFundSurplus\x12\x1b\n" +
+	"\tfund_code\x18\x01 \x01(\tR\bfundCode\x12\x18\n" +
+	"\asurplus\x18\x02 \x01(\tR\asurplus\"\x8b\x01\n" +
+	"\x11ReopenYearRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12,\n" +
+	"\vfiscal_year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\n" +
+	"fiscalYear\x12\"\n" +
+	"\x06reason\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xf4\x03R\x06reason\"z\n" +
+	"\x12ReopenYearResponse\x12\x1f\n" +
+	"\vfiscal_year\x18\x01 \x01(\x05R\n" +
+	"fiscalYear\x12\x18\n" +
+	"\aattempt\x18\x02 \x01(\x05R\aattempt\x12)\n" +
+	"\x10reversal_numbers\x18\x03 \x03(\tR\x0freversalNumbers\"\x99\x02\n" +
 	"\x1cImportOpeningBalancesRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12!\n" +
 	"\acontent\x18\x02 \x01(\fB\a\xbaH\x04z\x02\x10\x01R\acontent\x128\n" +
@@ -3781,8 +4084,7 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\rOpeningFormat\x12\x1e\n" +
 	"\x1aOPENING_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12OPENING_FORMAT_CSV\x10\x01\x12\x17\n" +
-	"\x13OPENING_FORMAT_XLSX\x10\x022\xcd\n" +
-	"\n" +
+	"\x13OPENING_FORMAT_XLSX\x10\x022\xa6\v\n" +
 	"\rReportService\x12k\n" +
 	"\x0fGetBalanceSheet\x12(.munim.reports.v1.GetBalanceSheetRequest\x1a).munim.reports.v1.GetBalanceSheetResponse\"\x03\x90\x02\x01\x12z\n" +
 	"\x14GetIncomeExpenditure\x12-.munim.reports.v1.GetIncomeExpenditureRequest\x1a..munim.reports.v1.GetIncomeExpenditureResponse\"\x03\x90\x02\x01\x12w\n" +
@@ -3791,7 +4093,9 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\vGetRegister\x12$.munim.reports.v1.GetRegisterRequest\x1a%.munim.reports.v1.GetRegisterResponse\"\x03\x90\x02\x01\x12n\n" +
 	"\x10GetAuditControls\x12).munim.reports.v1.GetAuditControlsRequest\x1a*.munim.reports.v1.GetAuditControlsResponse\"\x03\x90\x02\x01\x12b\n" +
 	"\fExportReport\x12%.munim.reports.v1.ExportReportRequest\x1a&.munim.reports.v1.ExportReportResponse\"\x03\x90\x02\x01\x12T\n" +
-	"\tCloseYear\x12\".munim.reports.v1.CloseYearRequest\x1a#.munim.reports.v1.CloseYearResponse\x12x\n" +
+	"\tCloseYear\x12\".munim.reports.v1.CloseYearRequest\x1a#.munim.reports.v1.CloseYearResponse\x12W\n" +
+	"\n" +
+	"ReopenYear\x12#.munim.reports.v1.ReopenYearRequest\x1a$.munim.reports.v1.ReopenYearResponse\x12x\n" +
 	"\x15ImportOpeningBalances\x12..munim.reports.v1.ImportOpeningBalancesRequest\x1a/.munim.reports.v1.ImportOpeningBalancesResponse\x12{\n" +
 	"\x16ApproveOpeningBalances\x12/.munim.reports.v1.ApproveOpeningBalancesRequest\x1a0.munim.reports.v1.ApproveOpeningBalancesResponse\x12x\n" +
 	"\x15RejectOpeningBalances\x12..munim.reports.v1.RejectOpeningBalancesRequest\x1a/.munim.reports.v1.RejectOpeningBalancesResponse\x12}\n" +
@@ -3811,7 +4115,7 @@ func file_munim_reports_v1_reports_proto_rawDescGZIP() []byte {
 }
 
 var file_munim_reports_v1_reports_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_munim_reports_v1_reports_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
+var file_munim_reports_v1_reports_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
 var file_munim_reports_v1_reports_proto_goTypes = []any{
 	(RegisterKind)(0),                      // 0: munim.reports.v1.RegisterKind
 	(ColumnKind)(0),                        // 1: munim.reports.v1.ColumnKind
@@ -3850,15 +4154,18 @@ var file_munim_reports_v1_reports_proto_goTypes = []any{
 	(*ExportReportResponse)(nil),           // 34: munim.reports.v1.ExportReportResponse
 	(*CloseYearRequest)(nil),               // 35: munim.reports.v1.CloseYearRequest
 	(*CloseYearResponse)(nil),              // 36: munim.reports.v1.CloseYearResponse
-	(*ImportOpeningBalancesRequest)(nil),   // 37: munim.reports.v1.ImportOpeningBalancesRequest
-	(*OpeningImport)(nil),                  // 38: munim.reports.v1.OpeningImport
-	(*ImportOpeningBalancesResponse)(nil),  // 39: munim.reports.v1.ImportOpeningBalancesResponse
-	(*ApproveOpeningBalancesRequest)(nil),  // 40: munim.reports.v1.ApproveOpeningBalancesRequest
-	(*ApproveOpeningBalancesResponse)(nil), // 41: munim.reports.v1.ApproveOpeningBalancesResponse
-	(*RejectOpeningBalancesRequest)(nil),   // 42: munim.reports.v1.RejectOpeningBalancesRequest
-	(*RejectOpeningBalancesResponse)(nil),  // 43: munim.reports.v1.RejectOpeningBalancesResponse
-	(*GetStateConsolidationRequest)(nil),   // 44: munim.reports.v1.GetStateConsolidationRequest
-	(*GetStateConsolidationResponse)(nil),  // 45: munim.reports.v1.GetStateConsolidationResponse
+	(*FundSurplus)(nil),                    // 37: munim.reports.v1.FundSurplus
+	(*ReopenYearRequest)(nil),              // 38: munim.reports.v1.ReopenYearRequest
+	(*ReopenYearResponse)(nil),             // 39: munim.reports.v1.ReopenYearResponse
+	(*ImportOpeningBalancesRequest)(nil),   // 40: munim.reports.v1.ImportOpeningBalancesRequest
+	(*OpeningImport)(nil),                  // 41: munim.reports.v1.OpeningImport
+	(*ImportOpeningBalancesResponse)(nil),  // 42: munim.reports.v1.ImportOpeningBalancesResponse
+	(*ApproveOpeningBalancesRequest)(nil),  // 43: munim.reports.v1.ApproveOpeningBalancesRequest
+	(*ApproveOpeningBalancesResponse)(nil), // 44: munim.reports.v1.ApproveOpeningBalancesResponse
+	(*RejectOpeningBalancesRequest)(nil),   // 45: munim.reports.v1.RejectOpeningBalancesRequest
+	(*RejectOpeningBalancesResponse)(nil),  // 46: munim.reports.v1.RejectOpeningBalancesResponse
+	(*GetStateConsolidationRequest)(nil),   // 47: munim.reports.v1.GetStateConsolidationRequest
+	(*GetStateConsolidationResponse)(nil),  // 48: munim.reports.v1.GetStateConsolidationResponse
 }
 var file_munim_reports_v1_reports_proto_depIdxs = []int32{
 	7,  // 0: munim.reports.v1.Schedule.rows:type_name -> munim.reports.v1.ScheduleRow
@@ -3916,40 +4223,43 @@ var file_munim_reports_v1_reports_proto_depIdxs = []int32{
 	2,  // 52: munim.reports.v1.ExportReportRequest.kind:type_name -> munim.reports.v1.ReportKind
 	3,  // 53: munim.reports.v1.ExportReportRequest.format:type_name -> munim.reports.v1.ExportFormat
 	21, // 54: munim.reports.v1.ExportReportRequest.register:type_name -> munim.reports.v1.GetRegisterRequest
-	4,  // 55: munim.reports.v1.ImportOpeningBalancesRequest.format:type_name -> munim.reports.v1.OpeningFormat
-	4,  // 56: munim.reports.v1.OpeningImport.format:type_name -> munim.reports.v1.OpeningFormat
-	38, // 57: munim.reports.v1.ImportOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
-	38, // 58: munim.reports.v1.ApproveOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
-	38, // 59: munim.reports.v1.RejectOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
-	9,  // 60: munim.reports.v1.ReportService.GetBalanceSheet:input_type -> munim.reports.v1.GetBalanceSheetRequest
-	12, // 61: munim.reports.v1.ReportService.GetIncomeExpenditure:input_type -> munim.reports.v1.GetIncomeExpenditureRequest
-	15, // 62: munim.reports.v1.ReportService.GetReceiptsPayments:input_type -> munim.reports.v1.GetReceiptsPaymentsRequest
-	18, // 63: munim.reports.v1.ReportService.GetCashFlow:input_type -> munim.reports.v1.GetCashFlowRequest
-	21, // 64: munim.reports.v1.ReportService.GetRegister:input_type -> munim.reports.v1.GetRegisterRequest
-	31, // 65: munim.reports.v1.ReportService.GetAuditControls:input_type -> munim.reports.v1.GetAuditControlsRequest
-	33, // 66: munim.reports.v1.ReportService.ExportReport:input_type -> munim.reports.v1.ExportReportRequest
-	35, // 67: munim.reports.v1.ReportService.CloseYear:input_type -> munim.reports.v1.CloseYearRequest
-	37, // 68: munim.reports.v1.ReportService.ImportOpeningBalances:input_type -> munim.reports.v1.ImportOpeningBalancesRequest
-	40, // 69: munim.reports.v1.ReportService.ApproveOpeningBalances:input_type -> munim.reports.v1.ApproveOpeningBalancesRequest
-	42, // 70: munim.reports.v1.ReportService.RejectOpeningBalances:input_type -> munim.reports.v1.RejectOpeningBalancesRequest
-	44, // 71: munim.reports.v1.ReportService.GetStateConsolidation:input_type -> munim.reports.v1.GetStateConsolidationRequest
-	11, // 72: munim.reports.v1.ReportService.GetBalanceSheet:output_type -> munim.reports.v1.GetBalanceSheetResponse
-	14, // 73: munim.reports.v1.ReportService.GetIncomeExpenditure:output_type -> munim.reports.v1.GetIncomeExpenditureResponse
-	17, // 74: munim.reports.v1.ReportService.GetReceiptsPayments:output_type -> munim.reports.v1.GetReceiptsPaymentsResponse
-	20, // 75: munim.reports.v1.ReportService.GetCashFlow:output_type -> munim.reports.v1.GetCashFlowResponse
-	30, // 76: munim.reports.v1.ReportService.GetRegister:output_type -> munim.reports.v1.GetRegisterResponse
-	32, // 77: munim.reports.v1.ReportService.GetAuditControls:output_type -> munim.reports.v1.GetAuditControlsResponse
-	34, // 78: munim.reports.v1.ReportService.ExportReport:output_type -> munim.reports.v1.ExportReportResponse
-	36, // 79: munim.reports.v1.ReportService.CloseYear:output_type -> munim.reports.v1.CloseYearResponse
-	39, // 80: munim.reports.v1.ReportService.ImportOpeningBalances:output_type -> munim.reports.v1.ImportOpeningBalancesResponse
-	41, // 81: munim.reports.v1.ReportService.ApproveOpeningBalances:output_type -> munim.reports.v1.ApproveOpeningBalancesResponse
-	43, // 82: munim.reports.v1.ReportService.RejectOpeningBalances:output_type -> munim.reports.v1.RejectOpeningBalancesResponse
-	45, // 83: munim.reports.v1.ReportService.GetStateConsolidation:output_type -> munim.reports.v1.GetStateConsolidationResponse
-	72, // [72:84] is the sub-list for method output_type
-	60, // [60:72] is the sub-list for method input_type
-	60, // [60:60] is the sub-list for extension type_name
-	60, // [60:60] is the sub-list for extension extendee
-	0,  // [0:60] is the sub-list for field type_name
+	37, // 55: munim.reports.v1.CloseYearResponse.surplus_by_fund:type_name -> munim.reports.v1.FundSurplus
+	4,  // 56: munim.reports.v1.ImportOpeningBalancesRequest.format:type_name -> munim.reports.v1.OpeningFormat
+	4,  // 57: munim.reports.v1.OpeningImport.format:type_name -> munim.reports.v1.OpeningFormat
+	41, // 58: munim.reports.v1.ImportOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
+	41, // 59: munim.reports.v1.ApproveOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
+	41, // 60: munim.reports.v1.RejectOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
+	9,  // 61: munim.reports.v1.ReportService.GetBalanceSheet:input_type -> munim.reports.v1.GetBalanceSheetRequest
+	12, // 62: munim.reports.v1.ReportService.GetIncomeExpenditure:input_type -> munim.reports.v1.GetIncomeExpenditureRequest
+	15, // 63: munim.reports.v1.ReportService.GetReceiptsPayments:input_type -> munim.reports.v1.GetReceiptsPaymentsRequest
+	18, // 64: munim.reports.v1.ReportService.GetCashFlow:input_type -> munim.reports.v1.GetCashFlowRequest
+	21, // 65: munim.reports.v1.ReportService.GetRegister:input_type -> munim.reports.v1.GetRegisterRequest
+	31, // 66: munim.reports.v1.ReportService.GetAuditControls:input_type -> munim.reports.v1.GetAuditControlsRequest
+	33, // 67: munim.reports.v1.ReportService.ExportReport:input_type -> munim.reports.v1.ExportReportRequest
+	35, // 68: munim.reports.v1.ReportService.CloseYear:input_type -> munim.reports.v1.CloseYearRequest
+	38, // 69: munim.reports.v1.ReportService.ReopenYear:input_type -> munim.reports.v1.ReopenYearRequest
+	40, // 70: munim.reports.v1.ReportService.ImportOpeningBalances:input_type -> munim.reports.v1.ImportOpeningBalancesRequest
+	43, // 71: munim.reports.v1.ReportService.ApproveOpeningBalances:input_type -> munim.reports.v1.ApproveOpeningBalancesRequest
+	45, // 72: munim.reports.v1.ReportService.RejectOpeningBalances:input_type -> munim.reports.v1.RejectOpeningBalancesRequest
+	47, // 73: munim.reports.v1.ReportService.GetStateConsolidation:input_type -> munim.reports.v1.GetStateConsolidationRequest
+	11, // 74: munim.reports.v1.ReportService.GetBalanceSheet:output_type -> munim.reports.v1.GetBalanceSheetResponse
+	14, // 75: munim.reports.v1.ReportService.GetIncomeExpenditure:output_type -> munim.reports.v1.GetIncomeExpenditureResponse
+	17, // 76: munim.reports.v1.ReportService.GetReceiptsPayments:output_type -> munim.reports.v1.GetReceiptsPaymentsResponse
+	20, // 77: munim.reports.v1.ReportService.GetCashFlow:output_type -> munim.reports.v1.GetCashFlowResponse
+	30, // 78: munim.reports.v1.ReportService.GetRegister:output_type -> munim.reports.v1.GetRegisterResponse
+	32, // 79: munim.reports.v1.ReportService.GetAuditControls:output_type -> munim.reports.v1.GetAuditControlsResponse
+	34, // 80: munim.reports.v1.ReportService.ExportReport:output_type -> munim.reports.v1.ExportReportResponse
+	36, // 81: munim.reports.v1.ReportService.CloseYear:output_type -> munim.reports.v1.CloseYearResponse
+	39, // 82: munim.reports.v1.ReportService.ReopenYear:output_type -> munim.reports.v1.ReopenYearResponse
+	42, // 83: munim.reports.v1.ReportService.ImportOpeningBalances:output_type -> munim.reports.v1.ImportOpeningBalancesResponse
+	44, // 84: munim.reports.v1.ReportService.ApproveOpeningBalances:output_type -> munim.reports.v1.ApproveOpeningBalancesResponse
+	46, // 85: munim.reports.v1.ReportService.RejectOpeningBalances:output_type -> munim.reports.v1.RejectOpeningBalancesResponse
+	48, // 86: munim.reports.v1.ReportService.GetStateConsolidation:output_type -> munim.reports.v1.GetStateConsolidationResponse
+	74, // [74:87] is the sub-list for method output_type
+	61, // [61:74] is the sub-list for method input_type
+	61, // [61:61] is the sub-list for extension type_name
+	61, // [61:61] is the sub-list for extension extendee
+	0,  // [0:61] is the sub-list for field type_name
 }
 
 func init() { file_munim_reports_v1_reports_proto_init() }
@@ -3968,7 +4278,7 @@ func file_munim_reports_v1_reports_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_reports_v1_reports_proto_rawDesc), len(file_munim_reports_v1_reports_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   41,
+			NumMessages:   44,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -56,6 +56,9 @@ const (
 	ReportServiceExportReportProcedure = "/munim.reports.v1.ReportService/ExportReport"
 	// ReportServiceCloseYearProcedure is the fully-qualified name of the ReportService's CloseYear RPC.
 	ReportServiceCloseYearProcedure = "/munim.reports.v1.ReportService/CloseYear"
+	// ReportServiceReopenYearProcedure is the fully-qualified name of the ReportService's ReopenYear
+	// RPC.
+	ReportServiceReopenYearProcedure = "/munim.reports.v1.ReportService/ReopenYear"
 	// ReportServiceImportOpeningBalancesProcedure is the fully-qualified name of the ReportService's
 	// ImportOpeningBalances RPC.
 	ReportServiceImportOpeningBalancesProcedure = "/munim.reports.v1.ReportService/ImportOpeningBalances"
@@ -103,8 +106,17 @@ type ReportServiceClient interface {
 	// expenditure, receipts and payments, cash flow) or any register as PDF,
 	// XLSX or CSV.
 	ExportReport(context.Context, *connect.Request[v1.ExportReportRequest]) (*connect.Response[v1.ExportReportResponse], error)
-	// CloseYear runs the year-end close. Not yet implemented.
+	// CloseYear runs the year-end close of a fiscal year in one transaction:
+	// every income and expenditure head closed to 3109000 and that on to the
+	// municipal fund (3101001) by journal vouchers dated 31 March, the
+	// year's periods closed, the next year opened. Refused (failed
+	// precondition) when the year is closed already, an earlier opened year
+	// is not closed, or journal drafts dated in the year wait for approval.
 	CloseYear(context.Context, *connect.Request[v1.CloseYearRequest]) (*connect.Response[v1.CloseYearResponse], error)
+	// ReopenYear reopens a closed year, with a reason: the closing vouchers
+	// are reversed (never edited), the periods reopened, and the reopening
+	// recorded with who and why. A later closed year must be reopened first.
+	ReopenYear(context.Context, *connect.Request[v1.ReopenYearRequest]) (*connect.Response[v1.ReopenYearResponse], error)
 	// ImportOpeningBalances imports a migrating ULB's opening trial balance
 	// (CSV, or the first sheet of an XLSX workbook) and keeps it pending for
 	// another person's approval. Every problem of the file is reported at
@@ -193,6 +205,12 @@ func NewReportServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(reportServiceMethods.ByName("CloseYear")),
 			connect.WithClientOptions(opts...),
 		),
+		reopenYear: connect.NewClient[v1.ReopenYearRequest, v1.ReopenYearResponse](
+			httpClient,
+			baseURL+ReportServiceReopenYearProcedure,
+			connect.WithSchema(reportServiceMethods.ByName("ReopenYear")),
+			connect.WithClientOptions(opts...),
+		),
 		importOpeningBalances: connect.NewClient[v1.ImportOpeningBalancesRequest, v1.ImportOpeningBalancesResponse](
 			httpClient,
 			baseURL+ReportServiceImportOpeningBalancesProcedure,
@@ -231,6 +249,7 @@ type reportServiceClient struct {
 	getAuditControls       *connect.Client[v1.GetAuditControlsRequest, v1.GetAuditControlsResponse]
 	exportReport           *connect.Client[v1.ExportReportRequest, v1.ExportReportResponse]
 	closeYear              *connect.Client[v1.CloseYearRequest, v1.CloseYearResponse]
+	reopenYear             *connect.Client[v1.ReopenYearRequest, v1.ReopenYearResponse]
 	importOpeningBalances  *connect.Client[v1.ImportOpeningBalancesRequest, v1.ImportOpeningBalancesResponse]
 	approveOpeningBalances *connect.Client[v1.ApproveOpeningBalancesRequest, v1.ApproveOpeningBalancesResponse]
 	rejectOpeningBalances  *connect.Client[v1.RejectOpeningBalancesRequest, v1.RejectOpeningBalancesResponse]
@@ -275,6 +294,11 @@ func (c *reportServiceClient) ExportReport(ctx context.Context, req *connect.Req
 // CloseYear calls munim.reports.v1.ReportService.CloseYear.
 func (c *reportServiceClient) CloseYear(ctx context.Context, req *connect.Request[v1.CloseYearRequest]) (*connect.Response[v1.CloseYearResponse], error) {
 	return c.closeYear.CallUnary(ctx, req)
+}
+
+// ReopenYear calls munim.reports.v1.ReportService.ReopenYear.
+func (c *reportServiceClient) ReopenYear(ctx context.Context, req *connect.Request[v1.ReopenYearRequest]) (*connect.Response[v1.ReopenYearResponse], error) {
+	return c.reopenYear.CallUnary(ctx, req)
 }
 
 // ImportOpeningBalances calls munim.reports.v1.ReportService.ImportOpeningBalances.
@@ -330,8 +354,17 @@ type ReportServiceHandler interface {
 	// expenditure, receipts and payments, cash flow) or any register as PDF,
 	// XLSX or CSV.
 	ExportReport(context.Context, *connect.Request[v1.ExportReportRequest]) (*connect.Response[v1.ExportReportResponse], error)
-	// CloseYear runs the year-end close. Not yet implemented.
+	// CloseYear runs the year-end close of a fiscal year in one transaction:
+	// every income and expenditure head closed to 3109000 and that on to the
+	// municipal fund (3101001) by journal vouchers dated 31 March, the
+	// year's periods closed, the next year opened. Refused (failed
+	// precondition) when the year is closed already, an earlier opened year
+	// is not closed, or journal drafts dated in the year wait for approval.
 	CloseYear(context.Context, *connect.Request[v1.CloseYearRequest]) (*connect.Response[v1.CloseYearResponse], error)
+	// ReopenYear reopens a closed year, with a reason: the closing vouchers
+	// are reversed (never edited), the periods reopened, and the reopening
+	// recorded with who and why. A later closed year must be reopened first.
+	ReopenYear(context.Context, *connect.Request[v1.ReopenYearRequest]) (*connect.Response[v1.ReopenYearResponse], error)
 	// ImportOpeningBalances imports a migrating ULB's opening trial balance
 	// (CSV, or the first sheet of an XLSX workbook) and keeps it pending for
 	// another person's approval. Every problem of the file is reported at
@@ -416,6 +449,12 @@ func NewReportServiceHandler(svc ReportServiceHandler, opts ...connect.HandlerOp
 		connect.WithSchema(reportServiceMethods.ByName("CloseYear")),
 		connect.WithHandlerOptions(opts...),
 	)
+	reportServiceReopenYearHandler := connect.NewUnaryHandler(
+		ReportServiceReopenYearProcedure,
+		svc.ReopenYear,
+		connect.WithSchema(reportServiceMethods.ByName("ReopenYear")),
+		connect.WithHandlerOptions(opts...),
+	)
 	reportServiceImportOpeningBalancesHandler := connect.NewUnaryHandler(
 		ReportServiceImportOpeningBalancesProcedure,
 		svc.ImportOpeningBalances,
@@ -459,6 +498,8 @@ func NewReportServiceHandler(svc ReportServiceHandler, opts ...connect.HandlerOp
 			reportServiceExportReportHandler.ServeHTTP(w, r)
 		case ReportServiceCloseYearProcedure:
 			reportServiceCloseYearHandler.ServeHTTP(w, r)
+		case ReportServiceReopenYearProcedure:
+			reportServiceReopenYearHandler.ServeHTTP(w, r)
 		case ReportServiceImportOpeningBalancesProcedure:
 			reportServiceImportOpeningBalancesHandler.ServeHTTP(w, r)
 		case ReportServiceApproveOpeningBalancesProcedure:
@@ -506,6 +547,10 @@ func (UnimplementedReportServiceHandler) ExportReport(context.Context, *connect.
 
 func (UnimplementedReportServiceHandler) CloseYear(context.Context, *connect.Request[v1.CloseYearRequest]) (*connect.Response[v1.CloseYearResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.reports.v1.ReportService.CloseYear is not implemented"))
+}
+
+func (UnimplementedReportServiceHandler) ReopenYear(context.Context, *connect.Request[v1.ReopenYearRequest]) (*connect.Response[v1.ReopenYearResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.reports.v1.ReportService.ReopenYear is not implemented"))
 }
 
 func (UnimplementedReportServiceHandler) ImportOpeningBalances(context.Context, *connect.Request[v1.ImportOpeningBalancesRequest]) (*connect.Response[v1.ImportOpeningBalancesResponse], error) {
