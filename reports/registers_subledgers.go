@@ -9,6 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/munimhq/munim/billing"
 	"github.com/munimhq/munim/expenditure"
 	"github.com/munimhq/munim/ledger"
 )
@@ -27,16 +28,19 @@ func (s *Service) receivableHeads(ctx context.Context, tenant string) (map[strin
 }
 
 // receivableTie ties a demand register's balance to the receivable
-// accounts its heads post to, as of To.
+// accounts its heads post to, and their arrears heads (a closed year's
+// unpaid property tax is on 4311004), as of To.
 func (s *Service) receivableTie(ctx context.Context, tenant string, q RegisterQuery, name string, book decimal.Decimal, heads map[string]string) (RegisterTie, error) {
 	bal, err := s.ledgerBalances(ctx, tenant, q.To)
 	if err != nil {
 		return RegisterTie{}, err
 	}
 	var accounts []string
-	for _, a := range heads {
-		if !slices.Contains(accounts, a) {
-			accounts = append(accounts, a)
+	for _, h := range heads {
+		for _, a := range []string{h, billing.ArrearsAccountOf(h)} {
+			if a != "" && !slices.Contains(accounts, a) {
+				accounts = append(accounts, a)
+			}
 		}
 	}
 	slices.Sort(accounts)
