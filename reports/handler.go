@@ -217,11 +217,6 @@ func (h *Handler) GetCashFlow(ctx context.Context, req *connect.Request[reportsv
 	return connect.NewResponse(&reportsv1.GetCashFlowResponse{CashFlow: cashFlowOut(cf)}), nil
 }
 
-// GetAuditControls implements ReportService.GetAuditControls: not built yet.
-func (h *Handler) GetAuditControls(ctx context.Context, req *connect.Request[reportsv1.GetAuditControlsRequest]) (*connect.Response[reportsv1.GetAuditControlsResponse], error) {
-	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)
-}
-
 // CloseYear implements ReportService.CloseYear: not built yet.
 func (h *Handler) CloseYear(ctx context.Context, req *connect.Request[reportsv1.CloseYearRequest]) (*connect.Response[reportsv1.CloseYearResponse], error) {
 	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)
@@ -229,11 +224,6 @@ func (h *Handler) CloseYear(ctx context.Context, req *connect.Request[reportsv1.
 
 // ImportOpeningBalances implements ReportService.ImportOpeningBalances: not built yet.
 func (h *Handler) ImportOpeningBalances(ctx context.Context, req *connect.Request[reportsv1.ImportOpeningBalancesRequest]) (*connect.Response[reportsv1.ImportOpeningBalancesResponse], error) {
-	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)
-}
-
-// GetStateConsolidation implements ReportService.GetStateConsolidation: not built yet.
-func (h *Handler) GetStateConsolidation(ctx context.Context, req *connect.Request[reportsv1.GetStateConsolidationRequest]) (*connect.Response[reportsv1.GetStateConsolidationResponse], error) {
 	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)
 }
 

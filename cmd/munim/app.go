@@ -23,6 +23,7 @@ import (
 	"github.com/munimhq/munim/auth"
 	"github.com/munimhq/munim/billing"
 	"github.com/munimhq/munim/budget"
+	"github.com/munimhq/munim/controls"
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/expenditure"
 	"github.com/munimhq/munim/jobs"
@@ -136,6 +137,7 @@ type app struct {
 	spend    *expenditure.Service
 	assets   *assets.Service
 	payments *payments.Service
+	reports  *reports.Service
 	jobs     *jobs.Client
 }
 
@@ -216,7 +218,8 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.srv.Register(payments.NewHandler(a.payments, log, opts...))
 	// The gateway's webhooks carry no token: their signature is checked.
 	a.srv.Handle(a.payments.NewWebhookHandler())
-	a.srv.Register(reports.NewHandler(reports.NewService(pool, a.ledger), log, opts...))
+	a.reports = reports.NewService(pool, a.ledger).WithControls(controls.NewService(pool, a.ledger, a.billing, a.receipts, a.assets))
+	a.srv.Register(reports.NewHandler(a.reports, log, opts...))
 	payPath, payPage := a.payments.NewPage()
 	a.srv.Handle(payPath, guard.LimitPublic(payPage))
 	if err := a.jobs.Start(ctx); err != nil {

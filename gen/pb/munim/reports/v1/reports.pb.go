@@ -106,6 +106,65 @@ func (RegisterKind) EnumDescriptor() ([]byte, []int) {
 	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{0}
 }
 
+// ControlStatus is how a check came out; a report's status is its worst
+// check's.
+type ControlStatus int32
+
+const (
+	ControlStatus_CONTROL_STATUS_UNSPECIFIED ControlStatus = 0
+	// CONTROL_STATUS_OK: nothing to look at.
+	ControlStatus_CONTROL_STATUS_OK ControlStatus = 1
+	// CONTROL_STATUS_ATTENTION: items to look at (cancelled receipts, aged
+	// unreconciled items); the books' rules still hold.
+	ControlStatus_CONTROL_STATUS_ATTENTION ControlStatus = 2
+	// CONTROL_STATUS_FAILED: a rule of the books is broken (a gap, a
+	// sub-ledger that does not tie, a broken chain, an approval by its maker).
+	ControlStatus_CONTROL_STATUS_FAILED ControlStatus = 3
+)
+
+// Enum value maps for ControlStatus.
+var (
+	ControlStatus_name = map[int32]string{
+		0: "CONTROL_STATUS_UNSPECIFIED",
+		1: "CONTROL_STATUS_OK",
+		2: "CONTROL_STATUS_ATTENTION",
+		3: "CONTROL_STATUS_FAILED",
+	}
+	ControlStatus_value = map[string]int32{
+		"CONTROL_STATUS_UNSPECIFIED": 0,
+		"CONTROL_STATUS_OK":          1,
+		"CONTROL_STATUS_ATTENTION":   2,
+		"CONTROL_STATUS_FAILED":      3,
+	}
+)
+
+func (x ControlStatus) Enum() *ControlStatus {
+	p := new(ControlStatus)
+	*p = x
+	return p
+}
+
+func (x ControlStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ControlStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_munim_reports_v1_reports_proto_enumTypes[1].Descriptor()
+}
+
+func (ControlStatus) Type() protoreflect.EnumType {
+	return &file_munim_reports_v1_reports_proto_enumTypes[1]
+}
+
+func (x ControlStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ControlStatus.Descriptor instead.
+func (ControlStatus) EnumDescriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{1}
+}
+
 // ReportKind names an exportable statement.
 type ReportKind int32
 
@@ -146,11 +205,11 @@ func (x ReportKind) String() string {
 }
 
 func (ReportKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_munim_reports_v1_reports_proto_enumTypes[1].Descriptor()
+	return file_munim_reports_v1_reports_proto_enumTypes[2].Descriptor()
 }
 
 func (ReportKind) Type() protoreflect.EnumType {
-	return &file_munim_reports_v1_reports_proto_enumTypes[1]
+	return &file_munim_reports_v1_reports_proto_enumTypes[2]
 }
 
 func (x ReportKind) Number() protoreflect.EnumNumber {
@@ -159,7 +218,7 @@ func (x ReportKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ReportKind.Descriptor instead.
 func (ReportKind) EnumDescriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{1}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{2}
 }
 
 // ExportFormat is a file format. PDF: A4, the ULB and statement on every
@@ -204,11 +263,11 @@ func (x ExportFormat) String() string {
 }
 
 func (ExportFormat) Descriptor() protoreflect.EnumDescriptor {
-	return file_munim_reports_v1_reports_proto_enumTypes[2].Descriptor()
+	return file_munim_reports_v1_reports_proto_enumTypes[3].Descriptor()
 }
 
 func (ExportFormat) Type() protoreflect.EnumType {
-	return &file_munim_reports_v1_reports_proto_enumTypes[2]
+	return &file_munim_reports_v1_reports_proto_enumTypes[3]
 }
 
 func (x ExportFormat) Number() protoreflect.EnumNumber {
@@ -217,7 +276,7 @@ func (x ExportFormat) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ExportFormat.Descriptor instead.
 func (ExportFormat) EnumDescriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{2}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{3}
 }
 
 // StatementPeriod selects the month end a statement is drawn as of: as_of
@@ -2132,8 +2191,13 @@ func (*GetRegisterResponse_GeneralLedger) isGetRegisterResponse_Register() {}
 func (*GetRegisterResponse_TrialBalance) isGetRegisterResponse_Register() {}
 
 type GetAuditControlsRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	TenantId string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	// as_of is the day the controls are drawn for: unreconciled items and
+	// unremitted cash are those dated up to it, aged on it, and the asset
+	// register is tied as of it. Series, other ties, the chain and the
+	// approvals are checked as the books stand.
+	AsOf          string `protobuf:"bytes,2,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2175,15 +2239,285 @@ func (x *GetAuditControlsRequest) GetTenantId() string {
 	return ""
 }
 
+func (x *GetAuditControlsRequest) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+// ControlRow is one item of a check. ref_kind says what ref names, for the
+// drill: receipt (a receipt number), voucher (a voucher number), account
+// (a detailed head), cashier, bank_line (the statement line's reference),
+// payment_exception (its reference), series ("<series>/<fiscal year>"),
+// fiscal_year, approval ("<kind>/<id>").
+type ControlRow struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	RefKind string                 `protobuf:"bytes,1,opt,name=ref_kind,json=refKind,proto3" json:"ref_kind,omitempty"`
+	Ref     string                 `protobuf:"bytes,2,opt,name=ref,proto3" json:"ref,omitempty"`
+	Detail  string                 `protobuf:"bytes,3,opt,name=detail,proto3" json:"detail,omitempty"`
+	// date is the item's date, empty when it has none.
+	Date string `protobuf:"bytes,4,opt,name=date,proto3" json:"date,omitempty"`
+	// age_days is days from date to the report's as_of, for items that age.
+	AgeDays int32 `protobuf:"varint,5,opt,name=age_days,json=ageDays,proto3" json:"age_days,omitempty"`
+	// amount is empty when the row has none.
+	Amount        string `protobuf:"bytes,6,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ControlRow) Reset() {
+	*x = ControlRow{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ControlRow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ControlRow) ProtoMessage() {}
+
+func (x *ControlRow) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ControlRow.ProtoReflect.Descriptor instead.
+func (*ControlRow) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ControlRow) GetRefKind() string {
+	if x != nil {
+		return x.RefKind
+	}
+	return ""
+}
+
+func (x *ControlRow) GetRef() string {
+	if x != nil {
+		return x.Ref
+	}
+	return ""
+}
+
+func (x *ControlRow) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+func (x *ControlRow) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *ControlRow) GetAgeDays() int32 {
+	if x != nil {
+		return x.AgeDays
+	}
+	return 0
+}
+
+func (x *ControlRow) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+// ControlTie is a control account against its sub-ledger, on the account's
+// natural side; difference is ledger - sub_ledger.
+type ControlTie struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	AccountCode string                 `protobuf:"bytes,1,opt,name=account_code,json=accountCode,proto3" json:"account_code,omitempty"`
+	// kind: dcb, cash_book, gross, accumulated, cwip, advances or deposits.
+	Kind          string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	SubLedger     string `protobuf:"bytes,3,opt,name=sub_ledger,json=subLedger,proto3" json:"sub_ledger,omitempty"`
+	Ledger        string `protobuf:"bytes,4,opt,name=ledger,proto3" json:"ledger,omitempty"`
+	Difference    string `protobuf:"bytes,5,opt,name=difference,proto3" json:"difference,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ControlTie) Reset() {
+	*x = ControlTie{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ControlTie) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ControlTie) ProtoMessage() {}
+
+func (x *ControlTie) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ControlTie.ProtoReflect.Descriptor instead.
+func (*ControlTie) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ControlTie) GetAccountCode() string {
+	if x != nil {
+		return x.AccountCode
+	}
+	return ""
+}
+
+func (x *ControlTie) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *ControlTie) GetSubLedger() string {
+	if x != nil {
+		return x.SubLedger
+	}
+	return ""
+}
+
+func (x *ControlTie) GetLedger() string {
+	if x != nil {
+		return x.Ledger
+	}
+	return ""
+}
+
+func (x *ControlTie) GetDifference() string {
+	if x != nil {
+		return x.Difference
+	}
+	return ""
+}
+
+type ControlCheck struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// name is stable: receipt_series, voucher_series, dcb_receivables,
+	// cash_book, advances, deposits, asset_register, bank_unreconciled,
+	// gateway_exceptions, cash_unremitted, hash_chain, periods_closed,
+	// maker_checker.
+	Name          string        `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Title         string        `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	Status        ControlStatus `protobuf:"varint,3,opt,name=status,proto3,enum=munim.reports.v1.ControlStatus" json:"status,omitempty"`
+	Summary       string        `protobuf:"bytes,4,opt,name=summary,proto3" json:"summary,omitempty"`
+	Rows          []*ControlRow `protobuf:"bytes,5,rep,name=rows,proto3" json:"rows,omitempty"`
+	Ties          []*ControlTie `protobuf:"bytes,6,rep,name=ties,proto3" json:"ties,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ControlCheck) Reset() {
+	*x = ControlCheck{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ControlCheck) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ControlCheck) ProtoMessage() {}
+
+func (x *ControlCheck) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ControlCheck.ProtoReflect.Descriptor instead.
+func (*ControlCheck) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ControlCheck) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ControlCheck) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *ControlCheck) GetStatus() ControlStatus {
+	if x != nil {
+		return x.Status
+	}
+	return ControlStatus_CONTROL_STATUS_UNSPECIFIED
+}
+
+func (x *ControlCheck) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+func (x *ControlCheck) GetRows() []*ControlRow {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+func (x *ControlCheck) GetTies() []*ControlTie {
+	if x != nil {
+		return x.Ties
+	}
+	return nil
+}
+
 type GetAuditControlsResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	AsOf          string                 `protobuf:"bytes,2,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	Status        ControlStatus          `protobuf:"varint,3,opt,name=status,proto3,enum=munim.reports.v1.ControlStatus" json:"status,omitempty"`
+	Checks        []*ControlCheck        `protobuf:"bytes,4,rep,name=checks,proto3" json:"checks,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetAuditControlsResponse) Reset() {
 	*x = GetAuditControlsResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[23]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2195,7 +2529,7 @@ func (x *GetAuditControlsResponse) String() string {
 func (*GetAuditControlsResponse) ProtoMessage() {}
 
 func (x *GetAuditControlsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[23]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2208,7 +2542,35 @@ func (x *GetAuditControlsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAuditControlsResponse.ProtoReflect.Descriptor instead.
 func (*GetAuditControlsResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{23}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetAuditControlsResponse) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *GetAuditControlsResponse) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+func (x *GetAuditControlsResponse) GetStatus() ControlStatus {
+	if x != nil {
+		return x.Status
+	}
+	return ControlStatus_CONTROL_STATUS_UNSPECIFIED
+}
+
+func (x *GetAuditControlsResponse) GetChecks() []*ControlCheck {
+	if x != nil {
+		return x.Checks
+	}
+	return nil
 }
 
 type ExportReportRequest struct {
@@ -2223,7 +2585,7 @@ type ExportReportRequest struct {
 
 func (x *ExportReportRequest) Reset() {
 	*x = ExportReportRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[24]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2235,7 +2597,7 @@ func (x *ExportReportRequest) String() string {
 func (*ExportReportRequest) ProtoMessage() {}
 
 func (x *ExportReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[24]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2248,7 +2610,7 @@ func (x *ExportReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportReportRequest.ProtoReflect.Descriptor instead.
 func (*ExportReportRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{24}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ExportReportRequest) GetTenantId() string {
@@ -2290,7 +2652,7 @@ type ExportReportResponse struct {
 
 func (x *ExportReportResponse) Reset() {
 	*x = ExportReportResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[25]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2302,7 +2664,7 @@ func (x *ExportReportResponse) String() string {
 func (*ExportReportResponse) ProtoMessage() {}
 
 func (x *ExportReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[25]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2315,7 +2677,7 @@ func (x *ExportReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportReportResponse.ProtoReflect.Descriptor instead.
 func (*ExportReportResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{25}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ExportReportResponse) GetContent() []byte {
@@ -2349,7 +2711,7 @@ type CloseYearRequest struct {
 
 func (x *CloseYearRequest) Reset() {
 	*x = CloseYearRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[26]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2361,7 +2723,7 @@ func (x *CloseYearRequest) String() string {
 func (*CloseYearRequest) ProtoMessage() {}
 
 func (x *CloseYearRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[26]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2374,7 +2736,7 @@ func (x *CloseYearRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseYearRequest.ProtoReflect.Descriptor instead.
 func (*CloseYearRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{26}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *CloseYearRequest) GetTenantId() string {
@@ -2399,7 +2761,7 @@ type CloseYearResponse struct {
 
 func (x *CloseYearResponse) Reset() {
 	*x = CloseYearResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[27]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2411,7 +2773,7 @@ func (x *CloseYearResponse) String() string {
 func (*CloseYearResponse) ProtoMessage() {}
 
 func (x *CloseYearResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[27]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2424,7 +2786,7 @@ func (x *CloseYearResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseYearResponse.ProtoReflect.Descriptor instead.
 func (*CloseYearResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{27}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{30}
 }
 
 type ImportOpeningBalancesRequest struct {
@@ -2437,7 +2799,7 @@ type ImportOpeningBalancesRequest struct {
 
 func (x *ImportOpeningBalancesRequest) Reset() {
 	*x = ImportOpeningBalancesRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2449,7 +2811,7 @@ func (x *ImportOpeningBalancesRequest) String() string {
 func (*ImportOpeningBalancesRequest) ProtoMessage() {}
 
 func (x *ImportOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2462,7 +2824,7 @@ func (x *ImportOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningBalancesRequest.ProtoReflect.Descriptor instead.
 func (*ImportOpeningBalancesRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{28}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ImportOpeningBalancesRequest) GetTenantId() string {
@@ -2487,7 +2849,7 @@ type ImportOpeningBalancesResponse struct {
 
 func (x *ImportOpeningBalancesResponse) Reset() {
 	*x = ImportOpeningBalancesResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2499,7 +2861,7 @@ func (x *ImportOpeningBalancesResponse) String() string {
 func (*ImportOpeningBalancesResponse) ProtoMessage() {}
 
 func (x *ImportOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2512,22 +2874,25 @@ func (x *ImportOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningBalancesResponse.ProtoReflect.Descriptor instead.
 func (*ImportOpeningBalancesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{29}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{32}
 }
 
-// GetStateConsolidationRequest names a state, not a tenant: when it is
-// built, the handler must check the caller's scope covers the state.
+// GetStateConsolidationRequest names a state, not a tenant (so the access
+// guard's per-tenant check does not apply): the handler checks the
+// caller's scope covers the whole state. The statements are drawn as of
+// as_of (a month end) or, when it is empty, the end of fiscal_year.
 type GetStateConsolidationRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	StateCode     string                 `protobuf:"bytes,1,opt,name=state_code,json=stateCode,proto3" json:"state_code,omitempty"`
 	FiscalYear    int32                  `protobuf:"varint,2,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	AsOf          string                 `protobuf:"bytes,3,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetStateConsolidationRequest) Reset() {
 	*x = GetStateConsolidationRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2539,7 +2904,7 @@ func (x *GetStateConsolidationRequest) String() string {
 func (*GetStateConsolidationRequest) ProtoMessage() {}
 
 func (x *GetStateConsolidationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2552,7 +2917,7 @@ func (x *GetStateConsolidationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateConsolidationRequest.ProtoReflect.Descriptor instead.
 func (*GetStateConsolidationRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{30}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetStateConsolidationRequest) GetStateCode() string {
@@ -2569,15 +2934,144 @@ func (x *GetStateConsolidationRequest) GetFiscalYear() int32 {
 	return 0
 }
 
+func (x *GetStateConsolidationRequest) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+// UlbFigures are one ULB's key figures for the state's table, for the
+// fiscal year up to as_of. demand is the year's demand raised (debits to
+// the 431 receivables), collection what was collected against them
+// (credits to 431, net of cancellations), collection_efficiency
+// collection / demand in percent ("87.50"; empty with no demand),
+// receivables the 431 balance, cash_and_bank the 450 balance, surplus the
+// year's income less expenditure. audit_status is the cheap subset of the
+// audit controls: the DCB, cash book, advances and deposits ties and the
+// hash chain (GetAuditControls has the rest).
+type UlbFigures struct {
+	state                protoimpl.MessageState `protogen:"open.v1"`
+	TenantId             string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	UlbName              string                 `protobuf:"bytes,2,opt,name=ulb_name,json=ulbName,proto3" json:"ulb_name,omitempty"`
+	Demand               string                 `protobuf:"bytes,3,opt,name=demand,proto3" json:"demand,omitempty"`
+	Collection           string                 `protobuf:"bytes,4,opt,name=collection,proto3" json:"collection,omitempty"`
+	CollectionEfficiency string                 `protobuf:"bytes,5,opt,name=collection_efficiency,json=collectionEfficiency,proto3" json:"collection_efficiency,omitempty"`
+	Receivables          string                 `protobuf:"bytes,6,opt,name=receivables,proto3" json:"receivables,omitempty"`
+	CashAndBank          string                 `protobuf:"bytes,7,opt,name=cash_and_bank,json=cashAndBank,proto3" json:"cash_and_bank,omitempty"`
+	Surplus              string                 `protobuf:"bytes,8,opt,name=surplus,proto3" json:"surplus,omitempty"`
+	AuditStatus          ControlStatus          `protobuf:"varint,9,opt,name=audit_status,json=auditStatus,proto3,enum=munim.reports.v1.ControlStatus" json:"audit_status,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *UlbFigures) Reset() {
+	*x = UlbFigures{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UlbFigures) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UlbFigures) ProtoMessage() {}
+
+func (x *UlbFigures) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UlbFigures.ProtoReflect.Descriptor instead.
+func (*UlbFigures) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *UlbFigures) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *UlbFigures) GetUlbName() string {
+	if x != nil {
+		return x.UlbName
+	}
+	return ""
+}
+
+func (x *UlbFigures) GetDemand() string {
+	if x != nil {
+		return x.Demand
+	}
+	return ""
+}
+
+func (x *UlbFigures) GetCollection() string {
+	if x != nil {
+		return x.Collection
+	}
+	return ""
+}
+
+func (x *UlbFigures) GetCollectionEfficiency() string {
+	if x != nil {
+		return x.CollectionEfficiency
+	}
+	return ""
+}
+
+func (x *UlbFigures) GetReceivables() string {
+	if x != nil {
+		return x.Receivables
+	}
+	return ""
+}
+
+func (x *UlbFigures) GetCashAndBank() string {
+	if x != nil {
+		return x.CashAndBank
+	}
+	return ""
+}
+
+func (x *UlbFigures) GetSurplus() string {
+	if x != nil {
+		return x.Surplus
+	}
+	return ""
+}
+
+func (x *UlbFigures) GetAuditStatus() ControlStatus {
+	if x != nil {
+		return x.AuditStatus
+	}
+	return ControlStatus_CONTROL_STATUS_UNSPECIFIED
+}
+
 type GetStateConsolidationResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	StateCode string                 `protobuf:"bytes,1,opt,name=state_code,json=stateCode,proto3" json:"state_code,omitempty"`
+	// The consolidated statements: tenant_id is "<state_code>.*".
+	BalanceSheet      *BalanceSheet      `protobuf:"bytes,2,opt,name=balance_sheet,json=balanceSheet,proto3" json:"balance_sheet,omitempty"`
+	IncomeExpenditure *IncomeExpenditure `protobuf:"bytes,3,opt,name=income_expenditure,json=incomeExpenditure,proto3" json:"income_expenditure,omitempty"`
+	Ulbs              []*UlbFigures      `protobuf:"bytes,4,rep,name=ulbs,proto3" json:"ulbs,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *GetStateConsolidationResponse) Reset() {
 	*x = GetStateConsolidationResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2589,7 +3083,7 @@ func (x *GetStateConsolidationResponse) String() string {
 func (*GetStateConsolidationResponse) ProtoMessage() {}
 
 func (x *GetStateConsolidationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2602,7 +3096,35 @@ func (x *GetStateConsolidationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateConsolidationResponse.ProtoReflect.Descriptor instead.
 func (*GetStateConsolidationResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{31}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *GetStateConsolidationResponse) GetStateCode() string {
+	if x != nil {
+		return x.StateCode
+	}
+	return ""
+}
+
+func (x *GetStateConsolidationResponse) GetBalanceSheet() *BalanceSheet {
+	if x != nil {
+		return x.BalanceSheet
+	}
+	return nil
+}
+
+func (x *GetStateConsolidationResponse) GetIncomeExpenditure() *IncomeExpenditure {
+	if x != nil {
+		return x.IncomeExpenditure
+	}
+	return nil
+}
+
+func (x *GetStateConsolidationResponse) GetUlbs() []*UlbFigures {
+	if x != nil {
+		return x.Ulbs
+	}
+	return nil
 }
 
 var File_munim_reports_v1_reports_proto protoreflect.FileDescriptor
@@ -2786,10 +3308,40 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\rtrial_balance\x18\x02 \x01(\v2\x1e.munim.reports.v1.TrialBalanceH\x00R\ftrialBalance\x12&\n" +
 	"\x0fnext_page_token\x18\x03 \x01(\tR\rnextPageTokenB\n" +
 	"\n" +
-	"\bregister\"?\n" +
+	"\bregister\"y\n" +
 	"\x17GetAuditControlsRequest\x12$\n" +
-	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\"\x1a\n" +
-	"\x18GetAuditControlsResponse\"\x80\x02\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x128\n" +
+	"\x05as_of\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04asOf\"\x98\x01\n" +
+	"\n" +
+	"ControlRow\x12\x19\n" +
+	"\bref_kind\x18\x01 \x01(\tR\arefKind\x12\x10\n" +
+	"\x03ref\x18\x02 \x01(\tR\x03ref\x12\x16\n" +
+	"\x06detail\x18\x03 \x01(\tR\x06detail\x12\x12\n" +
+	"\x04date\x18\x04 \x01(\tR\x04date\x12\x19\n" +
+	"\bage_days\x18\x05 \x01(\x05R\aageDays\x12\x16\n" +
+	"\x06amount\x18\x06 \x01(\tR\x06amount\"\x9a\x01\n" +
+	"\n" +
+	"ControlTie\x12!\n" +
+	"\faccount_code\x18\x01 \x01(\tR\vaccountCode\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x1d\n" +
+	"\n" +
+	"sub_ledger\x18\x03 \x01(\tR\tsubLedger\x12\x16\n" +
+	"\x06ledger\x18\x04 \x01(\tR\x06ledger\x12\x1e\n" +
+	"\n" +
+	"difference\x18\x05 \x01(\tR\n" +
+	"difference\"\xef\x01\n" +
+	"\fControlCheck\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x127\n" +
+	"\x06status\x18\x03 \x01(\x0e2\x1f.munim.reports.v1.ControlStatusR\x06status\x12\x18\n" +
+	"\asummary\x18\x04 \x01(\tR\asummary\x120\n" +
+	"\x04rows\x18\x05 \x03(\v2\x1c.munim.reports.v1.ControlRowR\x04rows\x120\n" +
+	"\x04ties\x18\x06 \x03(\v2\x1c.munim.reports.v1.ControlTieR\x04ties\"\xbd\x01\n" +
+	"\x18GetAuditControlsResponse\x12\x1b\n" +
+	"\ttenant_id\x18\x01 \x01(\tR\btenantId\x12\x13\n" +
+	"\x05as_of\x18\x02 \x01(\tR\x04asOf\x127\n" +
+	"\x06status\x18\x03 \x01(\x0e2\x1f.munim.reports.v1.ControlStatusR\x06status\x126\n" +
+	"\x06checks\x18\x04 \x03(\v2\x1e.munim.reports.v1.ControlCheckR\x06checks\"\x80\x02\n" +
 	"\x13ExportReportRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12A\n" +
 	"\x06period\x18\x02 \x01(\v2!.munim.reports.v1.StatementPeriodB\x06\xbaH\x03\xc8\x01\x01R\x06period\x12<\n" +
@@ -2809,14 +3361,33 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x1cImportOpeningBalancesRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\"\x1f\n" +
-	"\x1dImportOpeningBalancesResponse\"~\n" +
+	"\x1dImportOpeningBalancesResponse\"\xbe\x01\n" +
 	"\x1cGetStateConsolidationRequest\x120\n" +
 	"\n" +
 	"state_code\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
-	"^[a-z]{2}$R\tstateCode\x12,\n" +
-	"\vfiscal_year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\n" +
-	"fiscalYear\"\x1f\n" +
-	"\x1dGetStateConsolidationResponse*\xcf\x03\n" +
+	"^[a-z]{2}$R\tstateCode\x12/\n" +
+	"\vfiscal_year\x18\x02 \x01(\x05B\x0e\xbaH\v\xd8\x01\x01\x1a\x06\x18\xb4\x10(\xd0\x0fR\n" +
+	"fiscalYear\x12;\n" +
+	"\x05as_of\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x04asOf\"\xd5\x02\n" +
+	"\n" +
+	"UlbFigures\x12\x1b\n" +
+	"\ttenant_id\x18\x01 \x01(\tR\btenantId\x12\x19\n" +
+	"\bulb_name\x18\x02 \x01(\tR\aulbName\x12\x16\n" +
+	"\x06demand\x18\x03 \x01(\tR\x06demand\x12\x1e\n" +
+	"\n" +
+	"collection\x18\x04 \x01(\tR\n" +
+	"collection\x123\n" +
+	"\x15collection_efficiency\x18\x05 \x01(\tR\x14collectionEfficiency\x12 \n" +
+	"\vreceivables\x18\x06 \x01(\tR\vreceivables\x12\"\n" +
+	"\rcash_and_bank\x18\a \x01(\tR\vcashAndBank\x12\x18\n" +
+	"\asurplus\x18\b \x01(\tR\asurplus\x12B\n" +
+	"\faudit_status\x18\t \x01(\x0e2\x1f.munim.reports.v1.ControlStatusR\vauditStatus\"\x89\x02\n" +
+	"\x1dGetStateConsolidationResponse\x12\x1d\n" +
+	"\n" +
+	"state_code\x18\x01 \x01(\tR\tstateCode\x12C\n" +
+	"\rbalance_sheet\x18\x02 \x01(\v2\x1e.munim.reports.v1.BalanceSheetR\fbalanceSheet\x12R\n" +
+	"\x12income_expenditure\x18\x03 \x01(\v2#.munim.reports.v1.IncomeExpenditureR\x11incomeExpenditure\x120\n" +
+	"\x04ulbs\x18\x04 \x03(\v2\x1c.munim.reports.v1.UlbFiguresR\x04ulbs*\xcf\x03\n" +
 	"\fRegisterKind\x12\x1d\n" +
 	"\x19REGISTER_KIND_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cREGISTER_KIND_GENERAL_LEDGER\x10\x01\x12\x1f\n" +
@@ -2832,7 +3403,12 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x12!\n" +
 	"\x1dREGISTER_KIND_BUDGET_VARIANCE\x10\v\x12 \n" +
 	"\x1cREGISTER_KIND_ASSET_REGISTER\x10\f\x12%\n" +
-	"!REGISTER_KIND_BANK_RECONCILIATION\x10\r*\xaa\x01\n" +
+	"!REGISTER_KIND_BANK_RECONCILIATION\x10\r*\x7f\n" +
+	"\rControlStatus\x12\x1e\n" +
+	"\x1aCONTROL_STATUS_UNSPECIFIED\x10\x00\x12\x15\n" +
+	"\x11CONTROL_STATUS_OK\x10\x01\x12\x1c\n" +
+	"\x18CONTROL_STATUS_ATTENTION\x10\x02\x12\x19\n" +
+	"\x15CONTROL_STATUS_FAILED\x10\x03*\xaa\x01\n" +
 	"\n" +
 	"ReportKind\x12\x1b\n" +
 	"\x17REPORT_KIND_UNSPECIFIED\x10\x00\x12\x1d\n" +
@@ -2870,119 +3446,133 @@ func file_munim_reports_v1_reports_proto_rawDescGZIP() []byte {
 	return file_munim_reports_v1_reports_proto_rawDescData
 }
 
-var file_munim_reports_v1_reports_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_munim_reports_v1_reports_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_munim_reports_v1_reports_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_munim_reports_v1_reports_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_munim_reports_v1_reports_proto_goTypes = []any{
 	(RegisterKind)(0),                     // 0: munim.reports.v1.RegisterKind
-	(ReportKind)(0),                       // 1: munim.reports.v1.ReportKind
-	(ExportFormat)(0),                     // 2: munim.reports.v1.ExportFormat
-	(*StatementPeriod)(nil),               // 3: munim.reports.v1.StatementPeriod
-	(*Figure)(nil),                        // 4: munim.reports.v1.Figure
-	(*ScheduleRow)(nil),                   // 5: munim.reports.v1.ScheduleRow
-	(*Schedule)(nil),                      // 6: munim.reports.v1.Schedule
-	(*GetBalanceSheetRequest)(nil),        // 7: munim.reports.v1.GetBalanceSheetRequest
-	(*BalanceSheet)(nil),                  // 8: munim.reports.v1.BalanceSheet
-	(*GetBalanceSheetResponse)(nil),       // 9: munim.reports.v1.GetBalanceSheetResponse
-	(*GetIncomeExpenditureRequest)(nil),   // 10: munim.reports.v1.GetIncomeExpenditureRequest
-	(*IncomeExpenditure)(nil),             // 11: munim.reports.v1.IncomeExpenditure
-	(*GetIncomeExpenditureResponse)(nil),  // 12: munim.reports.v1.GetIncomeExpenditureResponse
-	(*GetReceiptsPaymentsRequest)(nil),    // 13: munim.reports.v1.GetReceiptsPaymentsRequest
-	(*ReceiptsPayments)(nil),              // 14: munim.reports.v1.ReceiptsPayments
-	(*GetReceiptsPaymentsResponse)(nil),   // 15: munim.reports.v1.GetReceiptsPaymentsResponse
-	(*GetCashFlowRequest)(nil),            // 16: munim.reports.v1.GetCashFlowRequest
-	(*CashFlow)(nil),                      // 17: munim.reports.v1.CashFlow
-	(*GetCashFlowResponse)(nil),           // 18: munim.reports.v1.GetCashFlowResponse
-	(*GetRegisterRequest)(nil),            // 19: munim.reports.v1.GetRegisterRequest
-	(*LedgerEntry)(nil),                   // 20: munim.reports.v1.LedgerEntry
-	(*GeneralLedger)(nil),                 // 21: munim.reports.v1.GeneralLedger
-	(*TrialBalanceRow)(nil),               // 22: munim.reports.v1.TrialBalanceRow
-	(*TrialBalance)(nil),                  // 23: munim.reports.v1.TrialBalance
-	(*GetRegisterResponse)(nil),           // 24: munim.reports.v1.GetRegisterResponse
-	(*GetAuditControlsRequest)(nil),       // 25: munim.reports.v1.GetAuditControlsRequest
-	(*GetAuditControlsResponse)(nil),      // 26: munim.reports.v1.GetAuditControlsResponse
-	(*ExportReportRequest)(nil),           // 27: munim.reports.v1.ExportReportRequest
-	(*ExportReportResponse)(nil),          // 28: munim.reports.v1.ExportReportResponse
-	(*CloseYearRequest)(nil),              // 29: munim.reports.v1.CloseYearRequest
-	(*CloseYearResponse)(nil),             // 30: munim.reports.v1.CloseYearResponse
-	(*ImportOpeningBalancesRequest)(nil),  // 31: munim.reports.v1.ImportOpeningBalancesRequest
-	(*ImportOpeningBalancesResponse)(nil), // 32: munim.reports.v1.ImportOpeningBalancesResponse
-	(*GetStateConsolidationRequest)(nil),  // 33: munim.reports.v1.GetStateConsolidationRequest
-	(*GetStateConsolidationResponse)(nil), // 34: munim.reports.v1.GetStateConsolidationResponse
+	(ControlStatus)(0),                    // 1: munim.reports.v1.ControlStatus
+	(ReportKind)(0),                       // 2: munim.reports.v1.ReportKind
+	(ExportFormat)(0),                     // 3: munim.reports.v1.ExportFormat
+	(*StatementPeriod)(nil),               // 4: munim.reports.v1.StatementPeriod
+	(*Figure)(nil),                        // 5: munim.reports.v1.Figure
+	(*ScheduleRow)(nil),                   // 6: munim.reports.v1.ScheduleRow
+	(*Schedule)(nil),                      // 7: munim.reports.v1.Schedule
+	(*GetBalanceSheetRequest)(nil),        // 8: munim.reports.v1.GetBalanceSheetRequest
+	(*BalanceSheet)(nil),                  // 9: munim.reports.v1.BalanceSheet
+	(*GetBalanceSheetResponse)(nil),       // 10: munim.reports.v1.GetBalanceSheetResponse
+	(*GetIncomeExpenditureRequest)(nil),   // 11: munim.reports.v1.GetIncomeExpenditureRequest
+	(*IncomeExpenditure)(nil),             // 12: munim.reports.v1.IncomeExpenditure
+	(*GetIncomeExpenditureResponse)(nil),  // 13: munim.reports.v1.GetIncomeExpenditureResponse
+	(*GetReceiptsPaymentsRequest)(nil),    // 14: munim.reports.v1.GetReceiptsPaymentsRequest
+	(*ReceiptsPayments)(nil),              // 15: munim.reports.v1.ReceiptsPayments
+	(*GetReceiptsPaymentsResponse)(nil),   // 16: munim.reports.v1.GetReceiptsPaymentsResponse
+	(*GetCashFlowRequest)(nil),            // 17: munim.reports.v1.GetCashFlowRequest
+	(*CashFlow)(nil),                      // 18: munim.reports.v1.CashFlow
+	(*GetCashFlowResponse)(nil),           // 19: munim.reports.v1.GetCashFlowResponse
+	(*GetRegisterRequest)(nil),            // 20: munim.reports.v1.GetRegisterRequest
+	(*LedgerEntry)(nil),                   // 21: munim.reports.v1.LedgerEntry
+	(*GeneralLedger)(nil),                 // 22: munim.reports.v1.GeneralLedger
+	(*TrialBalanceRow)(nil),               // 23: munim.reports.v1.TrialBalanceRow
+	(*TrialBalance)(nil),                  // 24: munim.reports.v1.TrialBalance
+	(*GetRegisterResponse)(nil),           // 25: munim.reports.v1.GetRegisterResponse
+	(*GetAuditControlsRequest)(nil),       // 26: munim.reports.v1.GetAuditControlsRequest
+	(*ControlRow)(nil),                    // 27: munim.reports.v1.ControlRow
+	(*ControlTie)(nil),                    // 28: munim.reports.v1.ControlTie
+	(*ControlCheck)(nil),                  // 29: munim.reports.v1.ControlCheck
+	(*GetAuditControlsResponse)(nil),      // 30: munim.reports.v1.GetAuditControlsResponse
+	(*ExportReportRequest)(nil),           // 31: munim.reports.v1.ExportReportRequest
+	(*ExportReportResponse)(nil),          // 32: munim.reports.v1.ExportReportResponse
+	(*CloseYearRequest)(nil),              // 33: munim.reports.v1.CloseYearRequest
+	(*CloseYearResponse)(nil),             // 34: munim.reports.v1.CloseYearResponse
+	(*ImportOpeningBalancesRequest)(nil),  // 35: munim.reports.v1.ImportOpeningBalancesRequest
+	(*ImportOpeningBalancesResponse)(nil), // 36: munim.reports.v1.ImportOpeningBalancesResponse
+	(*GetStateConsolidationRequest)(nil),  // 37: munim.reports.v1.GetStateConsolidationRequest
+	(*UlbFigures)(nil),                    // 38: munim.reports.v1.UlbFigures
+	(*GetStateConsolidationResponse)(nil), // 39: munim.reports.v1.GetStateConsolidationResponse
 }
 var file_munim_reports_v1_reports_proto_depIdxs = []int32{
-	5,  // 0: munim.reports.v1.Schedule.rows:type_name -> munim.reports.v1.ScheduleRow
-	3,  // 1: munim.reports.v1.GetBalanceSheetRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	4,  // 2: munim.reports.v1.BalanceSheet.liabilities:type_name -> munim.reports.v1.Figure
-	4,  // 3: munim.reports.v1.BalanceSheet.assets:type_name -> munim.reports.v1.Figure
-	4,  // 4: munim.reports.v1.BalanceSheet.total_liabilities:type_name -> munim.reports.v1.Figure
-	4,  // 5: munim.reports.v1.BalanceSheet.total_assets:type_name -> munim.reports.v1.Figure
-	6,  // 6: munim.reports.v1.BalanceSheet.schedules:type_name -> munim.reports.v1.Schedule
-	8,  // 7: munim.reports.v1.GetBalanceSheetResponse.balance_sheet:type_name -> munim.reports.v1.BalanceSheet
-	3,  // 8: munim.reports.v1.GetIncomeExpenditureRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	4,  // 9: munim.reports.v1.IncomeExpenditure.income:type_name -> munim.reports.v1.Figure
-	4,  // 10: munim.reports.v1.IncomeExpenditure.total_income:type_name -> munim.reports.v1.Figure
-	4,  // 11: munim.reports.v1.IncomeExpenditure.expenditure:type_name -> munim.reports.v1.Figure
-	4,  // 12: munim.reports.v1.IncomeExpenditure.total_expenditure:type_name -> munim.reports.v1.Figure
-	4,  // 13: munim.reports.v1.IncomeExpenditure.surplus_before_prior_period:type_name -> munim.reports.v1.Figure
-	4,  // 14: munim.reports.v1.IncomeExpenditure.prior_period_items:type_name -> munim.reports.v1.Figure
-	4,  // 15: munim.reports.v1.IncomeExpenditure.surplus_after_prior_period:type_name -> munim.reports.v1.Figure
-	4,  // 16: munim.reports.v1.IncomeExpenditure.transfer_to_reserves:type_name -> munim.reports.v1.Figure
-	4,  // 17: munim.reports.v1.IncomeExpenditure.surplus_carried_to_fund:type_name -> munim.reports.v1.Figure
-	6,  // 18: munim.reports.v1.IncomeExpenditure.schedules:type_name -> munim.reports.v1.Schedule
-	11, // 19: munim.reports.v1.GetIncomeExpenditureResponse.income_expenditure:type_name -> munim.reports.v1.IncomeExpenditure
-	3,  // 20: munim.reports.v1.GetReceiptsPaymentsRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	4,  // 21: munim.reports.v1.ReceiptsPayments.opening:type_name -> munim.reports.v1.Figure
-	4,  // 22: munim.reports.v1.ReceiptsPayments.receipts:type_name -> munim.reports.v1.Figure
-	4,  // 23: munim.reports.v1.ReceiptsPayments.payments:type_name -> munim.reports.v1.Figure
-	4,  // 24: munim.reports.v1.ReceiptsPayments.total_receipts:type_name -> munim.reports.v1.Figure
-	4,  // 25: munim.reports.v1.ReceiptsPayments.total_payments:type_name -> munim.reports.v1.Figure
-	4,  // 26: munim.reports.v1.ReceiptsPayments.closing:type_name -> munim.reports.v1.Figure
-	6,  // 27: munim.reports.v1.ReceiptsPayments.schedules:type_name -> munim.reports.v1.Schedule
-	14, // 28: munim.reports.v1.GetReceiptsPaymentsResponse.receipts_payments:type_name -> munim.reports.v1.ReceiptsPayments
-	3,  // 29: munim.reports.v1.GetCashFlowRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	4,  // 30: munim.reports.v1.CashFlow.operating:type_name -> munim.reports.v1.Figure
-	4,  // 31: munim.reports.v1.CashFlow.net_operating:type_name -> munim.reports.v1.Figure
-	4,  // 32: munim.reports.v1.CashFlow.investing:type_name -> munim.reports.v1.Figure
-	4,  // 33: munim.reports.v1.CashFlow.net_investing:type_name -> munim.reports.v1.Figure
-	4,  // 34: munim.reports.v1.CashFlow.financing:type_name -> munim.reports.v1.Figure
-	4,  // 35: munim.reports.v1.CashFlow.net_financing:type_name -> munim.reports.v1.Figure
-	4,  // 36: munim.reports.v1.CashFlow.net_change:type_name -> munim.reports.v1.Figure
-	4,  // 37: munim.reports.v1.CashFlow.opening:type_name -> munim.reports.v1.Figure
-	4,  // 38: munim.reports.v1.CashFlow.closing:type_name -> munim.reports.v1.Figure
-	17, // 39: munim.reports.v1.GetCashFlowResponse.cash_flow:type_name -> munim.reports.v1.CashFlow
+	6,  // 0: munim.reports.v1.Schedule.rows:type_name -> munim.reports.v1.ScheduleRow
+	4,  // 1: munim.reports.v1.GetBalanceSheetRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	5,  // 2: munim.reports.v1.BalanceSheet.liabilities:type_name -> munim.reports.v1.Figure
+	5,  // 3: munim.reports.v1.BalanceSheet.assets:type_name -> munim.reports.v1.Figure
+	5,  // 4: munim.reports.v1.BalanceSheet.total_liabilities:type_name -> munim.reports.v1.Figure
+	5,  // 5: munim.reports.v1.BalanceSheet.total_assets:type_name -> munim.reports.v1.Figure
+	7,  // 6: munim.reports.v1.BalanceSheet.schedules:type_name -> munim.reports.v1.Schedule
+	9,  // 7: munim.reports.v1.GetBalanceSheetResponse.balance_sheet:type_name -> munim.reports.v1.BalanceSheet
+	4,  // 8: munim.reports.v1.GetIncomeExpenditureRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	5,  // 9: munim.reports.v1.IncomeExpenditure.income:type_name -> munim.reports.v1.Figure
+	5,  // 10: munim.reports.v1.IncomeExpenditure.total_income:type_name -> munim.reports.v1.Figure
+	5,  // 11: munim.reports.v1.IncomeExpenditure.expenditure:type_name -> munim.reports.v1.Figure
+	5,  // 12: munim.reports.v1.IncomeExpenditure.total_expenditure:type_name -> munim.reports.v1.Figure
+	5,  // 13: munim.reports.v1.IncomeExpenditure.surplus_before_prior_period:type_name -> munim.reports.v1.Figure
+	5,  // 14: munim.reports.v1.IncomeExpenditure.prior_period_items:type_name -> munim.reports.v1.Figure
+	5,  // 15: munim.reports.v1.IncomeExpenditure.surplus_after_prior_period:type_name -> munim.reports.v1.Figure
+	5,  // 16: munim.reports.v1.IncomeExpenditure.transfer_to_reserves:type_name -> munim.reports.v1.Figure
+	5,  // 17: munim.reports.v1.IncomeExpenditure.surplus_carried_to_fund:type_name -> munim.reports.v1.Figure
+	7,  // 18: munim.reports.v1.IncomeExpenditure.schedules:type_name -> munim.reports.v1.Schedule
+	12, // 19: munim.reports.v1.GetIncomeExpenditureResponse.income_expenditure:type_name -> munim.reports.v1.IncomeExpenditure
+	4,  // 20: munim.reports.v1.GetReceiptsPaymentsRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	5,  // 21: munim.reports.v1.ReceiptsPayments.opening:type_name -> munim.reports.v1.Figure
+	5,  // 22: munim.reports.v1.ReceiptsPayments.receipts:type_name -> munim.reports.v1.Figure
+	5,  // 23: munim.reports.v1.ReceiptsPayments.payments:type_name -> munim.reports.v1.Figure
+	5,  // 24: munim.reports.v1.ReceiptsPayments.total_receipts:type_name -> munim.reports.v1.Figure
+	5,  // 25: munim.reports.v1.ReceiptsPayments.total_payments:type_name -> munim.reports.v1.Figure
+	5,  // 26: munim.reports.v1.ReceiptsPayments.closing:type_name -> munim.reports.v1.Figure
+	7,  // 27: munim.reports.v1.ReceiptsPayments.schedules:type_name -> munim.reports.v1.Schedule
+	15, // 28: munim.reports.v1.GetReceiptsPaymentsResponse.receipts_payments:type_name -> munim.reports.v1.ReceiptsPayments
+	4,  // 29: munim.reports.v1.GetCashFlowRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	5,  // 30: munim.reports.v1.CashFlow.operating:type_name -> munim.reports.v1.Figure
+	5,  // 31: munim.reports.v1.CashFlow.net_operating:type_name -> munim.reports.v1.Figure
+	5,  // 32: munim.reports.v1.CashFlow.investing:type_name -> munim.reports.v1.Figure
+	5,  // 33: munim.reports.v1.CashFlow.net_investing:type_name -> munim.reports.v1.Figure
+	5,  // 34: munim.reports.v1.CashFlow.financing:type_name -> munim.reports.v1.Figure
+	5,  // 35: munim.reports.v1.CashFlow.net_financing:type_name -> munim.reports.v1.Figure
+	5,  // 36: munim.reports.v1.CashFlow.net_change:type_name -> munim.reports.v1.Figure
+	5,  // 37: munim.reports.v1.CashFlow.opening:type_name -> munim.reports.v1.Figure
+	5,  // 38: munim.reports.v1.CashFlow.closing:type_name -> munim.reports.v1.Figure
+	18, // 39: munim.reports.v1.GetCashFlowResponse.cash_flow:type_name -> munim.reports.v1.CashFlow
 	0,  // 40: munim.reports.v1.GetRegisterRequest.kind:type_name -> munim.reports.v1.RegisterKind
-	20, // 41: munim.reports.v1.GeneralLedger.entries:type_name -> munim.reports.v1.LedgerEntry
-	22, // 42: munim.reports.v1.TrialBalance.rows:type_name -> munim.reports.v1.TrialBalanceRow
-	21, // 43: munim.reports.v1.GetRegisterResponse.general_ledger:type_name -> munim.reports.v1.GeneralLedger
-	23, // 44: munim.reports.v1.GetRegisterResponse.trial_balance:type_name -> munim.reports.v1.TrialBalance
-	3,  // 45: munim.reports.v1.ExportReportRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	1,  // 46: munim.reports.v1.ExportReportRequest.kind:type_name -> munim.reports.v1.ReportKind
-	2,  // 47: munim.reports.v1.ExportReportRequest.format:type_name -> munim.reports.v1.ExportFormat
-	7,  // 48: munim.reports.v1.ReportService.GetBalanceSheet:input_type -> munim.reports.v1.GetBalanceSheetRequest
-	10, // 49: munim.reports.v1.ReportService.GetIncomeExpenditure:input_type -> munim.reports.v1.GetIncomeExpenditureRequest
-	13, // 50: munim.reports.v1.ReportService.GetReceiptsPayments:input_type -> munim.reports.v1.GetReceiptsPaymentsRequest
-	16, // 51: munim.reports.v1.ReportService.GetCashFlow:input_type -> munim.reports.v1.GetCashFlowRequest
-	19, // 52: munim.reports.v1.ReportService.GetRegister:input_type -> munim.reports.v1.GetRegisterRequest
-	25, // 53: munim.reports.v1.ReportService.GetAuditControls:input_type -> munim.reports.v1.GetAuditControlsRequest
-	27, // 54: munim.reports.v1.ReportService.ExportReport:input_type -> munim.reports.v1.ExportReportRequest
-	29, // 55: munim.reports.v1.ReportService.CloseYear:input_type -> munim.reports.v1.CloseYearRequest
-	31, // 56: munim.reports.v1.ReportService.ImportOpeningBalances:input_type -> munim.reports.v1.ImportOpeningBalancesRequest
-	33, // 57: munim.reports.v1.ReportService.GetStateConsolidation:input_type -> munim.reports.v1.GetStateConsolidationRequest
-	9,  // 58: munim.reports.v1.ReportService.GetBalanceSheet:output_type -> munim.reports.v1.GetBalanceSheetResponse
-	12, // 59: munim.reports.v1.ReportService.GetIncomeExpenditure:output_type -> munim.reports.v1.GetIncomeExpenditureResponse
-	15, // 60: munim.reports.v1.ReportService.GetReceiptsPayments:output_type -> munim.reports.v1.GetReceiptsPaymentsResponse
-	18, // 61: munim.reports.v1.ReportService.GetCashFlow:output_type -> munim.reports.v1.GetCashFlowResponse
-	24, // 62: munim.reports.v1.ReportService.GetRegister:output_type -> munim.reports.v1.GetRegisterResponse
-	26, // 63: munim.reports.v1.ReportService.GetAuditControls:output_type -> munim.reports.v1.GetAuditControlsResponse
-	28, // 64: munim.reports.v1.ReportService.ExportReport:output_type -> munim.reports.v1.ExportReportResponse
-	30, // 65: munim.reports.v1.ReportService.CloseYear:output_type -> munim.reports.v1.CloseYearResponse
-	32, // 66: munim.reports.v1.ReportService.ImportOpeningBalances:output_type -> munim.reports.v1.ImportOpeningBalancesResponse
-	34, // 67: munim.reports.v1.ReportService.GetStateConsolidation:output_type -> munim.reports.v1.GetStateConsolidationResponse
-	58, // [58:68] is the sub-list for method output_type
-	48, // [48:58] is the sub-list for method input_type
-	48, // [48:48] is the sub-list for extension type_name
-	48, // [48:48] is the sub-list for extension extendee
-	0,  // [0:48] is the sub-list for field type_name
+	21, // 41: munim.reports.v1.GeneralLedger.entries:type_name -> munim.reports.v1.LedgerEntry
+	23, // 42: munim.reports.v1.TrialBalance.rows:type_name -> munim.reports.v1.TrialBalanceRow
+	22, // 43: munim.reports.v1.GetRegisterResponse.general_ledger:type_name -> munim.reports.v1.GeneralLedger
+	24, // 44: munim.reports.v1.GetRegisterResponse.trial_balance:type_name -> munim.reports.v1.TrialBalance
+	1,  // 45: munim.reports.v1.ControlCheck.status:type_name -> munim.reports.v1.ControlStatus
+	27, // 46: munim.reports.v1.ControlCheck.rows:type_name -> munim.reports.v1.ControlRow
+	28, // 47: munim.reports.v1.ControlCheck.ties:type_name -> munim.reports.v1.ControlTie
+	1,  // 48: munim.reports.v1.GetAuditControlsResponse.status:type_name -> munim.reports.v1.ControlStatus
+	29, // 49: munim.reports.v1.GetAuditControlsResponse.checks:type_name -> munim.reports.v1.ControlCheck
+	4,  // 50: munim.reports.v1.ExportReportRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	2,  // 51: munim.reports.v1.ExportReportRequest.kind:type_name -> munim.reports.v1.ReportKind
+	3,  // 52: munim.reports.v1.ExportReportRequest.format:type_name -> munim.reports.v1.ExportFormat
+	1,  // 53: munim.reports.v1.UlbFigures.audit_status:type_name -> munim.reports.v1.ControlStatus
+	9,  // 54: munim.reports.v1.GetStateConsolidationResponse.balance_sheet:type_name -> munim.reports.v1.BalanceSheet
+	12, // 55: munim.reports.v1.GetStateConsolidationResponse.income_expenditure:type_name -> munim.reports.v1.IncomeExpenditure
+	38, // 56: munim.reports.v1.GetStateConsolidationResponse.ulbs:type_name -> munim.reports.v1.UlbFigures
+	8,  // 57: munim.reports.v1.ReportService.GetBalanceSheet:input_type -> munim.reports.v1.GetBalanceSheetRequest
+	11, // 58: munim.reports.v1.ReportService.GetIncomeExpenditure:input_type -> munim.reports.v1.GetIncomeExpenditureRequest
+	14, // 59: munim.reports.v1.ReportService.GetReceiptsPayments:input_type -> munim.reports.v1.GetReceiptsPaymentsRequest
+	17, // 60: munim.reports.v1.ReportService.GetCashFlow:input_type -> munim.reports.v1.GetCashFlowRequest
+	20, // 61: munim.reports.v1.ReportService.GetRegister:input_type -> munim.reports.v1.GetRegisterRequest
+	26, // 62: munim.reports.v1.ReportService.GetAuditControls:input_type -> munim.reports.v1.GetAuditControlsRequest
+	31, // 63: munim.reports.v1.ReportService.ExportReport:input_type -> munim.reports.v1.ExportReportRequest
+	33, // 64: munim.reports.v1.ReportService.CloseYear:input_type -> munim.reports.v1.CloseYearRequest
+	35, // 65: munim.reports.v1.ReportService.ImportOpeningBalances:input_type -> munim.reports.v1.ImportOpeningBalancesRequest
+	37, // 66: munim.reports.v1.ReportService.GetStateConsolidation:input_type -> munim.reports.v1.GetStateConsolidationRequest
+	10, // 67: munim.reports.v1.ReportService.GetBalanceSheet:output_type -> munim.reports.v1.GetBalanceSheetResponse
+	13, // 68: munim.reports.v1.ReportService.GetIncomeExpenditure:output_type -> munim.reports.v1.GetIncomeExpenditureResponse
+	16, // 69: munim.reports.v1.ReportService.GetReceiptsPayments:output_type -> munim.reports.v1.GetReceiptsPaymentsResponse
+	19, // 70: munim.reports.v1.ReportService.GetCashFlow:output_type -> munim.reports.v1.GetCashFlowResponse
+	25, // 71: munim.reports.v1.ReportService.GetRegister:output_type -> munim.reports.v1.GetRegisterResponse
+	30, // 72: munim.reports.v1.ReportService.GetAuditControls:output_type -> munim.reports.v1.GetAuditControlsResponse
+	32, // 73: munim.reports.v1.ReportService.ExportReport:output_type -> munim.reports.v1.ExportReportResponse
+	34, // 74: munim.reports.v1.ReportService.CloseYear:output_type -> munim.reports.v1.CloseYearResponse
+	36, // 75: munim.reports.v1.ReportService.ImportOpeningBalances:output_type -> munim.reports.v1.ImportOpeningBalancesResponse
+	39, // 76: munim.reports.v1.ReportService.GetStateConsolidation:output_type -> munim.reports.v1.GetStateConsolidationResponse
+	67, // [67:77] is the sub-list for method output_type
+	57, // [57:67] is the sub-list for method input_type
+	57, // [57:57] is the sub-list for extension type_name
+	57, // [57:57] is the sub-list for extension extendee
+	0,  // [0:57] is the sub-list for field type_name
 }
 
 func init() { file_munim_reports_v1_reports_proto_init() }
@@ -2999,8 +3589,8 @@ func file_munim_reports_v1_reports_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_reports_v1_reports_proto_rawDesc), len(file_munim_reports_v1_reports_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   32,
+			NumEnums:      4,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -88,7 +88,14 @@ type ReportServiceClient interface {
 	// ledger of an account (the vouchers behind a statement figure) and the
 	// trial balance; other kinds answer Unimplemented.
 	GetRegister(context.Context, *connect.Request[v1.GetRegisterRequest]) (*connect.Response[v1.GetRegisterResponse], error)
-	// GetAuditControls is the audit controls report. Not yet implemented.
+	// GetAuditControls is the audit controls report, the page an auditor
+	// opens first: receipt and voucher series without gaps (cancelled
+	// receipts and reversals listed), sub-ledgers tied to their control
+	// accounts (DCB, cash book, asset register, advances, deposits),
+	// unreconciled bank lines and gateway exceptions and unremitted cash with
+	// their ages, the hash chain verified, the periods closed, and approvals
+	// given by someone other than their maker. Each check has a status, a
+	// summary and rows naming what to drill into.
 	GetAuditControls(context.Context, *connect.Request[v1.GetAuditControlsRequest]) (*connect.Response[v1.GetAuditControlsResponse], error)
 	// ExportReport renders a statement (balance sheet, income and
 	// expenditure, receipts and payments, cash flow) as PDF, XLSX or CSV.
@@ -99,7 +106,11 @@ type ReportServiceClient interface {
 	// ImportOpeningBalances posts a migrating ULB's opening trial balance.
 	// Not yet implemented.
 	ImportOpeningBalances(context.Context, *connect.Request[v1.ImportOpeningBalancesRequest]) (*connect.Response[v1.ImportOpeningBalancesResponse], error)
-	// GetStateConsolidation consolidates a state's ULBs. Not yet implemented.
+	// GetStateConsolidation consolidates every ULB of a state (tenant ids
+	// "<state_code>.*"): the balance sheet and the income and expenditure
+	// statement summed over them, laid out as a ULB's, and a table of the
+	// ULBs with their key figures. The caller's scope must cover the whole
+	// state ("<state_code>.*" or "*"); a ULB's own staff are refused.
 	GetStateConsolidation(context.Context, *connect.Request[v1.GetStateConsolidationRequest]) (*connect.Response[v1.GetStateConsolidationResponse], error)
 }
 
@@ -273,7 +284,14 @@ type ReportServiceHandler interface {
 	// ledger of an account (the vouchers behind a statement figure) and the
 	// trial balance; other kinds answer Unimplemented.
 	GetRegister(context.Context, *connect.Request[v1.GetRegisterRequest]) (*connect.Response[v1.GetRegisterResponse], error)
-	// GetAuditControls is the audit controls report. Not yet implemented.
+	// GetAuditControls is the audit controls report, the page an auditor
+	// opens first: receipt and voucher series without gaps (cancelled
+	// receipts and reversals listed), sub-ledgers tied to their control
+	// accounts (DCB, cash book, asset register, advances, deposits),
+	// unreconciled bank lines and gateway exceptions and unremitted cash with
+	// their ages, the hash chain verified, the periods closed, and approvals
+	// given by someone other than their maker. Each check has a status, a
+	// summary and rows naming what to drill into.
 	GetAuditControls(context.Context, *connect.Request[v1.GetAuditControlsRequest]) (*connect.Response[v1.GetAuditControlsResponse], error)
 	// ExportReport renders a statement (balance sheet, income and
 	// expenditure, receipts and payments, cash flow) as PDF, XLSX or CSV.
@@ -284,7 +302,11 @@ type ReportServiceHandler interface {
 	// ImportOpeningBalances posts a migrating ULB's opening trial balance.
 	// Not yet implemented.
 	ImportOpeningBalances(context.Context, *connect.Request[v1.ImportOpeningBalancesRequest]) (*connect.Response[v1.ImportOpeningBalancesResponse], error)
-	// GetStateConsolidation consolidates a state's ULBs. Not yet implemented.
+	// GetStateConsolidation consolidates every ULB of a state (tenant ids
+	// "<state_code>.*"): the balance sheet and the income and expenditure
+	// statement summed over them, laid out as a ULB's, and a table of the
+	// ULBs with their key figures. The caller's scope must cover the whole
+	// state ("<state_code>.*" or "*"); a ULB's own staff are refused.
 	GetStateConsolidation(context.Context, *connect.Request[v1.GetStateConsolidationRequest]) (*connect.Response[v1.GetStateConsolidationResponse], error)
 }
 
