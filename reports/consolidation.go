@@ -30,6 +30,9 @@ type StateRequest struct {
 	FiscalYear int
 	AsOf       time.Time
 	FundCode   string
+	// VerifyChains adds each ULB's hash chain to its audit status; the
+	// chain re-hashes every voucher of the state, so it is opt-in.
+	VerifyChains bool
 }
 
 // UlbFigures are one ULB's key figures in a state's table, for the fiscal
@@ -48,7 +51,7 @@ type UlbFigures struct {
 	// Surplus is the year's income less expenditure.
 	Surplus decimal.Decimal
 	// AuditStatus is controls.Quick's: the DCB, cash book, advances and
-	// deposits ties and the hash chain.
+	// deposits ties, and the hash chain when the request asked for it.
 	AuditStatus controls.Status
 }
 
@@ -131,14 +134,14 @@ func (s *Service) StateConsolidation(ctx context.Context, r StateRequest) (State
 		}
 		out.ULBs = append(out.ULBs, u)
 	}
-	if err := s.auditStatuses(ctx, out.ULBs); err != nil {
+	if err := s.auditStatuses(ctx, out.ULBs, r.VerifyChains); err != nil {
 		return StateConsolidation{}, err
 	}
 	return out, nil
 }
 
 // auditStatuses fills each ULB's audit status, a few ULBs at a time.
-func (s *Service) auditStatuses(ctx context.Context, ulbs []UlbFigures) error {
+func (s *Service) auditStatuses(ctx context.Context, ulbs []UlbFigures, verifyChains bool) error {
 	if s.controls == nil {
 		return fmt.Errorf("reports: no audit controls configured (WithControls)")
 	}
@@ -150,7 +153,7 @@ func (s *Service) auditStatuses(ctx context.Context, ulbs []UlbFigures) error {
 	for range min(stateWorkers, len(ulbs)) {
 		wg.Go(func() {
 			for i := range next {
-				st, err := s.controls.Quick(ctx, ulbs[i].TenantID)
+				st, err := s.controls.Quick(ctx, ulbs[i].TenantID, verifyChains)
 				if err != nil {
 					errs[i] = fmt.Errorf("audit status of %s: %w", ulbs[i].TenantID, err)
 					cancel()

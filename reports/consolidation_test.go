@@ -88,7 +88,7 @@ func TestStateConsolidationIsTheSumOfItsULBs(t *testing.T) {
 	t.Parallel()
 	b := stateSetup(t)
 	asOf := day("2026-05-31")
-	state, err := b.reports.StateConsolidation(b.ctx, reports.StateRequest{StateCode: "uk", AsOf: asOf})
+	state, err := b.reports.StateConsolidation(b.ctx, reports.StateRequest{StateCode: "uk", AsOf: asOf, VerifyChains: true})
 	require.NoError(t, err)
 
 	wantBS, gotBS := map[string]reports.Amounts{}, map[string]reports.Amounts{}

@@ -19,7 +19,7 @@ func (h *Handler) GetStateConsolidation(ctx context.Context, req *connect.Reques
 	if err := coversState(auth.FromContext(ctx), state); err != nil {
 		return nil, h.fail(ctx, req.Spec().Procedure, err)
 	}
-	r := StateRequest{StateCode: state, FiscalYear: int(req.Msg.GetFiscalYear())}
+	r := StateRequest{StateCode: state, FiscalYear: int(req.Msg.GetFiscalYear()), VerifyChains: req.Msg.GetVerifyChains()}
 	if req.Msg.GetAsOf() != "" {
 		d, err := ledger.ParseDate("as_of", req.Msg.GetAsOf())
 		if err != nil {

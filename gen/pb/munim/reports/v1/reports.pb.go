@@ -2882,10 +2882,15 @@ func (*ImportOpeningBalancesResponse) Descriptor() ([]byte, []int) {
 // caller's scope covers the whole state. The statements are drawn as of
 // as_of (a month end) or, when it is empty, the end of fiscal_year.
 type GetStateConsolidationRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	StateCode     string                 `protobuf:"bytes,1,opt,name=state_code,json=stateCode,proto3" json:"state_code,omitempty"`
-	FiscalYear    int32                  `protobuf:"varint,2,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
-	AsOf          string                 `protobuf:"bytes,3,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	StateCode  string                 `protobuf:"bytes,1,opt,name=state_code,json=stateCode,proto3" json:"state_code,omitempty"`
+	FiscalYear int32                  `protobuf:"varint,2,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	AsOf       string                 `protobuf:"bytes,3,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	// verify_chains adds each ULB's hash chain to its audit_status. The
+	// chain re-hashes every voucher of the state, so this costs time in
+	// proportion to the state's ledgers (seconds for a hundred ULBs); the
+	// ties alone read totals.
+	VerifyChains  bool `protobuf:"varint,4,opt,name=verify_chains,json=verifyChains,proto3" json:"verify_chains,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2941,15 +2946,23 @@ func (x *GetStateConsolidationRequest) GetAsOf() string {
 	return ""
 }
 
+func (x *GetStateConsolidationRequest) GetVerifyChains() bool {
+	if x != nil {
+		return x.VerifyChains
+	}
+	return false
+}
+
 // UlbFigures are one ULB's key figures for the state's table, for the
-// fiscal year up to as_of. demand is the year's demand raised (debits to
-// the 431 receivables), collection what was collected against them
-// (credits to 431, net of cancellations), collection_efficiency
-// collection / demand in percent ("87.50"; empty with no demand),
-// receivables the 431 balance, cash_and_bank the 450 balance, surplus the
-// year's income less expenditure. audit_status is the cheap subset of the
-// audit controls: the DCB, cash book, advances and deposits ties and the
-// hash chain (GetAuditControls has the rest).
+// fiscal year up to as_of, from the maintained balances. demand is the
+// year's debits to the 431 receivables (demand raised, and reinstated),
+// collection the year's credits to them (collected, rebated, remitted),
+// collection_efficiency collection / demand in percent ("87.50"; empty
+// with no demand), receivables the 431 balance, cash_and_bank the 450
+// balance, surplus the year's income less expenditure. audit_status is
+// the cheap subset of the audit controls: the DCB, cash book, advances and
+// deposits ties, and the hash chain when verify_chains is set
+// (GetAuditControls has the rest).
 type UlbFigures struct {
 	state                protoimpl.MessageState `protogen:"open.v1"`
 	TenantId             string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
@@ -3361,14 +3374,15 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x1cImportOpeningBalancesRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\"\x1f\n" +
-	"\x1dImportOpeningBalancesResponse\"\xbe\x01\n" +
+	"\x1dImportOpeningBalancesResponse\"\xe3\x01\n" +
 	"\x1cGetStateConsolidationRequest\x120\n" +
 	"\n" +
 	"state_code\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
 	"^[a-z]{2}$R\tstateCode\x12/\n" +
 	"\vfiscal_year\x18\x02 \x01(\x05B\x0e\xbaH\v\xd8\x01\x01\x1a\x06\x18\xb4\x10(\xd0\x0fR\n" +
 	"fiscalYear\x12;\n" +
-	"\x05as_of\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x04asOf\"\xd5\x02\n" +
+	"\x05as_of\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x04asOf\x12#\n" +
+	"\rverify_chains\x18\x04 \x01(\bR\fverifyChains\"\xd5\x02\n" +
 	"\n" +
 	"UlbFigures\x12\x1b\n" +
 	"\ttenant_id\x18\x01 \x01(\tR\btenantId\x12\x19\n" +
