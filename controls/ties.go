@@ -87,7 +87,7 @@ func (s *Service) partyTies(ctx context.Context, tenant string) (adv, dep []ledg
 		}
 		adv = mergeTies(TieKindAdvances, sub, led)
 
-		parties, err := q.ControlPartySubLedger(ctx, dbq.ControlPartySubLedgerParams{TenantID: tenant, Majors: depositMajors})
+		parties, err := q.ControlPartySubLedger(ctx, dbq.ControlPartySubLedgerParams{TenantID: tenant, FirstMajor: "340", AfterMajor: "342"})
 		if err != nil {
 			return fmt.Errorf("read deposits: %w", err)
 		}

@@ -3,12 +3,14 @@ package reports_test
 import (
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/munimhq/munim/assets"
 	"github.com/munimhq/munim/billing"
 	"github.com/munimhq/munim/controls"
+	"github.com/munimhq/munim/db/dbtest"
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/receipts"
 	"github.com/munimhq/munim/reports"
@@ -163,4 +165,25 @@ func TestStateConsolidationRefusesWhatItCannotDraw(t *testing.T) {
 	_, err := b.reports.StateConsolidation(b.ctx, reports.StateRequest{StateCode: "mh", FiscalYear: 2026})
 	var nf *ledger.NotFoundError
 	assert.ErrorAs(t, err, &nf, "a state with no ULBs")
+}
+
+func TestStateAuditStatusVerifiesChainsOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
+	b := stateSetup(t)
+	dbtest.AsOwner(t, b.pool, func(tx pgx.Tx) {
+		for _, stmt := range []string{"ALTER TABLE vouchers DISABLE TRIGGER vouchers_immutable",
+			"UPDATE vouchers SET narration = 'edited' WHERE tenant_id = 'uk.haridwar' AND idempotency_key = 'h6'",
+			"ALTER TABLE vouchers ENABLE TRIGGER vouchers_immutable"} {
+			_, err := tx.Exec(b.ctx, stmt)
+			require.NoError(t, err)
+		}
+	})
+	status := func(verify bool) controls.Status {
+		state, err := b.reports.StateConsolidation(b.ctx, reports.StateRequest{StateCode: "uk", FiscalYear: 2026, VerifyChains: verify})
+		require.NoError(t, err)
+		require.Equal(t, "uk.haridwar", state.ULBs[1].TenantID)
+		return state.ULBs[1].AuditStatus
+	}
+	assert.Equal(t, controls.OK, status(false), "the ties alone still hold")
+	assert.Equal(t, controls.Failed, status(true), "the edited salaries voucher breaks Haridwar's chain")
 }

@@ -34,47 +34,8 @@ SELECT code, name, kind
  WHERE tenant_id = @tenant_id AND level = 'major'
  ORDER BY code;
 
--- name: StateBalanceStatementAccounts :many
--- BalanceStatementAccounts summed over every tenant whose id matches
--- tenant_pattern ("uk.%": a state's ULBs), for the state's consolidated
--- statements. An account's name is the first the tenants give it.
-WITH per_account AS (
-    SELECT b.account_code,
-           sum(b.debit - b.credit) AS closing,
-           sum(CASE WHEN b.fiscal_year = @fiscal_year::integer THEN b.debit - b.credit ELSE 0 END) AS year_movement,
-           sum(CASE WHEN b.fiscal_year < @fiscal_year::integer THEN b.debit - b.credit ELSE 0 END) AS previous_closing,
-           sum(CASE WHEN b.fiscal_year = @previous_year::integer THEN b.debit - b.credit ELSE 0 END) AS previous_year_movement
-      FROM balances b
-     WHERE b.tenant_id LIKE @tenant_pattern::text
-       AND (b.fiscal_year < @fiscal_year::integer
-            OR (b.fiscal_year = @fiscal_year::integer AND b.period <= @through_period::smallint))
-       AND (@fund_code::text = '' OR b.fund_code = @fund_code::text)
-     GROUP BY b.account_code
-), names AS (
-    SELECT a.code, min(a.name) AS name
-      FROM accounts a
-     WHERE a.tenant_id LIKE @tenant_pattern::text AND a.code IN (SELECT account_code FROM per_account)
-     GROUP BY a.code
-)
-SELECT p.account_code, n.name::text AS account_name,
-       coalesce(p.closing, 0)::numeric AS closing,
-       coalesce(p.year_movement, 0)::numeric AS year_movement,
-       coalesce(p.previous_closing, 0)::numeric AS previous_closing,
-       coalesce(p.previous_year_movement, 0)::numeric AS previous_year_movement
-  FROM per_account p
-  JOIN names n ON n.code = p.account_code
- ORDER BY p.account_code;
-
--- name: StateMajorHeads :many
--- The major heads of the tenants matching tenant_pattern, for schedule titles.
-SELECT code, min(name)::text AS name
-  FROM accounts
- WHERE tenant_id LIKE @tenant_pattern::text AND level = 'major'
- GROUP BY code
- ORDER BY code;
-
--- name: StateUlbFigures :many
--- Per tenant matching tenant_pattern, from the maintained balances up to
+-- name: TenantKeyFigures :one
+-- One tenant's key figures for a state's table, from its maintained balances up to
 -- through_period of fiscal_year: the year's debits to the 431 receivables
 -- (demand raised, and reinstated) and credits to them (collected, rebated,
 -- remitted), the 431 and 450 (cash and bank) balances, and the year's
@@ -89,6 +50,12 @@ SELECT t.tenant_id, t.name AS ulb_name,
   LEFT JOIN balances b ON b.tenant_id = t.tenant_id
         AND (b.fiscal_year < @fiscal_year::integer
              OR (b.fiscal_year = @fiscal_year::integer AND b.period <= @through_period::smallint))
- WHERE t.tenant_id LIKE @tenant_pattern::text
- GROUP BY t.tenant_id, t.name
- ORDER BY t.tenant_id;
+ WHERE t.tenant_id = @tenant_id
+ GROUP BY t.tenant_id, t.name;
+
+-- name: TenantsOfState :many
+-- The tenants whose ids match tenant_pattern ("uk.%": a state's ULBs).
+SELECT tenant_id, name
+  FROM tenants
+ WHERE tenant_id LIKE @tenant_pattern::text
+ ORDER BY tenant_id;

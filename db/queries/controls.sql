@@ -117,14 +117,17 @@ SELECT account_code, sum(balance)::numeric AS amount
  ORDER BY account_code;
 
 -- name: ControlPartySubLedger :many
--- Per detailed head under the given major heads: the credit balance of its
+-- Per detailed head from first_major up to (not including) after_major
+-- ("340", "342": the deposit heads 340 and 341): the credit balance of its
 -- voucher lines that name a party (the parties' sub-ledger) and of all its
 -- lines (what the ledger holds), both over all time.
 SELECT l.account_code,
        coalesce(sum(l.credit - l.debit) FILTER (WHERE l.party <> ''), 0)::numeric AS parties,
        sum(l.credit - l.debit)::numeric AS total
   FROM voucher_lines l
- WHERE l.tenant_id = @tenant_id AND left(l.account_code, 3) = ANY(@majors::text[])
+ WHERE l.tenant_id = @tenant_id
+   -- A range of codes, so the lines' account index finds them.
+   AND l.account_code >= @first_major::text AND l.account_code < @after_major::text
  GROUP BY l.account_code
  ORDER BY l.account_code;
 

@@ -125,123 +125,7 @@ func (q *Queries) BalanceStatementAccounts(ctx context.Context, arg BalanceState
 	return items, nil
 }
 
-const stateBalanceStatementAccounts = `-- name: StateBalanceStatementAccounts :many
-WITH per_account AS (
-    SELECT b.account_code,
-           sum(b.debit - b.credit) AS closing,
-           sum(CASE WHEN b.fiscal_year = $1::integer THEN b.debit - b.credit ELSE 0 END) AS year_movement,
-           sum(CASE WHEN b.fiscal_year < $1::integer THEN b.debit - b.credit ELSE 0 END) AS previous_closing,
-           sum(CASE WHEN b.fiscal_year = $2::integer THEN b.debit - b.credit ELSE 0 END) AS previous_year_movement
-      FROM balances b
-     WHERE b.tenant_id LIKE $3::text
-       AND (b.fiscal_year < $1::integer
-            OR (b.fiscal_year = $1::integer AND b.period <= $4::smallint))
-       AND ($5::text = '' OR b.fund_code = $5::text)
-     GROUP BY b.account_code
-), names AS (
-    SELECT a.code, min(a.name) AS name
-      FROM accounts a
-     WHERE a.tenant_id LIKE $3::text AND a.code IN (SELECT account_code FROM per_account)
-     GROUP BY a.code
-)
-SELECT p.account_code, n.name::text AS account_name,
-       coalesce(p.closing, 0)::numeric AS closing,
-       coalesce(p.year_movement, 0)::numeric AS year_movement,
-       coalesce(p.previous_closing, 0)::numeric AS previous_closing,
-       coalesce(p.previous_year_movement, 0)::numeric AS previous_year_movement
-  FROM per_account p
-  JOIN names n ON n.code = p.account_code
- ORDER BY p.account_code
-`
-
-type StateBalanceStatementAccountsParams struct {
-	FiscalYear    int32
-	PreviousYear  int32
-	TenantPattern string
-	ThroughPeriod int16
-	FundCode      string
-}
-
-type StateBalanceStatementAccountsRow struct {
-	AccountCode          string
-	AccountName          string
-	Closing              decimal.Decimal
-	YearMovement         decimal.Decimal
-	PreviousClosing      decimal.Decimal
-	PreviousYearMovement decimal.Decimal
-}
-
-// BalanceStatementAccounts summed over every tenant whose id matches
-// tenant_pattern ("uk.%": a state's ULBs), for the state's consolidated
-// statements. An account's name is the first the tenants give it.
-func (q *Queries) StateBalanceStatementAccounts(ctx context.Context, arg StateBalanceStatementAccountsParams) ([]StateBalanceStatementAccountsRow, error) {
-	rows, err := q.db.Query(ctx, stateBalanceStatementAccounts,
-		arg.FiscalYear,
-		arg.PreviousYear,
-		arg.TenantPattern,
-		arg.ThroughPeriod,
-		arg.FundCode,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []StateBalanceStatementAccountsRow{}
-	for rows.Next() {
-		var i StateBalanceStatementAccountsRow
-		if err := rows.Scan(
-			&i.AccountCode,
-			&i.AccountName,
-			&i.Closing,
-			&i.YearMovement,
-			&i.PreviousClosing,
-			&i.PreviousYearMovement,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const stateMajorHeads = `-- name: StateMajorHeads :many
-SELECT code, min(name)::text AS name
-  FROM accounts
- WHERE tenant_id LIKE $1::text AND level = 'major'
- GROUP BY code
- ORDER BY code
-`
-
-type StateMajorHeadsRow struct {
-	Code string
-	Name string
-}
-
-// The major heads of the tenants matching tenant_pattern, for schedule titles.
-func (q *Queries) StateMajorHeads(ctx context.Context, tenantPattern string) ([]StateMajorHeadsRow, error) {
-	rows, err := q.db.Query(ctx, stateMajorHeads, tenantPattern)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []StateMajorHeadsRow{}
-	for rows.Next() {
-		var i StateMajorHeadsRow
-		if err := rows.Scan(&i.Code, &i.Name); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const stateUlbFigures = `-- name: StateUlbFigures :many
+const tenantKeyFigures = `-- name: TenantKeyFigures :one
 SELECT t.tenant_id, t.name AS ulb_name,
        coalesce(sum(b.debit) FILTER (WHERE left(b.account_code, 3) = '431' AND b.fiscal_year = $1::integer), 0)::numeric AS demand,
        coalesce(sum(b.credit) FILTER (WHERE left(b.account_code, 3) = '431' AND b.fiscal_year = $1::integer), 0)::numeric AS collection,
@@ -252,18 +136,17 @@ SELECT t.tenant_id, t.name AS ulb_name,
   LEFT JOIN balances b ON b.tenant_id = t.tenant_id
         AND (b.fiscal_year < $1::integer
              OR (b.fiscal_year = $1::integer AND b.period <= $2::smallint))
- WHERE t.tenant_id LIKE $3::text
+ WHERE t.tenant_id = $3
  GROUP BY t.tenant_id, t.name
- ORDER BY t.tenant_id
 `
 
-type StateUlbFiguresParams struct {
+type TenantKeyFiguresParams struct {
 	FiscalYear    int32
 	ThroughPeriod int16
-	TenantPattern string
+	TenantID      string
 }
 
-type StateUlbFiguresRow struct {
+type TenantKeyFiguresRow struct {
 	TenantID    string
 	UlbName     string
 	Demand      decimal.Decimal
@@ -273,29 +156,49 @@ type StateUlbFiguresRow struct {
 	Surplus     decimal.Decimal
 }
 
-// Per tenant matching tenant_pattern, from the maintained balances up to
+// One tenant's key figures for a state's table, from its maintained balances up to
 // through_period of fiscal_year: the year's debits to the 431 receivables
 // (demand raised, and reinstated) and credits to them (collected, rebated,
 // remitted), the 431 and 450 (cash and bank) balances, and the year's
 // income less expenditure (heads 1 and 2, credit positive).
-func (q *Queries) StateUlbFigures(ctx context.Context, arg StateUlbFiguresParams) ([]StateUlbFiguresRow, error) {
-	rows, err := q.db.Query(ctx, stateUlbFigures, arg.FiscalYear, arg.ThroughPeriod, arg.TenantPattern)
+func (q *Queries) TenantKeyFigures(ctx context.Context, arg TenantKeyFiguresParams) (TenantKeyFiguresRow, error) {
+	row := q.db.QueryRow(ctx, tenantKeyFigures, arg.FiscalYear, arg.ThroughPeriod, arg.TenantID)
+	var i TenantKeyFiguresRow
+	err := row.Scan(
+		&i.TenantID,
+		&i.UlbName,
+		&i.Demand,
+		&i.Collection,
+		&i.Receivables,
+		&i.CashAndBank,
+		&i.Surplus,
+	)
+	return i, err
+}
+
+const tenantsOfState = `-- name: TenantsOfState :many
+SELECT tenant_id, name
+  FROM tenants
+ WHERE tenant_id LIKE $1::text
+ ORDER BY tenant_id
+`
+
+type TenantsOfStateRow struct {
+	TenantID string
+	Name     string
+}
+
+// The tenants whose ids match tenant_pattern ("uk.%": a state's ULBs).
+func (q *Queries) TenantsOfState(ctx context.Context, tenantPattern string) ([]TenantsOfStateRow, error) {
+	rows, err := q.db.Query(ctx, tenantsOfState, tenantPattern)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []StateUlbFiguresRow{}
+	items := []TenantsOfStateRow{}
 	for rows.Next() {
-		var i StateUlbFiguresRow
-		if err := rows.Scan(
-			&i.TenantID,
-			&i.UlbName,
-			&i.Demand,
-			&i.Collection,
-			&i.Receivables,
-			&i.CashAndBank,
-			&i.Surplus,
-		); err != nil {
+		var i TenantsOfStateRow
+		if err := rows.Scan(&i.TenantID, &i.Name); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

@@ -222,14 +222,17 @@ SELECT l.account_code,
        coalesce(sum(l.credit - l.debit) FILTER (WHERE l.party <> ''), 0)::numeric AS parties,
        sum(l.credit - l.debit)::numeric AS total
   FROM voucher_lines l
- WHERE l.tenant_id = $1 AND left(l.account_code, 3) = ANY($2::text[])
+ WHERE l.tenant_id = $1
+   -- A range of codes, so the lines' account index finds them.
+   AND l.account_code >= $2::text AND l.account_code < $3::text
  GROUP BY l.account_code
  ORDER BY l.account_code
 `
 
 type ControlPartySubLedgerParams struct {
-	TenantID string
-	Majors   []string
+	TenantID   string
+	FirstMajor string
+	AfterMajor string
 }
 
 type ControlPartySubLedgerRow struct {
@@ -238,11 +241,12 @@ type ControlPartySubLedgerRow struct {
 	Total       decimal.Decimal
 }
 
-// Per detailed head under the given major heads: the credit balance of its
+// Per detailed head from first_major up to (not including) after_major
+// ("340", "342": the deposit heads 340 and 341): the credit balance of its
 // voucher lines that name a party (the parties' sub-ledger) and of all its
 // lines (what the ledger holds), both over all time.
 func (q *Queries) ControlPartySubLedger(ctx context.Context, arg ControlPartySubLedgerParams) ([]ControlPartySubLedgerRow, error) {
-	rows, err := q.db.Query(ctx, controlPartySubLedger, arg.TenantID, arg.Majors)
+	rows, err := q.db.Query(ctx, controlPartySubLedger, arg.TenantID, arg.FirstMajor, arg.AfterMajor)
 	if err != nil {
 		return nil, err
 	}
