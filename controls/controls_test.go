@@ -53,6 +53,7 @@ type bundle struct {
 	ctx      context.Context
 	pool     *pgxpool.Pool
 	clock    *clock
+	ledger   *ledger.Ledger
 	billing  *billing.Service
 	receipts *receipts.Service
 	controls *controls.Service
@@ -73,7 +74,7 @@ func setup(t *testing.T) bundle {
 	bill := billing.NewService(pool, led, clk.Now)
 	rs, err := receipts.NewService(pool, led, bill, receipts.Config{Now: clk.Now})
 	require.NoError(t, err)
-	b := bundle{ctx: ctx, pool: pool, clock: clk, billing: bill, receipts: rs,
+	b := bundle{ctx: ctx, pool: pool, clock: clk, ledger: led, billing: bill, receipts: rs,
 		controls: controls.NewService(pool, led, bill, rs, assets.NewService(pool, led, clk.Now))}
 	for _, h := range []billing.TaxHead{
 		{Service: "property_tax", Code: "PT", Name: "Property tax", Category: billing.Tax, Priority: 40,
@@ -233,6 +234,19 @@ func TestReportNamesWhatToLookAt(t *testing.T) {
 				b.collect(t, "c2", "PT-2", "4000") // 220 more than is due
 				owner(t, b, "consumer_advances", "", "UPDATE consumer_advances SET balance = balance - 20 WHERE tenant_id = $1 AND balance > 0", tenant)
 				return "3504101"
+			}},
+		{name: "a deposit booked without its party is not in the parties' sub-ledger", asOf: ledger.Date(2026, time.May, 10),
+			check: controls.CheckDeposits, want: controls.Failed,
+			spoil: func(t *testing.T, b bundle) string {
+				deposit := func(key, party string) ledger.Voucher {
+					return ledger.Voucher{Type: ledger.Journal, Date: ledger.Date(2026, time.May, 10), Narration: "earnest money",
+						IdempotencyKey: key, Lines: []ledger.Line{
+							{AccountCode: "4502101", FundCode: "01", FunctionCode: "0200", Debit: amt("5000")},
+							{AccountCode: "3401001", FundCode: "01", FunctionCode: "0200", Credit: amt("5000"), Party: party}}}
+				}
+				_, err := b.ledger.Post(b.ctx, tenant, "accountant", []ledger.Voucher{deposit("emd-1", "C-17"), deposit("emd-2", "")})
+				require.NoError(t, err)
+				return "3401001"
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
