@@ -70,10 +70,10 @@ func requireTie(t *testing.T, b bundle) {
 	t.Helper()
 	tie, err := b.assets.Tie(b.ctx, tenant, day(2027, 3, 31))
 	require.NoError(t, err)
-	for _, r := range tie.Rows {
-		assert.True(t, r.Difference.IsZero(), "%s %s: register %s, ledger %s", r.AccountCode, r.Kind, r.Register.StringFixed(2), r.Ledger.StringFixed(2))
+	for _, r := range tie {
+		assert.True(t, r.Difference.IsZero(), "%s %s: register %s, ledger %s", r.Account, r.Kind, r.SubLedger.StringFixed(2), r.Ledger.StringFixed(2))
 	}
-	require.True(t, tie.Ties)
+	require.True(t, ledger.Tied(tie))
 }
 
 // contractorBill posts an approved contractor's bill of amount on head
@@ -131,7 +131,7 @@ func TestCWIPIsBuiltFromBillsAndCapitalised(t *testing.T) {
 	require.NoError(t, err)
 	tie, err := b.assets.Tie(b.ctx, tenant, day(2027, 3, 31))
 	require.NoError(t, err)
-	assert.False(t, tie.Ties, "RA-2 sits in CWIP with no asset")
+	assert.False(t, ledger.Tied(tie), "RA-2 sits in CWIP with no asset")
 	a, err = b.assets.CaptureCost(b.ctx, tenant, maker, a.ID, v2, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "1000000.00", a.Cost.StringFixed(2))

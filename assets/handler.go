@@ -377,9 +377,9 @@ func (h *Handler) CheckRegisterAgainstLedger(ctx context.Context, req *connect.R
 	if err != nil {
 		return nil, h.fail(ctx, req.Spec().Procedure, err)
 	}
-	out := &assetsv1.CheckRegisterAgainstLedgerResponse{Ties: tie.Ties}
-	for _, r := range tie.Rows {
-		out.Rows = append(out.Rows, &assetsv1.TieRow{AccountCode: r.AccountCode, Kind: r.Kind, Register: r.Register.StringFixed(2),
+	out := &assetsv1.CheckRegisterAgainstLedgerResponse{Ties: ledger.Tied(tie)}
+	for _, r := range tie {
+		out.Rows = append(out.Rows, &assetsv1.TieRow{AccountCode: r.Account, Kind: r.Kind, Register: r.SubLedger.StringFixed(2),
 			Ledger: r.Ledger.StringFixed(2), Difference: r.Difference.StringFixed(2)})
 	}
 	return connect.NewResponse(out), nil

@@ -10,26 +10,15 @@ import (
 
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/gen/dbq"
+	"github.com/munimhq/munim/ledger"
 )
 
-// TieRow compares one head the register keeps with the ledger.
-type TieRow struct {
-	AccountCode string
-	Kind        string // gross (gross block), accumulated (accumulated depreciation) or cwip
-	Register    decimal.Decimal
-	// Ledger is the head's balance as of the date: a debit for gross block
-	// and CWIP, a credit (shown positive) for accumulated depreciation.
-	Ledger     decimal.Decimal
-	Difference decimal.Decimal // Register - Ledger
-}
-
-// Tie is the register against the ledger.
-type Tie struct {
-	AsOf time.Time
-	Rows []TieRow
-	// Ties is true when every head agrees to the paisa.
-	Ties bool
-}
+// The kinds of an asset tie: the register's side of a head.
+const (
+	TieGross       = "gross"       // gross block of assets in use (410), a debit
+	TieAccumulated = "accumulated" // accumulated depreciation (411), a credit shown positive
+	TieCWIP        = "cwip"        // cost of assets not yet in use (412), a debit
+)
 
 // Tie compares, head by head, the register's gross block and accumulated
 // depreciation of assets in use and cost of assets in CWIP with the
@@ -37,8 +26,8 @@ type Tie struct {
 // The register is read as it stands, so asOf should be on or after its
 // last event (the end of the latest year). A CWIP head with bills no asset
 // has captured, or a gross-block head posted to by hand, shows as a
-// difference.
-func (s *Service) Tie(ctx context.Context, tenant string, asOf time.Time) (Tie, error) {
+// difference. Each tie's SubLedger is the register's figure.
+func (s *Service) Tie(ctx context.Context, tenant string, asOf time.Time) ([]ledger.Tie, error) {
 	var (
 		heads  []dbq.AssetClassHeadsRow
 		totals []dbq.AssetRegisterTotalsRow
@@ -55,11 +44,11 @@ func (s *Service) Tie(ctx context.Context, tenant string, asOf time.Time) (Tie, 
 		return nil
 	})
 	if err != nil {
-		return Tie{}, err
+		return nil, err
 	}
 	tb, err := s.ledger.TrialBalance(ctx, tenant, asOf, "")
 	if err != nil {
-		return Tie{}, err
+		return nil, err
 	}
 	closing := map[string]decimal.Decimal{}
 	for _, r := range tb.Rows {
@@ -70,18 +59,13 @@ func (s *Service) Tie(ctx context.Context, tenant string, asOf time.Time) (Tie, 
 		k := [2]string{t.AccountCode, t.Kind}
 		register[k] = register[k].Add(t.Amount)
 	}
-	out := Tie{AsOf: asOf, Ties: true}
+	out := make([]ledger.Tie, 0, len(heads))
 	for _, h := range heads {
-		row := TieRow{AccountCode: h.AccountCode, Kind: h.Kind, Register: register[[2]string{h.AccountCode, h.Kind}],
-			Ledger: closing[h.AccountCode]}
-		if h.Kind == "accumulated" {
-			row.Ledger = row.Ledger.Neg()
+		books := closing[h.AccountCode]
+		if h.Kind == TieAccumulated {
+			books = books.Neg()
 		}
-		row.Difference = row.Register.Sub(row.Ledger)
-		if !row.Difference.IsZero() {
-			out.Ties = false
-		}
-		out.Rows = append(out.Rows, row)
+		out = append(out, ledger.NewTie(h.AccountCode, h.Kind, register[[2]string{h.AccountCode, h.Kind}], books))
 	}
 	return out, nil
 }

@@ -95,7 +95,7 @@ func tied(t *testing.T, b bundle) {
 	ties, err := b.billing.CheckDcbAgainstLedger(b.ctx, tenant)
 	require.NoError(t, err)
 	require.NotEmpty(t, ties)
-	assert.True(t, billing.Tied(ties), "DCB against ledger: %+v", ties)
+	assert.True(t, ledger.Tied(ties), "DCB against ledger: %+v", ties)
 }
 
 func TestTaxHeadsAreCheckedWhenSaved(t *testing.T) {
@@ -274,7 +274,7 @@ func TestDcbCheckFindsAManualPostingToAControlAccount(t *testing.T) {
 	require.NoError(t, err)
 	ties, err := b.billing.CheckDcbAgainstLedger(b.ctx, tenant)
 	require.NoError(t, err)
-	assert.False(t, billing.Tied(ties))
+	assert.False(t, ledger.Tied(ties))
 	for _, tie := range ties {
 		if tie.Account == "4311001" {
 			assert.Equal(t, "5.00", tie.Difference.StringFixed(2))

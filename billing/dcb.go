@@ -9,6 +9,7 @@ import (
 
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/gen/dbq"
+	"github.com/munimhq/munim/ledger"
 )
 
 // DcbRow is one line of the demand, collection and balance register:
@@ -43,20 +44,15 @@ func (s *Service) DcbRegister(ctx context.Context, tenant, service string, curre
 	return out, nil
 }
 
-// Tie is the DCB against one receivable control account.
-type Tie struct {
-	Account    string
-	DCB        decimal.Decimal // balance of the demand register on the account's heads
-	Ledger     decimal.Decimal // the account's balance in the books
-	Difference decimal.Decimal // Ledger - DCB; zero when they tie
-}
+// TieKindDCB names the DCB register as a receivable's sub-ledger.
+const TieKindDCB = "dcb"
 
 // CheckDcbAgainstLedger compares, for every receivable account the tax
-// heads use, the demand register's balance with the ledger's, to the paisa.
-// The ledger side of a receivable with an arrears head (4311001) is the
-// two heads together (4311001 + 4311004).
-func (s *Service) CheckDcbAgainstLedger(ctx context.Context, tenant string) ([]Tie, error) {
-	var out []Tie
+// heads use, the demand register's balance (the tie's SubLedger) with the
+// ledger's, to the paisa. The ledger side of a receivable with an arrears
+// head (4311001) is the two heads together (4311001 + 4311004).
+func (s *Service) CheckDcbAgainstLedger(ctx context.Context, tenant string) ([]ledger.Tie, error) {
+	var out []ledger.Tie
 	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		q := dbq.New(tx)
 		dcb, err := q.DcbByReceivable(ctx, tenant)
@@ -101,8 +97,7 @@ func (s *Service) CheckDcbAgainstLedger(ctx context.Context, tenant string) ([]T
 			if _, ok := arrearsOf[b.AccountCode]; ok {
 				continue
 			}
-			out = append(out, Tie{Account: b.AccountCode, DCB: accounts[b.AccountCode], Ledger: held[b.AccountCode],
-				Difference: held[b.AccountCode].Sub(accounts[b.AccountCode])})
+			out = append(out, ledger.NewTie(b.AccountCode, TieKindDCB, accounts[b.AccountCode], held[b.AccountCode]))
 		}
 		return nil
 	})
@@ -115,14 +110,4 @@ func (s *Service) CheckDcbAgainstLedger(ctx context.Context, tenant string) ([]T
 func isHeadReceivable(accounts map[string]decimal.Decimal, code string) bool {
 	_, ok := accounts[code]
 	return ok
-}
-
-// Tied reports whether every tie has no difference.
-func Tied(ties []Tie) bool {
-	for _, t := range ties {
-		if !t.Difference.IsZero() {
-			return false
-		}
-	}
-	return true
 }

@@ -198,9 +198,9 @@ func (h *Handler) CheckDcbAgainstLedger(ctx context.Context, req *connect.Reques
 	if err != nil {
 		return nil, h.fail(ctx, req.Spec().Procedure, err)
 	}
-	out := &billingv1.CheckDcbAgainstLedgerResponse{Tied: Tied(ties)}
+	out := &billingv1.CheckDcbAgainstLedgerResponse{Tied: ledger.Tied(ties)}
 	for _, t := range ties {
-		out.Ties = append(out.Ties, &billingv1.Tie{AccountCode: t.Account, Dcb: t.DCB.StringFixed(2), Ledger: t.Ledger.StringFixed(2),
+		out.Ties = append(out.Ties, &billingv1.Tie{AccountCode: t.Account, Dcb: t.SubLedger.StringFixed(2), Ledger: t.Ledger.StringFixed(2),
 			Difference: t.Difference.StringFixed(2)})
 	}
 	return connect.NewResponse(out), nil

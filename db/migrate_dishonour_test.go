@@ -85,5 +85,5 @@ func TestDishonourOfAnAdvanceAppliedBeforeItsLinesWereRecorded(t *testing.T) {
 	}
 	ties, err := bill.CheckDcbAgainstLedger(ctx, tenant)
 	require.NoError(t, err)
-	assert.True(t, billing.Tied(ties), "%+v", ties)
+	assert.True(t, ledger.Tied(ties), "%+v", ties)
 }

@@ -74,5 +74,5 @@ func TestAmendmentsMigrationOverRaisedDemands(t *testing.T) {
 	assert.Equal(t, "3000.00", dues.Total.StringFixed(2))
 	ties, err := svc.CheckDcbAgainstLedger(ctx, "uk.dehradun")
 	require.NoError(t, err)
-	assert.True(t, billing.Tied(ties), "%+v", ties)
+	assert.True(t, ledger.Tied(ties), "%+v", ties)
 }

@@ -311,7 +311,7 @@ func assertTied(t *testing.T, b bundle) {
 	t.Helper()
 	ties, err := b.billing.CheckDcbAgainstLedger(b.ctx, tenant)
 	require.NoError(t, err)
-	assert.True(t, billing.Tied(ties), "%+v", ties)
+	assert.True(t, ledger.Tied(ties), "%+v", ties)
 	assert.NotEmpty(t, ties)
 }
 

@@ -213,7 +213,7 @@ func (b *bundle) books(t *testing.T) {
 		clearing, capturedSum, refunded)
 	ties, err := b.billing.CheckDcbAgainstLedger(b.ctx, tenant)
 	require.NoError(t, err)
-	assert.True(t, billing.Tied(ties), "DCB against ledger: %+v", ties)
+	assert.True(t, ledger.Tied(ties), "DCB against ledger: %+v", ties)
 }
 
 // balance is what consumer still owes for property tax.

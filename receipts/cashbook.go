@@ -9,22 +9,20 @@ import (
 
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/gen/dbq"
+	"github.com/munimhq/munim/ledger"
 )
 
-// BookTie is a cash account in the ledger against the receipts' own book of it.
-type BookTie struct {
-	Account    string
-	Book       decimal.Decimal // from the receipts: what should be in the account
-	Ledger     decimal.Decimal // the account's balance in the books
-	Difference decimal.Decimal // Ledger - Book; zero when they tie
-}
+// TieKindCashBook names the receipts' cash book as the sub-ledger of cash
+// and cheques in hand.
+const TieKindCashBook = "cash_book"
 
 // CheckCashBook ties cash on hand (4501001) to the cash book (cash receipts
 // standing, less cash remitted) and cheques in hand (4501051) to the
 // cheques and drafts receipted and neither deposited nor dishonoured. Only
-// holds for a tenant whose counter cash all passes through receipts.
-func (s *Service) CheckCashBook(ctx context.Context, tenant string) ([]BookTie, error) {
-	var out []BookTie
+// holds for a tenant whose counter cash all passes through receipts. The
+// tie's SubLedger is the book's figure.
+func (s *Service) CheckCashBook(ctx context.Context, tenant string) ([]ledger.Tie, error) {
+	var out []ledger.Tie
 	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		q := dbq.New(tx)
 		book, err := q.ReceiptCashBook(ctx, tenant)
@@ -37,8 +35,7 @@ func (s *Service) CheckCashBook(ctx context.Context, tenant string) ([]BookTie, 
 		}
 		want := map[string]decimal.Decimal{CashOnHand: book.Cash, ChequesInHand: book.Cheques}
 		for _, b := range bal {
-			out = append(out, BookTie{Account: b.AccountCode, Book: want[b.AccountCode], Ledger: b.Balance,
-				Difference: b.Balance.Sub(want[b.AccountCode])})
+			out = append(out, ledger.NewTie(b.AccountCode, TieKindCashBook, want[b.AccountCode], b.Balance))
 		}
 		return nil
 	})
@@ -46,14 +43,4 @@ func (s *Service) CheckCashBook(ctx context.Context, tenant string) ([]BookTie, 
 		return nil, fmt.Errorf("tie cash book to ledger: %w", err)
 	}
 	return out, nil
-}
-
-// BooksTie reports whether every tie has no difference.
-func BooksTie(ties []BookTie) bool {
-	for _, t := range ties {
-		if !t.Difference.IsZero() {
-			return false
-		}
-	}
-	return true
 }

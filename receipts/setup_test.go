@@ -186,10 +186,10 @@ func books(t *testing.T, b bundle) {
 	t.Helper()
 	ties, err := b.billing.CheckDcbAgainstLedger(b.ctx, tenant)
 	require.NoError(t, err)
-	assert.True(t, billing.Tied(ties), "DCB against ledger: %+v", ties)
+	assert.True(t, ledger.Tied(ties), "DCB against ledger: %+v", ties)
 	cash, err := b.receipts.CheckCashBook(b.ctx, tenant)
 	require.NoError(t, err)
-	assert.True(t, receipts.BooksTie(cash), "cash book against ledger: %+v", cash)
+	assert.True(t, ledger.Tied(cash), "cash book against ledger: %+v", cash)
 }
 
 // balanceOf is an account's balance (debit positive), optionally of one party.

@@ -6,7 +6,10 @@
 // vouchers behind it, the registers (day, cash and bank books, DCB,
 // receivables ageing, advances, deposits, creditors, budget variance, asset
 // register, bank reconciliation) each tied to its control heads, their
-// exports (XLSX, CSV, PDF), and the Connect handler of munim.reports.v1.
+// exports (XLSX, CSV, PDF), a state's consolidation (the same statements
+// over every ULB of the state and a table of the ULBs' key figures), and
+// the Connect handler of munim.reports.v1 (GetAuditControls serves package
+// controls' report, CloseYear package yearend's close).
 //
 // A statement figure is computed from the ledger's maintained balances
 // (table balances, per account, fund, function and period), never from

@@ -165,12 +165,3 @@ func (h *Handler) GetCashFlow(ctx context.Context, req *connect.Request[reportsv
 	return connect.NewResponse(&reportsv1.GetCashFlowResponse{CashFlow: cashFlowOut(cf)}), nil
 }
 
-// GetAuditControls implements ReportService.GetAuditControls: not built yet.
-func (h *Handler) GetAuditControls(ctx context.Context, req *connect.Request[reportsv1.GetAuditControlsRequest]) (*connect.Response[reportsv1.GetAuditControlsResponse], error) {
-	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)
-}
-
-// GetStateConsolidation implements ReportService.GetStateConsolidation: not built yet.
-func (h *Handler) GetStateConsolidation(ctx context.Context, req *connect.Request[reportsv1.GetStateConsolidationRequest]) (*connect.Response[reportsv1.GetStateConsolidationResponse], error) {
-	return nil, h.fail(ctx, req.Spec().Procedure, errNotBuilt)
-}

@@ -308,12 +308,12 @@ func (s *Service) assetRegister(ctx context.Context, tenant string, q RegisterQu
 	if err != nil {
 		return Register{}, err
 	}
-	for _, row := range t.Rows {
-		if row.Register.IsZero() && row.Ledger.IsZero() {
+	for _, row := range t {
+		if row.SubLedger.IsZero() && row.Ledger.IsZero() {
 			continue // a class head no asset and no voucher has used
 		}
-		r.Ties = append(r.Ties, RegisterTie{Name: "Asset register " + row.Kind + " " + row.AccountCode, Accounts: []string{row.AccountCode},
-			Book: row.Register, Ledger: row.Ledger, Difference: row.Ledger.Sub(row.Register)})
+		r.Ties = append(r.Ties, RegisterTie{Name: "Asset register " + row.Kind + " " + row.Account, Accounts: []string{row.Account},
+			Book: row.SubLedger, Ledger: row.Ledger, Difference: row.Difference})
 	}
 	return r, nil
 }

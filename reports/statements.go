@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
 
+	"github.com/munimhq/munim/controls"
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/gen/dbq"
 	"github.com/munimhq/munim/ledger"
@@ -17,9 +18,10 @@ import (
 
 // Service draws statements for every tenant.
 type Service struct {
-	pool   *pgxpool.Pool
-	ledger *ledger.Ledger
-	src    Sources // the sub-ledgers behind some registers (WithSources)
+	pool     *pgxpool.Pool
+	ledger   *ledger.Ledger
+	src      Sources           // the sub-ledgers behind some registers (WithSources)
+	controls *controls.Service // see WithControls
 }
 
 // NewService returns a Service reading pool; l serves the drill to vouchers.

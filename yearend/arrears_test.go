@@ -98,7 +98,7 @@ func tiedDCB(t *testing.T, b revenueBundle) {
 	ties, err := b.billing.CheckDcbAgainstLedger(b.ctx, tenant)
 	require.NoError(t, err)
 	require.NotEmpty(t, ties)
-	assert.True(t, billing.Tied(ties), "DCB against ledger: %+v", ties)
+	assert.True(t, ledger.Tied(ties), "DCB against ledger: %+v", ties)
 }
 
 func TestCloseMovesUnpaidPropertyTaxToArrearsAndLaterCollectionsCreditArrears(t *testing.T) {

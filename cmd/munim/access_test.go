@@ -515,6 +515,42 @@ func TestTenantIsolation(t *testing.T) {
 	assert.Equal(t, "uk.dehradun", list.Msg.Tenants[0].TenantId)
 }
 
+// A state's consolidation names no tenant, so the guard checks only the
+// permission; the handler must refuse whoever does not cover the state.
+func TestStateConsolidationNeedsTheWholeState(t *testing.T) {
+	t.Parallel()
+	w := setupWorld(t)
+	ask := func(cred string) error {
+		_, err := w.reports(cred).GetStateConsolidation(w.ctx, connect.NewRequest(&reportsv1.GetStateConsolidationRequest{StateCode: "uk", FiscalYear: 2026}))
+		return err
+	}
+	for _, c := range []struct {
+		rule string
+		cred string
+		code connect.Code
+	}{
+		{"a ULB's accountant may not read the state", token(t, "ravi", []auth.Role{auth.RoleAccountant}, "uk.dehradun"), connect.CodePermissionDenied},
+		{"every ULB of the state one by one is not the state", token(t, "ravi", []auth.Role{auth.RoleAuditor}, "uk.dehradun", "uk.haridwar"), connect.CodePermissionDenied},
+		{"another state's auditor may not", token(t, "up-auditor", []auth.Role{auth.RoleAuditor}, "up.*"), connect.CodePermissionDenied},
+		{"a cashier has no report permission", token(t, "cashier", []auth.Role{auth.RoleCashier}, "uk.*"), connect.CodePermissionDenied},
+		{"no credentials", "", connect.CodeUnauthenticated},
+	} {
+		t.Run(c.rule, func(t *testing.T) {
+			assert.Equal(t, c.code, connect.CodeOf(ask(c.cred)))
+		})
+	}
+	res, err := w.reports(token(t, "state-auditor", []auth.Role{auth.RoleAuditor}, "uk.*")).GetStateConsolidation(w.ctx,
+		connect.NewRequest(&reportsv1.GetStateConsolidationRequest{StateCode: "uk", FiscalYear: 2026}))
+	require.NoError(t, err)
+	require.Len(t, res.Msg.Ulbs, 2, "the state's two ULBs, not mh.pune")
+	assert.Equal(t, "uk.dehradun", res.Msg.Ulbs[0].TenantId)
+	assert.True(t, res.Msg.BalanceSheet.Balanced)
+	assert.Equal(t, "uk.*", res.Msg.BalanceSheet.TenantId)
+	_, err = w.reports(token(t, "mh-auditor", []auth.Role{auth.RoleAuditor}, "mh.*")).GetStateConsolidation(w.ctx,
+		connect.NewRequest(&reportsv1.GetStateConsolidationRequest{StateCode: "mh", AsOf: "2027-03-31"}))
+	require.NoError(t, err, "each state's auditor reads their own state")
+}
+
 func TestMakerChecker(t *testing.T) {
 	t.Parallel()
 	w := setupWorld(t)

@@ -23,6 +23,7 @@ import (
 	"github.com/munimhq/munim/auth"
 	"github.com/munimhq/munim/billing"
 	"github.com/munimhq/munim/budget"
+	"github.com/munimhq/munim/controls"
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/expenditure"
 	"github.com/munimhq/munim/jobs"
@@ -137,6 +138,7 @@ type app struct {
 	spend    *expenditure.Service
 	assets   *assets.Service
 	payments *payments.Service
+	reports  *reports.Service
 	jobs     *jobs.Client
 }
 
@@ -219,7 +221,9 @@ func newApp(ctx context.Context, cfg server.Config, ac authConfig, pool *pgxpool
 	a.srv.Register(payments.NewHandler(a.payments, log, opts...))
 	// The gateway's webhooks carry no token: their signature is checked.
 	a.srv.Handle(a.payments.NewWebhookHandler())
-	a.srv.Register(reports.NewHandler(reports.NewService(pool, a.ledger).WithSources(a.reportSources()), opening.NewService(pool, a.ledger, a.billing), log, opts...))
+	a.reports = reports.NewService(pool, a.ledger).WithSources(a.reportSources()).
+		WithControls(controls.NewService(pool, a.ledger, a.billing, a.receipts, a.assets))
+	a.srv.Register(reports.NewHandler(a.reports, opening.NewService(pool, a.ledger, a.billing), log, opts...))
 	payPath, payPage := a.payments.NewPage()
 	a.srv.Handle(payPath, guard.LimitPublic(payPage))
 	if err := a.jobs.Start(ctx); err != nil {

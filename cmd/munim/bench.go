@@ -61,7 +61,7 @@ type phaseResult struct {
 	elapsed                time.Duration
 }
 
-const benchUsage = `usage: munim bench ledger [--duration 10s] | munim bench demands [--properties 1000000] | munim bench statements [--lines 10000000] [--calls 50]`
+const benchUsage = `usage: munim bench ledger [--duration 10s] | munim bench demands [--properties 1000000] | munim bench statements [--lines 10000000] [--calls 50] | munim bench consolidation [--ulbs 100] [--lines 10000] [--calls 20]`
 
 func runBench(ctx context.Context, log *slog.Logger, args []string) error {
 	if len(args) == 0 {
@@ -74,6 +74,8 @@ func runBench(ctx context.Context, log *slog.Logger, args []string) error {
 		return benchDemands(ctx, args)
 	case "statements":
 		return benchStatements(ctx, args)
+	case "consolidation":
+		return benchConsolidation(ctx, args)
 	}
 	return errors.New(benchUsage)
 }

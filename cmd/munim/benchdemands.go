@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/munimhq/munim/billing"
+	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/tenancy"
 )
 
@@ -102,8 +103,8 @@ func benchDemands(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\nchecks: DCB equals the ledger's receivables (%v)\n", billing.Tied(ties))
-	if !billing.Tied(ties) {
+	fmt.Printf("\nchecks: DCB equals the ledger's receivables (%v)\n", ledger.Tied(ties))
+	if !ledger.Tied(ties) {
 		return fmt.Errorf("DCB does not tie: %+v", ties)
 	}
 	return nil

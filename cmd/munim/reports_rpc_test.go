@@ -98,10 +98,10 @@ func TestStatementsOverRPC(t *testing.T) {
 				Period: &reportsv1.StatementPeriod{FiscalYear: 2026}}))
 			return err
 		}, connect.CodePermissionDenied},
-		{"what is not built says so", func() error {
+		{"audit controls need a date", func() error {
 			_, err := auditor.GetAuditControls(w.ctx, connect.NewRequest(&reportsv1.GetAuditControlsRequest{TenantId: "uk.haridwar"}))
 			return err
-		}, connect.CodeUnimplemented},
+		}, connect.CodeInvalidArgument},
 		{"a bank book without its bank head is refused", func() error {
 			_, err := auditor.GetRegister(w.ctx, connect.NewRequest(&reportsv1.GetRegisterRequest{TenantId: "uk.haridwar",
 				Kind: reportsv1.RegisterKind_REGISTER_KIND_BANK_BOOK, From: "2026-04-01", To: "2026-05-31"}))
@@ -120,4 +120,33 @@ func TestStatementsOverRPC(t *testing.T) {
 			assert.Equal(t, c.code, connect.CodeOf(c.call()))
 		})
 	}
+}
+
+// The audit controls come over RPC with every check, its ties and status.
+func TestAuditControlsOverRPC(t *testing.T) {
+	t.Parallel()
+	w := setupWorld(t)
+	_, err := w.app.ledger.Post(w.ctx, "uk.haridwar", "test", []ledger.Voucher{{Type: ledger.Journal,
+		Date: ledger.Date(2026, time.May, 10), Narration: "bank charges", IdempotencyKey: "rpc-ac", Lines: []ledger.Line{
+			{AccountCode: "2408003", FundCode: "01", FunctionCode: "0200", Debit: decimal.RequireFromString("118.00")},
+			{AccountCode: "4502101", FundCode: "01", FunctionCode: "0200", Credit: decimal.RequireFromString("118.00")},
+		}}})
+	require.NoError(t, err)
+	auditor := w.reports(token(t, "state-auditor", []auth.Role{auth.RoleAuditor}, "uk.*"))
+	res, err := auditor.GetAuditControls(w.ctx, connect.NewRequest(&reportsv1.GetAuditControlsRequest{TenantId: "uk.haridwar", AsOf: "2026-05-31"}))
+	require.NoError(t, err)
+	assert.Equal(t, reportsv1.ControlStatus_CONTROL_STATUS_OK, res.Msg.Status)
+	assert.Len(t, res.Msg.Checks, 13)
+	for _, c := range res.Msg.Checks {
+		assert.Equal(t, reportsv1.ControlStatus_CONTROL_STATUS_OK, c.Status, "%s: %s", c.Name, c.Summary)
+		if c.Name == "hash_chain" {
+			assert.Equal(t, "1 vouchers checked, the chain is intact", c.Summary)
+		}
+		if c.Name == "cash_book" {
+			require.Len(t, c.Ties, 2)
+			assert.Equal(t, "0.00", c.Ties[0].Difference)
+		}
+	}
+	_, err = auditor.GetAuditControls(w.ctx, connect.NewRequest(&reportsv1.GetAuditControlsRequest{TenantId: "mh.pune", AsOf: "2026-05-31"}))
+	assert.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err))
 }

@@ -147,3 +147,87 @@ func (q *Queries) BalanceStatementAccounts(ctx context.Context, arg BalanceState
 	}
 	return items, nil
 }
+
+const tenantKeyFigures = `-- name: TenantKeyFigures :one
+SELECT t.tenant_id, t.name AS ulb_name,
+       coalesce(sum(b.debit) FILTER (WHERE left(b.account_code, 3) = '431' AND b.fiscal_year = $1::integer), 0)::numeric AS demand,
+       coalesce(sum(b.credit) FILTER (WHERE left(b.account_code, 3) = '431' AND b.fiscal_year = $1::integer), 0)::numeric AS collection,
+       coalesce(sum(b.debit - b.credit) FILTER (WHERE left(b.account_code, 3) = '431'), 0)::numeric AS receivables,
+       coalesce(sum(b.debit - b.credit) FILTER (WHERE left(b.account_code, 3) = '450'), 0)::numeric AS cash_and_bank,
+       coalesce(sum(b.credit - b.debit) FILTER (WHERE left(b.account_code, 1) IN ('1', '2') AND b.fiscal_year = $1::integer), 0)::numeric AS surplus
+  FROM tenants t
+  LEFT JOIN balances b ON b.tenant_id = t.tenant_id
+        AND (b.fiscal_year < $1::integer
+             OR (b.fiscal_year = $1::integer AND b.period <= $2::smallint))
+ WHERE t.tenant_id = $3
+ GROUP BY t.tenant_id, t.name
+`
+
+type TenantKeyFiguresParams struct {
+	FiscalYear    int32
+	ThroughPeriod int16
+	TenantID      string
+}
+
+type TenantKeyFiguresRow struct {
+	TenantID    string
+	UlbName     string
+	Demand      decimal.Decimal
+	Collection  decimal.Decimal
+	Receivables decimal.Decimal
+	CashAndBank decimal.Decimal
+	Surplus     decimal.Decimal
+}
+
+// One tenant's key figures for a state's table, from its maintained balances up to
+// through_period of fiscal_year: the year's debits to the 431 receivables
+// (demand raised, and reinstated) and credits to them (collected, rebated,
+// remitted), the 431 and 450 (cash and bank) balances, and the year's
+// income less expenditure (heads 1 and 2, credit positive).
+func (q *Queries) TenantKeyFigures(ctx context.Context, arg TenantKeyFiguresParams) (TenantKeyFiguresRow, error) {
+	row := q.db.QueryRow(ctx, tenantKeyFigures, arg.FiscalYear, arg.ThroughPeriod, arg.TenantID)
+	var i TenantKeyFiguresRow
+	err := row.Scan(
+		&i.TenantID,
+		&i.UlbName,
+		&i.Demand,
+		&i.Collection,
+		&i.Receivables,
+		&i.CashAndBank,
+		&i.Surplus,
+	)
+	return i, err
+}
+
+const tenantsOfState = `-- name: TenantsOfState :many
+SELECT tenant_id, name
+  FROM tenants
+ WHERE tenant_id LIKE $1::text
+ ORDER BY tenant_id
+`
+
+type TenantsOfStateRow struct {
+	TenantID string
+	Name     string
+}
+
+// The tenants whose ids match tenant_pattern ("uk.%": a state's ULBs).
+func (q *Queries) TenantsOfState(ctx context.Context, tenantPattern string) ([]TenantsOfStateRow, error) {
+	rows, err := q.db.Query(ctx, tenantsOfState, tenantPattern)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []TenantsOfStateRow{}
+	for rows.Next() {
+		var i TenantsOfStateRow
+		if err := rows.Scan(&i.TenantID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

@@ -163,6 +163,65 @@ func (ColumnKind) EnumDescriptor() ([]byte, []int) {
 	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{1}
 }
 
+// ControlStatus is how a check came out; a report's status is its worst
+// check's.
+type ControlStatus int32
+
+const (
+	ControlStatus_CONTROL_STATUS_UNSPECIFIED ControlStatus = 0
+	// CONTROL_STATUS_OK: nothing to look at.
+	ControlStatus_CONTROL_STATUS_OK ControlStatus = 1
+	// CONTROL_STATUS_ATTENTION: items to look at (cancelled receipts, aged
+	// unreconciled items); the books' rules still hold.
+	ControlStatus_CONTROL_STATUS_ATTENTION ControlStatus = 2
+	// CONTROL_STATUS_FAILED: a rule of the books is broken (a gap, a
+	// sub-ledger that does not tie, a broken chain, an approval by its maker).
+	ControlStatus_CONTROL_STATUS_FAILED ControlStatus = 3
+)
+
+// Enum value maps for ControlStatus.
+var (
+	ControlStatus_name = map[int32]string{
+		0: "CONTROL_STATUS_UNSPECIFIED",
+		1: "CONTROL_STATUS_OK",
+		2: "CONTROL_STATUS_ATTENTION",
+		3: "CONTROL_STATUS_FAILED",
+	}
+	ControlStatus_value = map[string]int32{
+		"CONTROL_STATUS_UNSPECIFIED": 0,
+		"CONTROL_STATUS_OK":          1,
+		"CONTROL_STATUS_ATTENTION":   2,
+		"CONTROL_STATUS_FAILED":      3,
+	}
+)
+
+func (x ControlStatus) Enum() *ControlStatus {
+	p := new(ControlStatus)
+	*p = x
+	return p
+}
+
+func (x ControlStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ControlStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_munim_reports_v1_reports_proto_enumTypes[2].Descriptor()
+}
+
+func (ControlStatus) Type() protoreflect.EnumType {
+	return &file_munim_reports_v1_reports_proto_enumTypes[2]
+}
+
+func (x ControlStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ControlStatus.Descriptor instead.
+func (ControlStatus) EnumDescriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{2}
+}
+
 // ReportKind names an exportable statement.
 type ReportKind int32
 
@@ -203,11 +262,11 @@ func (x ReportKind) String() string {
 }
 
 func (ReportKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_munim_reports_v1_reports_proto_enumTypes[2].Descriptor()
+	return file_munim_reports_v1_reports_proto_enumTypes[3].Descriptor()
 }
 
 func (ReportKind) Type() protoreflect.EnumType {
-	return &file_munim_reports_v1_reports_proto_enumTypes[2]
+	return &file_munim_reports_v1_reports_proto_enumTypes[3]
 }
 
 func (x ReportKind) Number() protoreflect.EnumNumber {
@@ -216,7 +275,7 @@ func (x ReportKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ReportKind.Descriptor instead.
 func (ReportKind) EnumDescriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{2}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{3}
 }
 
 // ExportFormat is a file format. PDF: A4, the ULB and statement on every
@@ -261,11 +320,11 @@ func (x ExportFormat) String() string {
 }
 
 func (ExportFormat) Descriptor() protoreflect.EnumDescriptor {
-	return file_munim_reports_v1_reports_proto_enumTypes[3].Descriptor()
+	return file_munim_reports_v1_reports_proto_enumTypes[4].Descriptor()
 }
 
 func (ExportFormat) Type() protoreflect.EnumType {
-	return &file_munim_reports_v1_reports_proto_enumTypes[3]
+	return &file_munim_reports_v1_reports_proto_enumTypes[4]
 }
 
 func (x ExportFormat) Number() protoreflect.EnumNumber {
@@ -274,7 +333,7 @@ func (x ExportFormat) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ExportFormat.Descriptor instead.
 func (ExportFormat) EnumDescriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{3}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{4}
 }
 
 // OpeningFormat is the kind of file an opening trial balance comes in.
@@ -313,11 +372,11 @@ func (x OpeningFormat) String() string {
 }
 
 func (OpeningFormat) Descriptor() protoreflect.EnumDescriptor {
-	return file_munim_reports_v1_reports_proto_enumTypes[4].Descriptor()
+	return file_munim_reports_v1_reports_proto_enumTypes[5].Descriptor()
 }
 
 func (OpeningFormat) Type() protoreflect.EnumType {
-	return &file_munim_reports_v1_reports_proto_enumTypes[4]
+	return &file_munim_reports_v1_reports_proto_enumTypes[5]
 }
 
 func (x OpeningFormat) Number() protoreflect.EnumNumber {
@@ -326,7 +385,7 @@ func (x OpeningFormat) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use OpeningFormat.Descriptor instead.
 func (OpeningFormat) EnumDescriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{4}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{5}
 }
 
 // StatementPeriod selects the month end a statement is drawn as of: as_of
@@ -2604,8 +2663,13 @@ func (*GetRegisterResponse_TrialBalance) isGetRegisterResponse_Register() {}
 func (*GetRegisterResponse_Table) isGetRegisterResponse_Register() {}
 
 type GetAuditControlsRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	TenantId string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	// as_of is the day the controls are drawn for: unreconciled items and
+	// unremitted cash are those dated up to it, aged on it, and the asset
+	// register is tied as of it. Series, other ties, the chain and the
+	// approvals are checked as the books stand.
+	AsOf          string `protobuf:"bytes,2,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2647,15 +2711,285 @@ func (x *GetAuditControlsRequest) GetTenantId() string {
 	return ""
 }
 
+func (x *GetAuditControlsRequest) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+// ControlRow is one item of a check. ref_kind says what ref names, for the
+// drill: receipt (a receipt number), voucher (a voucher number), account
+// (a detailed head), cashier, bank_line (the statement line's reference),
+// payment_exception (its reference), series ("<series>/<fiscal year>"),
+// fiscal_year, approval ("<kind>/<id>").
+type ControlRow struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	RefKind string                 `protobuf:"bytes,1,opt,name=ref_kind,json=refKind,proto3" json:"ref_kind,omitempty"`
+	Ref     string                 `protobuf:"bytes,2,opt,name=ref,proto3" json:"ref,omitempty"`
+	Detail  string                 `protobuf:"bytes,3,opt,name=detail,proto3" json:"detail,omitempty"`
+	// date is the item's date, empty when it has none.
+	Date string `protobuf:"bytes,4,opt,name=date,proto3" json:"date,omitempty"`
+	// age_days is days from date to the report's as_of, for items that age.
+	AgeDays int32 `protobuf:"varint,5,opt,name=age_days,json=ageDays,proto3" json:"age_days,omitempty"`
+	// amount is empty when the row has none.
+	Amount        string `protobuf:"bytes,6,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ControlRow) Reset() {
+	*x = ControlRow{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ControlRow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ControlRow) ProtoMessage() {}
+
+func (x *ControlRow) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ControlRow.ProtoReflect.Descriptor instead.
+func (*ControlRow) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *ControlRow) GetRefKind() string {
+	if x != nil {
+		return x.RefKind
+	}
+	return ""
+}
+
+func (x *ControlRow) GetRef() string {
+	if x != nil {
+		return x.Ref
+	}
+	return ""
+}
+
+func (x *ControlRow) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+func (x *ControlRow) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *ControlRow) GetAgeDays() int32 {
+	if x != nil {
+		return x.AgeDays
+	}
+	return 0
+}
+
+func (x *ControlRow) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+// ControlTie is a control account against its sub-ledger, on the account's
+// natural side; difference is ledger - sub_ledger.
+type ControlTie struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	AccountCode string                 `protobuf:"bytes,1,opt,name=account_code,json=accountCode,proto3" json:"account_code,omitempty"`
+	// kind: dcb, cash_book, gross, accumulated, cwip, advances or deposits.
+	Kind          string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	SubLedger     string `protobuf:"bytes,3,opt,name=sub_ledger,json=subLedger,proto3" json:"sub_ledger,omitempty"`
+	Ledger        string `protobuf:"bytes,4,opt,name=ledger,proto3" json:"ledger,omitempty"`
+	Difference    string `protobuf:"bytes,5,opt,name=difference,proto3" json:"difference,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ControlTie) Reset() {
+	*x = ControlTie{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ControlTie) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ControlTie) ProtoMessage() {}
+
+func (x *ControlTie) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ControlTie.ProtoReflect.Descriptor instead.
+func (*ControlTie) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ControlTie) GetAccountCode() string {
+	if x != nil {
+		return x.AccountCode
+	}
+	return ""
+}
+
+func (x *ControlTie) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *ControlTie) GetSubLedger() string {
+	if x != nil {
+		return x.SubLedger
+	}
+	return ""
+}
+
+func (x *ControlTie) GetLedger() string {
+	if x != nil {
+		return x.Ledger
+	}
+	return ""
+}
+
+func (x *ControlTie) GetDifference() string {
+	if x != nil {
+		return x.Difference
+	}
+	return ""
+}
+
+type ControlCheck struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// name is stable: receipt_series, voucher_series, dcb_receivables,
+	// cash_book, advances, deposits, asset_register, bank_unreconciled,
+	// gateway_exceptions, cash_unremitted, hash_chain, periods_closed,
+	// maker_checker.
+	Name          string        `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Title         string        `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	Status        ControlStatus `protobuf:"varint,3,opt,name=status,proto3,enum=munim.reports.v1.ControlStatus" json:"status,omitempty"`
+	Summary       string        `protobuf:"bytes,4,opt,name=summary,proto3" json:"summary,omitempty"`
+	Rows          []*ControlRow `protobuf:"bytes,5,rep,name=rows,proto3" json:"rows,omitempty"`
+	Ties          []*ControlTie `protobuf:"bytes,6,rep,name=ties,proto3" json:"ties,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ControlCheck) Reset() {
+	*x = ControlCheck{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ControlCheck) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ControlCheck) ProtoMessage() {}
+
+func (x *ControlCheck) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ControlCheck.ProtoReflect.Descriptor instead.
+func (*ControlCheck) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ControlCheck) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ControlCheck) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *ControlCheck) GetStatus() ControlStatus {
+	if x != nil {
+		return x.Status
+	}
+	return ControlStatus_CONTROL_STATUS_UNSPECIFIED
+}
+
+func (x *ControlCheck) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+func (x *ControlCheck) GetRows() []*ControlRow {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+func (x *ControlCheck) GetTies() []*ControlTie {
+	if x != nil {
+		return x.Ties
+	}
+	return nil
+}
+
 type GetAuditControlsResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	AsOf          string                 `protobuf:"bytes,2,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	Status        ControlStatus          `protobuf:"varint,3,opt,name=status,proto3,enum=munim.reports.v1.ControlStatus" json:"status,omitempty"`
+	Checks        []*ControlCheck        `protobuf:"bytes,4,rep,name=checks,proto3" json:"checks,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetAuditControlsResponse) Reset() {
 	*x = GetAuditControlsResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[27]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2667,7 +3001,7 @@ func (x *GetAuditControlsResponse) String() string {
 func (*GetAuditControlsResponse) ProtoMessage() {}
 
 func (x *GetAuditControlsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[27]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2680,7 +3014,35 @@ func (x *GetAuditControlsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAuditControlsResponse.ProtoReflect.Descriptor instead.
 func (*GetAuditControlsResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{27}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *GetAuditControlsResponse) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *GetAuditControlsResponse) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+func (x *GetAuditControlsResponse) GetStatus() ControlStatus {
+	if x != nil {
+		return x.Status
+	}
+	return ControlStatus_CONTROL_STATUS_UNSPECIFIED
+}
+
+func (x *GetAuditControlsResponse) GetChecks() []*ControlCheck {
+	if x != nil {
+		return x.Checks
+	}
+	return nil
 }
 
 // ExportReportRequest names a statement (kind, with its period) or a
@@ -2699,7 +3061,7 @@ type ExportReportRequest struct {
 
 func (x *ExportReportRequest) Reset() {
 	*x = ExportReportRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2711,7 +3073,7 @@ func (x *ExportReportRequest) String() string {
 func (*ExportReportRequest) ProtoMessage() {}
 
 func (x *ExportReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[28]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2724,7 +3086,7 @@ func (x *ExportReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportReportRequest.ProtoReflect.Descriptor instead.
 func (*ExportReportRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{28}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ExportReportRequest) GetTenantId() string {
@@ -2773,7 +3135,7 @@ type ExportReportResponse struct {
 
 func (x *ExportReportResponse) Reset() {
 	*x = ExportReportResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2785,7 +3147,7 @@ func (x *ExportReportResponse) String() string {
 func (*ExportReportResponse) ProtoMessage() {}
 
 func (x *ExportReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[29]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2798,7 +3160,7 @@ func (x *ExportReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportReportResponse.ProtoReflect.Descriptor instead.
 func (*ExportReportResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{29}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ExportReportResponse) GetContent() []byte {
@@ -2832,7 +3194,7 @@ type CloseYearRequest struct {
 
 func (x *CloseYearRequest) Reset() {
 	*x = CloseYearRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2844,7 +3206,7 @@ func (x *CloseYearRequest) String() string {
 func (*CloseYearRequest) ProtoMessage() {}
 
 func (x *CloseYearRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[30]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2857,7 +3219,7 @@ func (x *CloseYearRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseYearRequest.ProtoReflect.Descriptor instead.
 func (*CloseYearRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{30}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *CloseYearRequest) GetTenantId() string {
@@ -2906,7 +3268,7 @@ type CloseYearResponse struct {
 
 func (x *CloseYearResponse) Reset() {
 	*x = CloseYearResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2918,7 +3280,7 @@ func (x *CloseYearResponse) String() string {
 func (*CloseYearResponse) ProtoMessage() {}
 
 func (x *CloseYearResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[31]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2931,7 +3293,7 @@ func (x *CloseYearResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseYearResponse.ProtoReflect.Descriptor instead.
 func (*CloseYearResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{31}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *CloseYearResponse) GetFiscalYear() int32 {
@@ -3022,7 +3384,7 @@ type FundSurplus struct {
 
 func (x *FundSurplus) Reset() {
 	*x = FundSurplus{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3034,7 +3396,7 @@ func (x *FundSurplus) String() string {
 func (*FundSurplus) ProtoMessage() {}
 
 func (x *FundSurplus) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[32]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3047,7 +3409,7 @@ func (x *FundSurplus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FundSurplus.ProtoReflect.Descriptor instead.
 func (*FundSurplus) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{32}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *FundSurplus) GetFundCode() string {
@@ -3076,7 +3438,7 @@ type ReopenYearRequest struct {
 
 func (x *ReopenYearRequest) Reset() {
 	*x = ReopenYearRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3088,7 +3450,7 @@ func (x *ReopenYearRequest) String() string {
 func (*ReopenYearRequest) ProtoMessage() {}
 
 func (x *ReopenYearRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[33]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3101,7 +3463,7 @@ func (x *ReopenYearRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReopenYearRequest.ProtoReflect.Descriptor instead.
 func (*ReopenYearRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{33}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ReopenYearRequest) GetTenantId() string {
@@ -3137,7 +3499,7 @@ type ReopenYearResponse struct {
 
 func (x *ReopenYearResponse) Reset() {
 	*x = ReopenYearResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3149,7 +3511,7 @@ func (x *ReopenYearResponse) String() string {
 func (*ReopenYearResponse) ProtoMessage() {}
 
 func (x *ReopenYearResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[34]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3162,7 +3524,7 @@ func (x *ReopenYearResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReopenYearResponse.ProtoReflect.Descriptor instead.
 func (*ReopenYearResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{34}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ReopenYearResponse) GetFiscalYear() int32 {
@@ -3207,7 +3569,7 @@ type ImportOpeningBalancesRequest struct {
 
 func (x *ImportOpeningBalancesRequest) Reset() {
 	*x = ImportOpeningBalancesRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[35]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3219,7 +3581,7 @@ func (x *ImportOpeningBalancesRequest) String() string {
 func (*ImportOpeningBalancesRequest) ProtoMessage() {}
 
 func (x *ImportOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[35]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3232,7 +3594,7 @@ func (x *ImportOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningBalancesRequest.ProtoReflect.Descriptor instead.
 func (*ImportOpeningBalancesRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{35}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ImportOpeningBalancesRequest) GetTenantId() string {
@@ -3294,7 +3656,7 @@ type OpeningImport struct {
 
 func (x *OpeningImport) Reset() {
 	*x = OpeningImport{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[36]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3306,7 +3668,7 @@ func (x *OpeningImport) String() string {
 func (*OpeningImport) ProtoMessage() {}
 
 func (x *OpeningImport) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[36]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3319,7 +3681,7 @@ func (x *OpeningImport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpeningImport.ProtoReflect.Descriptor instead.
 func (*OpeningImport) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{36}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *OpeningImport) GetId() int64 {
@@ -3415,7 +3777,7 @@ type ImportOpeningBalancesResponse struct {
 
 func (x *ImportOpeningBalancesResponse) Reset() {
 	*x = ImportOpeningBalancesResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[37]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3427,7 +3789,7 @@ func (x *ImportOpeningBalancesResponse) String() string {
 func (*ImportOpeningBalancesResponse) ProtoMessage() {}
 
 func (x *ImportOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[37]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3440,7 +3802,7 @@ func (x *ImportOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningBalancesResponse.ProtoReflect.Descriptor instead.
 func (*ImportOpeningBalancesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{37}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ImportOpeningBalancesResponse) GetImport() *OpeningImport {
@@ -3460,7 +3822,7 @@ type ApproveOpeningBalancesRequest struct {
 
 func (x *ApproveOpeningBalancesRequest) Reset() {
 	*x = ApproveOpeningBalancesRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[38]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3472,7 +3834,7 @@ func (x *ApproveOpeningBalancesRequest) String() string {
 func (*ApproveOpeningBalancesRequest) ProtoMessage() {}
 
 func (x *ApproveOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[38]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3485,7 +3847,7 @@ func (x *ApproveOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveOpeningBalancesRequest.ProtoReflect.Descriptor instead.
 func (*ApproveOpeningBalancesRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{38}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ApproveOpeningBalancesRequest) GetTenantId() string {
@@ -3511,7 +3873,7 @@ type ApproveOpeningBalancesResponse struct {
 
 func (x *ApproveOpeningBalancesResponse) Reset() {
 	*x = ApproveOpeningBalancesResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[39]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3523,7 +3885,7 @@ func (x *ApproveOpeningBalancesResponse) String() string {
 func (*ApproveOpeningBalancesResponse) ProtoMessage() {}
 
 func (x *ApproveOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[39]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3536,7 +3898,7 @@ func (x *ApproveOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveOpeningBalancesResponse.ProtoReflect.Descriptor instead.
 func (*ApproveOpeningBalancesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{39}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ApproveOpeningBalancesResponse) GetImport() *OpeningImport {
@@ -3557,7 +3919,7 @@ type RejectOpeningBalancesRequest struct {
 
 func (x *RejectOpeningBalancesRequest) Reset() {
 	*x = RejectOpeningBalancesRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[40]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3569,7 +3931,7 @@ func (x *RejectOpeningBalancesRequest) String() string {
 func (*RejectOpeningBalancesRequest) ProtoMessage() {}
 
 func (x *RejectOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[40]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3582,7 +3944,7 @@ func (x *RejectOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectOpeningBalancesRequest.ProtoReflect.Descriptor instead.
 func (*RejectOpeningBalancesRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{40}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *RejectOpeningBalancesRequest) GetTenantId() string {
@@ -3615,7 +3977,7 @@ type RejectOpeningBalancesResponse struct {
 
 func (x *RejectOpeningBalancesResponse) Reset() {
 	*x = RejectOpeningBalancesResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[41]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3627,7 +3989,7 @@ func (x *RejectOpeningBalancesResponse) String() string {
 func (*RejectOpeningBalancesResponse) ProtoMessage() {}
 
 func (x *RejectOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[41]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3640,7 +4002,7 @@ func (x *RejectOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectOpeningBalancesResponse.ProtoReflect.Descriptor instead.
 func (*RejectOpeningBalancesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{41}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *RejectOpeningBalancesResponse) GetImport() *OpeningImport {
@@ -3650,19 +4012,27 @@ func (x *RejectOpeningBalancesResponse) GetImport() *OpeningImport {
 	return nil
 }
 
-// GetStateConsolidationRequest names a state, not a tenant: when it is
-// built, the handler must check the caller's scope covers the state.
+// GetStateConsolidationRequest names a state, not a tenant (so the access
+// guard's per-tenant check does not apply): the handler checks the
+// caller's scope covers the whole state. The statements are drawn as of
+// as_of (a month end) or, when it is empty, the end of fiscal_year.
 type GetStateConsolidationRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	StateCode     string                 `protobuf:"bytes,1,opt,name=state_code,json=stateCode,proto3" json:"state_code,omitempty"`
-	FiscalYear    int32                  `protobuf:"varint,2,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	StateCode  string                 `protobuf:"bytes,1,opt,name=state_code,json=stateCode,proto3" json:"state_code,omitempty"`
+	FiscalYear int32                  `protobuf:"varint,2,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	AsOf       string                 `protobuf:"bytes,3,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	// verify_chains adds each ULB's hash chain to its audit_status. The
+	// chain re-hashes every voucher of the state, so this costs time in
+	// proportion to the state's ledgers (seconds for a hundred ULBs); the
+	// ties alone read totals.
+	VerifyChains  bool `protobuf:"varint,4,opt,name=verify_chains,json=verifyChains,proto3" json:"verify_chains,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetStateConsolidationRequest) Reset() {
 	*x = GetStateConsolidationRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[42]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3674,7 +4044,7 @@ func (x *GetStateConsolidationRequest) String() string {
 func (*GetStateConsolidationRequest) ProtoMessage() {}
 
 func (x *GetStateConsolidationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[42]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3687,7 +4057,7 @@ func (x *GetStateConsolidationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateConsolidationRequest.ProtoReflect.Descriptor instead.
 func (*GetStateConsolidationRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{42}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *GetStateConsolidationRequest) GetStateCode() string {
@@ -3704,15 +4074,152 @@ func (x *GetStateConsolidationRequest) GetFiscalYear() int32 {
 	return 0
 }
 
+func (x *GetStateConsolidationRequest) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+func (x *GetStateConsolidationRequest) GetVerifyChains() bool {
+	if x != nil {
+		return x.VerifyChains
+	}
+	return false
+}
+
+// UlbFigures are one ULB's key figures for the state's table, for the
+// fiscal year up to as_of, from the maintained balances. demand is the
+// year's debits to the 431 receivables (demand raised, and reinstated),
+// collection the year's credits to them (collected, rebated, remitted),
+// collection_efficiency collection / demand in percent ("87.50"; empty
+// with no demand), receivables the 431 balance, cash_and_bank the 450
+// balance, surplus the year's income less expenditure. audit_status is
+// the cheap subset of the audit controls: the DCB, cash book, advances and
+// deposits ties, and the hash chain when verify_chains is set
+// (GetAuditControls has the rest).
+type UlbFigures struct {
+	state                protoimpl.MessageState `protogen:"open.v1"`
+	TenantId             string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	UlbName              string                 `protobuf:"bytes,2,opt,name=ulb_name,json=ulbName,proto3" json:"ulb_name,omitempty"`
+	Demand               string                 `protobuf:"bytes,3,opt,name=demand,proto3" json:"demand,omitempty"`
+	Collection           string                 `protobuf:"bytes,4,opt,name=collection,proto3" json:"collection,omitempty"`
+	CollectionEfficiency string                 `protobuf:"bytes,5,opt,name=collection_efficiency,json=collectionEfficiency,proto3" json:"collection_efficiency,omitempty"`
+	Receivables          string                 `protobuf:"bytes,6,opt,name=receivables,proto3" json:"receivables,omitempty"`
+	CashAndBank          string                 `protobuf:"bytes,7,opt,name=cash_and_bank,json=cashAndBank,proto3" json:"cash_and_bank,omitempty"`
+	Surplus              string                 `protobuf:"bytes,8,opt,name=surplus,proto3" json:"surplus,omitempty"`
+	AuditStatus          ControlStatus          `protobuf:"varint,9,opt,name=audit_status,json=auditStatus,proto3,enum=munim.reports.v1.ControlStatus" json:"audit_status,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *UlbFigures) Reset() {
+	*x = UlbFigures{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UlbFigures) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UlbFigures) ProtoMessage() {}
+
+func (x *UlbFigures) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UlbFigures.ProtoReflect.Descriptor instead.
+func (*UlbFigures) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *UlbFigures) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *UlbFigures) GetUlbName() string {
+	if x != nil {
+		return x.UlbName
+	}
+	return ""
+}
+
+func (x *UlbFigures) GetDemand() string {
+	if x != nil {
+		return x.Demand
+	}
+	return ""
+}
+
+func (x *UlbFigures) GetCollection() string {
+	if x != nil {
+		return x.Collection
+	}
+	return ""
+}
+
+func (x *UlbFigures) GetCollectionEfficiency() string {
+	if x != nil {
+		return x.CollectionEfficiency
+	}
+	return ""
+}
+
+func (x *UlbFigures) GetReceivables() string {
+	if x != nil {
+		return x.Receivables
+	}
+	return ""
+}
+
+func (x *UlbFigures) GetCashAndBank() string {
+	if x != nil {
+		return x.CashAndBank
+	}
+	return ""
+}
+
+func (x *UlbFigures) GetSurplus() string {
+	if x != nil {
+		return x.Surplus
+	}
+	return ""
+}
+
+func (x *UlbFigures) GetAuditStatus() ControlStatus {
+	if x != nil {
+		return x.AuditStatus
+	}
+	return ControlStatus_CONTROL_STATUS_UNSPECIFIED
+}
+
 type GetStateConsolidationResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	StateCode string                 `protobuf:"bytes,1,opt,name=state_code,json=stateCode,proto3" json:"state_code,omitempty"`
+	// The consolidated statements: tenant_id is "<state_code>.*".
+	BalanceSheet      *BalanceSheet      `protobuf:"bytes,2,opt,name=balance_sheet,json=balanceSheet,proto3" json:"balance_sheet,omitempty"`
+	IncomeExpenditure *IncomeExpenditure `protobuf:"bytes,3,opt,name=income_expenditure,json=incomeExpenditure,proto3" json:"income_expenditure,omitempty"`
+	Ulbs              []*UlbFigures      `protobuf:"bytes,4,rep,name=ulbs,proto3" json:"ulbs,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *GetStateConsolidationResponse) Reset() {
 	*x = GetStateConsolidationResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[43]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3724,7 +4231,7 @@ func (x *GetStateConsolidationResponse) String() string {
 func (*GetStateConsolidationResponse) ProtoMessage() {}
 
 func (x *GetStateConsolidationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[43]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3737,7 +4244,35 @@ func (x *GetStateConsolidationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateConsolidationResponse.ProtoReflect.Descriptor instead.
 func (*GetStateConsolidationResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{43}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *GetStateConsolidationResponse) GetStateCode() string {
+	if x != nil {
+		return x.StateCode
+	}
+	return ""
+}
+
+func (x *GetStateConsolidationResponse) GetBalanceSheet() *BalanceSheet {
+	if x != nil {
+		return x.BalanceSheet
+	}
+	return nil
+}
+
+func (x *GetStateConsolidationResponse) GetIncomeExpenditure() *IncomeExpenditure {
+	if x != nil {
+		return x.IncomeExpenditure
+	}
+	return nil
+}
+
+func (x *GetStateConsolidationResponse) GetUlbs() []*UlbFigures {
+	if x != nil {
+		return x.Ulbs
+	}
+	return nil
 }
 
 var File_munim_reports_v1_reports_proto protoreflect.FileDescriptor
@@ -3951,10 +4486,40 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x05table\x18\x04 \x01(\v2\x1a.munim.reports.v1.RegisterH\x00R\x05table\x12&\n" +
 	"\x0fnext_page_token\x18\x03 \x01(\tR\rnextPageTokenB\n" +
 	"\n" +
-	"\bregister\"?\n" +
+	"\bregister\"y\n" +
 	"\x17GetAuditControlsRequest\x12$\n" +
-	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\"\x1a\n" +
-	"\x18GetAuditControlsResponse\"\x96\x04\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x128\n" +
+	"\x05as_of\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04asOf\"\x98\x01\n" +
+	"\n" +
+	"ControlRow\x12\x19\n" +
+	"\bref_kind\x18\x01 \x01(\tR\arefKind\x12\x10\n" +
+	"\x03ref\x18\x02 \x01(\tR\x03ref\x12\x16\n" +
+	"\x06detail\x18\x03 \x01(\tR\x06detail\x12\x12\n" +
+	"\x04date\x18\x04 \x01(\tR\x04date\x12\x19\n" +
+	"\bage_days\x18\x05 \x01(\x05R\aageDays\x12\x16\n" +
+	"\x06amount\x18\x06 \x01(\tR\x06amount\"\x9a\x01\n" +
+	"\n" +
+	"ControlTie\x12!\n" +
+	"\faccount_code\x18\x01 \x01(\tR\vaccountCode\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x1d\n" +
+	"\n" +
+	"sub_ledger\x18\x03 \x01(\tR\tsubLedger\x12\x16\n" +
+	"\x06ledger\x18\x04 \x01(\tR\x06ledger\x12\x1e\n" +
+	"\n" +
+	"difference\x18\x05 \x01(\tR\n" +
+	"difference\"\xef\x01\n" +
+	"\fControlCheck\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x127\n" +
+	"\x06status\x18\x03 \x01(\x0e2\x1f.munim.reports.v1.ControlStatusR\x06status\x12\x18\n" +
+	"\asummary\x18\x04 \x01(\tR\asummary\x120\n" +
+	"\x04rows\x18\x05 \x03(\v2\x1c.munim.reports.v1.ControlRowR\x04rows\x120\n" +
+	"\x04ties\x18\x06 \x03(\v2\x1c.munim.reports.v1.ControlTieR\x04ties\"\xbd\x01\n" +
+	"\x18GetAuditControlsResponse\x12\x1b\n" +
+	"\ttenant_id\x18\x01 \x01(\tR\btenantId\x12\x13\n" +
+	"\x05as_of\x18\x02 \x01(\tR\x04asOf\x127\n" +
+	"\x06status\x18\x03 \x01(\x0e2\x1f.munim.reports.v1.ControlStatusR\x06status\x126\n" +
+	"\x06checks\x18\x04 \x03(\v2\x1e.munim.reports.v1.ControlCheckR\x06checks\"\x96\x04\n" +
 	"\x13ExportReportRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x129\n" +
 	"\x06period\x18\x02 \x01(\v2!.munim.reports.v1.StatementPeriodR\x06period\x12:\n" +
@@ -4038,14 +4603,34 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x06reason\x18\x03 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xf4\x03R\x06reason\"X\n" +
 	"\x1dRejectOpeningBalancesResponse\x127\n" +
-	"\x06import\x18\x01 \x01(\v2\x1f.munim.reports.v1.OpeningImportR\x06import\"~\n" +
+	"\x06import\x18\x01 \x01(\v2\x1f.munim.reports.v1.OpeningImportR\x06import\"\xe3\x01\n" +
 	"\x1cGetStateConsolidationRequest\x120\n" +
 	"\n" +
 	"state_code\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
-	"^[a-z]{2}$R\tstateCode\x12,\n" +
-	"\vfiscal_year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\n" +
-	"fiscalYear\"\x1f\n" +
-	"\x1dGetStateConsolidationResponse*\xcf\x03\n" +
+	"^[a-z]{2}$R\tstateCode\x12/\n" +
+	"\vfiscal_year\x18\x02 \x01(\x05B\x0e\xbaH\v\xd8\x01\x01\x1a\x06\x18\xb4\x10(\xd0\x0fR\n" +
+	"fiscalYear\x12;\n" +
+	"\x05as_of\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x04asOf\x12#\n" +
+	"\rverify_chains\x18\x04 \x01(\bR\fverifyChains\"\xd5\x02\n" +
+	"\n" +
+	"UlbFigures\x12\x1b\n" +
+	"\ttenant_id\x18\x01 \x01(\tR\btenantId\x12\x19\n" +
+	"\bulb_name\x18\x02 \x01(\tR\aulbName\x12\x16\n" +
+	"\x06demand\x18\x03 \x01(\tR\x06demand\x12\x1e\n" +
+	"\n" +
+	"collection\x18\x04 \x01(\tR\n" +
+	"collection\x123\n" +
+	"\x15collection_efficiency\x18\x05 \x01(\tR\x14collectionEfficiency\x12 \n" +
+	"\vreceivables\x18\x06 \x01(\tR\vreceivables\x12\"\n" +
+	"\rcash_and_bank\x18\a \x01(\tR\vcashAndBank\x12\x18\n" +
+	"\asurplus\x18\b \x01(\tR\asurplus\x12B\n" +
+	"\faudit_status\x18\t \x01(\x0e2\x1f.munim.reports.v1.ControlStatusR\vauditStatus\"\x89\x02\n" +
+	"\x1dGetStateConsolidationResponse\x12\x1d\n" +
+	"\n" +
+	"state_code\x18\x01 \x01(\tR\tstateCode\x12C\n" +
+	"\rbalance_sheet\x18\x02 \x01(\v2\x1e.munim.reports.v1.BalanceSheetR\fbalanceSheet\x12R\n" +
+	"\x12income_expenditure\x18\x03 \x01(\v2#.munim.reports.v1.IncomeExpenditureR\x11incomeExpenditure\x120\n" +
+	"\x04ulbs\x18\x04 \x03(\v2\x1c.munim.reports.v1.UlbFiguresR\x04ulbs*\xcf\x03\n" +
 	"\fRegisterKind\x12\x1d\n" +
 	"\x19REGISTER_KIND_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cREGISTER_KIND_GENERAL_LEDGER\x10\x01\x12\x1f\n" +
@@ -4068,7 +4653,12 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x10COLUMN_KIND_TEXT\x10\x01\x12\x14\n" +
 	"\x10COLUMN_KIND_DATE\x10\x02\x12\x15\n" +
 	"\x11COLUMN_KIND_MONEY\x10\x03\x12\x16\n" +
-	"\x12COLUMN_KIND_NUMBER\x10\x04*\xaa\x01\n" +
+	"\x12COLUMN_KIND_NUMBER\x10\x04*\x7f\n" +
+	"\rControlStatus\x12\x1e\n" +
+	"\x1aCONTROL_STATUS_UNSPECIFIED\x10\x00\x12\x15\n" +
+	"\x11CONTROL_STATUS_OK\x10\x01\x12\x1c\n" +
+	"\x18CONTROL_STATUS_ATTENTION\x10\x02\x12\x19\n" +
+	"\x15CONTROL_STATUS_FAILED\x10\x03*\xaa\x01\n" +
 	"\n" +
 	"ReportKind\x12\x1b\n" +
 	"\x17REPORT_KIND_UNSPECIFIED\x10\x00\x12\x1d\n" +
@@ -4114,152 +4704,166 @@ func file_munim_reports_v1_reports_proto_rawDescGZIP() []byte {
 	return file_munim_reports_v1_reports_proto_rawDescData
 }
 
-var file_munim_reports_v1_reports_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_munim_reports_v1_reports_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
+var file_munim_reports_v1_reports_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_munim_reports_v1_reports_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
 var file_munim_reports_v1_reports_proto_goTypes = []any{
 	(RegisterKind)(0),                      // 0: munim.reports.v1.RegisterKind
 	(ColumnKind)(0),                        // 1: munim.reports.v1.ColumnKind
-	(ReportKind)(0),                        // 2: munim.reports.v1.ReportKind
-	(ExportFormat)(0),                      // 3: munim.reports.v1.ExportFormat
-	(OpeningFormat)(0),                     // 4: munim.reports.v1.OpeningFormat
-	(*StatementPeriod)(nil),                // 5: munim.reports.v1.StatementPeriod
-	(*Figure)(nil),                         // 6: munim.reports.v1.Figure
-	(*ScheduleRow)(nil),                    // 7: munim.reports.v1.ScheduleRow
-	(*Schedule)(nil),                       // 8: munim.reports.v1.Schedule
-	(*GetBalanceSheetRequest)(nil),         // 9: munim.reports.v1.GetBalanceSheetRequest
-	(*BalanceSheet)(nil),                   // 10: munim.reports.v1.BalanceSheet
-	(*GetBalanceSheetResponse)(nil),        // 11: munim.reports.v1.GetBalanceSheetResponse
-	(*GetIncomeExpenditureRequest)(nil),    // 12: munim.reports.v1.GetIncomeExpenditureRequest
-	(*IncomeExpenditure)(nil),              // 13: munim.reports.v1.IncomeExpenditure
-	(*GetIncomeExpenditureResponse)(nil),   // 14: munim.reports.v1.GetIncomeExpenditureResponse
-	(*GetReceiptsPaymentsRequest)(nil),     // 15: munim.reports.v1.GetReceiptsPaymentsRequest
-	(*ReceiptsPayments)(nil),               // 16: munim.reports.v1.ReceiptsPayments
-	(*GetReceiptsPaymentsResponse)(nil),    // 17: munim.reports.v1.GetReceiptsPaymentsResponse
-	(*GetCashFlowRequest)(nil),             // 18: munim.reports.v1.GetCashFlowRequest
-	(*CashFlow)(nil),                       // 19: munim.reports.v1.CashFlow
-	(*GetCashFlowResponse)(nil),            // 20: munim.reports.v1.GetCashFlowResponse
-	(*GetRegisterRequest)(nil),             // 21: munim.reports.v1.GetRegisterRequest
-	(*LedgerEntry)(nil),                    // 22: munim.reports.v1.LedgerEntry
-	(*GeneralLedger)(nil),                  // 23: munim.reports.v1.GeneralLedger
-	(*TrialBalanceRow)(nil),                // 24: munim.reports.v1.TrialBalanceRow
-	(*TrialBalance)(nil),                   // 25: munim.reports.v1.TrialBalance
-	(*RegisterColumn)(nil),                 // 26: munim.reports.v1.RegisterColumn
-	(*RegisterRow)(nil),                    // 27: munim.reports.v1.RegisterRow
-	(*RegisterTie)(nil),                    // 28: munim.reports.v1.RegisterTie
-	(*Register)(nil),                       // 29: munim.reports.v1.Register
-	(*GetRegisterResponse)(nil),            // 30: munim.reports.v1.GetRegisterResponse
-	(*GetAuditControlsRequest)(nil),        // 31: munim.reports.v1.GetAuditControlsRequest
-	(*GetAuditControlsResponse)(nil),       // 32: munim.reports.v1.GetAuditControlsResponse
-	(*ExportReportRequest)(nil),            // 33: munim.reports.v1.ExportReportRequest
-	(*ExportReportResponse)(nil),           // 34: munim.reports.v1.ExportReportResponse
-	(*CloseYearRequest)(nil),               // 35: munim.reports.v1.CloseYearRequest
-	(*CloseYearResponse)(nil),              // 36: munim.reports.v1.CloseYearResponse
-	(*FundSurplus)(nil),                    // 37: munim.reports.v1.FundSurplus
-	(*ReopenYearRequest)(nil),              // 38: munim.reports.v1.ReopenYearRequest
-	(*ReopenYearResponse)(nil),             // 39: munim.reports.v1.ReopenYearResponse
-	(*ImportOpeningBalancesRequest)(nil),   // 40: munim.reports.v1.ImportOpeningBalancesRequest
-	(*OpeningImport)(nil),                  // 41: munim.reports.v1.OpeningImport
-	(*ImportOpeningBalancesResponse)(nil),  // 42: munim.reports.v1.ImportOpeningBalancesResponse
-	(*ApproveOpeningBalancesRequest)(nil),  // 43: munim.reports.v1.ApproveOpeningBalancesRequest
-	(*ApproveOpeningBalancesResponse)(nil), // 44: munim.reports.v1.ApproveOpeningBalancesResponse
-	(*RejectOpeningBalancesRequest)(nil),   // 45: munim.reports.v1.RejectOpeningBalancesRequest
-	(*RejectOpeningBalancesResponse)(nil),  // 46: munim.reports.v1.RejectOpeningBalancesResponse
-	(*GetStateConsolidationRequest)(nil),   // 47: munim.reports.v1.GetStateConsolidationRequest
-	(*GetStateConsolidationResponse)(nil),  // 48: munim.reports.v1.GetStateConsolidationResponse
+	(ControlStatus)(0),                     // 2: munim.reports.v1.ControlStatus
+	(ReportKind)(0),                        // 3: munim.reports.v1.ReportKind
+	(ExportFormat)(0),                      // 4: munim.reports.v1.ExportFormat
+	(OpeningFormat)(0),                     // 5: munim.reports.v1.OpeningFormat
+	(*StatementPeriod)(nil),                // 6: munim.reports.v1.StatementPeriod
+	(*Figure)(nil),                         // 7: munim.reports.v1.Figure
+	(*ScheduleRow)(nil),                    // 8: munim.reports.v1.ScheduleRow
+	(*Schedule)(nil),                       // 9: munim.reports.v1.Schedule
+	(*GetBalanceSheetRequest)(nil),         // 10: munim.reports.v1.GetBalanceSheetRequest
+	(*BalanceSheet)(nil),                   // 11: munim.reports.v1.BalanceSheet
+	(*GetBalanceSheetResponse)(nil),        // 12: munim.reports.v1.GetBalanceSheetResponse
+	(*GetIncomeExpenditureRequest)(nil),    // 13: munim.reports.v1.GetIncomeExpenditureRequest
+	(*IncomeExpenditure)(nil),              // 14: munim.reports.v1.IncomeExpenditure
+	(*GetIncomeExpenditureResponse)(nil),   // 15: munim.reports.v1.GetIncomeExpenditureResponse
+	(*GetReceiptsPaymentsRequest)(nil),     // 16: munim.reports.v1.GetReceiptsPaymentsRequest
+	(*ReceiptsPayments)(nil),               // 17: munim.reports.v1.ReceiptsPayments
+	(*GetReceiptsPaymentsResponse)(nil),    // 18: munim.reports.v1.GetReceiptsPaymentsResponse
+	(*GetCashFlowRequest)(nil),             // 19: munim.reports.v1.GetCashFlowRequest
+	(*CashFlow)(nil),                       // 20: munim.reports.v1.CashFlow
+	(*GetCashFlowResponse)(nil),            // 21: munim.reports.v1.GetCashFlowResponse
+	(*GetRegisterRequest)(nil),             // 22: munim.reports.v1.GetRegisterRequest
+	(*LedgerEntry)(nil),                    // 23: munim.reports.v1.LedgerEntry
+	(*GeneralLedger)(nil),                  // 24: munim.reports.v1.GeneralLedger
+	(*TrialBalanceRow)(nil),                // 25: munim.reports.v1.TrialBalanceRow
+	(*TrialBalance)(nil),                   // 26: munim.reports.v1.TrialBalance
+	(*RegisterColumn)(nil),                 // 27: munim.reports.v1.RegisterColumn
+	(*RegisterRow)(nil),                    // 28: munim.reports.v1.RegisterRow
+	(*RegisterTie)(nil),                    // 29: munim.reports.v1.RegisterTie
+	(*Register)(nil),                       // 30: munim.reports.v1.Register
+	(*GetRegisterResponse)(nil),            // 31: munim.reports.v1.GetRegisterResponse
+	(*GetAuditControlsRequest)(nil),        // 32: munim.reports.v1.GetAuditControlsRequest
+	(*ControlRow)(nil),                     // 33: munim.reports.v1.ControlRow
+	(*ControlTie)(nil),                     // 34: munim.reports.v1.ControlTie
+	(*ControlCheck)(nil),                   // 35: munim.reports.v1.ControlCheck
+	(*GetAuditControlsResponse)(nil),       // 36: munim.reports.v1.GetAuditControlsResponse
+	(*ExportReportRequest)(nil),            // 37: munim.reports.v1.ExportReportRequest
+	(*ExportReportResponse)(nil),           // 38: munim.reports.v1.ExportReportResponse
+	(*CloseYearRequest)(nil),               // 39: munim.reports.v1.CloseYearRequest
+	(*CloseYearResponse)(nil),              // 40: munim.reports.v1.CloseYearResponse
+	(*FundSurplus)(nil),                    // 41: munim.reports.v1.FundSurplus
+	(*ReopenYearRequest)(nil),              // 42: munim.reports.v1.ReopenYearRequest
+	(*ReopenYearResponse)(nil),             // 43: munim.reports.v1.ReopenYearResponse
+	(*ImportOpeningBalancesRequest)(nil),   // 44: munim.reports.v1.ImportOpeningBalancesRequest
+	(*OpeningImport)(nil),                  // 45: munim.reports.v1.OpeningImport
+	(*ImportOpeningBalancesResponse)(nil),  // 46: munim.reports.v1.ImportOpeningBalancesResponse
+	(*ApproveOpeningBalancesRequest)(nil),  // 47: munim.reports.v1.ApproveOpeningBalancesRequest
+	(*ApproveOpeningBalancesResponse)(nil), // 48: munim.reports.v1.ApproveOpeningBalancesResponse
+	(*RejectOpeningBalancesRequest)(nil),   // 49: munim.reports.v1.RejectOpeningBalancesRequest
+	(*RejectOpeningBalancesResponse)(nil),  // 50: munim.reports.v1.RejectOpeningBalancesResponse
+	(*GetStateConsolidationRequest)(nil),   // 51: munim.reports.v1.GetStateConsolidationRequest
+	(*UlbFigures)(nil),                     // 52: munim.reports.v1.UlbFigures
+	(*GetStateConsolidationResponse)(nil),  // 53: munim.reports.v1.GetStateConsolidationResponse
 }
 var file_munim_reports_v1_reports_proto_depIdxs = []int32{
-	7,  // 0: munim.reports.v1.Schedule.rows:type_name -> munim.reports.v1.ScheduleRow
-	5,  // 1: munim.reports.v1.GetBalanceSheetRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	6,  // 2: munim.reports.v1.BalanceSheet.liabilities:type_name -> munim.reports.v1.Figure
-	6,  // 3: munim.reports.v1.BalanceSheet.assets:type_name -> munim.reports.v1.Figure
-	6,  // 4: munim.reports.v1.BalanceSheet.total_liabilities:type_name -> munim.reports.v1.Figure
-	6,  // 5: munim.reports.v1.BalanceSheet.total_assets:type_name -> munim.reports.v1.Figure
-	8,  // 6: munim.reports.v1.BalanceSheet.schedules:type_name -> munim.reports.v1.Schedule
-	10, // 7: munim.reports.v1.GetBalanceSheetResponse.balance_sheet:type_name -> munim.reports.v1.BalanceSheet
-	5,  // 8: munim.reports.v1.GetIncomeExpenditureRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	6,  // 9: munim.reports.v1.IncomeExpenditure.income:type_name -> munim.reports.v1.Figure
-	6,  // 10: munim.reports.v1.IncomeExpenditure.total_income:type_name -> munim.reports.v1.Figure
-	6,  // 11: munim.reports.v1.IncomeExpenditure.expenditure:type_name -> munim.reports.v1.Figure
-	6,  // 12: munim.reports.v1.IncomeExpenditure.total_expenditure:type_name -> munim.reports.v1.Figure
-	6,  // 13: munim.reports.v1.IncomeExpenditure.surplus_before_prior_period:type_name -> munim.reports.v1.Figure
-	6,  // 14: munim.reports.v1.IncomeExpenditure.prior_period_items:type_name -> munim.reports.v1.Figure
-	6,  // 15: munim.reports.v1.IncomeExpenditure.surplus_after_prior_period:type_name -> munim.reports.v1.Figure
-	6,  // 16: munim.reports.v1.IncomeExpenditure.transfer_to_reserves:type_name -> munim.reports.v1.Figure
-	6,  // 17: munim.reports.v1.IncomeExpenditure.surplus_carried_to_fund:type_name -> munim.reports.v1.Figure
-	8,  // 18: munim.reports.v1.IncomeExpenditure.schedules:type_name -> munim.reports.v1.Schedule
-	13, // 19: munim.reports.v1.GetIncomeExpenditureResponse.income_expenditure:type_name -> munim.reports.v1.IncomeExpenditure
-	5,  // 20: munim.reports.v1.GetReceiptsPaymentsRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	6,  // 21: munim.reports.v1.ReceiptsPayments.opening:type_name -> munim.reports.v1.Figure
-	6,  // 22: munim.reports.v1.ReceiptsPayments.receipts:type_name -> munim.reports.v1.Figure
-	6,  // 23: munim.reports.v1.ReceiptsPayments.payments:type_name -> munim.reports.v1.Figure
-	6,  // 24: munim.reports.v1.ReceiptsPayments.total_receipts:type_name -> munim.reports.v1.Figure
-	6,  // 25: munim.reports.v1.ReceiptsPayments.total_payments:type_name -> munim.reports.v1.Figure
-	6,  // 26: munim.reports.v1.ReceiptsPayments.closing:type_name -> munim.reports.v1.Figure
-	8,  // 27: munim.reports.v1.ReceiptsPayments.schedules:type_name -> munim.reports.v1.Schedule
-	16, // 28: munim.reports.v1.GetReceiptsPaymentsResponse.receipts_payments:type_name -> munim.reports.v1.ReceiptsPayments
-	5,  // 29: munim.reports.v1.GetCashFlowRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	6,  // 30: munim.reports.v1.CashFlow.operating:type_name -> munim.reports.v1.Figure
-	6,  // 31: munim.reports.v1.CashFlow.net_operating:type_name -> munim.reports.v1.Figure
-	6,  // 32: munim.reports.v1.CashFlow.investing:type_name -> munim.reports.v1.Figure
-	6,  // 33: munim.reports.v1.CashFlow.net_investing:type_name -> munim.reports.v1.Figure
-	6,  // 34: munim.reports.v1.CashFlow.financing:type_name -> munim.reports.v1.Figure
-	6,  // 35: munim.reports.v1.CashFlow.net_financing:type_name -> munim.reports.v1.Figure
-	6,  // 36: munim.reports.v1.CashFlow.net_change:type_name -> munim.reports.v1.Figure
-	6,  // 37: munim.reports.v1.CashFlow.opening:type_name -> munim.reports.v1.Figure
-	6,  // 38: munim.reports.v1.CashFlow.closing:type_name -> munim.reports.v1.Figure
-	19, // 39: munim.reports.v1.GetCashFlowResponse.cash_flow:type_name -> munim.reports.v1.CashFlow
+	8,  // 0: munim.reports.v1.Schedule.rows:type_name -> munim.reports.v1.ScheduleRow
+	6,  // 1: munim.reports.v1.GetBalanceSheetRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	7,  // 2: munim.reports.v1.BalanceSheet.liabilities:type_name -> munim.reports.v1.Figure
+	7,  // 3: munim.reports.v1.BalanceSheet.assets:type_name -> munim.reports.v1.Figure
+	7,  // 4: munim.reports.v1.BalanceSheet.total_liabilities:type_name -> munim.reports.v1.Figure
+	7,  // 5: munim.reports.v1.BalanceSheet.total_assets:type_name -> munim.reports.v1.Figure
+	9,  // 6: munim.reports.v1.BalanceSheet.schedules:type_name -> munim.reports.v1.Schedule
+	11, // 7: munim.reports.v1.GetBalanceSheetResponse.balance_sheet:type_name -> munim.reports.v1.BalanceSheet
+	6,  // 8: munim.reports.v1.GetIncomeExpenditureRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	7,  // 9: munim.reports.v1.IncomeExpenditure.income:type_name -> munim.reports.v1.Figure
+	7,  // 10: munim.reports.v1.IncomeExpenditure.total_income:type_name -> munim.reports.v1.Figure
+	7,  // 11: munim.reports.v1.IncomeExpenditure.expenditure:type_name -> munim.reports.v1.Figure
+	7,  // 12: munim.reports.v1.IncomeExpenditure.total_expenditure:type_name -> munim.reports.v1.Figure
+	7,  // 13: munim.reports.v1.IncomeExpenditure.surplus_before_prior_period:type_name -> munim.reports.v1.Figure
+	7,  // 14: munim.reports.v1.IncomeExpenditure.prior_period_items:type_name -> munim.reports.v1.Figure
+	7,  // 15: munim.reports.v1.IncomeExpenditure.surplus_after_prior_period:type_name -> munim.reports.v1.Figure
+	7,  // 16: munim.reports.v1.IncomeExpenditure.transfer_to_reserves:type_name -> munim.reports.v1.Figure
+	7,  // 17: munim.reports.v1.IncomeExpenditure.surplus_carried_to_fund:type_name -> munim.reports.v1.Figure
+	9,  // 18: munim.reports.v1.IncomeExpenditure.schedules:type_name -> munim.reports.v1.Schedule
+	14, // 19: munim.reports.v1.GetIncomeExpenditureResponse.income_expenditure:type_name -> munim.reports.v1.IncomeExpenditure
+	6,  // 20: munim.reports.v1.GetReceiptsPaymentsRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	7,  // 21: munim.reports.v1.ReceiptsPayments.opening:type_name -> munim.reports.v1.Figure
+	7,  // 22: munim.reports.v1.ReceiptsPayments.receipts:type_name -> munim.reports.v1.Figure
+	7,  // 23: munim.reports.v1.ReceiptsPayments.payments:type_name -> munim.reports.v1.Figure
+	7,  // 24: munim.reports.v1.ReceiptsPayments.total_receipts:type_name -> munim.reports.v1.Figure
+	7,  // 25: munim.reports.v1.ReceiptsPayments.total_payments:type_name -> munim.reports.v1.Figure
+	7,  // 26: munim.reports.v1.ReceiptsPayments.closing:type_name -> munim.reports.v1.Figure
+	9,  // 27: munim.reports.v1.ReceiptsPayments.schedules:type_name -> munim.reports.v1.Schedule
+	17, // 28: munim.reports.v1.GetReceiptsPaymentsResponse.receipts_payments:type_name -> munim.reports.v1.ReceiptsPayments
+	6,  // 29: munim.reports.v1.GetCashFlowRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	7,  // 30: munim.reports.v1.CashFlow.operating:type_name -> munim.reports.v1.Figure
+	7,  // 31: munim.reports.v1.CashFlow.net_operating:type_name -> munim.reports.v1.Figure
+	7,  // 32: munim.reports.v1.CashFlow.investing:type_name -> munim.reports.v1.Figure
+	7,  // 33: munim.reports.v1.CashFlow.net_investing:type_name -> munim.reports.v1.Figure
+	7,  // 34: munim.reports.v1.CashFlow.financing:type_name -> munim.reports.v1.Figure
+	7,  // 35: munim.reports.v1.CashFlow.net_financing:type_name -> munim.reports.v1.Figure
+	7,  // 36: munim.reports.v1.CashFlow.net_change:type_name -> munim.reports.v1.Figure
+	7,  // 37: munim.reports.v1.CashFlow.opening:type_name -> munim.reports.v1.Figure
+	7,  // 38: munim.reports.v1.CashFlow.closing:type_name -> munim.reports.v1.Figure
+	20, // 39: munim.reports.v1.GetCashFlowResponse.cash_flow:type_name -> munim.reports.v1.CashFlow
 	0,  // 40: munim.reports.v1.GetRegisterRequest.kind:type_name -> munim.reports.v1.RegisterKind
-	22, // 41: munim.reports.v1.GeneralLedger.entries:type_name -> munim.reports.v1.LedgerEntry
-	24, // 42: munim.reports.v1.TrialBalance.rows:type_name -> munim.reports.v1.TrialBalanceRow
+	23, // 41: munim.reports.v1.GeneralLedger.entries:type_name -> munim.reports.v1.LedgerEntry
+	25, // 42: munim.reports.v1.TrialBalance.rows:type_name -> munim.reports.v1.TrialBalanceRow
 	1,  // 43: munim.reports.v1.RegisterColumn.kind:type_name -> munim.reports.v1.ColumnKind
 	0,  // 44: munim.reports.v1.Register.kind:type_name -> munim.reports.v1.RegisterKind
-	26, // 45: munim.reports.v1.Register.columns:type_name -> munim.reports.v1.RegisterColumn
-	27, // 46: munim.reports.v1.Register.rows:type_name -> munim.reports.v1.RegisterRow
-	28, // 47: munim.reports.v1.Register.ties:type_name -> munim.reports.v1.RegisterTie
-	23, // 48: munim.reports.v1.GetRegisterResponse.general_ledger:type_name -> munim.reports.v1.GeneralLedger
-	25, // 49: munim.reports.v1.GetRegisterResponse.trial_balance:type_name -> munim.reports.v1.TrialBalance
-	29, // 50: munim.reports.v1.GetRegisterResponse.table:type_name -> munim.reports.v1.Register
-	5,  // 51: munim.reports.v1.ExportReportRequest.period:type_name -> munim.reports.v1.StatementPeriod
-	2,  // 52: munim.reports.v1.ExportReportRequest.kind:type_name -> munim.reports.v1.ReportKind
-	3,  // 53: munim.reports.v1.ExportReportRequest.format:type_name -> munim.reports.v1.ExportFormat
-	21, // 54: munim.reports.v1.ExportReportRequest.register:type_name -> munim.reports.v1.GetRegisterRequest
-	37, // 55: munim.reports.v1.CloseYearResponse.surplus_by_fund:type_name -> munim.reports.v1.FundSurplus
-	4,  // 56: munim.reports.v1.ImportOpeningBalancesRequest.format:type_name -> munim.reports.v1.OpeningFormat
-	4,  // 57: munim.reports.v1.OpeningImport.format:type_name -> munim.reports.v1.OpeningFormat
-	41, // 58: munim.reports.v1.ImportOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
-	41, // 59: munim.reports.v1.ApproveOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
-	41, // 60: munim.reports.v1.RejectOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
-	9,  // 61: munim.reports.v1.ReportService.GetBalanceSheet:input_type -> munim.reports.v1.GetBalanceSheetRequest
-	12, // 62: munim.reports.v1.ReportService.GetIncomeExpenditure:input_type -> munim.reports.v1.GetIncomeExpenditureRequest
-	15, // 63: munim.reports.v1.ReportService.GetReceiptsPayments:input_type -> munim.reports.v1.GetReceiptsPaymentsRequest
-	18, // 64: munim.reports.v1.ReportService.GetCashFlow:input_type -> munim.reports.v1.GetCashFlowRequest
-	21, // 65: munim.reports.v1.ReportService.GetRegister:input_type -> munim.reports.v1.GetRegisterRequest
-	31, // 66: munim.reports.v1.ReportService.GetAuditControls:input_type -> munim.reports.v1.GetAuditControlsRequest
-	33, // 67: munim.reports.v1.ReportService.ExportReport:input_type -> munim.reports.v1.ExportReportRequest
-	35, // 68: munim.reports.v1.ReportService.CloseYear:input_type -> munim.reports.v1.CloseYearRequest
-	38, // 69: munim.reports.v1.ReportService.ReopenYear:input_type -> munim.reports.v1.ReopenYearRequest
-	40, // 70: munim.reports.v1.ReportService.ImportOpeningBalances:input_type -> munim.reports.v1.ImportOpeningBalancesRequest
-	43, // 71: munim.reports.v1.ReportService.ApproveOpeningBalances:input_type -> munim.reports.v1.ApproveOpeningBalancesRequest
-	45, // 72: munim.reports.v1.ReportService.RejectOpeningBalances:input_type -> munim.reports.v1.RejectOpeningBalancesRequest
-	47, // 73: munim.reports.v1.ReportService.GetStateConsolidation:input_type -> munim.reports.v1.GetStateConsolidationRequest
-	11, // 74: munim.reports.v1.ReportService.GetBalanceSheet:output_type -> munim.reports.v1.GetBalanceSheetResponse
-	14, // 75: munim.reports.v1.ReportService.GetIncomeExpenditure:output_type -> munim.reports.v1.GetIncomeExpenditureResponse
-	17, // 76: munim.reports.v1.ReportService.GetReceiptsPayments:output_type -> munim.reports.v1.GetReceiptsPaymentsResponse
-	20, // 77: munim.reports.v1.ReportService.GetCashFlow:output_type -> munim.reports.v1.GetCashFlowResponse
-	30, // 78: munim.reports.v1.ReportService.GetRegister:output_type -> munim.reports.v1.GetRegisterResponse
-	32, // 79: munim.reports.v1.ReportService.GetAuditControls:output_type -> munim.reports.v1.GetAuditControlsResponse
-	34, // 80: munim.reports.v1.ReportService.ExportReport:output_type -> munim.reports.v1.ExportReportResponse
-	36, // 81: munim.reports.v1.ReportService.CloseYear:output_type -> munim.reports.v1.CloseYearResponse
-	39, // 82: munim.reports.v1.ReportService.ReopenYear:output_type -> munim.reports.v1.ReopenYearResponse
-	42, // 83: munim.reports.v1.ReportService.ImportOpeningBalances:output_type -> munim.reports.v1.ImportOpeningBalancesResponse
-	44, // 84: munim.reports.v1.ReportService.ApproveOpeningBalances:output_type -> munim.reports.v1.ApproveOpeningBalancesResponse
-	46, // 85: munim.reports.v1.ReportService.RejectOpeningBalances:output_type -> munim.reports.v1.RejectOpeningBalancesResponse
-	48, // 86: munim.reports.v1.ReportService.GetStateConsolidation:output_type -> munim.reports.v1.GetStateConsolidationResponse
-	74, // [74:87] is the sub-list for method output_type
-	61, // [61:74] is the sub-list for method input_type
-	61, // [61:61] is the sub-list for extension type_name
-	61, // [61:61] is the sub-list for extension extendee
-	0,  // [0:61] is the sub-list for field type_name
+	27, // 45: munim.reports.v1.Register.columns:type_name -> munim.reports.v1.RegisterColumn
+	28, // 46: munim.reports.v1.Register.rows:type_name -> munim.reports.v1.RegisterRow
+	29, // 47: munim.reports.v1.Register.ties:type_name -> munim.reports.v1.RegisterTie
+	24, // 48: munim.reports.v1.GetRegisterResponse.general_ledger:type_name -> munim.reports.v1.GeneralLedger
+	26, // 49: munim.reports.v1.GetRegisterResponse.trial_balance:type_name -> munim.reports.v1.TrialBalance
+	30, // 50: munim.reports.v1.GetRegisterResponse.table:type_name -> munim.reports.v1.Register
+	2,  // 51: munim.reports.v1.ControlCheck.status:type_name -> munim.reports.v1.ControlStatus
+	33, // 52: munim.reports.v1.ControlCheck.rows:type_name -> munim.reports.v1.ControlRow
+	34, // 53: munim.reports.v1.ControlCheck.ties:type_name -> munim.reports.v1.ControlTie
+	2,  // 54: munim.reports.v1.GetAuditControlsResponse.status:type_name -> munim.reports.v1.ControlStatus
+	35, // 55: munim.reports.v1.GetAuditControlsResponse.checks:type_name -> munim.reports.v1.ControlCheck
+	6,  // 56: munim.reports.v1.ExportReportRequest.period:type_name -> munim.reports.v1.StatementPeriod
+	3,  // 57: munim.reports.v1.ExportReportRequest.kind:type_name -> munim.reports.v1.ReportKind
+	4,  // 58: munim.reports.v1.ExportReportRequest.format:type_name -> munim.reports.v1.ExportFormat
+	22, // 59: munim.reports.v1.ExportReportRequest.register:type_name -> munim.reports.v1.GetRegisterRequest
+	41, // 60: munim.reports.v1.CloseYearResponse.surplus_by_fund:type_name -> munim.reports.v1.FundSurplus
+	5,  // 61: munim.reports.v1.ImportOpeningBalancesRequest.format:type_name -> munim.reports.v1.OpeningFormat
+	5,  // 62: munim.reports.v1.OpeningImport.format:type_name -> munim.reports.v1.OpeningFormat
+	45, // 63: munim.reports.v1.ImportOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
+	45, // 64: munim.reports.v1.ApproveOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
+	45, // 65: munim.reports.v1.RejectOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
+	2,  // 66: munim.reports.v1.UlbFigures.audit_status:type_name -> munim.reports.v1.ControlStatus
+	11, // 67: munim.reports.v1.GetStateConsolidationResponse.balance_sheet:type_name -> munim.reports.v1.BalanceSheet
+	14, // 68: munim.reports.v1.GetStateConsolidationResponse.income_expenditure:type_name -> munim.reports.v1.IncomeExpenditure
+	52, // 69: munim.reports.v1.GetStateConsolidationResponse.ulbs:type_name -> munim.reports.v1.UlbFigures
+	10, // 70: munim.reports.v1.ReportService.GetBalanceSheet:input_type -> munim.reports.v1.GetBalanceSheetRequest
+	13, // 71: munim.reports.v1.ReportService.GetIncomeExpenditure:input_type -> munim.reports.v1.GetIncomeExpenditureRequest
+	16, // 72: munim.reports.v1.ReportService.GetReceiptsPayments:input_type -> munim.reports.v1.GetReceiptsPaymentsRequest
+	19, // 73: munim.reports.v1.ReportService.GetCashFlow:input_type -> munim.reports.v1.GetCashFlowRequest
+	22, // 74: munim.reports.v1.ReportService.GetRegister:input_type -> munim.reports.v1.GetRegisterRequest
+	32, // 75: munim.reports.v1.ReportService.GetAuditControls:input_type -> munim.reports.v1.GetAuditControlsRequest
+	37, // 76: munim.reports.v1.ReportService.ExportReport:input_type -> munim.reports.v1.ExportReportRequest
+	39, // 77: munim.reports.v1.ReportService.CloseYear:input_type -> munim.reports.v1.CloseYearRequest
+	42, // 78: munim.reports.v1.ReportService.ReopenYear:input_type -> munim.reports.v1.ReopenYearRequest
+	44, // 79: munim.reports.v1.ReportService.ImportOpeningBalances:input_type -> munim.reports.v1.ImportOpeningBalancesRequest
+	47, // 80: munim.reports.v1.ReportService.ApproveOpeningBalances:input_type -> munim.reports.v1.ApproveOpeningBalancesRequest
+	49, // 81: munim.reports.v1.ReportService.RejectOpeningBalances:input_type -> munim.reports.v1.RejectOpeningBalancesRequest
+	51, // 82: munim.reports.v1.ReportService.GetStateConsolidation:input_type -> munim.reports.v1.GetStateConsolidationRequest
+	12, // 83: munim.reports.v1.ReportService.GetBalanceSheet:output_type -> munim.reports.v1.GetBalanceSheetResponse
+	15, // 84: munim.reports.v1.ReportService.GetIncomeExpenditure:output_type -> munim.reports.v1.GetIncomeExpenditureResponse
+	18, // 85: munim.reports.v1.ReportService.GetReceiptsPayments:output_type -> munim.reports.v1.GetReceiptsPaymentsResponse
+	21, // 86: munim.reports.v1.ReportService.GetCashFlow:output_type -> munim.reports.v1.GetCashFlowResponse
+	31, // 87: munim.reports.v1.ReportService.GetRegister:output_type -> munim.reports.v1.GetRegisterResponse
+	36, // 88: munim.reports.v1.ReportService.GetAuditControls:output_type -> munim.reports.v1.GetAuditControlsResponse
+	38, // 89: munim.reports.v1.ReportService.ExportReport:output_type -> munim.reports.v1.ExportReportResponse
+	40, // 90: munim.reports.v1.ReportService.CloseYear:output_type -> munim.reports.v1.CloseYearResponse
+	43, // 91: munim.reports.v1.ReportService.ReopenYear:output_type -> munim.reports.v1.ReopenYearResponse
+	46, // 92: munim.reports.v1.ReportService.ImportOpeningBalances:output_type -> munim.reports.v1.ImportOpeningBalancesResponse
+	48, // 93: munim.reports.v1.ReportService.ApproveOpeningBalances:output_type -> munim.reports.v1.ApproveOpeningBalancesResponse
+	50, // 94: munim.reports.v1.ReportService.RejectOpeningBalances:output_type -> munim.reports.v1.RejectOpeningBalancesResponse
+	53, // 95: munim.reports.v1.ReportService.GetStateConsolidation:output_type -> munim.reports.v1.GetStateConsolidationResponse
+	83, // [83:96] is the sub-list for method output_type
+	70, // [70:83] is the sub-list for method input_type
+	70, // [70:70] is the sub-list for extension type_name
+	70, // [70:70] is the sub-list for extension extendee
+	0,  // [0:70] is the sub-list for field type_name
 }
 
 func init() { file_munim_reports_v1_reports_proto_init() }
@@ -4277,8 +4881,8 @@ func file_munim_reports_v1_reports_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_reports_v1_reports_proto_rawDesc), len(file_munim_reports_v1_reports_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   44,
+			NumEnums:      6,
+			NumMessages:   48,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -100,7 +100,14 @@ type ReportServiceClient interface {
 	// or party) and whose ties compare it with its control accounts in the
 	// ledger, to the paisa.
 	GetRegister(context.Context, *connect.Request[v1.GetRegisterRequest]) (*connect.Response[v1.GetRegisterResponse], error)
-	// GetAuditControls is the audit controls report. Not yet implemented.
+	// GetAuditControls is the audit controls report, the page an auditor
+	// opens first: receipt and voucher series without gaps (cancelled
+	// receipts and reversals listed), sub-ledgers tied to their control
+	// accounts (DCB, cash book, asset register, advances, deposits),
+	// unreconciled bank lines and gateway exceptions and unremitted cash with
+	// their ages, the hash chain verified, the periods closed, and approvals
+	// given by someone other than their maker. Each check has a status, a
+	// summary and rows naming what to drill into.
 	GetAuditControls(context.Context, *connect.Request[v1.GetAuditControlsRequest]) (*connect.Response[v1.GetAuditControlsResponse], error)
 	// ExportReport renders a statement (balance sheet, income and
 	// expenditure, receipts and payments, cash flow) or any register as PDF,
@@ -135,7 +142,11 @@ type ReportServiceClient interface {
 	// RejectOpeningBalances rejects a pending import, with a reason; never by
 	// the importer.
 	RejectOpeningBalances(context.Context, *connect.Request[v1.RejectOpeningBalancesRequest]) (*connect.Response[v1.RejectOpeningBalancesResponse], error)
-	// GetStateConsolidation consolidates a state's ULBs. Not yet implemented.
+	// GetStateConsolidation consolidates every ULB of a state (tenant ids
+	// "<state_code>.*"): the balance sheet and the income and expenditure
+	// statement summed over them, laid out as a ULB's, and a table of the
+	// ULBs with their key figures. The caller's scope must cover the whole
+	// state ("<state_code>.*" or "*"); a ULB's own staff are refused.
 	GetStateConsolidation(context.Context, *connect.Request[v1.GetStateConsolidationRequest]) (*connect.Response[v1.GetStateConsolidationResponse], error)
 }
 
@@ -348,7 +359,14 @@ type ReportServiceHandler interface {
 	// or party) and whose ties compare it with its control accounts in the
 	// ledger, to the paisa.
 	GetRegister(context.Context, *connect.Request[v1.GetRegisterRequest]) (*connect.Response[v1.GetRegisterResponse], error)
-	// GetAuditControls is the audit controls report. Not yet implemented.
+	// GetAuditControls is the audit controls report, the page an auditor
+	// opens first: receipt and voucher series without gaps (cancelled
+	// receipts and reversals listed), sub-ledgers tied to their control
+	// accounts (DCB, cash book, asset register, advances, deposits),
+	// unreconciled bank lines and gateway exceptions and unremitted cash with
+	// their ages, the hash chain verified, the periods closed, and approvals
+	// given by someone other than their maker. Each check has a status, a
+	// summary and rows naming what to drill into.
 	GetAuditControls(context.Context, *connect.Request[v1.GetAuditControlsRequest]) (*connect.Response[v1.GetAuditControlsResponse], error)
 	// ExportReport renders a statement (balance sheet, income and
 	// expenditure, receipts and payments, cash flow) or any register as PDF,
@@ -383,7 +401,11 @@ type ReportServiceHandler interface {
 	// RejectOpeningBalances rejects a pending import, with a reason; never by
 	// the importer.
 	RejectOpeningBalances(context.Context, *connect.Request[v1.RejectOpeningBalancesRequest]) (*connect.Response[v1.RejectOpeningBalancesResponse], error)
-	// GetStateConsolidation consolidates a state's ULBs. Not yet implemented.
+	// GetStateConsolidation consolidates every ULB of a state (tenant ids
+	// "<state_code>.*"): the balance sheet and the income and expenditure
+	// statement summed over them, laid out as a ULB's, and a table of the
+	// ULBs with their key figures. The caller's scope must cover the whole
+	// state ("<state_code>.*" or "*"); a ULB's own staff are refused.
 	GetStateConsolidation(context.Context, *connect.Request[v1.GetStateConsolidationRequest]) (*connect.Response[v1.GetStateConsolidationResponse], error)
 }
 
