@@ -164,4 +164,3 @@ func (h *Handler) GetCashFlow(ctx context.Context, req *connect.Request[reportsv
 	}
 	return connect.NewResponse(&reportsv1.GetCashFlowResponse{CashFlow: cashFlowOut(cf)}), nil
 }
-
