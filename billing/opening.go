@@ -116,7 +116,7 @@ func (s *Service) RaiseOpeningArrearsTx(ctx context.Context, tx pgx.Tx, tenant, 
 				bad(fmt.Sprintf(".lines[%d].amount", j), "must be positive with at most 2 decimals")
 			}
 			seen[l.Head] = true
-			k := [2]string{h.ReceivableAccount, d.ConsumerCode}
+			k := [2]string{h.ReceivableFor(true), d.ConsumerCode}
 			carried[k] = carried[k].Add(l.Amount)
 		}
 	}

@@ -16,14 +16,14 @@ import (
 // Opening arrears are demands whose accrual is an opening voucher already
 // posted: they post nothing, keep paise even on a head levied to the
 // rupee, and must be exactly what the voucher carries on the consumer's
-// receivable, or nothing is written.
+// receivable (property tax's arrears head, 4311004), or nothing is written.
 func TestOpeningArrearsMirrorTheirVoucher(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	require.NoError(t, b.billing.SaveProperties(b.ctx, tenant, []billing.Property{property("PT-1", "W01", "B", "100")}, "admin"))
 	opening := ledger.Voucher{Type: ledger.Journal, Date: ledger.Date(2026, time.April, 1), Narration: "Opening balances",
 		Lines: []ledger.Line{
-			{AccountCode: "4311001", FundCode: "01", FunctionCode: "9091", Party: "PT-1", FieldCode: "W01", Debit: amt("1000.50")},
+			{AccountCode: "4311004", FundCode: "01", FunctionCode: "9091", Party: "PT-1", FieldCode: "W01", Debit: amt("1000.50")},
 			{AccountCode: "3101001", FundCode: "01", FunctionCode: "0001", Credit: amt("1000.50")},
 		}}
 	arrear := func(consumer, head, amount string) billing.DemandInput {

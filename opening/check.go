@@ -43,12 +43,14 @@ func (m *masters) demandReceivable(account string) bool {
 			return true
 		}
 	}
-	return slices.ContainsFunc(m.heads, func(h billing.TaxHead) bool { return h.ReceivableAccount == account })
+	return slices.ContainsFunc(m.heads, func(h billing.TaxHead) bool { return h.ReceivableFor(true) == account })
 }
 
 // headFor picks the tax head a receivable row's arrears are kept under:
-// the one the row names, which must be of the consumer's service and
-// accrue to the row's account; else the service's principal head there (a
+// the one the row names, which must be of the consumer's service and keep
+// its arrears on the row's account (TaxHead.ReceivableFor: property tax's
+// on 4311004, the arrears head, since on the opening day every due is an
+// arrear); else the service's principal head there (a
 // tax or fee head; of several, the one apportioned last, i.e. with the
 // highest priority number, then the first by code).
 func (m *masters) headFor(service, account, named string) (string, string) {
@@ -62,14 +64,14 @@ func (m *masters) headFor(service, account, named string) (string, string) {
 				continue
 			}
 			switch {
-			case h.ReceivableAccount != account:
-				return "", fmt.Sprintf("head %s of %s accrues to %s, not %s", named, service, h.ReceivableAccount, account)
+			case h.ReceivableFor(true) != account:
+				return "", fmt.Sprintf("head %s of %s keeps its arrears on %s, not %s", named, service, h.ReceivableFor(true), account)
 			case h.Category == billing.Rebate || h.Category == billing.Advance || h.Category == billing.RoundOff:
 				return "", fmt.Sprintf("head %s is a %s head, which carries no arrears", named, h.Category)
 			}
 			return h.Code, ""
 		}
-		if h.ReceivableAccount != account || (h.Category != billing.Tax && h.Category != billing.Fee) {
+		if h.ReceivableFor(true) != account || (h.Category != billing.Tax && h.Category != billing.Fee) {
 			continue
 		}
 		if best == nil || h.Priority > best.Priority || (h.Priority == best.Priority && h.Code < best.Code) {
@@ -80,7 +82,7 @@ func (m *masters) headFor(service, account, named string) (string, string) {
 	case named != "":
 		return "", fmt.Sprintf("%s is not a tax head of %s", named, service)
 	case best == nil:
-		return "", fmt.Sprintf("no tax or fee head of %s accrues to %s: save one (e.g. an arrears head) before importing", service, account)
+		return "", fmt.Sprintf("no tax or fee head of %s keeps its arrears on %s", service, account)
 	}
 	return best.Code, ""
 }

@@ -7,7 +7,9 @@
 //
 // The receivables it carries (rows on the property-tax, cess and fee and
 // user-charge receivables, and on any head a tax head accrues to) are
-// each tied to a consumer of the registers; on approval they become arrear
+// each tied to a consumer of the registers, on the account its head keeps
+// arrears on (property tax on 4311004: on the opening day every due is an
+// arrear; billing.TaxHead.ReceivableFor); on approval they become arrear
 // demands in billing whose accrual is the opening voucher itself, so the
 // DCB register shows them as opening arrears and stays tied to the control
 // accounts, and receipts collect them like any other demand.

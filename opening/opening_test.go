@@ -51,7 +51,7 @@ func TestCSVOpeningBalancesPostOneVoucherAndOpenTheArrears(t *testing.T) {
 	assert.Equal(t, "520126.17", v.Total.StringFixed(2))
 
 	assert.Equal(t, map[string]string{
-		"4502101": "500000.00", "4501001": "12345.67", "4311001": "4980.50", "4313001": "800.00", "4313002": "2000.00",
+		"4502101": "500000.00", "4501001": "12345.67", "4311004": "4980.50", "4313001": "800.00", "4313002": "2000.00",
 		"3501001": "-10000.00", "3101001": "-510126.17",
 	}, balances(t, b), "the trial balance on the opening day is the file's")
 
@@ -88,6 +88,13 @@ func TestCSVOpeningBalancesPostOneVoucherAndOpenTheArrears(t *testing.T) {
 	dues, err = b.billing.Dues(b.ctx, tenant, "PT-1", "")
 	require.NoError(t, err)
 	assert.Equal(t, "2780.00", dues.Total.StringFixed(2))
+	tb, err := b.ledger.TrialBalance(b.ctx, tenant, r.Date, "")
+	require.NoError(t, err)
+	for _, row := range tb.Rows {
+		if row.AccountCode == "4311004" {
+			assert.Equal(t, "3980.50", row.Closing.StringFixed(2), "the collection credits the arrears head the arrear opened on")
+		}
+	}
 	assertTied(t, b)
 }
 
@@ -101,7 +108,7 @@ func TestXLSXOpeningBalancesAreReadFromTheFirstSheet(t *testing.T) {
 	rows := [][]any{
 		{"Account_Code", "Fund_Code", "Function_Code", "Debit", "Credit", "Party"},
 		{"4502101", "01", "0200", 250000, nil, nil},
-		{"4311001", "01", "9091", "1200.50", nil, "PT-2"},
+		{"4311004", "01", "9091", "1200.50", nil, "PT-2"},
 		{"4313001", "01", "9092", 800, nil, "WC-1"},
 		{nil, nil, nil, nil, nil, nil},
 		{"3101001", "01", "0001", nil, "252000.50", nil},
@@ -120,7 +127,7 @@ func TestXLSXOpeningBalancesAreReadFromTheFirstSheet(t *testing.T) {
 	assert.Equal(t, 4, imp.Rows, "the blank row is skipped")
 	_, err = b.opening.Approve(b.ctx, tenant, "asha", imp.ID)
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"4502101": "250000.00", "4311001": "1200.50", "4313001": "800.00", "3101001": "-252000.50"}, balances(t, b))
+	assert.Equal(t, map[string]string{"4502101": "250000.00", "4311004": "1200.50", "4313001": "800.00", "3101001": "-252000.50"}, balances(t, b))
 	assertTied(t, b)
 }
 
@@ -153,12 +160,13 @@ func TestBadOpeningRowsAreNamedByRowAndColumn(t *testing.T) {
 		{"an amount is a plain number", "4502101,01,0200,\"1,000.00\",,,", "rows[12].debit: \"1,000.00\" is not an amount"},
 		{"an amount is not negative", "4502101,01,0200,-10.00,,,", "rows[12].debit: -10.00 is negative"},
 		{"one side only", "4502101,01,0200,10.00,10.00,,", "rows[13]: debit and credit both set"},
-		{"a receivable names its consumer", "4311001,01,9091,10.00,,,", "rows[12].party: a receivable row on 4311001 names the consumer"},
-		{"the consumer must be in the registers", "4311001,01,9091,10.00,,PT-404,", "rows[12].party: PT-404 is not a property, water connection or trade licence"},
-		{"the consumer's service must accrue to the head", "4311001,01,9091,10.00,,WC-1,", "rows[12].party: WC-1 is a consumer of water, but no tax or fee head of water accrues to 4311001"},
+		{"a receivable names its consumer", "4311004,01,9091,10.00,,,", "rows[12].party: a receivable row on 4311004 names the consumer"},
+		{"the consumer must be in the registers", "4311004,01,9091,10.00,,PT-404,", "rows[12].party: PT-404 is not a property, water connection or trade licence"},
+		{"the consumer's service must accrue to the head", "4311004,01,9091,10.00,,WC-1,", "rows[12].party: WC-1 is a consumer of water, but no tax or fee head of water keeps its arrears on 4311004"},
 		{"a consumer's head appears once", "4313001,01,9092,10.00,,WC-1,", "rows[12].party: WC-1 already has arrears under head WATER in row 7"},
 		{"a named head must accrue to the account", "4313001,01,9092,10.00,,WC-1,TL_FEE", "rows[12].head: TL_FEE is not a tax head of water"},
-		{"a receivable is a debit", "4311001,01,9091,,10.00,PT-2,LIB_CESS", "rows[12].credit: a receivable row is a debit"},
+		{"a receivable is a debit", "4311004,01,9091,,10.00,PT-2,LIB_CESS", "rows[12].credit: a receivable row is a debit"},
+		{"property-tax arrears open on the arrears head", "4311001,01,9091,10.00,,PT-2,", "rows[12].party: PT-2 is a consumer of property_tax, but no tax or fee head of property_tax keeps its arrears on 4311001"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -184,7 +192,7 @@ func TestEveryProblemOfAFileIsReportedAtOnce(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	_, err := b.opening.ImportBalances(b.ctx, tenant, "ravi", csvRequest("tb-1", withRows(
-		"4311009,01,9091,10.00,,PT-1,", "2101001,01,0200,5.00,,,", "4311001,01,9091,7.12,,PT-404,", "3501001,01,0200,10.00,10.00,,")))
+		"4311009,01,9091,10.00,,PT-1,", "2101001,01,0200,5.00,,,", "4311004,01,9091,7.12,,PT-404,", "3501001,01,0200,10.00,10.00,,")))
 	vs := violations(t, err)
 	require.Len(t, vs, 5, "%v", vs)
 	assert.Contains(t, vs[0], "rows[11].account_code: 4311009 is not an account of the chart")

@@ -21,7 +21,7 @@ import (
 // and the municipal fund.
 const openingTB = "account_code,fund_code,function_code,debit,credit,party\n" +
 	"4502101,01,0200,100000.00,,\n" +
-	"4311001,01,9091,2500.75,,PT-OPEN-1\n" +
+	"4311004,01,9091,2500.75,,PT-OPEN-1\n" +
 	"3101001,01,0001,,102500.75,\n"
 
 func openingRequest(tenant, key, content string) *reportsv1.ImportOpeningBalancesRequest {
@@ -69,7 +69,7 @@ func TestOpeningBalancesOverRPC(t *testing.T) {
 	assert.Equal(t, connect.CodeAlreadyExists, connect.CodeOf(err))
 
 	_, err = accountant.ImportOpeningBalances(w.ctx, connect.NewRequest(openingRequest(tenant, "tb-bad",
-		openingTB+"4311001,01,9091,10.00,,PT-NOBODY\n1100101,01,9091,,5.00,\n")))
+		openingTB+"4311004,01,9091,10.00,,PT-NOBODY\n1100101,01,9091,,5.00,\n")))
 	require.Equal(t, connect.CodeInvalidArgument, connect.CodeOf(err))
 	assert.Equal(t, map[string]string{
 		"rows[5].party":        "PT-NOBODY is not a property, water connection or trade licence of the registers",

@@ -27,10 +27,13 @@ SELECT d.service, d.consumer_code, d.period_from, d.id
 
 -- name: DemandGetMany :many
 -- in_arrears: a year-end close has moved the demand's fiscal year to
--- arrears (arrears_years), so its receivable is the head's arrears account.
+-- arrears (arrears_years), or the demand is an opening arrear (brought in
+-- by the opening balances on the arrears head), so its receivable is the
+-- head's arrears account.
 SELECT d.tenant_id, d.id, d.service, d.consumer_code, d.ward, d.period_from, d.period_to, d.fiscal_year, d.demand_date, d.due_date,
        d.total, d.source, d.idempotency_key, d.voucher_id, d.created_by, d.created_at,
-       EXISTS (SELECT 1 FROM arrears_years y WHERE y.tenant_id = d.tenant_id AND y.fiscal_year = d.fiscal_year) AS in_arrears
+       (d.source = 'opening'
+        OR EXISTS (SELECT 1 FROM arrears_years y WHERE y.tenant_id = d.tenant_id AND y.fiscal_year = d.fiscal_year))::boolean AS in_arrears
   FROM demands d
  WHERE d.tenant_id = @tenant_id AND d.id = ANY(@ids::bigint[])
  ORDER BY d.id;

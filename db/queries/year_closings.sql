@@ -95,13 +95,15 @@ VALUES (@tenant_id, @fiscal_year, @moved, @moved_by);
 -- name: ArrearsOutstanding :many
 -- What fiscal_year's demands leave unpaid on the given receivable
 -- accounts, per account, fund, function, ward and consumer (the
--- sub-ledger the control account is kept by).
+-- sub-ledger the control account is kept by). Opening arrears are on the
+-- arrears head already.
 SELECT h.receivable_account, h.fund_code, h.function_code, d.ward, d.consumer_code,
        sum(l.amount + l.adjusted - l.collected)::numeric AS outstanding
   FROM demands d
   JOIN demand_lines l ON l.tenant_id = d.tenant_id AND l.demand_id = d.id
   JOIN tax_heads h ON h.tenant_id = d.tenant_id AND h.service = d.service AND h.code = l.head_code
- WHERE d.tenant_id = @tenant_id AND d.fiscal_year = @fiscal_year AND h.receivable_account = ANY(@codes::text[])
+ WHERE d.tenant_id = @tenant_id AND d.fiscal_year = @fiscal_year AND d.source <> 'opening'
+   AND h.receivable_account = ANY(@codes::text[])
  GROUP BY 1, 2, 3, 4, 5
 HAVING sum(l.amount + l.adjusted - l.collected) <> 0
  ORDER BY 1, 2, 3, 4, 5;

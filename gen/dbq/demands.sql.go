@@ -293,7 +293,8 @@ func (q *Queries) DemandExisting(ctx context.Context, arg DemandExistingParams) 
 const demandGetMany = `-- name: DemandGetMany :many
 SELECT d.tenant_id, d.id, d.service, d.consumer_code, d.ward, d.period_from, d.period_to, d.fiscal_year, d.demand_date, d.due_date,
        d.total, d.source, d.idempotency_key, d.voucher_id, d.created_by, d.created_at,
-       EXISTS (SELECT 1 FROM arrears_years y WHERE y.tenant_id = d.tenant_id AND y.fiscal_year = d.fiscal_year) AS in_arrears
+       (d.source = 'opening'
+        OR EXISTS (SELECT 1 FROM arrears_years y WHERE y.tenant_id = d.tenant_id AND y.fiscal_year = d.fiscal_year))::boolean AS in_arrears
   FROM demands d
  WHERE d.tenant_id = $1 AND d.id = ANY($2::bigint[])
  ORDER BY d.id
@@ -325,7 +326,9 @@ type DemandGetManyRow struct {
 }
 
 // in_arrears: a year-end close has moved the demand's fiscal year to
-// arrears (arrears_years), so its receivable is the head's arrears account.
+// arrears (arrears_years), or the demand is an opening arrear (brought in
+// by the opening balances on the arrears head), so its receivable is the
+// head's arrears account.
 func (q *Queries) DemandGetMany(ctx context.Context, arg DemandGetManyParams) ([]DemandGetManyRow, error) {
 	rows, err := q.db.Query(ctx, demandGetMany, arg.TenantID, arg.Ids)
 	if err != nil {

@@ -19,7 +19,8 @@ SELECT h.receivable_account, h.fund_code, h.function_code, d.ward, d.consumer_co
   FROM demands d
   JOIN demand_lines l ON l.tenant_id = d.tenant_id AND l.demand_id = d.id
   JOIN tax_heads h ON h.tenant_id = d.tenant_id AND h.service = d.service AND h.code = l.head_code
- WHERE d.tenant_id = $1 AND d.fiscal_year = $2 AND h.receivable_account = ANY($3::text[])
+ WHERE d.tenant_id = $1 AND d.fiscal_year = $2 AND d.source <> 'opening'
+   AND h.receivable_account = ANY($3::text[])
  GROUP BY 1, 2, 3, 4, 5
 HAVING sum(l.amount + l.adjusted - l.collected) <> 0
  ORDER BY 1, 2, 3, 4, 5
@@ -42,7 +43,8 @@ type ArrearsOutstandingRow struct {
 
 // What fiscal_year's demands leave unpaid on the given receivable
 // accounts, per account, fund, function, ward and consumer (the
-// sub-ledger the control account is kept by).
+// sub-ledger the control account is kept by). Opening arrears are on the
+// arrears head already.
 func (q *Queries) ArrearsOutstanding(ctx context.Context, arg ArrearsOutstandingParams) ([]ArrearsOutstandingRow, error) {
 	rows, err := q.db.Query(ctx, arrearsOutstanding, arg.TenantID, arg.FiscalYear, arg.Codes)
 	if err != nil {

@@ -3554,7 +3554,8 @@ func (x *ReopenYearResponse) GetReversalNumbers() []string {
 // receivable the DCB keeps (4311xxx, 4312xxx, 4313xxx, or any head a tax
 // head accrues to) names its consumer (a property, water connection or
 // trade licence of the registers) as party, and optionally the tax head
-// its arrears go under.
+// its arrears go under; property-tax arrears open on the arrears head
+// 4311004.
 type ImportOpeningBalancesRequest struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	TenantId string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
