@@ -13,19 +13,20 @@ import (
 
 // registerKinds maps the contract's tabular register kinds to the domain's.
 var registerKinds = map[reportsv1.RegisterKind]RegisterKind{
-	reportsv1.RegisterKind_REGISTER_KIND_GENERAL_LEDGER:      GeneralLedger,
-	reportsv1.RegisterKind_REGISTER_KIND_TRIAL_BALANCE:       TrialBalanceKind,
-	reportsv1.RegisterKind_REGISTER_KIND_DAY_BOOK:            DayBook,
-	reportsv1.RegisterKind_REGISTER_KIND_CASH_BOOK:           CashBook,
-	reportsv1.RegisterKind_REGISTER_KIND_BANK_BOOK:           BankBook,
-	reportsv1.RegisterKind_REGISTER_KIND_DCB:                 DCB,
-	reportsv1.RegisterKind_REGISTER_KIND_RECEIVABLES_AGEING:  ReceivablesAgeing,
-	reportsv1.RegisterKind_REGISTER_KIND_ADVANCE_COLLECTIONS: AdvanceCollections,
-	reportsv1.RegisterKind_REGISTER_KIND_DEPOSITS:            Deposits,
-	reportsv1.RegisterKind_REGISTER_KIND_CREDITORS:           Creditors,
-	reportsv1.RegisterKind_REGISTER_KIND_BUDGET_VARIANCE:     BudgetVariance,
-	reportsv1.RegisterKind_REGISTER_KIND_ASSET_REGISTER:      AssetRegister,
-	reportsv1.RegisterKind_REGISTER_KIND_BANK_RECONCILIATION: BankReconciliation,
+	reportsv1.RegisterKind_REGISTER_KIND_GENERAL_LEDGER:        GeneralLedger,
+	reportsv1.RegisterKind_REGISTER_KIND_TRIAL_BALANCE:         TrialBalanceKind,
+	reportsv1.RegisterKind_REGISTER_KIND_DAY_BOOK:              DayBook,
+	reportsv1.RegisterKind_REGISTER_KIND_CASH_BOOK:             CashBook,
+	reportsv1.RegisterKind_REGISTER_KIND_BANK_BOOK:             BankBook,
+	reportsv1.RegisterKind_REGISTER_KIND_DCB:                   DCB,
+	reportsv1.RegisterKind_REGISTER_KIND_RECEIVABLES_AGEING:    ReceivablesAgeing,
+	reportsv1.RegisterKind_REGISTER_KIND_ADVANCE_COLLECTIONS:   AdvanceCollections,
+	reportsv1.RegisterKind_REGISTER_KIND_DEPOSITS:              Deposits,
+	reportsv1.RegisterKind_REGISTER_KIND_CREDITORS:             Creditors,
+	reportsv1.RegisterKind_REGISTER_KIND_BUDGET_VARIANCE:       BudgetVariance,
+	reportsv1.RegisterKind_REGISTER_KIND_ASSET_REGISTER:        AssetRegister,
+	reportsv1.RegisterKind_REGISTER_KIND_DEPRECIATION_SCHEDULE: DepreciationSchedule,
+	reportsv1.RegisterKind_REGISTER_KIND_BANK_RECONCILIATION:   BankReconciliation,
 }
 
 var columnKinds = map[ColumnKind]reportsv1.ColumnKind{

@@ -28,19 +28,20 @@ type RegisterKind string
 
 // The tabular registers.
 const (
-	GeneralLedger      RegisterKind = "general_ledger"
-	TrialBalanceKind   RegisterKind = "trial_balance"
-	DayBook            RegisterKind = "day_book"
-	CashBook           RegisterKind = "cash_book"
-	BankBook           RegisterKind = "bank_book"
-	DCB                RegisterKind = "dcb"
-	ReceivablesAgeing  RegisterKind = "receivables_ageing"
-	AdvanceCollections RegisterKind = "advance_collections"
-	Deposits           RegisterKind = "deposits"
-	Creditors          RegisterKind = "creditors"
-	BudgetVariance     RegisterKind = "budget_variance"
-	AssetRegister      RegisterKind = "asset_register"
-	BankReconciliation RegisterKind = "bank_reconciliation"
+	GeneralLedger        RegisterKind = "general_ledger"
+	TrialBalanceKind     RegisterKind = "trial_balance"
+	DayBook              RegisterKind = "day_book"
+	CashBook             RegisterKind = "cash_book"
+	BankBook             RegisterKind = "bank_book"
+	DCB                  RegisterKind = "dcb"
+	ReceivablesAgeing    RegisterKind = "receivables_ageing"
+	AdvanceCollections   RegisterKind = "advance_collections"
+	Deposits             RegisterKind = "deposits"
+	Creditors            RegisterKind = "creditors"
+	BudgetVariance       RegisterKind = "budget_variance"
+	AssetRegister        RegisterKind = "asset_register"
+	DepreciationSchedule RegisterKind = "depreciation_schedule"
+	BankReconciliation   RegisterKind = "bank_reconciliation"
 )
 
 // ColumnKind says how a column's cells read and are written out.
@@ -206,6 +207,8 @@ func (s *Service) Register(ctx context.Context, tenant string, q RegisterQuery) 
 		r, err = s.budgetVariance(ctx, tenant, q)
 	case AssetRegister:
 		r, err = s.assetRegister(ctx, tenant, q)
+	case DepreciationSchedule:
+		r, err = s.depreciationSchedule(ctx, tenant, q)
 	case BankReconciliation:
 		r, err = s.bankReconciliation(ctx, tenant, q)
 	default:

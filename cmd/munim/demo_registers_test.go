@@ -44,6 +44,7 @@ var demoRegisterRequests = []*reportsv1.GetRegisterRequest{
 	{Kind: reportsv1.RegisterKind_REGISTER_KIND_CREDITORS, To: "2027-03-31"},
 	{Kind: reportsv1.RegisterKind_REGISTER_KIND_BUDGET_VARIANCE, To: "2026-11-30"},
 	{Kind: reportsv1.RegisterKind_REGISTER_KIND_ASSET_REGISTER, To: "2027-03-31"},
+	{Kind: reportsv1.RegisterKind_REGISTER_KIND_DEPRECIATION_SCHEDULE, To: "2027-03-31"},
 	{Kind: reportsv1.RegisterKind_REGISTER_KIND_BANK_RECONCILIATION, AccountCode: "4502101", To: "2026-11-30"},
 }
 
@@ -193,4 +194,41 @@ func checkRegisterExport(t *testing.T, kind reportsv1.RegisterKind, format repor
 	case reportsv1.ExportFormat_EXPORT_FORMAT_PDF:
 		assert.True(t, bytes.HasPrefix(content, []byte("%PDF-")), kind.String())
 	}
+}
+
+// The demo's schedule of fixed assets adds up across and down: each head's
+// gross block and depreciation brought forward, plus additions or the
+// year's charge, less deductions or write-backs, is what is carried
+// forward; the net block is gross less depreciation; the total row is the
+// heads' sum; and the year's charge is the depreciation the demo ran.
+func TestDemoDepreciationScheduleAddsUp(t *testing.T) {
+	t.Parallel()
+	d := seededDemo(t)
+	res, err := demoRegisterClient(t, d).GetRegister(d.ctx, connect.NewRequest(&reportsv1.GetRegisterRequest{TenantId: demoTenant,
+		Kind: reportsv1.RegisterKind_REGISTER_KIND_DEPRECIATION_SCHEDULE, To: "2027-03-31"}))
+	require.NoError(t, err)
+	reg := res.Msg.GetTable()
+	num := func(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+	sums := make([]decimal.Decimal, 10)
+	var total []string
+	for _, row := range reg.Rows {
+		c := row.Cells
+		if row.Total {
+			total = c
+			continue
+		}
+		assert.True(t, num(c[2]).Add(num(c[3])).Sub(num(c[4])).Equal(num(c[5])), "gross block of %s: %v", c[0], c)
+		assert.True(t, num(c[6]).Add(num(c[7])).Sub(num(c[8])).Equal(num(c[9])), "depreciation of %s: %v", c[0], c)
+		assert.True(t, num(c[5]).Sub(num(c[9])).Equal(num(c[11])), "net block of %s: %v", c[0], c)
+		if row.Section == "Fixed assets" {
+			for i := range sums {
+				sums[i] = sums[i].Add(num(c[i+2]))
+			}
+		}
+	}
+	require.NotNil(t, total)
+	for i, s := range sums {
+		assert.Equal(t, s.StringFixed(2), total[i+2], "total of %s", reg.Columns[i+2].Name)
+	}
+	assert.True(t, num(total[7]).IsPositive(), "the demo's depreciation run charges the year: %v", total)
 }

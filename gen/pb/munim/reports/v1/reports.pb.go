@@ -41,6 +41,11 @@ const (
 	RegisterKind_REGISTER_KIND_BUDGET_VARIANCE     RegisterKind = 11
 	RegisterKind_REGISTER_KIND_ASSET_REGISTER      RegisterKind = 12
 	RegisterKind_REGISTER_KIND_BANK_RECONCILIATION RegisterKind = 13
+	// The schedule of fixed assets for the fiscal year of to (B-11): per
+	// gross-block head, gross block and accumulated depreciation brought
+	// forward, added, deducted and carried forward, the net block, and the
+	// CWIP heads; tied to the asset register.
+	RegisterKind_REGISTER_KIND_DEPRECIATION_SCHEDULE RegisterKind = 14
 )
 
 // Enum value maps for RegisterKind.
@@ -60,22 +65,24 @@ var (
 		11: "REGISTER_KIND_BUDGET_VARIANCE",
 		12: "REGISTER_KIND_ASSET_REGISTER",
 		13: "REGISTER_KIND_BANK_RECONCILIATION",
+		14: "REGISTER_KIND_DEPRECIATION_SCHEDULE",
 	}
 	RegisterKind_value = map[string]int32{
-		"REGISTER_KIND_UNSPECIFIED":         0,
-		"REGISTER_KIND_GENERAL_LEDGER":      1,
-		"REGISTER_KIND_TRIAL_BALANCE":       2,
-		"REGISTER_KIND_DAY_BOOK":            3,
-		"REGISTER_KIND_CASH_BOOK":           4,
-		"REGISTER_KIND_BANK_BOOK":           5,
-		"REGISTER_KIND_DCB":                 6,
-		"REGISTER_KIND_RECEIVABLES_AGEING":  7,
-		"REGISTER_KIND_ADVANCE_COLLECTIONS": 8,
-		"REGISTER_KIND_DEPOSITS":            9,
-		"REGISTER_KIND_CREDITORS":           10,
-		"REGISTER_KIND_BUDGET_VARIANCE":     11,
-		"REGISTER_KIND_ASSET_REGISTER":      12,
-		"REGISTER_KIND_BANK_RECONCILIATION": 13,
+		"REGISTER_KIND_UNSPECIFIED":           0,
+		"REGISTER_KIND_GENERAL_LEDGER":        1,
+		"REGISTER_KIND_TRIAL_BALANCE":         2,
+		"REGISTER_KIND_DAY_BOOK":              3,
+		"REGISTER_KIND_CASH_BOOK":             4,
+		"REGISTER_KIND_BANK_BOOK":             5,
+		"REGISTER_KIND_DCB":                   6,
+		"REGISTER_KIND_RECEIVABLES_AGEING":    7,
+		"REGISTER_KIND_ADVANCE_COLLECTIONS":   8,
+		"REGISTER_KIND_DEPOSITS":              9,
+		"REGISTER_KIND_CREDITORS":             10,
+		"REGISTER_KIND_BUDGET_VARIANCE":       11,
+		"REGISTER_KIND_ASSET_REGISTER":        12,
+		"REGISTER_KIND_BANK_RECONCILIATION":   13,
+		"REGISTER_KIND_DEPRECIATION_SCHEDULE": 14,
 	}
 )
 
@@ -4631,7 +4638,7 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"state_code\x18\x01 \x01(\tR\tstateCode\x12C\n" +
 	"\rbalance_sheet\x18\x02 \x01(\v2\x1e.munim.reports.v1.BalanceSheetR\fbalanceSheet\x12R\n" +
 	"\x12income_expenditure\x18\x03 \x01(\v2#.munim.reports.v1.IncomeExpenditureR\x11incomeExpenditure\x120\n" +
-	"\x04ulbs\x18\x04 \x03(\v2\x1c.munim.reports.v1.UlbFiguresR\x04ulbs*\xcf\x03\n" +
+	"\x04ulbs\x18\x04 \x03(\v2\x1c.munim.reports.v1.UlbFiguresR\x04ulbs*\xf8\x03\n" +
 	"\fRegisterKind\x12\x1d\n" +
 	"\x19REGISTER_KIND_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cREGISTER_KIND_GENERAL_LEDGER\x10\x01\x12\x1f\n" +
@@ -4647,7 +4654,8 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\x12!\n" +
 	"\x1dREGISTER_KIND_BUDGET_VARIANCE\x10\v\x12 \n" +
 	"\x1cREGISTER_KIND_ASSET_REGISTER\x10\f\x12%\n" +
-	"!REGISTER_KIND_BANK_RECONCILIATION\x10\r*\x84\x01\n" +
+	"!REGISTER_KIND_BANK_RECONCILIATION\x10\r\x12'\n" +
+	"#REGISTER_KIND_DEPRECIATION_SCHEDULE\x10\x0e*\x84\x01\n" +
 	"\n" +
 	"ColumnKind\x12\x1b\n" +
 	"\x17COLUMN_KIND_UNSPECIFIED\x10\x00\x12\x14\n" +
