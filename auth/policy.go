@@ -262,6 +262,8 @@ var Procedures = map[string]Permission{
 	reportsv1connect.ReportServiceGetStateConsolidationProcedure:      PermReportsRead,
 	reportsv1connect.ReportServiceCloseYearProcedure:                  PermYearClose,
 	reportsv1connect.ReportServiceReopenYearProcedure:                 PermYearClose,
+	reportsv1connect.ReportServiceSetProvisionRatesProcedure:          PermYearClose,
+	reportsv1connect.ReportServiceRunProvisionsProcedure:              PermYearClose,
 	reportsv1connect.ReportServiceImportOpeningBalancesProcedure:      PermOpeningImport,
 	reportsv1connect.ReportServiceApproveOpeningBalancesProcedure:     PermOpeningApprove,
 	reportsv1connect.ReportServiceRejectOpeningBalancesProcedure:      PermOpeningApprove,

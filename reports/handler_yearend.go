@@ -2,9 +2,11 @@ package reports
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"connectrpc.com/connect"
+	"github.com/shopspring/decimal"
 
 	"github.com/munimhq/munim/auth"
 	reportsv1 "github.com/munimhq/munim/gen/pb/munim/reports/v1"
@@ -54,6 +56,52 @@ func (h *Handler) ReopenYear(ctx context.Context, req *connect.Request[reportsv1
 	out := &reportsv1.ReopenYearResponse{FiscalYear: int32(r.FiscalYear), Attempt: int32(r.Attempt)}
 	for _, v := range r.Reversals {
 		out.ReversalNumbers = append(out.ReversalNumbers, v.Number)
+	}
+	return connect.NewResponse(out), nil
+}
+
+func moneyList(ds []decimal.Decimal) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.String()
+	}
+	return out
+}
+
+// SetProvisionRates implements ReportService.SetProvisionRates.
+func (h *Handler) SetProvisionRates(ctx context.Context, req *connect.Request[reportsv1.SetProvisionRatesRequest]) (*connect.Response[reportsv1.SetProvisionRatesResponse], error) {
+	var rates [yearend.Bands]decimal.Decimal
+	for i, s := range req.Msg.GetRates() {
+		r, err := decimal.NewFromString(s)
+		if err != nil || i >= yearend.Bands {
+			return nil, h.fail(ctx, req.Spec().Procedure, invalid(fmt.Sprintf("rates[%d]", i), "must be one of four fractions between 0 and 1"))
+		}
+		rates[i] = r
+	}
+	if err := h.yearEnd().SetProvisionRates(ctx, req.Msg.GetTenantId(), rates, auth.Actor(ctx)); err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	return connect.NewResponse(&reportsv1.SetProvisionRatesResponse{Rates: moneyList(rates[:])}), nil
+}
+
+// RunProvisions implements ReportService.RunProvisions.
+func (h *Handler) RunProvisions(ctx context.Context, req *connect.Request[reportsv1.RunProvisionsRequest]) (*connect.Response[reportsv1.RunProvisionsResponse], error) {
+	run, err := h.yearEnd().RunProvisions(ctx, req.Msg.GetTenantId(), int(req.Msg.GetFiscalYear()), auth.Actor(ctx))
+	if err != nil {
+		return nil, h.fail(ctx, req.Spec().Procedure, err)
+	}
+	out := &reportsv1.RunProvisionsResponse{FiscalYear: int32(run.FiscalYear), Rates: moneyList(run.Rates[:]),
+		Required: run.Required.StringFixed(2), HeldBefore: run.HeldBefore.StringFixed(2), Adjustment: run.Adjustment().StringFixed(2)}
+	if run.Voucher != nil {
+		out.VoucherNumber = run.Voucher.Number
+	}
+	for _, l := range run.Lines {
+		o := &reportsv1.ProvisionLine{ProvisionAccount: l.ProvisionAccount, ExpenseAccount: l.ExpenseAccount, FundCode: l.FundCode,
+			FunctionCode: l.FunctionCode, Required: l.Required.StringFixed(2), Held: l.Held.StringFixed(2), Adjustment: l.Adjustment.StringFixed(2)}
+		for _, b := range l.Outstanding {
+			o.Outstanding = append(o.Outstanding, b.StringFixed(2))
+		}
+		out.Lines = append(out.Lines, o)
 	}
 	return connect.NewResponse(out), nil
 }

@@ -424,6 +424,15 @@ func TestRoleMatrix(t *testing.T) {
 			_, err := w.reports(c).ReopenYear(w.ctx, connect.NewRequest(&reportsv1.ReopenYearRequest{TenantId: "uk.dehradun", FiscalYear: 2040, Reason: "matrix"}))
 			return err
 		}, []auth.Role{auth.RoleApprover}},
+		{"SetProvisionRates", func(c string, _ auth.Role) error {
+			_, err := w.reports(c).SetProvisionRates(w.ctx, connect.NewRequest(&reportsv1.SetProvisionRatesRequest{TenantId: "uk.dehradun",
+				Rates: []string{"0", "0.10", "0.25", "1"}}))
+			return err
+		}, []auth.Role{auth.RoleApprover}},
+		{"RunProvisions", func(c string, _ auth.Role) error {
+			_, err := w.reports(c).RunProvisions(w.ctx, connect.NewRequest(&reportsv1.RunProvisionsRequest{TenantId: "uk.dehradun", FiscalYear: 2040}))
+			return err
+		}, []auth.Role{auth.RoleApprover}},
 	}
 	for _, c := range cases {
 		for _, r := range roles {
@@ -435,7 +444,7 @@ func TestRoleMatrix(t *testing.T) {
 					// Some calls are refused by the books, not by the guard.
 					// (This world's ULBs have no gateway account and no exceptions.)
 					if !slices.Contains([]string{"ReopenPeriod", "RecordChequeRealisation", "RemitCash", "RunReconciliation", "ResolveException",
-						"InitiateRefund", "ApproveRefund", "CloseYear", "ReopenYear"}, c.name) {
+						"InitiateRefund", "ApproveRefund", "CloseYear", "ReopenYear", "RunProvisions"}, c.name) {
 						assert.NoError(t, err)
 					}
 				} else {

@@ -110,3 +110,34 @@ func TestDemoClosesTheYearBefore(t *testing.T) {
 	assert.True(t, arrears.Opening.IsPositive(), "2025-26's unpaid tax opens this year as arrears")
 	assert.True(t, arrears.Credit.IsPositive(), "this year's collections of it credit the arrears head")
 }
+
+// The approver sets the provision rates per age band (a rate above 1 is
+// refused naming its band) and runs the provisions alone, which use them;
+// the accountant may do neither.
+func TestProvisionsOverRPC(t *testing.T) {
+	t.Parallel()
+	w := setupWorld(t)
+	approver := w.reports(token(t, "meena", []auth.Role{auth.RoleApprover}, "uk.haridwar"))
+	accountant := w.reports(token(t, "ravi", []auth.Role{auth.RoleAccountant}, "uk.haridwar"))
+
+	_, err := approver.SetProvisionRates(w.ctx, connect.NewRequest(&reportsv1.SetProvisionRatesRequest{TenantId: "uk.haridwar",
+		Rates: []string{"0", "0.2", "0.5", "1.5"}}))
+	require.Equal(t, connect.CodeInvalidArgument, connect.CodeOf(err), "%v", err)
+	assert.Contains(t, err.Error(), "rates[3]")
+	_, err = approver.SetProvisionRates(w.ctx, connect.NewRequest(&reportsv1.SetProvisionRatesRequest{TenantId: "uk.haridwar",
+		Rates: []string{"0", "0.2"}}))
+	require.Equal(t, connect.CodeInvalidArgument, connect.CodeOf(err), "four bands: %v", err)
+	_, err = accountant.SetProvisionRates(w.ctx, connect.NewRequest(&reportsv1.SetProvisionRatesRequest{TenantId: "uk.haridwar",
+		Rates: []string{"0", "0.2", "0.5", "1"}}))
+	require.Equal(t, connect.CodePermissionDenied, connect.CodeOf(err), "%v", err)
+
+	set, err := approver.SetProvisionRates(w.ctx, connect.NewRequest(&reportsv1.SetProvisionRatesRequest{TenantId: "uk.haridwar",
+		Rates: []string{"0", "0.2", "0.5", "1"}}))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"0", "0.2", "0.5", "1"}, set.Msg.Rates)
+	run, err := approver.RunProvisions(w.ctx, connect.NewRequest(&reportsv1.RunProvisionsRequest{TenantId: "uk.haridwar", FiscalYear: 2026}))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"0", "0.2", "0.5", "1"}, run.Msg.Rates, "the run uses the rates set")
+	assert.Equal(t, "0.00", run.Msg.Required, "no dues, no provision")
+	assert.Empty(t, run.Msg.VoucherNumber)
+}

@@ -3555,6 +3555,353 @@ func (x *ReopenYearResponse) GetReversalNumbers() []string {
 	return nil
 }
 
+type SetProvisionRatesRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	TenantId string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	// rates are the four bands' rates, youngest first: each a fraction from 0
+	// to 1 with at most four decimals.
+	Rates         []string `protobuf:"bytes,2,rep,name=rates,proto3" json:"rates,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetProvisionRatesRequest) Reset() {
+	*x = SetProvisionRatesRequest{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetProvisionRatesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetProvisionRatesRequest) ProtoMessage() {}
+
+func (x *SetProvisionRatesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetProvisionRatesRequest.ProtoReflect.Descriptor instead.
+func (*SetProvisionRatesRequest) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *SetProvisionRatesRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *SetProvisionRatesRequest) GetRates() []string {
+	if x != nil {
+		return x.Rates
+	}
+	return nil
+}
+
+type SetProvisionRatesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Rates         []string               `protobuf:"bytes,1,rep,name=rates,proto3" json:"rates,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetProvisionRatesResponse) Reset() {
+	*x = SetProvisionRatesResponse{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetProvisionRatesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetProvisionRatesResponse) ProtoMessage() {}
+
+func (x *SetProvisionRatesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetProvisionRatesResponse.ProtoReflect.Descriptor instead.
+func (*SetProvisionRatesResponse) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *SetProvisionRatesResponse) GetRates() []string {
+	if x != nil {
+		return x.Rates
+	}
+	return nil
+}
+
+type RunProvisionsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TenantId      string                 `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	FiscalYear    int32                  `protobuf:"varint,2,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RunProvisionsRequest) Reset() {
+	*x = RunProvisionsRequest{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RunProvisionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RunProvisionsRequest) ProtoMessage() {}
+
+func (x *RunProvisionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RunProvisionsRequest.ProtoReflect.Descriptor instead.
+func (*RunProvisionsRequest) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *RunProvisionsRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *RunProvisionsRequest) GetFiscalYear() int32 {
+	if x != nil {
+		return x.FiscalYear
+	}
+	return 0
+}
+
+// ProvisionLine is what one provision head needs in one fund and function.
+type ProvisionLine struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	ProvisionAccount string                 `protobuf:"bytes,1,opt,name=provision_account,json=provisionAccount,proto3" json:"provision_account,omitempty"`
+	ExpenseAccount   string                 `protobuf:"bytes,2,opt,name=expense_account,json=expenseAccount,proto3" json:"expense_account,omitempty"`
+	FundCode         string                 `protobuf:"bytes,3,opt,name=fund_code,json=fundCode,proto3" json:"fund_code,omitempty"`
+	FunctionCode     string                 `protobuf:"bytes,4,opt,name=function_code,json=functionCode,proto3" json:"function_code,omitempty"`
+	// outstanding per age band, youngest first.
+	Outstanding []string `protobuf:"bytes,5,rep,name=outstanding,proto3" json:"outstanding,omitempty"`
+	Required    string   `protobuf:"bytes,6,opt,name=required,proto3" json:"required,omitempty"`
+	Held        string   `protobuf:"bytes,7,opt,name=held,proto3" json:"held,omitempty"`
+	// adjustment is required - held: charged (positive) or written back.
+	Adjustment    string `protobuf:"bytes,8,opt,name=adjustment,proto3" json:"adjustment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProvisionLine) Reset() {
+	*x = ProvisionLine{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProvisionLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProvisionLine) ProtoMessage() {}
+
+func (x *ProvisionLine) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProvisionLine.ProtoReflect.Descriptor instead.
+func (*ProvisionLine) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *ProvisionLine) GetProvisionAccount() string {
+	if x != nil {
+		return x.ProvisionAccount
+	}
+	return ""
+}
+
+func (x *ProvisionLine) GetExpenseAccount() string {
+	if x != nil {
+		return x.ExpenseAccount
+	}
+	return ""
+}
+
+func (x *ProvisionLine) GetFundCode() string {
+	if x != nil {
+		return x.FundCode
+	}
+	return ""
+}
+
+func (x *ProvisionLine) GetFunctionCode() string {
+	if x != nil {
+		return x.FunctionCode
+	}
+	return ""
+}
+
+func (x *ProvisionLine) GetOutstanding() []string {
+	if x != nil {
+		return x.Outstanding
+	}
+	return nil
+}
+
+func (x *ProvisionLine) GetRequired() string {
+	if x != nil {
+		return x.Required
+	}
+	return ""
+}
+
+func (x *ProvisionLine) GetHeld() string {
+	if x != nil {
+		return x.Held
+	}
+	return ""
+}
+
+func (x *ProvisionLine) GetAdjustment() string {
+	if x != nil {
+		return x.Adjustment
+	}
+	return ""
+}
+
+type RunProvisionsResponse struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	FiscalYear int32                  `protobuf:"varint,1,opt,name=fiscal_year,json=fiscalYear,proto3" json:"fiscal_year,omitempty"`
+	// The rates the run used, youngest band first.
+	Rates      []string         `protobuf:"bytes,2,rep,name=rates,proto3" json:"rates,omitempty"`
+	Lines      []*ProvisionLine `protobuf:"bytes,3,rep,name=lines,proto3" json:"lines,omitempty"`
+	Required   string           `protobuf:"bytes,4,opt,name=required,proto3" json:"required,omitempty"`
+	HeldBefore string           `protobuf:"bytes,5,opt,name=held_before,json=heldBefore,proto3" json:"held_before,omitempty"`
+	Adjustment string           `protobuf:"bytes,6,opt,name=adjustment,proto3" json:"adjustment,omitempty"`
+	// The voucher that moved the provision; empty when it was right already.
+	VoucherNumber string `protobuf:"bytes,7,opt,name=voucher_number,json=voucherNumber,proto3" json:"voucher_number,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RunProvisionsResponse) Reset() {
+	*x = RunProvisionsResponse{}
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RunProvisionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RunProvisionsResponse) ProtoMessage() {}
+
+func (x *RunProvisionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RunProvisionsResponse.ProtoReflect.Descriptor instead.
+func (*RunProvisionsResponse) Descriptor() ([]byte, []int) {
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *RunProvisionsResponse) GetFiscalYear() int32 {
+	if x != nil {
+		return x.FiscalYear
+	}
+	return 0
+}
+
+func (x *RunProvisionsResponse) GetRates() []string {
+	if x != nil {
+		return x.Rates
+	}
+	return nil
+}
+
+func (x *RunProvisionsResponse) GetLines() []*ProvisionLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+func (x *RunProvisionsResponse) GetRequired() string {
+	if x != nil {
+		return x.Required
+	}
+	return ""
+}
+
+func (x *RunProvisionsResponse) GetHeldBefore() string {
+	if x != nil {
+		return x.HeldBefore
+	}
+	return ""
+}
+
+func (x *RunProvisionsResponse) GetAdjustment() string {
+	if x != nil {
+		return x.Adjustment
+	}
+	return ""
+}
+
+func (x *RunProvisionsResponse) GetVoucherNumber() string {
+	if x != nil {
+		return x.VoucherNumber
+	}
+	return ""
+}
+
 // ImportOpeningBalancesRequest carries the opening trial balance. Its
 // header row names the columns, in any order: account_code, fund_code,
 // function_code, debit, credit, and optionally party and head. A row on a
@@ -3577,7 +3924,7 @@ type ImportOpeningBalancesRequest struct {
 
 func (x *ImportOpeningBalancesRequest) Reset() {
 	*x = ImportOpeningBalancesRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[38]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3589,7 +3936,7 @@ func (x *ImportOpeningBalancesRequest) String() string {
 func (*ImportOpeningBalancesRequest) ProtoMessage() {}
 
 func (x *ImportOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[38]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3602,7 +3949,7 @@ func (x *ImportOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningBalancesRequest.ProtoReflect.Descriptor instead.
 func (*ImportOpeningBalancesRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{38}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ImportOpeningBalancesRequest) GetTenantId() string {
@@ -3664,7 +4011,7 @@ type OpeningImport struct {
 
 func (x *OpeningImport) Reset() {
 	*x = OpeningImport{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[39]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3676,7 +4023,7 @@ func (x *OpeningImport) String() string {
 func (*OpeningImport) ProtoMessage() {}
 
 func (x *OpeningImport) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[39]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3689,7 +4036,7 @@ func (x *OpeningImport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpeningImport.ProtoReflect.Descriptor instead.
 func (*OpeningImport) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{39}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *OpeningImport) GetId() int64 {
@@ -3785,7 +4132,7 @@ type ImportOpeningBalancesResponse struct {
 
 func (x *ImportOpeningBalancesResponse) Reset() {
 	*x = ImportOpeningBalancesResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[40]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3797,7 +4144,7 @@ func (x *ImportOpeningBalancesResponse) String() string {
 func (*ImportOpeningBalancesResponse) ProtoMessage() {}
 
 func (x *ImportOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[40]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3810,7 +4157,7 @@ func (x *ImportOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportOpeningBalancesResponse.ProtoReflect.Descriptor instead.
 func (*ImportOpeningBalancesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{40}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ImportOpeningBalancesResponse) GetImport() *OpeningImport {
@@ -3830,7 +4177,7 @@ type ApproveOpeningBalancesRequest struct {
 
 func (x *ApproveOpeningBalancesRequest) Reset() {
 	*x = ApproveOpeningBalancesRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[41]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3842,7 +4189,7 @@ func (x *ApproveOpeningBalancesRequest) String() string {
 func (*ApproveOpeningBalancesRequest) ProtoMessage() {}
 
 func (x *ApproveOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[41]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3855,7 +4202,7 @@ func (x *ApproveOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveOpeningBalancesRequest.ProtoReflect.Descriptor instead.
 func (*ApproveOpeningBalancesRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{41}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ApproveOpeningBalancesRequest) GetTenantId() string {
@@ -3881,7 +4228,7 @@ type ApproveOpeningBalancesResponse struct {
 
 func (x *ApproveOpeningBalancesResponse) Reset() {
 	*x = ApproveOpeningBalancesResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[42]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3893,7 +4240,7 @@ func (x *ApproveOpeningBalancesResponse) String() string {
 func (*ApproveOpeningBalancesResponse) ProtoMessage() {}
 
 func (x *ApproveOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[42]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3906,7 +4253,7 @@ func (x *ApproveOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveOpeningBalancesResponse.ProtoReflect.Descriptor instead.
 func (*ApproveOpeningBalancesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{42}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ApproveOpeningBalancesResponse) GetImport() *OpeningImport {
@@ -3927,7 +4274,7 @@ type RejectOpeningBalancesRequest struct {
 
 func (x *RejectOpeningBalancesRequest) Reset() {
 	*x = RejectOpeningBalancesRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[43]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3939,7 +4286,7 @@ func (x *RejectOpeningBalancesRequest) String() string {
 func (*RejectOpeningBalancesRequest) ProtoMessage() {}
 
 func (x *RejectOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[43]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3952,7 +4299,7 @@ func (x *RejectOpeningBalancesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectOpeningBalancesRequest.ProtoReflect.Descriptor instead.
 func (*RejectOpeningBalancesRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{43}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *RejectOpeningBalancesRequest) GetTenantId() string {
@@ -3985,7 +4332,7 @@ type RejectOpeningBalancesResponse struct {
 
 func (x *RejectOpeningBalancesResponse) Reset() {
 	*x = RejectOpeningBalancesResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[44]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3997,7 +4344,7 @@ func (x *RejectOpeningBalancesResponse) String() string {
 func (*RejectOpeningBalancesResponse) ProtoMessage() {}
 
 func (x *RejectOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[44]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4010,7 +4357,7 @@ func (x *RejectOpeningBalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectOpeningBalancesResponse.ProtoReflect.Descriptor instead.
 func (*RejectOpeningBalancesResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{44}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *RejectOpeningBalancesResponse) GetImport() *OpeningImport {
@@ -4040,7 +4387,7 @@ type GetStateConsolidationRequest struct {
 
 func (x *GetStateConsolidationRequest) Reset() {
 	*x = GetStateConsolidationRequest{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[45]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4052,7 +4399,7 @@ func (x *GetStateConsolidationRequest) String() string {
 func (*GetStateConsolidationRequest) ProtoMessage() {}
 
 func (x *GetStateConsolidationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[45]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4065,7 +4412,7 @@ func (x *GetStateConsolidationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateConsolidationRequest.ProtoReflect.Descriptor instead.
 func (*GetStateConsolidationRequest) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{45}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *GetStateConsolidationRequest) GetStateCode() string {
@@ -4123,7 +4470,7 @@ type UlbFigures struct {
 
 func (x *UlbFigures) Reset() {
 	*x = UlbFigures{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[46]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4135,7 +4482,7 @@ func (x *UlbFigures) String() string {
 func (*UlbFigures) ProtoMessage() {}
 
 func (x *UlbFigures) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[46]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4148,7 +4495,7 @@ func (x *UlbFigures) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UlbFigures.ProtoReflect.Descriptor instead.
 func (*UlbFigures) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{46}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *UlbFigures) GetTenantId() string {
@@ -4227,7 +4574,7 @@ type GetStateConsolidationResponse struct {
 
 func (x *GetStateConsolidationResponse) Reset() {
 	*x = GetStateConsolidationResponse{}
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[47]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4239,7 +4586,7 @@ func (x *GetStateConsolidationResponse) String() string {
 func (*GetStateConsolidationResponse) ProtoMessage() {}
 
 func (x *GetStateConsolidationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_munim_reports_v1_reports_proto_msgTypes[47]
+	mi := &file_munim_reports_v1_reports_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4252,7 +4599,7 @@ func (x *GetStateConsolidationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateConsolidationResponse.ProtoReflect.Descriptor instead.
 func (*GetStateConsolidationResponse) Descriptor() ([]byte, []int) {
-	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{47}
+	return file_munim_reports_v1_reports_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *GetStateConsolidationResponse) GetStateCode() string {
@@ -4572,7 +4919,39 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\vfiscal_year\x18\x01 \x01(\x05R\n" +
 	"fiscalYear\x12\x18\n" +
 	"\aattempt\x18\x02 \x01(\x05R\aattempt\x12)\n" +
-	"\x10reversal_numbers\x18\x03 \x03(\tR\x0freversalNumbers\"\x99\x02\n" +
+	"\x10reversal_numbers\x18\x03 \x03(\tR\x0freversalNumbers\"{\n" +
+	"\x18SetProvisionRatesRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x129\n" +
+	"\x05rates\x18\x02 \x03(\tB#\xbaH \x92\x01\x1d\b\x04\x10\x04\"\x17r\x152\x13^[0-9]+(\\.[0-9]+)?$R\x05rates\"1\n" +
+	"\x19SetProvisionRatesResponse\x12\x14\n" +
+	"\x05rates\x18\x01 \x03(\tR\x05rates\"j\n" +
+	"\x14RunProvisionsRequest\x12$\n" +
+	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12,\n" +
+	"\vfiscal_year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\n" +
+	"fiscalYear\"\x99\x02\n" +
+	"\rProvisionLine\x12+\n" +
+	"\x11provision_account\x18\x01 \x01(\tR\x10provisionAccount\x12'\n" +
+	"\x0fexpense_account\x18\x02 \x01(\tR\x0eexpenseAccount\x12\x1b\n" +
+	"\tfund_code\x18\x03 \x01(\tR\bfundCode\x12#\n" +
+	"\rfunction_code\x18\x04 \x01(\tR\ffunctionCode\x12 \n" +
+	"\voutstanding\x18\x05 \x03(\tR\voutstanding\x12\x1a\n" +
+	"\brequired\x18\x06 \x01(\tR\brequired\x12\x12\n" +
+	"\x04held\x18\a \x01(\tR\x04held\x12\x1e\n" +
+	"\n" +
+	"adjustment\x18\b \x01(\tR\n" +
+	"adjustment\"\x89\x02\n" +
+	"\x15RunProvisionsResponse\x12\x1f\n" +
+	"\vfiscal_year\x18\x01 \x01(\x05R\n" +
+	"fiscalYear\x12\x14\n" +
+	"\x05rates\x18\x02 \x03(\tR\x05rates\x125\n" +
+	"\x05lines\x18\x03 \x03(\v2\x1f.munim.reports.v1.ProvisionLineR\x05lines\x12\x1a\n" +
+	"\brequired\x18\x04 \x01(\tR\brequired\x12\x1f\n" +
+	"\vheld_before\x18\x05 \x01(\tR\n" +
+	"heldBefore\x12\x1e\n" +
+	"\n" +
+	"adjustment\x18\x06 \x01(\tR\n" +
+	"adjustment\x12%\n" +
+	"\x0evoucher_number\x18\a \x01(\tR\rvoucherNumber\"\x99\x02\n" +
 	"\x1cImportOpeningBalancesRequest\x12$\n" +
 	"\ttenant_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\btenantId\x12!\n" +
 	"\acontent\x18\x02 \x01(\fB\a\xbaH\x04z\x02\x10\x01R\acontent\x128\n" +
@@ -4683,7 +5062,7 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\rOpeningFormat\x12\x1e\n" +
 	"\x1aOPENING_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12OPENING_FORMAT_CSV\x10\x01\x12\x17\n" +
-	"\x13OPENING_FORMAT_XLSX\x10\x022\xa6\v\n" +
+	"\x13OPENING_FORMAT_XLSX\x10\x022\xf6\f\n" +
 	"\rReportService\x12k\n" +
 	"\x0fGetBalanceSheet\x12(.munim.reports.v1.GetBalanceSheetRequest\x1a).munim.reports.v1.GetBalanceSheetResponse\"\x03\x90\x02\x01\x12z\n" +
 	"\x14GetIncomeExpenditure\x12-.munim.reports.v1.GetIncomeExpenditureRequest\x1a..munim.reports.v1.GetIncomeExpenditureResponse\"\x03\x90\x02\x01\x12w\n" +
@@ -4694,7 +5073,9 @@ const file_munim_reports_v1_reports_proto_rawDesc = "" +
 	"\fExportReport\x12%.munim.reports.v1.ExportReportRequest\x1a&.munim.reports.v1.ExportReportResponse\"\x03\x90\x02\x01\x12T\n" +
 	"\tCloseYear\x12\".munim.reports.v1.CloseYearRequest\x1a#.munim.reports.v1.CloseYearResponse\x12W\n" +
 	"\n" +
-	"ReopenYear\x12#.munim.reports.v1.ReopenYearRequest\x1a$.munim.reports.v1.ReopenYearResponse\x12x\n" +
+	"ReopenYear\x12#.munim.reports.v1.ReopenYearRequest\x1a$.munim.reports.v1.ReopenYearResponse\x12l\n" +
+	"\x11SetProvisionRates\x12*.munim.reports.v1.SetProvisionRatesRequest\x1a+.munim.reports.v1.SetProvisionRatesResponse\x12`\n" +
+	"\rRunProvisions\x12&.munim.reports.v1.RunProvisionsRequest\x1a'.munim.reports.v1.RunProvisionsResponse\x12x\n" +
 	"\x15ImportOpeningBalances\x12..munim.reports.v1.ImportOpeningBalancesRequest\x1a/.munim.reports.v1.ImportOpeningBalancesResponse\x12{\n" +
 	"\x16ApproveOpeningBalances\x12/.munim.reports.v1.ApproveOpeningBalancesRequest\x1a0.munim.reports.v1.ApproveOpeningBalancesResponse\x12x\n" +
 	"\x15RejectOpeningBalances\x12..munim.reports.v1.RejectOpeningBalancesRequest\x1a/.munim.reports.v1.RejectOpeningBalancesResponse\x12}\n" +
@@ -4714,7 +5095,7 @@ func file_munim_reports_v1_reports_proto_rawDescGZIP() []byte {
 }
 
 var file_munim_reports_v1_reports_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_munim_reports_v1_reports_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
+var file_munim_reports_v1_reports_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
 var file_munim_reports_v1_reports_proto_goTypes = []any{
 	(RegisterKind)(0),                      // 0: munim.reports.v1.RegisterKind
 	(ColumnKind)(0),                        // 1: munim.reports.v1.ColumnKind
@@ -4760,16 +5141,21 @@ var file_munim_reports_v1_reports_proto_goTypes = []any{
 	(*FundSurplus)(nil),                    // 41: munim.reports.v1.FundSurplus
 	(*ReopenYearRequest)(nil),              // 42: munim.reports.v1.ReopenYearRequest
 	(*ReopenYearResponse)(nil),             // 43: munim.reports.v1.ReopenYearResponse
-	(*ImportOpeningBalancesRequest)(nil),   // 44: munim.reports.v1.ImportOpeningBalancesRequest
-	(*OpeningImport)(nil),                  // 45: munim.reports.v1.OpeningImport
-	(*ImportOpeningBalancesResponse)(nil),  // 46: munim.reports.v1.ImportOpeningBalancesResponse
-	(*ApproveOpeningBalancesRequest)(nil),  // 47: munim.reports.v1.ApproveOpeningBalancesRequest
-	(*ApproveOpeningBalancesResponse)(nil), // 48: munim.reports.v1.ApproveOpeningBalancesResponse
-	(*RejectOpeningBalancesRequest)(nil),   // 49: munim.reports.v1.RejectOpeningBalancesRequest
-	(*RejectOpeningBalancesResponse)(nil),  // 50: munim.reports.v1.RejectOpeningBalancesResponse
-	(*GetStateConsolidationRequest)(nil),   // 51: munim.reports.v1.GetStateConsolidationRequest
-	(*UlbFigures)(nil),                     // 52: munim.reports.v1.UlbFigures
-	(*GetStateConsolidationResponse)(nil),  // 53: munim.reports.v1.GetStateConsolidationResponse
+	(*SetProvisionRatesRequest)(nil),       // 44: munim.reports.v1.SetProvisionRatesRequest
+	(*SetProvisionRatesResponse)(nil),      // 45: munim.reports.v1.SetProvisionRatesResponse
+	(*RunProvisionsRequest)(nil),           // 46: munim.reports.v1.RunProvisionsRequest
+	(*ProvisionLine)(nil),                  // 47: munim.reports.v1.ProvisionLine
+	(*RunProvisionsResponse)(nil),          // 48: munim.reports.v1.RunProvisionsResponse
+	(*ImportOpeningBalancesRequest)(nil),   // 49: munim.reports.v1.ImportOpeningBalancesRequest
+	(*OpeningImport)(nil),                  // 50: munim.reports.v1.OpeningImport
+	(*ImportOpeningBalancesResponse)(nil),  // 51: munim.reports.v1.ImportOpeningBalancesResponse
+	(*ApproveOpeningBalancesRequest)(nil),  // 52: munim.reports.v1.ApproveOpeningBalancesRequest
+	(*ApproveOpeningBalancesResponse)(nil), // 53: munim.reports.v1.ApproveOpeningBalancesResponse
+	(*RejectOpeningBalancesRequest)(nil),   // 54: munim.reports.v1.RejectOpeningBalancesRequest
+	(*RejectOpeningBalancesResponse)(nil),  // 55: munim.reports.v1.RejectOpeningBalancesResponse
+	(*GetStateConsolidationRequest)(nil),   // 56: munim.reports.v1.GetStateConsolidationRequest
+	(*UlbFigures)(nil),                     // 57: munim.reports.v1.UlbFigures
+	(*GetStateConsolidationResponse)(nil),  // 58: munim.reports.v1.GetStateConsolidationResponse
 }
 var file_munim_reports_v1_reports_proto_depIdxs = []int32{
 	8,  // 0: munim.reports.v1.Schedule.rows:type_name -> munim.reports.v1.ScheduleRow
@@ -4833,46 +5219,51 @@ var file_munim_reports_v1_reports_proto_depIdxs = []int32{
 	4,  // 58: munim.reports.v1.ExportReportRequest.format:type_name -> munim.reports.v1.ExportFormat
 	22, // 59: munim.reports.v1.ExportReportRequest.register:type_name -> munim.reports.v1.GetRegisterRequest
 	41, // 60: munim.reports.v1.CloseYearResponse.surplus_by_fund:type_name -> munim.reports.v1.FundSurplus
-	5,  // 61: munim.reports.v1.ImportOpeningBalancesRequest.format:type_name -> munim.reports.v1.OpeningFormat
-	5,  // 62: munim.reports.v1.OpeningImport.format:type_name -> munim.reports.v1.OpeningFormat
-	45, // 63: munim.reports.v1.ImportOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
-	45, // 64: munim.reports.v1.ApproveOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
-	45, // 65: munim.reports.v1.RejectOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
-	2,  // 66: munim.reports.v1.UlbFigures.audit_status:type_name -> munim.reports.v1.ControlStatus
-	11, // 67: munim.reports.v1.GetStateConsolidationResponse.balance_sheet:type_name -> munim.reports.v1.BalanceSheet
-	14, // 68: munim.reports.v1.GetStateConsolidationResponse.income_expenditure:type_name -> munim.reports.v1.IncomeExpenditure
-	52, // 69: munim.reports.v1.GetStateConsolidationResponse.ulbs:type_name -> munim.reports.v1.UlbFigures
-	10, // 70: munim.reports.v1.ReportService.GetBalanceSheet:input_type -> munim.reports.v1.GetBalanceSheetRequest
-	13, // 71: munim.reports.v1.ReportService.GetIncomeExpenditure:input_type -> munim.reports.v1.GetIncomeExpenditureRequest
-	16, // 72: munim.reports.v1.ReportService.GetReceiptsPayments:input_type -> munim.reports.v1.GetReceiptsPaymentsRequest
-	19, // 73: munim.reports.v1.ReportService.GetCashFlow:input_type -> munim.reports.v1.GetCashFlowRequest
-	22, // 74: munim.reports.v1.ReportService.GetRegister:input_type -> munim.reports.v1.GetRegisterRequest
-	32, // 75: munim.reports.v1.ReportService.GetAuditControls:input_type -> munim.reports.v1.GetAuditControlsRequest
-	37, // 76: munim.reports.v1.ReportService.ExportReport:input_type -> munim.reports.v1.ExportReportRequest
-	39, // 77: munim.reports.v1.ReportService.CloseYear:input_type -> munim.reports.v1.CloseYearRequest
-	42, // 78: munim.reports.v1.ReportService.ReopenYear:input_type -> munim.reports.v1.ReopenYearRequest
-	44, // 79: munim.reports.v1.ReportService.ImportOpeningBalances:input_type -> munim.reports.v1.ImportOpeningBalancesRequest
-	47, // 80: munim.reports.v1.ReportService.ApproveOpeningBalances:input_type -> munim.reports.v1.ApproveOpeningBalancesRequest
-	49, // 81: munim.reports.v1.ReportService.RejectOpeningBalances:input_type -> munim.reports.v1.RejectOpeningBalancesRequest
-	51, // 82: munim.reports.v1.ReportService.GetStateConsolidation:input_type -> munim.reports.v1.GetStateConsolidationRequest
-	12, // 83: munim.reports.v1.ReportService.GetBalanceSheet:output_type -> munim.reports.v1.GetBalanceSheetResponse
-	15, // 84: munim.reports.v1.ReportService.GetIncomeExpenditure:output_type -> munim.reports.v1.GetIncomeExpenditureResponse
-	18, // 85: munim.reports.v1.ReportService.GetReceiptsPayments:output_type -> munim.reports.v1.GetReceiptsPaymentsResponse
-	21, // 86: munim.reports.v1.ReportService.GetCashFlow:output_type -> munim.reports.v1.GetCashFlowResponse
-	31, // 87: munim.reports.v1.ReportService.GetRegister:output_type -> munim.reports.v1.GetRegisterResponse
-	36, // 88: munim.reports.v1.ReportService.GetAuditControls:output_type -> munim.reports.v1.GetAuditControlsResponse
-	38, // 89: munim.reports.v1.ReportService.ExportReport:output_type -> munim.reports.v1.ExportReportResponse
-	40, // 90: munim.reports.v1.ReportService.CloseYear:output_type -> munim.reports.v1.CloseYearResponse
-	43, // 91: munim.reports.v1.ReportService.ReopenYear:output_type -> munim.reports.v1.ReopenYearResponse
-	46, // 92: munim.reports.v1.ReportService.ImportOpeningBalances:output_type -> munim.reports.v1.ImportOpeningBalancesResponse
-	48, // 93: munim.reports.v1.ReportService.ApproveOpeningBalances:output_type -> munim.reports.v1.ApproveOpeningBalancesResponse
-	50, // 94: munim.reports.v1.ReportService.RejectOpeningBalances:output_type -> munim.reports.v1.RejectOpeningBalancesResponse
-	53, // 95: munim.reports.v1.ReportService.GetStateConsolidation:output_type -> munim.reports.v1.GetStateConsolidationResponse
-	83, // [83:96] is the sub-list for method output_type
-	70, // [70:83] is the sub-list for method input_type
-	70, // [70:70] is the sub-list for extension type_name
-	70, // [70:70] is the sub-list for extension extendee
-	0,  // [0:70] is the sub-list for field type_name
+	47, // 61: munim.reports.v1.RunProvisionsResponse.lines:type_name -> munim.reports.v1.ProvisionLine
+	5,  // 62: munim.reports.v1.ImportOpeningBalancesRequest.format:type_name -> munim.reports.v1.OpeningFormat
+	5,  // 63: munim.reports.v1.OpeningImport.format:type_name -> munim.reports.v1.OpeningFormat
+	50, // 64: munim.reports.v1.ImportOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
+	50, // 65: munim.reports.v1.ApproveOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
+	50, // 66: munim.reports.v1.RejectOpeningBalancesResponse.import:type_name -> munim.reports.v1.OpeningImport
+	2,  // 67: munim.reports.v1.UlbFigures.audit_status:type_name -> munim.reports.v1.ControlStatus
+	11, // 68: munim.reports.v1.GetStateConsolidationResponse.balance_sheet:type_name -> munim.reports.v1.BalanceSheet
+	14, // 69: munim.reports.v1.GetStateConsolidationResponse.income_expenditure:type_name -> munim.reports.v1.IncomeExpenditure
+	57, // 70: munim.reports.v1.GetStateConsolidationResponse.ulbs:type_name -> munim.reports.v1.UlbFigures
+	10, // 71: munim.reports.v1.ReportService.GetBalanceSheet:input_type -> munim.reports.v1.GetBalanceSheetRequest
+	13, // 72: munim.reports.v1.ReportService.GetIncomeExpenditure:input_type -> munim.reports.v1.GetIncomeExpenditureRequest
+	16, // 73: munim.reports.v1.ReportService.GetReceiptsPayments:input_type -> munim.reports.v1.GetReceiptsPaymentsRequest
+	19, // 74: munim.reports.v1.ReportService.GetCashFlow:input_type -> munim.reports.v1.GetCashFlowRequest
+	22, // 75: munim.reports.v1.ReportService.GetRegister:input_type -> munim.reports.v1.GetRegisterRequest
+	32, // 76: munim.reports.v1.ReportService.GetAuditControls:input_type -> munim.reports.v1.GetAuditControlsRequest
+	37, // 77: munim.reports.v1.ReportService.ExportReport:input_type -> munim.reports.v1.ExportReportRequest
+	39, // 78: munim.reports.v1.ReportService.CloseYear:input_type -> munim.reports.v1.CloseYearRequest
+	42, // 79: munim.reports.v1.ReportService.ReopenYear:input_type -> munim.reports.v1.ReopenYearRequest
+	44, // 80: munim.reports.v1.ReportService.SetProvisionRates:input_type -> munim.reports.v1.SetProvisionRatesRequest
+	46, // 81: munim.reports.v1.ReportService.RunProvisions:input_type -> munim.reports.v1.RunProvisionsRequest
+	49, // 82: munim.reports.v1.ReportService.ImportOpeningBalances:input_type -> munim.reports.v1.ImportOpeningBalancesRequest
+	52, // 83: munim.reports.v1.ReportService.ApproveOpeningBalances:input_type -> munim.reports.v1.ApproveOpeningBalancesRequest
+	54, // 84: munim.reports.v1.ReportService.RejectOpeningBalances:input_type -> munim.reports.v1.RejectOpeningBalancesRequest
+	56, // 85: munim.reports.v1.ReportService.GetStateConsolidation:input_type -> munim.reports.v1.GetStateConsolidationRequest
+	12, // 86: munim.reports.v1.ReportService.GetBalanceSheet:output_type -> munim.reports.v1.GetBalanceSheetResponse
+	15, // 87: munim.reports.v1.ReportService.GetIncomeExpenditure:output_type -> munim.reports.v1.GetIncomeExpenditureResponse
+	18, // 88: munim.reports.v1.ReportService.GetReceiptsPayments:output_type -> munim.reports.v1.GetReceiptsPaymentsResponse
+	21, // 89: munim.reports.v1.ReportService.GetCashFlow:output_type -> munim.reports.v1.GetCashFlowResponse
+	31, // 90: munim.reports.v1.ReportService.GetRegister:output_type -> munim.reports.v1.GetRegisterResponse
+	36, // 91: munim.reports.v1.ReportService.GetAuditControls:output_type -> munim.reports.v1.GetAuditControlsResponse
+	38, // 92: munim.reports.v1.ReportService.ExportReport:output_type -> munim.reports.v1.ExportReportResponse
+	40, // 93: munim.reports.v1.ReportService.CloseYear:output_type -> munim.reports.v1.CloseYearResponse
+	43, // 94: munim.reports.v1.ReportService.ReopenYear:output_type -> munim.reports.v1.ReopenYearResponse
+	45, // 95: munim.reports.v1.ReportService.SetProvisionRates:output_type -> munim.reports.v1.SetProvisionRatesResponse
+	48, // 96: munim.reports.v1.ReportService.RunProvisions:output_type -> munim.reports.v1.RunProvisionsResponse
+	51, // 97: munim.reports.v1.ReportService.ImportOpeningBalances:output_type -> munim.reports.v1.ImportOpeningBalancesResponse
+	53, // 98: munim.reports.v1.ReportService.ApproveOpeningBalances:output_type -> munim.reports.v1.ApproveOpeningBalancesResponse
+	55, // 99: munim.reports.v1.ReportService.RejectOpeningBalances:output_type -> munim.reports.v1.RejectOpeningBalancesResponse
+	58, // 100: munim.reports.v1.ReportService.GetStateConsolidation:output_type -> munim.reports.v1.GetStateConsolidationResponse
+	86, // [86:101] is the sub-list for method output_type
+	71, // [71:86] is the sub-list for method input_type
+	71, // [71:71] is the sub-list for extension type_name
+	71, // [71:71] is the sub-list for extension extendee
+	0,  // [0:71] is the sub-list for field type_name
 }
 
 func init() { file_munim_reports_v1_reports_proto_init() }
@@ -4891,7 +5282,7 @@ func file_munim_reports_v1_reports_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_munim_reports_v1_reports_proto_rawDesc), len(file_munim_reports_v1_reports_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   48,
+			NumMessages:   53,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -59,6 +59,12 @@ const (
 	// ReportServiceReopenYearProcedure is the fully-qualified name of the ReportService's ReopenYear
 	// RPC.
 	ReportServiceReopenYearProcedure = "/munim.reports.v1.ReportService/ReopenYear"
+	// ReportServiceSetProvisionRatesProcedure is the fully-qualified name of the ReportService's
+	// SetProvisionRates RPC.
+	ReportServiceSetProvisionRatesProcedure = "/munim.reports.v1.ReportService/SetProvisionRates"
+	// ReportServiceRunProvisionsProcedure is the fully-qualified name of the ReportService's
+	// RunProvisions RPC.
+	ReportServiceRunProvisionsProcedure = "/munim.reports.v1.ReportService/RunProvisions"
 	// ReportServiceImportOpeningBalancesProcedure is the fully-qualified name of the ReportService's
 	// ImportOpeningBalances RPC.
 	ReportServiceImportOpeningBalancesProcedure = "/munim.reports.v1.ReportService/ImportOpeningBalances"
@@ -124,6 +130,18 @@ type ReportServiceClient interface {
 	// are reversed (never edited), the periods reopened, and the reopening
 	// recorded with who and why. A later closed year must be reopened first.
 	ReopenYear(context.Context, *connect.Request[v1.ReopenYearRequest]) (*connect.Response[v1.ReopenYearResponse], error)
+	// SetProvisionRates sets the ULB's provision rates for doubtful
+	// receivables, one per age band of a due's due date at the year end: under
+	// one year, one to two, two to three, over three years (fractions: "0.25"
+	// is 25 %). Until set, the defaults are 0, 0.10, 0.25 and 1.
+	SetProvisionRates(context.Context, *connect.Request[v1.SetProvisionRatesRequest]) (*connect.Response[v1.SetProvisionRatesResponse], error)
+	// RunProvisions brings the provision for doubtful receivables at the end
+	// of a fiscal year to what the rates require of the demand register's
+	// outstanding dues, by one journal voucher dated 31 March for the
+	// difference from what is held (none when it is right already). CloseYear
+	// runs it first; run alone, it shows (and posts) the provision before the
+	// close. Idempotent: a rerun with nothing changed posts nothing.
+	RunProvisions(context.Context, *connect.Request[v1.RunProvisionsRequest]) (*connect.Response[v1.RunProvisionsResponse], error)
 	// ImportOpeningBalances imports a migrating ULB's opening trial balance
 	// (CSV, or the first sheet of an XLSX workbook) and keeps it pending for
 	// another person's approval. Every problem of the file is reported at
@@ -222,6 +240,18 @@ func NewReportServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(reportServiceMethods.ByName("ReopenYear")),
 			connect.WithClientOptions(opts...),
 		),
+		setProvisionRates: connect.NewClient[v1.SetProvisionRatesRequest, v1.SetProvisionRatesResponse](
+			httpClient,
+			baseURL+ReportServiceSetProvisionRatesProcedure,
+			connect.WithSchema(reportServiceMethods.ByName("SetProvisionRates")),
+			connect.WithClientOptions(opts...),
+		),
+		runProvisions: connect.NewClient[v1.RunProvisionsRequest, v1.RunProvisionsResponse](
+			httpClient,
+			baseURL+ReportServiceRunProvisionsProcedure,
+			connect.WithSchema(reportServiceMethods.ByName("RunProvisions")),
+			connect.WithClientOptions(opts...),
+		),
 		importOpeningBalances: connect.NewClient[v1.ImportOpeningBalancesRequest, v1.ImportOpeningBalancesResponse](
 			httpClient,
 			baseURL+ReportServiceImportOpeningBalancesProcedure,
@@ -261,6 +291,8 @@ type reportServiceClient struct {
 	exportReport           *connect.Client[v1.ExportReportRequest, v1.ExportReportResponse]
 	closeYear              *connect.Client[v1.CloseYearRequest, v1.CloseYearResponse]
 	reopenYear             *connect.Client[v1.ReopenYearRequest, v1.ReopenYearResponse]
+	setProvisionRates      *connect.Client[v1.SetProvisionRatesRequest, v1.SetProvisionRatesResponse]
+	runProvisions          *connect.Client[v1.RunProvisionsRequest, v1.RunProvisionsResponse]
 	importOpeningBalances  *connect.Client[v1.ImportOpeningBalancesRequest, v1.ImportOpeningBalancesResponse]
 	approveOpeningBalances *connect.Client[v1.ApproveOpeningBalancesRequest, v1.ApproveOpeningBalancesResponse]
 	rejectOpeningBalances  *connect.Client[v1.RejectOpeningBalancesRequest, v1.RejectOpeningBalancesResponse]
@@ -310,6 +342,16 @@ func (c *reportServiceClient) CloseYear(ctx context.Context, req *connect.Reques
 // ReopenYear calls munim.reports.v1.ReportService.ReopenYear.
 func (c *reportServiceClient) ReopenYear(ctx context.Context, req *connect.Request[v1.ReopenYearRequest]) (*connect.Response[v1.ReopenYearResponse], error) {
 	return c.reopenYear.CallUnary(ctx, req)
+}
+
+// SetProvisionRates calls munim.reports.v1.ReportService.SetProvisionRates.
+func (c *reportServiceClient) SetProvisionRates(ctx context.Context, req *connect.Request[v1.SetProvisionRatesRequest]) (*connect.Response[v1.SetProvisionRatesResponse], error) {
+	return c.setProvisionRates.CallUnary(ctx, req)
+}
+
+// RunProvisions calls munim.reports.v1.ReportService.RunProvisions.
+func (c *reportServiceClient) RunProvisions(ctx context.Context, req *connect.Request[v1.RunProvisionsRequest]) (*connect.Response[v1.RunProvisionsResponse], error) {
+	return c.runProvisions.CallUnary(ctx, req)
 }
 
 // ImportOpeningBalances calls munim.reports.v1.ReportService.ImportOpeningBalances.
@@ -383,6 +425,18 @@ type ReportServiceHandler interface {
 	// are reversed (never edited), the periods reopened, and the reopening
 	// recorded with who and why. A later closed year must be reopened first.
 	ReopenYear(context.Context, *connect.Request[v1.ReopenYearRequest]) (*connect.Response[v1.ReopenYearResponse], error)
+	// SetProvisionRates sets the ULB's provision rates for doubtful
+	// receivables, one per age band of a due's due date at the year end: under
+	// one year, one to two, two to three, over three years (fractions: "0.25"
+	// is 25 %). Until set, the defaults are 0, 0.10, 0.25 and 1.
+	SetProvisionRates(context.Context, *connect.Request[v1.SetProvisionRatesRequest]) (*connect.Response[v1.SetProvisionRatesResponse], error)
+	// RunProvisions brings the provision for doubtful receivables at the end
+	// of a fiscal year to what the rates require of the demand register's
+	// outstanding dues, by one journal voucher dated 31 March for the
+	// difference from what is held (none when it is right already). CloseYear
+	// runs it first; run alone, it shows (and posts) the provision before the
+	// close. Idempotent: a rerun with nothing changed posts nothing.
+	RunProvisions(context.Context, *connect.Request[v1.RunProvisionsRequest]) (*connect.Response[v1.RunProvisionsResponse], error)
 	// ImportOpeningBalances imports a migrating ULB's opening trial balance
 	// (CSV, or the first sheet of an XLSX workbook) and keeps it pending for
 	// another person's approval. Every problem of the file is reported at
@@ -477,6 +531,18 @@ func NewReportServiceHandler(svc ReportServiceHandler, opts ...connect.HandlerOp
 		connect.WithSchema(reportServiceMethods.ByName("ReopenYear")),
 		connect.WithHandlerOptions(opts...),
 	)
+	reportServiceSetProvisionRatesHandler := connect.NewUnaryHandler(
+		ReportServiceSetProvisionRatesProcedure,
+		svc.SetProvisionRates,
+		connect.WithSchema(reportServiceMethods.ByName("SetProvisionRates")),
+		connect.WithHandlerOptions(opts...),
+	)
+	reportServiceRunProvisionsHandler := connect.NewUnaryHandler(
+		ReportServiceRunProvisionsProcedure,
+		svc.RunProvisions,
+		connect.WithSchema(reportServiceMethods.ByName("RunProvisions")),
+		connect.WithHandlerOptions(opts...),
+	)
 	reportServiceImportOpeningBalancesHandler := connect.NewUnaryHandler(
 		ReportServiceImportOpeningBalancesProcedure,
 		svc.ImportOpeningBalances,
@@ -522,6 +588,10 @@ func NewReportServiceHandler(svc ReportServiceHandler, opts ...connect.HandlerOp
 			reportServiceCloseYearHandler.ServeHTTP(w, r)
 		case ReportServiceReopenYearProcedure:
 			reportServiceReopenYearHandler.ServeHTTP(w, r)
+		case ReportServiceSetProvisionRatesProcedure:
+			reportServiceSetProvisionRatesHandler.ServeHTTP(w, r)
+		case ReportServiceRunProvisionsProcedure:
+			reportServiceRunProvisionsHandler.ServeHTTP(w, r)
 		case ReportServiceImportOpeningBalancesProcedure:
 			reportServiceImportOpeningBalancesHandler.ServeHTTP(w, r)
 		case ReportServiceApproveOpeningBalancesProcedure:
@@ -573,6 +643,14 @@ func (UnimplementedReportServiceHandler) CloseYear(context.Context, *connect.Req
 
 func (UnimplementedReportServiceHandler) ReopenYear(context.Context, *connect.Request[v1.ReopenYearRequest]) (*connect.Response[v1.ReopenYearResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.reports.v1.ReportService.ReopenYear is not implemented"))
+}
+
+func (UnimplementedReportServiceHandler) SetProvisionRates(context.Context, *connect.Request[v1.SetProvisionRatesRequest]) (*connect.Response[v1.SetProvisionRatesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.reports.v1.ReportService.SetProvisionRates is not implemented"))
+}
+
+func (UnimplementedReportServiceHandler) RunProvisions(context.Context, *connect.Request[v1.RunProvisionsRequest]) (*connect.Response[v1.RunProvisionsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("munim.reports.v1.ReportService.RunProvisions is not implemented"))
 }
 
 func (UnimplementedReportServiceHandler) ImportOpeningBalances(context.Context, *connect.Request[v1.ImportOpeningBalancesRequest]) (*connect.Response[v1.ImportOpeningBalancesResponse], error) {
