@@ -202,7 +202,13 @@ func (s *Service) Export(ctx context.Context, r Request, kind Kind, format Forma
 	if err != nil {
 		return File{}, err
 	}
+	return render(doc, format, fmt.Sprintf("%s-%s-%s", r.TenantID, kind, r.asOfLabel()))
+}
+
+// render writes a laid-out document in a format, as file name.format.
+func render(doc document, format Format, name string) (File, error) {
 	var buf bytes.Buffer
+	var err error
 	switch format {
 	case XLSX:
 		err = writeXLSX(&buf, doc)
@@ -214,10 +220,9 @@ func (s *Service) Export(ctx context.Context, r Request, kind Kind, format Forma
 		return File{}, invalid("format", fmt.Sprintf("%q is not an export format", format))
 	}
 	if err != nil {
-		return File{}, fmt.Errorf("export %s as %s: %w", kind, format, err)
+		return File{}, fmt.Errorf("export %s as %s: %w", name, format, err)
 	}
-	name := fmt.Sprintf("%s-%s-%s.%s", r.TenantID, kind, r.asOfLabel(), format)
-	return File{Content: buf.Bytes(), MediaType: mediaTypes[format], Name: name}, nil
+	return File{Content: buf.Bytes(), MediaType: mediaTypes[format], Name: name + "." + string(format)}, nil
 }
 
 func (r Request) asOfLabel() string {

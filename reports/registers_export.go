@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -89,22 +88,5 @@ func (s *Service) ExportRegister(ctx context.Context, tenant string, q RegisterQ
 	if q.Kind == DayBook {
 		dayBookTotals(&r)
 	}
-	doc := registerDocument(r)
-	var buf bytes.Buffer
-	var err error
-	switch format {
-	case XLSX:
-		err = writeXLSX(&buf, doc)
-	case CSV:
-		err = writeCSV(&buf, doc)
-	case PDF:
-		err = writePDF(&buf, doc)
-	default:
-		return File{}, invalid("format", fmt.Sprintf("%q is not an export format", format))
-	}
-	if err != nil {
-		return File{}, fmt.Errorf("export %s as %s: %w", q.Kind, format, err)
-	}
-	name := fmt.Sprintf("%s-%s-%s.%s", tenant, q.Kind, q.To.Format(time.DateOnly), format)
-	return File{Content: buf.Bytes(), MediaType: mediaTypes[format], Name: name}, nil
+	return render(registerDocument(r), format, fmt.Sprintf("%s-%s-%s", tenant, q.Kind, q.To.Format(time.DateOnly)))
 }
