@@ -15,6 +15,7 @@ import (
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/db/dbtest"
 	"github.com/munimhq/munim/ledger"
+	"github.com/munimhq/munim/reports/reportstest"
 	"github.com/munimhq/munim/tenancy"
 )
 
@@ -38,6 +39,7 @@ func setup(t *testing.T) bundle {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
+	reportstest.CheckBalancedAtEnd(t, pool)
 	_, err := tenancy.NewService(pool).Create(ctx, tenant, "Dehradun", 2026, "test")
 	require.NoError(t, err)
 	return bundle{ctx: ctx, pool: pool, budget: budget.NewService(pool, nil), ledger: ledger.New(pool, ledger.Config{})}

@@ -21,6 +21,7 @@ import (
 	"github.com/munimhq/munim/gen/dbq"
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/receipts"
+	"github.com/munimhq/munim/reports/reportstest"
 	"github.com/munimhq/munim/tenancy"
 )
 
@@ -67,6 +68,7 @@ func setup(t *testing.T) bundle {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
+	reportstest.CheckBalancedAtEnd(t, pool)
 	_, err := tenancy.NewService(pool).Create(ctx, tenant, "Dehradun", 2026, "test")
 	require.NoError(t, err)
 	clk := &clock{t: on(time.May, 10)}

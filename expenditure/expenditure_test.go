@@ -15,6 +15,7 @@ import (
 	"github.com/munimhq/munim/db/dbtest"
 	"github.com/munimhq/munim/expenditure"
 	"github.com/munimhq/munim/ledger"
+	"github.com/munimhq/munim/reports/reportstest"
 	"github.com/munimhq/munim/tenancy"
 )
 
@@ -41,6 +42,7 @@ func setup(t *testing.T) (bundle, int64, int64) {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
+	reportstest.CheckBalancedAtEnd(t, pool)
 	_, err := tenancy.NewService(pool).Create(ctx, tenant, "Dehradun", 2026, "test")
 	require.NoError(t, err)
 	led := ledger.New(pool, ledger.Config{})

@@ -17,6 +17,7 @@ import (
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/db/dbtest"
 	"github.com/munimhq/munim/ledger"
+	"github.com/munimhq/munim/reports/reportstest"
 	"github.com/munimhq/munim/tenancy"
 )
 
@@ -36,6 +37,7 @@ func setup(t *testing.T) bundle {
 	t.Helper()
 	ctx := context.Background()
 	pool, dsn := dbtest.NewDBWithDSN(t)
+	reportstest.CheckBalancedAtEnd(t, pool)
 	_, err := tenancy.NewService(pool).Create(ctx, tenant, "Dehradun Municipal Corporation", 2026, "test")
 	require.NoError(t, err)
 	return bundle{ctx: ctx, pool: pool, ledger: ledger.New(pool, ledger.Config{}), dsn: dsn}

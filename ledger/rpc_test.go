@@ -21,6 +21,7 @@ import (
 	tenancyv1 "github.com/munimhq/munim/gen/pb/munim/tenancy/v1"
 	"github.com/munimhq/munim/gen/pb/munim/tenancy/v1/tenancyv1connect"
 	"github.com/munimhq/munim/ledger"
+	"github.com/munimhq/munim/reports/reportstest"
 	"github.com/munimhq/munim/server"
 	"github.com/munimhq/munim/tenancy"
 )
@@ -36,6 +37,7 @@ type rpc struct {
 func setupRPC(t *testing.T) rpc {
 	t.Helper()
 	pool := dbtest.NewDB(t)
+	reportstest.CheckBalancedAtEnd(t, pool)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Authentication is auth's to test (cmd/munim tests the whole guard):
 	// here every call is Munim's own, as a system job's would be.

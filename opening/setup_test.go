@@ -18,6 +18,7 @@ import (
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/opening"
 	"github.com/munimhq/munim/receipts"
+	"github.com/munimhq/munim/reports/reportstest"
 	"github.com/munimhq/munim/tenancy"
 )
 
@@ -46,6 +47,7 @@ func setup(t *testing.T) bundle {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
+	reportstest.CheckBalancedAtEnd(t, pool)
 	_, err := tenancy.NewService(pool).Create(ctx, tenant, "Rishikesh", 2026, "test")
 	require.NoError(t, err)
 	now := func() time.Time {

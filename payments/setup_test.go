@@ -24,6 +24,7 @@ import (
 	"github.com/munimhq/munim/payments"
 	"github.com/munimhq/munim/razorpaysim"
 	"github.com/munimhq/munim/receipts"
+	"github.com/munimhq/munim/reports/reportstest"
 	"github.com/munimhq/munim/tenancy"
 )
 
@@ -90,6 +91,7 @@ func setup(t *testing.T, opts ...func(*options)) *bundle {
 	}
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
+	reportstest.CheckBalancedAtEnd(t, pool)
 	_, err := tenancy.NewService(pool).Create(ctx, tenant, "Dehradun", 2026, "test")
 	require.NoError(t, err)
 	clk := &clock{t: time.Date(2026, time.May, 10, 10, 30, 0, 0, ist)}

@@ -17,6 +17,7 @@ import (
 	"github.com/munimhq/munim/db/dbtest"
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/receipts"
+	"github.com/munimhq/munim/reports/reportstest"
 	"github.com/munimhq/munim/tenancy"
 )
 
@@ -68,6 +69,7 @@ func setup(t *testing.T) bundle {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
+	reportstest.CheckBalancedAtEnd(t, pool)
 	_, err := tenancy.NewService(pool).Create(ctx, tenant, "Dehradun", 2026, "test")
 	require.NoError(t, err)
 	clk := &clock{t: on(2026, time.May, 10)}

@@ -25,6 +25,20 @@ func (bs *BalanceSheet) Balanced() bool {
 	return bs.TotalAssets.Amounts.Equal(bs.TotalLiabilities.Amounts)
 }
 
+// InterFund is the inter-fund line among the liabilities: what the funds
+// drawn owe each other, zero when there is none. Drawn for every fund
+// (no FundCode) it must be zero, for every voucher balances: a non-zero
+// figure there means the maintained balances do not sum to zero, which the
+// line would otherwise hide, as Balanced counts it among the liabilities.
+func (bs *BalanceSheet) InterFund() Amounts {
+	for _, f := range bs.Liabilities {
+		if f.Label == interFundLabel && f.MajorHead == "" {
+			return f.Amounts
+		}
+	}
+	return Amounts{}
+}
+
 // Schedule returns the schedule of a code ("B-17"), if it has rows.
 func (bs *BalanceSheet) Schedule(code string) (Schedule, bool) {
 	for _, s := range bs.Schedules {

@@ -12,6 +12,7 @@ import (
 	"github.com/munimhq/munim/db/dbtest"
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/receipts"
+	"github.com/munimhq/munim/reports/reportstest"
 	"github.com/munimhq/munim/tenancy"
 	"github.com/munimhq/munim/yearend"
 )
@@ -34,6 +35,7 @@ func setupRevenue(t *testing.T) revenueBundle {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
+	reportstest.CheckBalancedAtEnd(t, pool)
 	_, err := tenancy.NewService(pool).Create(ctx, tenant, "Dehradun Municipal Corporation", 2026, "test")
 	require.NoError(t, err)
 	now := ledger.Date(2026, time.March, 20)

@@ -15,6 +15,7 @@ import (
 	"github.com/munimhq/munim/db/dbtest"
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/reports"
+	"github.com/munimhq/munim/reports/reportstest"
 	"github.com/munimhq/munim/tenancy"
 	"github.com/munimhq/munim/yearend"
 )
@@ -37,6 +38,7 @@ func setup(t *testing.T) bundle {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
+	reportstest.CheckBalancedAtEnd(t, pool)
 	_, err := tenancy.NewService(pool).Create(ctx, tenant, "Dehradun Municipal Corporation", 2026, "test")
 	require.NoError(t, err)
 	l := ledger.New(pool, ledger.Config{})

@@ -40,3 +40,17 @@ SELECT p.fiscal_year, p.period, p.starts_on, p.ends_on, p.closed
 SELECT fiscal_year, period, starts_on, ends_on, closed
   FROM periods
  WHERE tenant_id = @tenant_id AND starts_on <= @on_date AND ends_on >= @on_date;
+
+-- name: FiscalYearListWithLastPosting :many
+-- Every fiscal year the scope's tenants have opened, with the end of the
+-- last month that holds postings (the year's end when none does).
+SELECT f.tenant_id, f.fiscal_year, f.ends_on,
+       COALESCE((SELECT max(p.ends_on)
+                   FROM periods p
+                  WHERE p.tenant_id = f.tenant_id AND p.fiscal_year = f.fiscal_year
+                    AND EXISTS (SELECT 1 FROM balances b
+                                 WHERE b.tenant_id = p.tenant_id AND b.fiscal_year = p.fiscal_year
+                                   AND b.period = p.period)),
+                f.ends_on)::date AS last_posted_on
+  FROM fiscal_years f
+ ORDER BY f.tenant_id, f.fiscal_year;

@@ -34,6 +34,53 @@ func (q *Queries) FiscalYearInsert(ctx context.Context, arg FiscalYearInsertPara
 	return err
 }
 
+const fiscalYearListWithLastPosting = `-- name: FiscalYearListWithLastPosting :many
+SELECT f.tenant_id, f.fiscal_year, f.ends_on,
+       COALESCE((SELECT max(p.ends_on)
+                   FROM periods p
+                  WHERE p.tenant_id = f.tenant_id AND p.fiscal_year = f.fiscal_year
+                    AND EXISTS (SELECT 1 FROM balances b
+                                 WHERE b.tenant_id = p.tenant_id AND b.fiscal_year = p.fiscal_year
+                                   AND b.period = p.period)),
+                f.ends_on)::date AS last_posted_on
+  FROM fiscal_years f
+ ORDER BY f.tenant_id, f.fiscal_year
+`
+
+type FiscalYearListWithLastPostingRow struct {
+	TenantID     string
+	FiscalYear   int32
+	EndsOn       time.Time
+	LastPostedOn time.Time
+}
+
+// Every fiscal year the scope's tenants have opened, with the end of the
+// last month that holds postings (the year's end when none does).
+func (q *Queries) FiscalYearListWithLastPosting(ctx context.Context) ([]FiscalYearListWithLastPostingRow, error) {
+	rows, err := q.db.Query(ctx, fiscalYearListWithLastPosting)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []FiscalYearListWithLastPostingRow{}
+	for rows.Next() {
+		var i FiscalYearListWithLastPostingRow
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.FiscalYear,
+			&i.EndsOn,
+			&i.LastPostedOn,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const periodContaining = `-- name: PeriodContaining :one
 SELECT fiscal_year, period, starts_on, ends_on, closed
   FROM periods
