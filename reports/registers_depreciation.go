@@ -2,12 +2,16 @@ package reports
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
+	"github.com/munimhq/munim/db"
+	"github.com/munimhq/munim/gen/dbq"
 	"github.com/munimhq/munim/ledger"
 )
 
@@ -19,8 +23,9 @@ import (
 // brought forward, charged in the year, written back on disposals and
 // carried forward; and the net block at both ends. Then each CWIP head:
 // brought forward, added, capitalised, carried forward. Its figures are the
-// ledger's year movements on those heads (debits and credits to To), so
-// it is tied to the asset register: each head's carried-forward figure
+// ledger's year movements on those heads (debits and credits to To; an
+// opening register or opening trial balance posted in the year is brought
+// forward, not added), so it is tied to the asset register: each head's carried-forward figure
 // against what the register holds on it (assets' own tie).
 func (s *Service) depreciationSchedule(ctx context.Context, tenant string, q RegisterQuery) (Register, error) {
 	if s.src.Assets == nil {
@@ -34,9 +39,25 @@ func (s *Service) depreciationSchedule(ctx context.Context, tenant string, q Reg
 	if err != nil {
 		return Register{}, err
 	}
+	from := ledger.Date(ledger.FiscalYearOf(q.To), time.April, 1)
+	var opening []dbq.LineOpeningMovementsRow
+	err = db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		var err error
+		opening, err = dbq.New(tx).LineOpeningMovements(ctx, dbq.LineOpeningMovementsParams{TenantID: tenant, FromDate: from, ToDate: q.To})
+		return err
+	})
+	if err != nil {
+		return Register{}, fmt.Errorf("read opening vouchers: %w", err)
+	}
 	mv := make(map[string]ledger.TrialBalanceRow, len(tb.Rows))
 	for _, r := range tb.Rows {
 		mv[r.AccountCode] = r
+	}
+	for _, o := range opening { // brought forward, not the year's movement
+		r := mv[o.AccountCode]
+		r.Opening = r.Opening.Add(o.Debit).Sub(o.Credit)
+		r.Debit, r.Credit = r.Debit.Sub(o.Debit), r.Credit.Sub(o.Credit)
+		mv[o.AccountCode] = r
 	}
 
 	type block struct {
@@ -59,7 +80,7 @@ func (s *Service) depreciationSchedule(ctx context.Context, tenant string, q Reg
 	slices.SortFunc(blocks, func(a, b *block) int { return strings.Compare(a.gross, b.gross) })
 	slices.Sort(cwip)
 
-	r := Register{Title: "Schedule of fixed assets and depreciation", From: ledger.Date(ledger.FiscalYearOf(q.To), time.April, 1),
+	r := Register{Title: "Schedule of fixed assets and depreciation", From: from,
 		Columns: []Column{{"Head", ColText}, {"Particulars", ColText},
 			{"Gross block b/f", ColMoney}, {"Additions", ColMoney}, {"Deductions", ColMoney}, {"Gross block c/f", ColMoney},
 			{"Depreciation b/f", ColMoney}, {"For the year", ColMoney}, {"Written back", ColMoney}, {"Depreciation c/f", ColMoney},

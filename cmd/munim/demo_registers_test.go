@@ -231,4 +231,5 @@ func TestDemoDepreciationScheduleAddsUp(t *testing.T) {
 		assert.Equal(t, s.StringFixed(2), total[i+2], "total of %s", reg.Columns[i+2].Name)
 	}
 	assert.True(t, num(total[7]).IsPositive(), "the demo's depreciation run charges the year: %v", total)
+	assert.True(t, num(total[2]).IsPositive() && num(total[6]).IsPositive(), "the opening register imported on 1 April is brought forward, not added: %v", total)
 }
