@@ -11,9 +11,10 @@ import (
 	"github.com/munimhq/munim/ledger"
 )
 
-// errNotBuilt is a procedure of munim.reports.v1 declared in the contract
-// and not built yet.
-var errNotBuilt = errors.New("not implemented yet")
+// errNotWired is a report whose source (a sub-ledger's service, the audit
+// controls) was not wired into the Service: the binary wires them all, a
+// test may not.
+var errNotWired = errors.New("not wired")
 
 // OutOfScopeError is a caller whose tenants do not cover what it asked
 // for: a state's consolidation asked by one ULB's staff.
@@ -26,7 +27,7 @@ func (e *OutOfScopeError) Error() string {
 }
 
 // toConnect maps this package's errors to Connect codes, once: what is not
-// built yet is Unimplemented; a caller out of scope PermissionDenied;
+// wired is Unimplemented; a caller out of scope PermissionDenied;
 // everything else as the ledger maps it (bad input InvalidArgument with
 // field violations, an unknown tenant or account NotFound, a year not
 // opened FailedPrecondition, anything unexpected Internal with a generic
@@ -35,8 +36,8 @@ func toConnect(ctx context.Context, log *slog.Logger, procedure string, err erro
 	if oos, ok := errors.AsType[*OutOfScopeError](err); ok {
 		return connect.NewError(connect.CodePermissionDenied, oos)
 	}
-	if errors.Is(err, errNotBuilt) {
-		return connect.NewError(connect.CodeUnimplemented, errors.New(procedure+" is not implemented yet"))
+	if errors.Is(err, errNotWired) {
+		return connect.NewError(connect.CodeUnimplemented, errors.New(procedure+": this server does not serve it (its source is not wired)"))
 	}
 	return ledger.ToConnect(ctx, log, procedure, err)
 }

@@ -46,7 +46,7 @@ func (h *Handler) GetAuditControls(ctx context.Context, req *connect.Request[rep
 // AuditControls is controls.Report of tenant as of asOf.
 func (s *Service) AuditControls(ctx context.Context, tenant string, asOf time.Time) (controls.Report, error) {
 	if s.controls == nil {
-		return controls.Report{}, errNotBuilt
+		return controls.Report{}, errNotWired
 	}
 	return s.controls.Report(ctx, tenant, asOf)
 }

@@ -140,7 +140,7 @@ func (s *Service) WithSources(src Sources) *Service {
 	return s
 }
 
-var errSourceMissing = fmt.Errorf("register source not wired: %w", errNotBuilt)
+var errSourceMissing = fmt.Errorf("register source: %w", errNotWired)
 
 // validate checks a query's own rules, naming the field.
 func (q RegisterQuery) validate() error {

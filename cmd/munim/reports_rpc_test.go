@@ -20,7 +20,7 @@ func (w world) reports(cred string) reportsv1connect.ReportServiceClient {
 }
 
 // A state auditor reads any ULB of the state's statements, balanced, drills
-// a figure to its vouchers, and is told plainly what is not built yet.
+// a figure to its vouchers, and is told plainly what it asked wrongly.
 func TestStatementsOverRPC(t *testing.T) {
 	t.Parallel()
 	w := setupWorld(t)
