@@ -55,7 +55,7 @@ func TestProvisionsMeasureTheDuesOutstandingAt31MarchNotWhenRun(t *testing.T) {
 		p := receipts.PaymentInput{IdempotencyKey: key, Mode: mode, Amount: amt(amount), PayerName: "Meera Rawat",
 			Items: []receipts.ItemInput{{Service: "property_tax", ConsumerCode: consumer, Amount: amt(amount)}}}
 		if mode == receipts.Cheque {
-			p.Instrument = receipts.Instrument{Number: "004211", Date: ledger.Date(2026, time.March, 18), Bank: "State Bank of India", Branch: "Rajpur Road"}
+			p.Instrument = receipts.Instrument{Number: key, Date: ledger.Date(2026, time.March, 8), Bank: "State Bank of India", Branch: "Rajpur Road"}
 		}
 		r, err := rs.CollectPayment(b.ctx, tenant, "cashier", p)
 		require.NoError(t, err, key)
@@ -63,17 +63,28 @@ func TestProvisionsMeasureTheDuesOutstandingAt31MarchNotWhenRun(t *testing.T) {
 	}
 
 	// Collected by 31 March: 20,000 in cash on the 1-2 year band and a
-	// 40,000 cheque on the 2-3 year band.
+	// 40,000 cheque on the 2-3 year band; and a 3,000 cheque paid in advance
+	// that a 6,000 demand of 25 March took (3,000 left outstanding).
+	clk.Set(time.Date(2026, time.March, 10, 11, 0, 0, 0, ist))
+	adv := pay("r-adv", "P-ADV", "3000.00", receipts.Cheque)
+	_, err = bs.PostDemands(b.ctx, tenant, "test", billing.FromManual, []billing.DemandInput{{Service: "property_tax",
+		ConsumerCode: "P-ADV", Ward: "W07", PeriodFrom: ledger.Date(2025, time.April, 1), PeriodTo: ledger.Date(2026, time.March, 31),
+		Date: ledger.Date(2026, time.March, 25), DueDate: ledger.Date(2025, time.June, 30), IdempotencyKey: "P-ADV",
+		Lines: []billing.DemandLineInput{{Head: "PT", Amount: amt("6000.00")}}}})
+	require.NoError(t, err)
+	clk.Set(time.Date(2026, time.March, 20, 11, 0, 0, 0, ist))
 	cash := pay("r-cash", "P-1Y", "20000.00", receipts.Cash)
 	chq := pay("r-chq", "P-2Y", "40000.00", receipts.Cheque)
 	atYearEnd, err := b.yearend.RunProvisions(b.ctx, tenant, 2025, "accountant")
 	require.NoError(t, err)
-	want := []string{"10000.00", "0.00", "0.00", "8000.00"}
+	want := []string{"13000.00", "0.00", "0.00", "8000.00"}
 	require.Equal(t, want, bands(provisionFor(t, atYearEnd, "4321000")))
 
-	// In April, before the close: the old dues paid, a remission approved,
-	// the March cash receipt cancelled and the March cheque dishonoured, and
-	// a 2025-26 demand raised late.
+	// In April, before the close: the old dues paid (band 4), a remission
+	// approved (band 1), the March cash receipt cancelled (band 2), the March
+	// cheque dishonoured (band 3), the advance's cheque dishonoured, which
+	// reinstates what it settled (band 1), and a 2025-26 demand raised late
+	// (band 1). Each would move its band without the roll back to 31 March.
 	clk.Set(time.Date(2026, time.April, 20, 11, 0, 0, 0, ist))
 	pay("r-april", "P-3Y", "8000.00", receipts.Cash)
 	am, err := bs.ProposeAmendment(b.ctx, tenant, "clerk", billing.AmendmentInput{DemandID: dues[0].ID, Kind: billing.Remission,
@@ -85,6 +96,9 @@ func TestProvisionsMeasureTheDuesOutstandingAt31MarchNotWhenRun(t *testing.T) {
 	_, err = rs.Cancel(b.ctx, tenant, "supervisor", receipts.CancelInput{ReceiptID: cash.ID, Reason: "wrong consumer", Approver: true})
 	require.NoError(t, err)
 	_, err = rs.RecordDishonour(b.ctx, tenant, "supervisor", receipts.DishonourInput{ReceiptID: chq.ID,
+		Date: ledger.Date(2026, time.April, 20), Reason: "insufficient funds"})
+	require.NoError(t, err)
+	_, err = rs.RecordDishonour(b.ctx, tenant, "supervisor", receipts.DishonourInput{ReceiptID: adv.ID,
 		Date: ledger.Date(2026, time.April, 20), Reason: "insufficient funds"})
 	require.NoError(t, err)
 	_, err = bs.PostDemands(b.ctx, tenant, "test", billing.FromManual, []billing.DemandInput{{Service: "property_tax",
