@@ -112,7 +112,10 @@ func (s *Service) SetProvisionRates(ctx context.Context, tenant string, rates [B
 // provision head for an increase (the reverse for a write-back), for the
 // difference from the provision already held. Run again, it posts nothing
 // unless the dues or the rates changed. Outstanding is as the register
-// stands when the run is made.
+// stood at the end of 31 March, however late the run is made: collections,
+// advance applications and amendments dated after it are undone, receipts
+// dated by it but cancelled or dishonoured after it still count as
+// collected, and demands raised after it are left out.
 func (s *Service) RunProvisions(ctx context.Context, tenant string, fy int, actor string) (ProvisionRun, error) {
 	if err := checkYear(fy); err != nil {
 		return ProvisionRun{}, err
@@ -144,7 +147,7 @@ func (s *Service) provisionsTx(ctx context.Context, tx pgx.Tx, tenant string, fy
 		out.Rates[r.Band-1] = r.Rate
 	}
 	asOf := ledger.Date(fy+1, time.March, 31)
-	rows, err := q.ProvisionOutstandingByBand(ctx, dbq.ProvisionOutstandingByBandParams{TenantID: tenant, FiscalYear: int32(fy),
+	rows, err := q.ProvisionOutstandingByBand(ctx, dbq.ProvisionOutstandingByBandParams{TenantID: tenant, FiscalYear: int32(fy), AsOf: asOf,
 		OneYearBefore: asOf.AddDate(-1, 0, 0), TwoYearsBefore: asOf.AddDate(-2, 0, 0), ThreeYearsBefore: asOf.AddDate(-3, 0, 0)})
 	if err != nil {
 		return ProvisionRun{}, fmt.Errorf("read outstanding dues: %w", err)

@@ -17,8 +17,8 @@ import (
 // under one, one to two, two to three and over three years before 31 March
 // 2026 (10,000, 20,000, 40,000 and 8,000), a library cess (owed to the
 // state, never provided for) and a building-permit fee over three years old
-// (1,000.00).
-func raiseAgedDues(t *testing.T, b bundle) {
+// (1,000.00), and returns them in that order.
+func raiseAgedDues(t *testing.T, b bundle) []billing.Demand {
 	t.Helper()
 	bs := billing.NewService(b.pool, b.ledger, nil)
 	for _, h := range []billing.TaxHead{
@@ -38,7 +38,7 @@ func raiseAgedDues(t *testing.T, b bundle) {
 			Date: ledger.Date(2025, time.April, 10), DueDate: due, IdempotencyKey: consumer, Lines: lines}
 	}
 	pt := func(a string) billing.DemandLineInput { return billing.DemandLineInput{Head: "PT", Amount: amt(a)} }
-	_, err := bs.PostDemands(b.ctx, tenant, "test", billing.FromManual, []billing.DemandInput{
+	ds, err := bs.PostDemands(b.ctx, tenant, "test", billing.FromManual, []billing.DemandInput{
 		demand("property_tax", "P-NEW", ledger.Date(2025, time.June, 30), pt("10000.00"), billing.DemandLineInput{Head: "LIB_CESS", Amount: amt("500.00")}),
 		demand("property_tax", "P-1Y", ledger.Date(2024, time.June, 30), pt("20000.00")),
 		demand("property_tax", "P-2Y", ledger.Date(2023, time.June, 30), pt("40000.00")),
@@ -46,6 +46,7 @@ func raiseAgedDues(t *testing.T, b bundle) {
 		demand("building_plan", "BP-OLD", ledger.Date(2022, time.June, 30), billing.DemandLineInput{Head: "BP_FEE", Amount: amt("1000.00")}),
 	})
 	require.NoError(t, err)
+	return ds
 }
 
 func provisionFor(t *testing.T, r yearend.ProvisionRun, account string) yearend.ProvisionLine {

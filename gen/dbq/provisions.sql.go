@@ -62,17 +62,43 @@ func (q *Queries) ProvisionHeld(ctx context.Context, arg ProvisionHeldParams) ([
 }
 
 const provisionOutstandingByBand = `-- name: ProvisionOutstandingByBand :many
+WITH later AS (
+    SELECT ra.demand_id, ra.line_no, ra.amount AS back
+      FROM receipt_allocations ra
+      JOIN receipts r ON r.tenant_id = ra.tenant_id AND r.id = ra.receipt_id
+     WHERE ra.tenant_id = $4 AND r.receipt_date > $6::date AND r.status = 'valid'
+    UNION ALL
+    SELECT ra.demand_id, ra.line_no, -ra.amount
+      FROM receipt_allocations ra
+      JOIN receipts r ON r.tenant_id = ra.tenant_id AND r.id = ra.receipt_id
+     WHERE ra.tenant_id = $4 AND r.receipt_date <= $6::date AND r.status <> 'valid'
+       AND r.undone_on > $6::date
+    UNION ALL
+    SELECT aa.demand_id, aa.line_no, CASE aa.kind WHEN 'applied' THEN aa.amount ELSE -aa.amount END
+      FROM advance_allocations aa
+      JOIN vouchers v ON v.tenant_id = aa.tenant_id AND v.id = aa.voucher_id
+     WHERE aa.tenant_id = $4 AND v.voucher_date > $6::date
+    UNION ALL
+    SELECT al.demand_id, al.line_no, -al.delta
+      FROM demand_amendment_lines al
+      JOIN demand_amendments m ON m.tenant_id = al.tenant_id AND m.id = al.amendment_id
+     WHERE al.tenant_id = $4 AND m.status = 'approved' AND m.amendment_date > $6::date
+), later_by_line AS (
+    SELECT demand_id, line_no, sum(back) AS back FROM later GROUP BY demand_id, line_no
+)
 SELECT h.receivable_account, h.fund_code, h.function_code,
        (CASE WHEN d.due_date > $1::date THEN 1
              WHEN d.due_date > $2::date THEN 2
              WHEN d.due_date > $3::date THEN 3
              ELSE 4 END)::smallint AS band,
-       sum(l.amount + l.adjusted - l.collected)::numeric AS outstanding
+       sum(l.amount + l.adjusted - l.collected + coalesce(b.back, 0))::numeric AS outstanding
   FROM demands d
   JOIN demand_lines l ON l.tenant_id = d.tenant_id AND l.demand_id = d.id
   JOIN tax_heads h ON h.tenant_id = d.tenant_id AND h.service = d.service AND h.code = l.head_code
   JOIN accounts a ON a.tenant_id = h.tenant_id AND a.code = h.income_account
- WHERE d.tenant_id = $4 AND d.fiscal_year <= $5::integer AND a.kind = 'I'
+  LEFT JOIN later_by_line b ON b.demand_id = l.demand_id AND b.line_no = l.line_no
+ WHERE d.tenant_id = $4 AND d.fiscal_year <= $5::integer AND d.demand_date <= $6::date
+   AND a.kind = 'I'
  GROUP BY 1, 2, 3, 4
  ORDER BY 1, 2, 3, 4
 `
@@ -83,6 +109,7 @@ type ProvisionOutstandingByBandParams struct {
 	ThreeYearsBefore time.Time
 	TenantID         string
 	FiscalYear       int32
+	AsOf             time.Time
 }
 
 type ProvisionOutstandingByBandRow struct {
@@ -93,12 +120,19 @@ type ProvisionOutstandingByBandRow struct {
 	Outstanding       decimal.Decimal
 }
 
-// What the demand register holds outstanding of the tenant's own revenue
-// (heads whose income account is an income head: not cesses collected for
-// the state) on demands of fiscal_year or earlier, per receivable account,
-// fund, function and age band of the due date as of as_of (band 1: due
-// after one_year_before, 2: after two_years_before, 3: after
-// three_years_before, 4: earlier).
+// What the demand register held outstanding at the end of as_of (the
+// balance sheet date) of the tenant's own revenue (heads whose income
+// account is an income head: not cesses collected for the state) on
+// demands of fiscal_year or earlier raised by as_of, per receivable
+// account, fund, function and age band of the due date as of as_of (band
+// 1: due after one_year_before, 2: after two_years_before, 3: after
+// three_years_before, 4: earlier). A line's outstanding now is rolled back
+// to as_of: what settled it after as_of is added back (payments and rebates
+// of receipts dated after as_of that still count, advances applied by
+// journals dated after as_of), what was taken off it after as_of is taken
+// off again (receipts dated by as_of but cancelled or dishonoured after it,
+// advances reinstated after it), and amendments approved with a date after
+// as_of are undone.
 func (q *Queries) ProvisionOutstandingByBand(ctx context.Context, arg ProvisionOutstandingByBandParams) ([]ProvisionOutstandingByBandRow, error) {
 	rows, err := q.db.Query(ctx, provisionOutstandingByBand,
 		arg.OneYearBefore,
@@ -106,6 +140,7 @@ func (q *Queries) ProvisionOutstandingByBand(ctx context.Context, arg ProvisionO
 		arg.ThreeYearsBefore,
 		arg.TenantID,
 		arg.FiscalYear,
+		arg.AsOf,
 	)
 	if err != nil {
 		return nil, err
