@@ -23,6 +23,7 @@ import (
 	"github.com/munimhq/munim/gen/pb/munim/reports/v1/reportsv1connect"
 	"github.com/munimhq/munim/ledger"
 	"github.com/munimhq/munim/tenancy"
+	"github.com/munimhq/munim/yearend"
 )
 
 // statementBenchLegs are the shapes of the vouchers a statements bench
@@ -82,6 +83,15 @@ func benchStatements(ctx context.Context, args []string) error {
 	el := time.Since(start)
 	fmt.Printf("ledger: %d lines posted in %s (%.0f lines/s), balances maintained as they committed\n",
 		posted, el.Round(time.Second), float64(posted)/el.Seconds())
+	// 2025-26 is closed, as a ULB's last year would be, so the statements
+	// also leave its closing vouchers out of the I&E and the comparatives.
+	start = time.Now()
+	closed, err := yearend.NewService(env.pool, env.app.ledger).CloseYear(ctx, tenant, 2025, "bench")
+	if err != nil {
+		return fmt.Errorf("close 2025-26: %w", err)
+	}
+	fmt.Printf("2025-26 closed in %s: %d closing vouchers, surplus %s\n", time.Since(start).Round(time.Millisecond),
+		len(closed.Vouchers), closed.Surplus.StringFixed(2))
 
 	token, err := auth.MintHS256(env.secret, auth.TokenSpec{Subject: "bench-auditor", Roles: []auth.Role{auth.RoleAuditor}, Tenants: []string{"bn.*"}}, time.Now())
 	if err != nil {
