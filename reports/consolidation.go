@@ -131,6 +131,8 @@ func (s *Service) StateConsolidation(ctx context.Context, r StateRequest) (State
 			acc.YearMovement = acc.YearMovement.Add(row.YearMovement)
 			acc.PreviousClosing = acc.PreviousClosing.Add(row.PreviousClosing)
 			acc.PreviousYearMovement = acc.PreviousYearMovement.Add(row.PreviousYearMovement)
+			acc.YearClosing = acc.YearClosing.Add(row.YearClosing)
+			acc.PreviousYearClosing = acc.PreviousYearClosing.Add(row.PreviousYearClosing)
 		}
 		for code, name := range u.majors {
 			if _, ok := b.majors[code]; !ok {
@@ -139,7 +141,7 @@ func (s *Service) StateConsolidation(ctx context.Context, r StateRequest) (State
 		}
 		f := u.figures
 		fig := UlbFigures{TenantID: f.TenantID, ULBName: f.UlbName, Demand: f.Demand, Collection: f.Collection,
-			Receivables: f.Receivables, CashAndBank: f.CashAndBank, Surplus: f.Surplus, AuditStatus: u.status}
+			Receivables: f.Receivables, CashAndBank: f.CashAndBank, Surplus: surplusOf(u.rows), AuditStatus: u.status}
 		if f.Demand.IsPositive() {
 			fig.Efficiency = decimal.NewNullDecimal(f.Collection.Mul(hundred).DivRound(f.Demand, 2))
 		}
@@ -160,6 +162,18 @@ func (s *Service) StateConsolidation(ctx context.Context, r StateRequest) (State
 		return StateConsolidation{}, err
 	}
 	return out, nil
+}
+
+// surplusOf is the year's income less expenditure of a ULB's balances,
+// its closing vouchers left out (a closed year still shows its surplus).
+func surplusOf(rows []dbq.BalanceStatementAccountsRow) decimal.Decimal {
+	s := decimal.Zero
+	for _, r := range rows {
+		if c := r.AccountCode[0]; c == '1' || c == '2' {
+			s = s.Sub(beforeClosing(r).Current)
+		}
+	}
+	return s
 }
 
 // ulbRead is what a state's consolidation reads of one ULB.

@@ -15,6 +15,7 @@ import (
 	"github.com/munimhq/munim/receipts"
 	"github.com/munimhq/munim/reports"
 	"github.com/munimhq/munim/tenancy"
+	"github.com/munimhq/munim/yearend"
 )
 
 // stateSetup is setup with a second ULB of the state, uk.haridwar, and a
@@ -92,35 +93,8 @@ func TestStateConsolidationIsTheSumOfItsULBs(t *testing.T) {
 	asOf := day("2026-05-31")
 	state, err := b.reports.StateConsolidation(b.ctx, reports.StateRequest{StateCode: "uk", AsOf: asOf, VerifyChains: true})
 	require.NoError(t, err)
-
-	wantBS, gotBS := map[string]reports.Amounts{}, map[string]reports.Amounts{}
-	wantBSRows, gotBSRows := map[string]reports.Amounts{}, map[string]reports.Amounts{}
-	wantIE, gotIE := map[string]reports.Amounts{}, map[string]reports.Amounts{}
-	wantIERows, gotIERows := map[string]reports.Amounts{}, map[string]reports.Amounts{}
-	for _, ulb := range []string{"uk.dehradun", "uk.haridwar"} {
-		bs, err := b.reports.BalanceSheet(b.ctx, reports.Request{TenantID: ulb, AsOf: asOf})
-		require.NoError(t, err)
-		require.True(t, bs.Balanced(), ulb)
-		sumFigures(wantBS, append(append(bs.Liabilities, bs.Assets...), bs.TotalLiabilities, bs.TotalAssets)...)
-		sumRows(wantBSRows, bs.Schedules)
-		ie, err := b.reports.IncomeExpenditure(b.ctx, reports.Request{TenantID: ulb, AsOf: asOf})
-		require.NoError(t, err)
-		sumFigures(wantIE, append(append(ie.Income, ie.Expenditure...), ie.TotalIncome, ie.TotalExpenditure,
-			ie.SurplusBeforePriorPeriod, ie.PriorPeriodItems, ie.SurplusAfterPriorPeriod, ie.TransferToReserves, ie.SurplusCarriedToFund)...)
-		sumRows(wantIERows, ie.Schedules)
-	}
-	bs, ie := state.BalanceSheet, state.IncomeExpenditure
-	sumFigures(gotBS, append(append(bs.Liabilities, bs.Assets...), bs.TotalLiabilities, bs.TotalAssets)...)
-	sumRows(gotBSRows, bs.Schedules)
-	sumFigures(gotIE, append(append(ie.Income, ie.Expenditure...), ie.TotalIncome, ie.TotalExpenditure,
-		ie.SurplusBeforePriorPeriod, ie.PriorPeriodItems, ie.SurplusAfterPriorPeriod, ie.TransferToReserves, ie.SurplusCarriedToFund)...)
-	sumRows(gotIERows, ie.Schedules)
-
-	assertSameSums(t, wantBS, gotBS, "balance sheet line")
-	assertSameSums(t, wantBSRows, gotBSRows, "balance sheet schedule row")
-	assertSameSums(t, wantIE, gotIE, "income and expenditure line")
-	assertSameSums(t, wantIERows, gotIERows, "income and expenditure schedule row")
-	assert.True(t, bs.Balanced(), "the state's balance sheet balances: %v / %v", bs.TotalAssets.Amounts, bs.TotalLiabilities.Amounts)
+	assertSumOfULBs(t, b, state, reports.Request{AsOf: asOf})
+	bs := state.BalanceSheet
 	assert.Equal(t, "uk.*", bs.TenantID)
 	assert.Equal(t, 2026, bs.FiscalYear)
 
@@ -186,4 +160,59 @@ func TestStateAuditStatusVerifiesChainsOnlyWhenAsked(t *testing.T) {
 	}
 	assert.Equal(t, controls.OK, status(false), "the ties alone still hold")
 	assert.Equal(t, controls.Failed, status(true), "the edited salaries voucher breaks Haridwar's chain")
+}
+
+// assertSumOfULBs checks a state's statements are its two ULBs' summed,
+// line by line and schedule row by schedule row, and balance.
+func assertSumOfULBs(t *testing.T, b bundle, state reports.StateConsolidation, r reports.Request) {
+	t.Helper()
+	wantBS, gotBS := map[string]reports.Amounts{}, map[string]reports.Amounts{}
+	wantBSRows, gotBSRows := map[string]reports.Amounts{}, map[string]reports.Amounts{}
+	wantIE, gotIE := map[string]reports.Amounts{}, map[string]reports.Amounts{}
+	wantIERows, gotIERows := map[string]reports.Amounts{}, map[string]reports.Amounts{}
+	for _, ulb := range []string{"uk.dehradun", "uk.haridwar"} {
+		r.TenantID = ulb
+		bs, err := b.reports.BalanceSheet(b.ctx, r)
+		require.NoError(t, err)
+		require.True(t, bs.Balanced(), ulb)
+		sumFigures(wantBS, append(append(bs.Liabilities, bs.Assets...), bs.TotalLiabilities, bs.TotalAssets)...)
+		sumRows(wantBSRows, bs.Schedules)
+		ie, err := b.reports.IncomeExpenditure(b.ctx, r)
+		require.NoError(t, err)
+		sumFigures(wantIE, append(append(ie.Income, ie.Expenditure...), ie.TotalIncome, ie.TotalExpenditure,
+			ie.SurplusBeforePriorPeriod, ie.PriorPeriodItems, ie.SurplusAfterPriorPeriod, ie.TransferToReserves, ie.SurplusCarriedToFund)...)
+		sumRows(wantIERows, ie.Schedules)
+	}
+	bs, ie := state.BalanceSheet, state.IncomeExpenditure
+	sumFigures(gotBS, append(append(bs.Liabilities, bs.Assets...), bs.TotalLiabilities, bs.TotalAssets)...)
+	sumRows(gotBSRows, bs.Schedules)
+	sumFigures(gotIE, append(append(ie.Income, ie.Expenditure...), ie.TotalIncome, ie.TotalExpenditure,
+		ie.SurplusBeforePriorPeriod, ie.PriorPeriodItems, ie.SurplusAfterPriorPeriod, ie.TransferToReserves, ie.SurplusCarriedToFund)...)
+	sumRows(gotIERows, ie.Schedules)
+
+	assertSameSums(t, wantBS, gotBS, "balance sheet line")
+	assertSameSums(t, wantBSRows, gotBSRows, "balance sheet schedule row")
+	assertSameSums(t, wantIE, gotIE, "income and expenditure line")
+	assertSameSums(t, wantIERows, gotIERows, "income and expenditure schedule row")
+	assert.True(t, bs.Balanced(), "the state's balance sheet balances: %v / %v", bs.TotalAssets.Amounts, bs.TotalLiabilities.Amounts)
+}
+
+// A ULB's closed year still consolidates as earned: its income and
+// expenditure, and the next year's comparatives, leave its closing
+// vouchers out in the state's statements as in its own, and its surplus
+// in the table is the year's, not nil.
+func TestStateConsolidationOfAClosedYear(t *testing.T) {
+	t.Parallel()
+	b := stateSetup(t)
+	_, err := yearend.NewService(b.pool, b.ledger).CloseYear(b.ctx, "uk.haridwar", 2025, "meena")
+	require.NoError(t, err)
+	for _, fy := range []int{2025, 2026} {
+		state, err := b.reports.StateConsolidation(b.ctx, reports.StateRequest{StateCode: "uk", FiscalYear: fy})
+		require.NoError(t, err)
+		assertSumOfULBs(t, b, state, reports.Request{FiscalYear: fy})
+		if fy == 2025 {
+			require.Equal(t, "uk.haridwar", state.ULBs[1].TenantID)
+			assert.Equal(t, "40000.00", state.ULBs[1].Surplus.StringFixed(2), "2025-26's property tax, closed to the fund")
+		}
+	}
 }

@@ -153,8 +153,7 @@ SELECT t.tenant_id, t.name AS ulb_name,
        coalesce(sum(b.debit) FILTER (WHERE left(b.account_code, 3) = '431' AND b.fiscal_year = $1::integer), 0)::numeric AS demand,
        coalesce(sum(b.credit) FILTER (WHERE left(b.account_code, 3) = '431' AND b.fiscal_year = $1::integer), 0)::numeric AS collection,
        coalesce(sum(b.debit - b.credit) FILTER (WHERE left(b.account_code, 3) = '431'), 0)::numeric AS receivables,
-       coalesce(sum(b.debit - b.credit) FILTER (WHERE left(b.account_code, 3) = '450'), 0)::numeric AS cash_and_bank,
-       coalesce(sum(b.credit - b.debit) FILTER (WHERE left(b.account_code, 1) IN ('1', '2') AND b.fiscal_year = $1::integer), 0)::numeric AS surplus
+       coalesce(sum(b.debit - b.credit) FILTER (WHERE left(b.account_code, 3) = '450'), 0)::numeric AS cash_and_bank
   FROM tenants t
   LEFT JOIN balances b ON b.tenant_id = t.tenant_id
         AND (b.fiscal_year < $1::integer
@@ -176,14 +175,14 @@ type TenantKeyFiguresRow struct {
 	Collection  decimal.Decimal
 	Receivables decimal.Decimal
 	CashAndBank decimal.Decimal
-	Surplus     decimal.Decimal
 }
 
 // One tenant's key figures for a state's table, from its maintained balances up to
 // through_period of fiscal_year: the year's debits to the 431 receivables
 // (demand raised, and reinstated) and credits to them (collected, rebated,
-// remitted), the 431 and 450 (cash and bank) balances, and the year's
-// income less expenditure (heads 1 and 2, credit positive).
+// remitted), and the 431 and 450 (cash and bank) balances. (The year's
+// surplus is taken from the statement rows, which leave closing vouchers
+// out.)
 func (q *Queries) TenantKeyFigures(ctx context.Context, arg TenantKeyFiguresParams) (TenantKeyFiguresRow, error) {
 	row := q.db.QueryRow(ctx, tenantKeyFigures, arg.FiscalYear, arg.ThroughPeriod, arg.TenantID)
 	var i TenantKeyFiguresRow
@@ -194,7 +193,6 @@ func (q *Queries) TenantKeyFigures(ctx context.Context, arg TenantKeyFiguresPara
 		&i.Collection,
 		&i.Receivables,
 		&i.CashAndBank,
-		&i.Surplus,
 	)
 	return i, err
 }
