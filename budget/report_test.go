@@ -9,6 +9,7 @@ import (
 
 	"github.com/munimhq/munim/budget"
 	"github.com/munimhq/munim/ledger"
+	"github.com/munimhq/munim/yearend"
 )
 
 // Budget vs actual shows each line's BE, RE, re-appropriations,
@@ -60,6 +61,14 @@ func TestBudgetVsActualAndQuarterlyVariance(t *testing.T) {
 	assert.Equal(t, []string{"30000.00", "60000.00", "90000.00", "120000.00"}, strs(p.Target[:]))
 	assert.Equal(t, []string{"0.00", "30000.00", "48000.00", "78000.00"}, strs(p.Variance[:]))
 	assert.Equal(t, "53.33", p.VariancePercent[2].StringFixed(2))
+
+	// Closing the year brings the expenditure heads to nil in the books;
+	// the ledger's actual of the closed year is still what was spent.
+	_, err = yearend.NewService(b.pool, b.ledger).CloseYear(b.ctx, tenant, 2026, approver)
+	require.NoError(t, err)
+	rep, err = b.budget.BudgetVsActual(b.ctx, tenant, 2026)
+	require.NoError(t, err)
+	assert.Equal(t, "30000.00", rep.Lines[1].Ledger.StringFixed(2), "the closing voucher is not spending")
 }
 
 func strs[T interface{ StringFixed(int32) string }](ds []T) []string {

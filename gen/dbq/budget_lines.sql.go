@@ -145,12 +145,18 @@ func (q *Queries) BudgetLineInsert(ctx context.Context, arg BudgetLineInsertPara
 }
 
 const budgetLineLedgerActuals = `-- name: BudgetLineLedgerActuals :many
-SELECT l.id AS line_id, coalesce(sum(b.debit - b.credit), 0)::numeric AS net_debit
+SELECT l.id AS line_id,
+       (coalesce((SELECT sum(b.debit - b.credit) FROM balances b
+                   WHERE b.tenant_id = l.tenant_id AND b.fiscal_year = l.fiscal_year
+                     AND b.fund_code = l.fund_code AND b.function_code = l.function_code
+                     AND starts_with(b.account_code, l.head_code)), 0)
+        - coalesce((SELECT sum(vl.debit - vl.credit) FROM year_closing_vouchers c
+                      JOIN voucher_lines vl ON vl.tenant_id = c.tenant_id AND vl.voucher_id = c.voucher_id
+                     WHERE c.tenant_id = l.tenant_id AND c.fiscal_year = l.fiscal_year AND c.closing
+                       AND vl.fund_code = l.fund_code AND vl.function_code = l.function_code
+                       AND starts_with(vl.account_code, l.head_code)), 0))::numeric AS net_debit
   FROM budget_lines l
-  LEFT JOIN balances b ON b.tenant_id = l.tenant_id AND b.fiscal_year = l.fiscal_year
-       AND b.fund_code = l.fund_code AND b.function_code = l.function_code AND starts_with(b.account_code, l.head_code)
  WHERE l.tenant_id = $1 AND l.fiscal_year = $2
- GROUP BY l.id
  ORDER BY l.id
 `
 
@@ -165,7 +171,9 @@ type BudgetLineLedgerActualsRow struct {
 }
 
 // Net debits the ledger holds, for the year, on the heads of each line (a
-// line's group covers every detailed head under it), its function and fund.
+// line's group covers every detailed head under it), its function and fund,
+// leaving out the year-end closing vouchers (and their reversals), which
+// bring a closed year's expenditure heads to nil.
 func (q *Queries) BudgetLineLedgerActuals(ctx context.Context, arg BudgetLineLedgerActualsParams) ([]BudgetLineLedgerActualsRow, error) {
 	rows, err := q.db.Query(ctx, budgetLineLedgerActuals, arg.TenantID, arg.FiscalYear)
 	if err != nil {
