@@ -117,17 +117,8 @@ func (s *Service) SetProvisionRates(ctx context.Context, tenant string, rates [B
 // dated by it but cancelled or dishonoured after it still count as
 // collected, and demands raised after it are left out.
 func (s *Service) RunProvisions(ctx context.Context, tenant string, fy int, actor string) (ProvisionRun, error) {
-	if err := checkYear(fy); err != nil {
-		return ProvisionRun{}, err
-	}
-	if strings.TrimSpace(actor) == "" {
-		return ProvisionRun{}, invalid("actor", "is required")
-	}
 	var out ProvisionRun
-	err := db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
-		if err := lockYear(ctx, dbq.New(tx), tenant, fy); err != nil {
-			return err
-		}
+	err := s.inYear(ctx, tenant, fy, actor, func(tx pgx.Tx, _ *dbq.Queries) error {
 		var err error
 		out, err = s.provisionsTx(ctx, tx, tenant, fy, actor)
 		return err

@@ -125,14 +125,8 @@ func lockYear(ctx context.Context, q *dbq.Queries, tenant string, fy int) error 
 // closed (each with its period event), the close and its vouchers are
 // recorded, and fiscal year fy+1 is opened if it is not.
 func (s *Service) CloseYear(ctx context.Context, tenant string, fy int, actor string) (Closing, error) {
-	if err := checkYear(fy); err != nil {
-		return Closing{}, err
-	}
-	if strings.TrimSpace(actor) == "" {
-		return Closing{}, invalid("actor", "is required")
-	}
 	var out Closing
-	err := db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+	err := s.inYear(ctx, tenant, fy, actor, func(tx pgx.Tx, _ *dbq.Queries) error {
 		var err error
 		out, err = s.closeTx(ctx, tx, tenant, fy, actor)
 		return err
@@ -140,12 +134,29 @@ func (s *Service) CloseYear(ctx context.Context, tenant string, fy int, actor st
 	return out, err
 }
 
+// inYear checks fy and actor, then runs fn in one transaction of tenant's
+// that holds fiscal year fy's lock (lockYear): the close, the reopening and
+// the provisions run each change the year under it.
+func (s *Service) inYear(ctx context.Context, tenant string, fy int, actor string, fn func(tx pgx.Tx, q *dbq.Queries) error) error {
+	if err := checkYear(fy); err != nil {
+		return err
+	}
+	if strings.TrimSpace(actor) == "" {
+		return invalid("actor", "is required")
+	}
+	return db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
+		q := dbq.New(tx)
+		if err := lockYear(ctx, q, tenant, fy); err != nil {
+			return err
+		}
+		return fn(tx, q)
+	})
+}
+
+// closeTx closes fy in tx, which holds the year's lock.
 func (s *Service) closeTx(ctx context.Context, tx pgx.Tx, tenant string, fy int, actor string) (Closing, error) {
 	q := dbq.New(tx)
 	label := ledger.FiscalYearLabel(fy)
-	if err := lockYear(ctx, q, tenant, fy); err != nil {
-		return Closing{}, err
-	}
 	standing, err := q.YearClosingStanding(ctx, dbq.YearClosingStandingParams{TenantID: tenant, FiscalYear: int32(fy)})
 	if err != nil {
 		return Closing{}, fmt.Errorf("read close: %w", err)
@@ -328,22 +339,12 @@ func side(l ledger.Line, amount decimal.Decimal) ledger.Line {
 // whose next year is closed must wait until that one is reopened. The
 // caller checks the actor may do so (the approver, PermYearClose).
 func (s *Service) ReopenYear(ctx context.Context, tenant string, fy int, actor, reason string) (Reopening, error) {
-	if err := checkYear(fy); err != nil {
-		return Reopening{}, err
-	}
 	if strings.TrimSpace(reason) == "" {
 		return Reopening{}, invalid("reason", "is required: say why the closed year is reopened")
 	}
-	if strings.TrimSpace(actor) == "" {
-		return Reopening{}, invalid("actor", "is required")
-	}
 	var out Reopening
-	err := db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
-		q := dbq.New(tx)
+	err := s.inYear(ctx, tenant, fy, actor, func(tx pgx.Tx, q *dbq.Queries) error {
 		label := ledger.FiscalYearLabel(fy)
-		if err := lockYear(ctx, q, tenant, fy); err != nil {
-			return err
-		}
 		standing, err := q.YearClosingStanding(ctx, dbq.YearClosingStandingParams{TenantID: tenant, FiscalYear: int32(fy)})
 		if err != nil {
 			return fmt.Errorf("read close: %w", err)
