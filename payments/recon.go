@@ -14,13 +14,14 @@ import (
 	"github.com/munimhq/munim/gateway"
 	"github.com/munimhq/munim/gen/dbq"
 	"github.com/munimhq/munim/ledger"
+	"github.com/munimhq/munim/receipts"
 )
 
 // The accounts of a settlement (NMAM).
 const (
 	// Clearing is cash in transit, the gateway clearing account: debited
 	// by online receipts, credited with the gross as they are settled.
-	Clearing = "4501002"
+	Clearing = receipts.CashInTransit
 	// Charges are the gateway's transaction charges and the tax on them.
 	Charges = "2408003"
 	// Unidentified holds what the gateway settled that is not ours (or a
@@ -29,10 +30,10 @@ const (
 	Unidentified = "3504007"
 	// DefaultSettlementBank is where settlements are credited unless the
 	// account names another.
-	DefaultSettlementBank = "4502101"
+	DefaultSettlementBank = receipts.DefaultBank
 	// financeFunction is the function the cash, bank and charges post
 	// under: finance and accounts, as the cash book does.
-	financeFunction = "0200"
+	financeFunction = receipts.CashFunction
 	municipalFund   = "01"
 )
 

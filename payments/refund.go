@@ -18,6 +18,7 @@ import (
 	"github.com/munimhq/munim/gateway"
 	"github.com/munimhq/munim/gen/dbq"
 	"github.com/munimhq/munim/ledger"
+	"github.com/munimhq/munim/receipts"
 )
 
 // Refund statuses.
@@ -108,7 +109,7 @@ func (s *Service) InitiateRefund(ctx context.Context, tenant, actor string, in R
 		if left := p.Amount.Sub(claimed.Claimed); in.Amount.GreaterThan(left) {
 			return invalid("amount", "payment %s has %s left to refund", in.PaymentID, left.StringFixed(2))
 		}
-		r, err := s.receipts.Get(ctx, tenant, p.ReceiptID.Int64)
+		r, err := receipts.GetTx(ctx, tx, tenant, p.ReceiptID.Int64)
 		if err != nil {
 			return err
 		}

@@ -51,8 +51,8 @@ func bankLines(bank, from string, byFund map[string]decimal.Decimal) []ledger.Li
 	slices.Sort(funds)
 	var out []ledger.Line
 	for _, f := range funds {
-		out = append(out, ledger.Line{AccountCode: bank, FundCode: f, FunctionCode: cashFunction, Debit: byFund[f]},
-			ledger.Line{AccountCode: from, FundCode: f, FunctionCode: cashFunction, Credit: byFund[f]})
+		out = append(out, ledger.Line{AccountCode: bank, FundCode: f, FunctionCode: CashFunction, Debit: byFund[f]},
+			ledger.Line{AccountCode: from, FundCode: f, FunctionCode: CashFunction, Credit: byFund[f]})
 	}
 	return out
 }

@@ -252,7 +252,7 @@ func (s *Service) collectTx(ctx context.Context, tx pgx.Tx, tenant, actor string
 
 	rv := ledger.Voucher{Type: ledger.Receipt, Date: today, IdempotencyKey: "receipt:" + p.IdempotencyKey, SourceRef: number,
 		Narration: narration(number, p, collections),
-		Lines:     append([]ledger.Line{{AccountCode: debit, FundCode: fund, FunctionCode: cashFunction, Debit: p.Amount}}, credits...)}
+		Lines:     append([]ledger.Line{{AccountCode: debit, FundCode: fund, FunctionCode: CashFunction, Debit: p.Amount}}, credits...)}
 	vouchers := []ledger.Voucher{rv}
 	if len(rebates) > 0 {
 		vouchers = append(vouchers, ledger.Voucher{Type: ledger.Journal, Date: today, IdempotencyKey: "receipt-rebate:" + p.IdempotencyKey,

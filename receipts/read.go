@@ -16,12 +16,18 @@ import (
 
 // Get reads one receipt with what it paid.
 func (s *Service) Get(ctx context.Context, tenant string, id int64) (Receipt, error) {
-	var out []Receipt
+	var out Receipt
 	err := db.ReadTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		var err error
-		out, err = readReceipts(ctx, dbq.New(tx), tenant, []int64{id})
+		out, err = GetTx(ctx, tx, tenant, id)
 		return err
 	})
+	return out, err
+}
+
+// GetTx reads a receipt with its items in the caller's transaction.
+func GetTx(ctx context.Context, tx pgx.Tx, tenant string, id int64) (Receipt, error) {
+	out, err := readReceipts(ctx, dbq.New(tx), tenant, []int64{id})
 	if err != nil {
 		return Receipt{}, err
 	}

@@ -33,9 +33,9 @@ const (
 	// of a NEFT/RTGS transfer is in the ULB's account when the cashier
 	// receipts it (its UTR checked), so it is debited to the bank at once.
 	DefaultBank = "4502101"
-	// cashFunction is the function the cash and bank side posts under:
+	// CashFunction is the function the cash and bank side posts under:
 	// finance and accounts, which keeps the cash book.
-	cashFunction = "0200"
+	CashFunction = "0200"
 )
 
 // Config configures a Service. The zero value of each field has a default.
