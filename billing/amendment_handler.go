@@ -74,7 +74,7 @@ func amendmentIn(m *billingv1.ProposeAmendmentRequest, today time.Time) (Amendme
 
 // ProposeAmendment implements AmendmentService.ProposeAmendment.
 func (h *AmendmentHandler) ProposeAmendment(ctx context.Context, req *connect.Request[billingv1.ProposeAmendmentRequest]) (*connect.Response[billingv1.ProposeAmendmentResponse], error) {
-	now := h.svc.now().In(ist)
+	now := h.svc.now().In(ledger.IST)
 	in, err := amendmentIn(req.Msg, ledger.Date(now.Year(), now.Month(), now.Day()))
 	if err != nil {
 		return nil, h.fail(ctx, req.Spec().Procedure, err)

@@ -251,7 +251,7 @@ func (s *Service) AccrueCharges(ctx context.Context, tx pgx.Tx, tenant, consumer
 	if err := required(consumer, service, asOf); err != nil {
 		return nil, err
 	}
-	day := dayOf(asOf)
+	day := ledger.DayOf(asOf)
 	q := dbq.New(tx)
 	ids, err := q.ChargeDemandsLock(ctx, dbq.ChargeDemandsLockParams{TenantID: tenant, ConsumerCode: consumer, Service: service, AsOf: day})
 	if err != nil || len(ids) == 0 {
@@ -450,7 +450,7 @@ func (s *Service) RebateDue(ctx context.Context, tx pgx.Tx, tenant, consumer, se
 
 // rebatesOn works out the rebate on each of demands of paidOn's fiscal year.
 func rebatesOn(ctx context.Context, q *dbq.Queries, tenant, service string, demands []Demand, paidOn time.Time) ([]Charge, error) {
-	day := dayOf(paidOn)
+	day := ledger.DayOf(paidOn)
 	fy := ledger.FiscalYearOf(day)
 	m, err := newMasters(q, tenant, service).of(ctx, fy)
 	if err != nil || m == nil || len(m.RebateWindows) == 0 {
@@ -475,12 +475,6 @@ func rebatesOn(ctx context.Context, q *dbq.Queries, tenant, service string, dema
 		}
 	}
 	return out, nil
-}
-
-// dayOf is the ULB's calendar day of t, as an accounting date.
-func dayOf(t time.Time) time.Time {
-	t = t.In(ist)
-	return ledger.Date(t.Year(), t.Month(), t.Day())
 }
 
 // required names the missing ones of a consumer, a service and a date.

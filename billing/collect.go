@@ -127,7 +127,7 @@ func (s *Service) Collect(ctx context.Context, tx pgx.Tx, tenant string, p Payme
 		return Collection{}, err
 	}
 	q := dbq.New(tx)
-	day := dayOf(p.PaidOn)
+	day := ledger.DayOf(p.PaidOn)
 	if _, err := q.DemandLinesLockOutstanding(ctx, dbq.DemandLinesLockOutstandingParams{TenantID: tenant,
 		ConsumerCode: p.ConsumerCode, Service: p.Service}); err != nil {
 		return Collection{}, fmt.Errorf("lock dues: %w", err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/gen/dbq"
+	"github.com/munimhq/munim/ledger"
 )
 
 // Dues is everything a consumer owes, oldest period first.
@@ -78,7 +79,7 @@ func (s *Service) FetchBill(ctx context.Context, tenant, service, consumer, acto
 	if service == "" {
 		return Bill{}, invalid("service", "is required")
 	}
-	now := s.now().In(ist)
+	now := s.now().In(ledger.IST)
 	var bill Bill
 	err := db.InTenant(ctx, s.pool, db.Scope(tenant), func(tx pgx.Tx) error {
 		if _, err := s.AccrueCharges(ctx, tx, tenant, consumer, service, now, actor); err != nil {
@@ -100,16 +101,13 @@ func (s *Service) FetchBill(ctx context.Context, tenant, service, consumer, acto
 }
 
 func newBill(dues Dues, service string, now time.Time, rebates []Charge) Bill {
-	end := time.Date(now.Year(), now.Month(), now.Day(), 23, 59, 59, 0, ist)
+	end := time.Date(now.Year(), now.Month(), now.Day(), 23, 59, 59, 0, ledger.IST)
 	b := Bill{Dues: dues, Service: service, AsOf: now, ExpiresAt: end, Rebates: rebates, Payable: dues.Total}
 	for _, r := range rebates {
 		b.Payable = b.Payable.Add(r.Amount)
 	}
 	if len(rebates) > 0 {
-		b.RebateIfPaidBy = dayOf(now)
+		b.RebateIfPaidBy = ledger.DayOf(now)
 	}
 	return b
 }
-
-// ist is the ULBs' calendar: India has one time zone and no daylight saving.
-var ist = time.FixedZone("Asia/Kolkata", 5*3600+1800)

@@ -121,7 +121,7 @@ func (h *Handler) ListTaxHeads(ctx context.Context, req *connect.Request[billing
 
 // PostDemands implements BillingService.PostDemands.
 func (h *Handler) PostDemands(ctx context.Context, req *connect.Request[billingv1.PostDemandsRequest]) (*connect.Response[billingv1.PostDemandsResponse], error) {
-	now := h.svc.now().In(ist)
+	now := h.svc.now().In(ledger.IST)
 	in, err := demandsIn(req.Msg.GetDemands(), ledger.Date(now.Year(), now.Month(), now.Day()))
 	if err != nil {
 		return nil, h.fail(ctx, req.Spec().Procedure, err)
@@ -178,7 +178,7 @@ func (h *Handler) FetchBill(ctx context.Context, req *connect.Request[billingv1.
 // GetDcbRegister implements BillingService.GetDcbRegister.
 func (h *Handler) GetDcbRegister(ctx context.Context, req *connect.Request[billingv1.GetDcbRegisterRequest]) (*connect.Response[billingv1.GetDcbRegisterResponse], error) {
 	fy := int(req.Msg.GetFiscalYear())
-	fy = cmp.Or(fy, ledger.FiscalYearOf(h.svc.now().In(ist)))
+	fy = cmp.Or(fy, ledger.FiscalYearOf(h.svc.now().In(ledger.IST)))
 	rows, err := h.svc.DcbRegister(ctx, req.Msg.GetTenantId(), req.Msg.GetService(), fy)
 	if err != nil {
 		return nil, h.fail(ctx, req.Spec().Procedure, err)

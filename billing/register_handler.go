@@ -138,7 +138,7 @@ func (h *RegisterHandler) CalculateDemand(ctx context.Context, req *connect.Requ
 		return nil, h.fail(ctx, req.Spec().Procedure, err)
 	}
 	if q.AppliedOn.IsZero() {
-		now := h.svc.now().In(ist)
+		now := h.svc.now().In(ledger.IST)
 		q.AppliedOn = ledger.Date(now.Year(), now.Month(), now.Day())
 	}
 	d, err := h.svc.CalculateDemand(ctx, req.Msg.GetTenantId(), q)

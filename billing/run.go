@@ -132,7 +132,7 @@ func (s *Service) plan(req RunRequest) (RunRequest, error) {
 		return req, invalid("service", "no demand run for service %q (runs exist for %s, %s and %s)", req.Service, PropertyTax, Water, TradeLicence)
 	}
 	if req.AsOf.IsZero() {
-		now := s.now().In(ist)
+		now := s.now().In(ledger.IST)
 		req.AsOf = ledger.Date(now.Year(), now.Month(), now.Day())
 	}
 	return req, nil

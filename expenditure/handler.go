@@ -38,13 +38,8 @@ func (h *Handler) fail(ctx context.Context, procedure string, err error) error {
 	return ledger.ToConnect(ctx, h.log, procedure, err)
 }
 
-var ist = time.FixedZone("IST", 5*3600+1800)
-
 // today is the ULB's calendar day.
-func (h *Handler) today() time.Time {
-	n := h.svc.now().In(ist)
-	return ledger.Date(n.Year(), n.Month(), n.Day())
-}
+func (h *Handler) today() time.Time { return ledger.DayOf(h.svc.now()) }
 
 func partyOut(p Party) *expenditurev1.Party {
 	return &expenditurev1.Party{Code: p.Code, Name: p.Name, Kind: p.Kind, Pan: p.PAN, Gstin: p.GSTIN}

@@ -192,6 +192,15 @@ func Date(y int, m time.Month, d int) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// IST is the ULBs' calendar: India has one time zone and no daylight saving.
+var IST = time.FixedZone("Asia/Kolkata", 5*3600+1800)
+
+// DayOf is the ULB's calendar day of t, as an accounting date.
+func DayOf(t time.Time) time.Time {
+	t = t.In(IST)
+	return Date(t.Year(), t.Month(), t.Day())
+}
+
 // ParseDate reads "YYYY-MM-DD".
 func ParseDate(field, s string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, s)

@@ -95,14 +95,8 @@ func NewService(pool *pgxpool.Pool, led *ledger.Ledger, bill *billing.Service, c
 	return s, nil
 }
 
-// ist is the ULBs' calendar.
-var ist = time.FixedZone("Asia/Kolkata", 5*3600+1800)
-
 // today is the ULB's calendar day, as an accounting date.
-func (s *Service) today() time.Time {
-	t := s.now().In(ist)
-	return ledger.Date(t.Year(), t.Month(), t.Day())
-}
+func (s *Service) today() time.Time { return ledger.DayOf(s.now()) }
 
 func invalid(field, format string, args ...any) error {
 	return &ledger.ValidationError{Violations: []ledger.FieldViolation{{Field: field, Rule: fmt.Sprintf(format, args...)}}}
