@@ -9,6 +9,7 @@ import (
 
 	"github.com/munimhq/munim/billing"
 	"github.com/munimhq/munim/ledger"
+	"github.com/munimhq/munim/receiptdoc"
 )
 
 // line is a checked row of an opening trial balance. A receivable row also
@@ -197,7 +198,7 @@ func check(rows []row, m *masters) ([]line, decimal.Decimal, error) {
 	}
 	if amountsRead && !debits.Equal(credits) {
 		vs = append(vs, ledger.FieldViolation{Field: "content", Rule: fmt.Sprintf("totals differ: debit %s, credit %s (difference %s)",
-			indian(debits), indian(credits), indian(debits.Sub(credits).Abs()))})
+			receiptdoc.FormatAmount(debits), receiptdoc.FormatAmount(credits), receiptdoc.FormatAmount(debits.Sub(credits).Abs()))})
 	}
 	if debits.GreaterThanOrEqual(maxAmount) {
 		vs = append(vs, ledger.FieldViolation{Field: "content", Rule: "the total is too large"})
@@ -206,27 +207,4 @@ func check(rows []row, m *masters) ([]line, decimal.Decimal, error) {
 		return nil, decimal.Zero, &ledger.ValidationError{Violations: vs}
 	}
 	return lines, debits, nil
-}
-
-// indian prints an amount with Indian digit grouping: 1,23,456.00.
-func indian(d decimal.Decimal) string {
-	s := d.StringFixed(2)
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	whole, frac, _ := strings.Cut(s, ".")
-	if len(whole) > 3 {
-		head, tail := whole[:len(whole)-3], whole[len(whole)-3:]
-		var groups []string
-		for len(head) > 2 {
-			groups = append([]string{head[len(head)-2:]}, groups...)
-			head = head[:len(head)-2]
-		}
-		if head != "" {
-			groups = append([]string{head}, groups...)
-		}
-		whole = strings.Join(append(groups, tail), ",")
-	}
-	return sign + whole + "." + frac
 }

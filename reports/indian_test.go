@@ -5,8 +5,11 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
+
+	"github.com/munimhq/munim/receiptdoc"
 )
 
+// The exports print amounts with receiptdoc's Indian digit grouping.
 func TestIndianGroupsByLakhAndCrore(t *testing.T) {
 	t.Parallel()
 	cases := []struct{ rule, in, want string }{
@@ -23,7 +26,7 @@ func TestIndianGroupsByLakhAndCrore(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.rule, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, c.want, indian(decimal.RequireFromString(c.in)))
+			assert.Equal(t, c.want, receiptdoc.FormatAmount(decimal.RequireFromString(c.in)))
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"github.com/munimhq/munim/receiptdoc"
 	"io"
 
 	"github.com/johnfercher/maroto/v2"
@@ -82,7 +83,7 @@ func writePDF(w io.Writer, doc document) error {
 		for _, r := range t.Rows {
 			cur, prev := "", ""
 			if r.Amounts != nil {
-				cur, prev = indian(r.Amounts.Current), indian(r.Amounts.Previous)
+				cur, prev = receiptdoc.FormatAmount(r.Amounts.Current), receiptdoc.FormatAmount(r.Amounts.Previous)
 			}
 			m.AddRows(tableLine(r, cur, prev))
 		}
@@ -159,7 +160,7 @@ func addGrid(m core.Maroto, t table) {
 			}
 			if c.Kind == ColMoney && !header && v != "" {
 				if d, err := decimal.NewFromString(v); err == nil {
-					v = indian(d)
+					v = receiptdoc.FormatAmount(d)
 				}
 			}
 			r.Add(col.New(widths[i]).Add(text.New(winAnsi(v), p)))
