@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"github.com/munimhq/munim/receiptdoc"
 	"io"
 
 	"github.com/johnfercher/maroto/v2"
@@ -18,6 +17,8 @@ import (
 	"github.com/johnfercher/maroto/v2/pkg/props"
 	"github.com/shopspring/decimal"
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/munimhq/munim/receiptdoc"
 )
 
 // pdfFamily is Helvetica, spelt so that maroto passes text through as is
