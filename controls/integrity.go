@@ -10,6 +10,7 @@ import (
 
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/gen/dbq"
+	"github.com/munimhq/munim/ledger"
 )
 
 // chain recomputes the tenant's hash chain (ledger.Verify): a breach fails,
@@ -76,7 +77,7 @@ func (s *Service) periods(ctx context.Context, tenant string, asOf time.Time) ([
 			detail += "; the year has ended with " + strings.Join(y.open, ", ") + " still open"
 		}
 		c.Rows = append(c.Rows, Row{RefKind: RefPeriod, Ref: fmt.Sprintf("%d", fy), Detail: detail})
-		summary = append(summary, fmt.Sprintf("%d-%02d: %d closed", fy, (fy+1)%100, len(y.closed)))
+		summary = append(summary, fmt.Sprintf("%s: %d closed", ledger.FiscalYearLabel(int(fy)), len(y.closed)))
 	}
 	c.Summary = strings.Join(summary, "; ")
 	if c.Summary == "" {

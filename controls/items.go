@@ -3,7 +3,6 @@ package controls
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -89,13 +88,4 @@ func (s *Service) unreconciled(ctx context.Context, tenant string, asOf time.Tim
 		cash.Summary = fmt.Sprintf("cash in hand %s, of it %d cashier-days' collections held past their day", sum.CashInHand.StringFixed(2), late)
 	}
 	return []Check{bank, gw, cash}, nil
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/munimhq/munim/db"
 	"github.com/munimhq/munim/gen/dbq"
+	"github.com/munimhq/munim/ledger"
 )
 
 // series checks receipt numbers per series and fiscal year, and voucher
@@ -38,7 +39,7 @@ func (s *Service) series(ctx context.Context, tenant string, asOf time.Time) ([]
 			}
 			for _, g := range gaps {
 				rc.Rows = append(rc.Rows, Row{RefKind: RefSeries, Ref: fmt.Sprintf("%s/%d", g.Series, g.FiscalYear),
-					Detail: fmt.Sprintf("receipt number %d of series %s, %d-%02d is missing", g.Serial, g.Series, g.FiscalYear, (g.FiscalYear+1)%100)})
+					Detail: fmt.Sprintf("receipt number %d of series %s, %s is missing", g.Serial, g.Series, ledger.FiscalYearLabel(int(g.FiscalYear)))})
 			}
 			rc.Status = Failed
 		}
@@ -81,7 +82,7 @@ func (s *Service) series(ctx context.Context, tenant string, asOf time.Time) ([]
 			}
 			for _, g := range gaps {
 				vc.Rows = append(vc.Rows, Row{RefKind: RefSeries, Ref: fmt.Sprintf("%s/%d", g.VoucherType, g.FiscalYear),
-					Detail: fmt.Sprintf("%s voucher serial %d of %d-%02d is missing", g.VoucherType, g.Serial, g.FiscalYear, (g.FiscalYear+1)%100)})
+					Detail: fmt.Sprintf("%s voucher serial %d of %s is missing", g.VoucherType, g.Serial, ledger.FiscalYearLabel(int(g.FiscalYear)))})
 			}
 			vc.Status = Failed
 		}

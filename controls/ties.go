@@ -3,6 +3,8 @@ package controls
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -121,7 +123,7 @@ func mergeTies(kind string, sub, led map[string]decimal.Decimal) []ledger.Tie {
 		codes[c] = true
 	}
 	var out []ledger.Tie
-	for _, c := range sortedKeys(codes) {
+	for _, c := range slices.Sorted(maps.Keys(codes)) {
 		if sub[c].IsZero() && led[c].IsZero() {
 			continue
 		}

@@ -123,9 +123,9 @@ func (s *Service) receivablesAgeing(ctx context.Context, tenant string, q Regist
 	}
 	slices.SortFunc(keys, func(a, b key) int {
 		if a.service != b.service {
-			return compareStrings(a.service, b.service)
+			return strings.Compare(a.service, b.service)
 		}
-		return compareStrings(a.head, b.head)
+		return strings.Compare(a.head, b.head)
 	})
 	r := Register{Title: "Receivables ageing", Columns: []Column{{"Service", ColText}, {"Head", ColText}, {"Account", ColText}}}
 	for _, b := range ageingBands {
@@ -153,16 +153,6 @@ func (s *Service) receivablesAgeing(ctx context.Context, tenant string, q Regist
 	}
 	r.Ties = []RegisterTie{t}
 	return r, nil
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // creditorHeads are the creditor accounts expenditure bills credit.
@@ -244,7 +234,7 @@ func (s *Service) budgetVariance(ctx context.Context, tenant string, q RegisterQ
 		return Register{}, err
 	}
 	qtr := (int(q.To.Month()) + 8) % 12 / 3 // April-June 0 ... January-March 3
-	r := Register{Title: fmt.Sprintf("Budget variance, quarter %d of %d-%02d", qtr+1, fy, (fy+1)%100),
+	r := Register{Title: fmt.Sprintf("Budget variance, quarter %d of %s", qtr+1, ledger.FiscalYearLabel(fy)),
 		Columns: []Column{{"Budget line", ColText}, {"Name", ColText}, {"Budget", ColMoney}, {"Q1 actual", ColMoney}, {"Q2 actual", ColMoney},
 			{"Q3 actual", ColMoney}, {"Q4 actual", ColMoney}, {"Actual to date", ColMoney}, {"Target to date", ColMoney},
 			{"Variance", ColMoney}, {"Variance %", ColNumber}}}
