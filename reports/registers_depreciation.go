@@ -86,7 +86,7 @@ func (s *Service) depreciationSchedule(ctx context.Context, tenant string, q Reg
 			{"Depreciation b/f", ColMoney}, {"For the year", ColMoney}, {"Written back", ColMoney}, {"Depreciation c/f", ColMoney},
 			{"Net block b/f", ColMoney}, {"Net block c/f", ColMoney}}}
 	totals := make([]decimal.Decimal, 10)
-	carried := map[string]decimal.Decimal{} // per head, on its natural side: what the register must hold
+	shown := map[string]bool{} // the heads with a row
 	for _, b := range blocks {
 		g, a := mv[b.gross], mv[b.accumulated] // an accumulated head is a credit balance: negate
 		if g.Opening.IsZero() && g.Debit.IsZero() && g.Credit.IsZero() && a.Opening.IsZero() && a.Debit.IsZero() && a.Credit.IsZero() {
@@ -101,9 +101,9 @@ func (s *Service) depreciationSchedule(ctx context.Context, tenant string, q Reg
 			totals[i] = totals[i].Add(v)
 		}
 		r.Rows = append(r.Rows, RegisterRow{Section: "Fixed assets", Cells: cells, AccountCode: b.gross})
-		carried[b.gross] = g.Closing
+		shown[b.gross] = true
 		if b.accumulated != "" {
-			carried[b.accumulated] = a.Closing.Neg()
+			shown[b.accumulated] = true
 		}
 	}
 	cells := []string{"Total", ""}
@@ -121,7 +121,7 @@ func (s *Service) depreciationSchedule(ctx context.Context, tenant string, q Reg
 		r.Rows = append(r.Rows, RegisterRow{Section: "Capital work in progress", AccountCode: code,
 			Cells: []string{code, w.AccountName, amt(w.Opening), amt(w.Debit), amt(w.Credit), amt(w.Closing),
 				blank, blank, blank, blank, amt(w.Opening), amt(w.Closing)}})
-		carried[code] = w.Closing
+		shown[code] = true
 	}
 
 	ties, err := s.src.Assets.Tie(ctx, tenant, q.To)
@@ -129,11 +129,12 @@ func (s *Service) depreciationSchedule(ctx context.Context, tenant string, q Reg
 		return Register{}, err
 	}
 	for _, t := range ties {
-		got, ok := carried[t.Account]
-		if !ok && t.SubLedger.IsZero() {
+		if !shown[t.Account] && t.SubLedger.IsZero() {
 			continue
 		}
-		r.Ties = append(r.Ties, tie("Schedule "+t.Kind+" "+t.Account+" against the asset register", []string{t.Account}, t.SubLedger, got))
+		// A head's carried-forward figure is its closing balance, which
+		// is assets' tie's ledger side (zero for a head without a row).
+		r.Ties = append(r.Ties, tie("Schedule "+t.Kind+" "+t.Account+" against the asset register", []string{t.Account}, t.SubLedger, t.Ledger))
 	}
 	return r, nil
 }
