@@ -1,6 +1,7 @@
 package assets
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -396,7 +397,7 @@ func (s *Service) Transfer(ctx context.Context, tenant, actor string, assetID in
 		if a.Status == "disposed" || a.Status == "opening" {
 			return stateError("asset %s is %s and cannot be transferred", a.Code, a.Status)
 		}
-		function = cmpOr(function, a.FunctionCode)
+		function = cmp.Or(function, a.FunctionCode)
 		var vid int64
 		if function != a.FunctionCode {
 			head, amount := c.GrossBlockAccount, a.Gross()
@@ -435,13 +436,6 @@ func (s *Service) Transfer(ctx context.Context, tenant, actor string, assetID in
 		return Asset{}, err
 	}
 	return s.Asset(ctx, tenant, assetID)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // Disposal is what disposing of an asset booked.
